@@ -1,0 +1,20 @@
+/** `invalid-value`: an argument of the wrong type or out of range; the message names the type and range. */
+import { parseArg } from '../schema/args.js';
+import { walk } from '../schema/walk.js';
+import { defineCheck } from './types.js';
+
+export default defineCheck({
+  code: 'invalid-value',
+  severity: 'error',
+  run({ tree, report }) {
+    for (const { stmt, spec } of walk(tree)) {
+      if (!spec) continue;
+      stmt.args.forEach((arg, i) => {
+        const argSpec = spec.args[i] ?? spec.rest;
+        if (!argSpec) return;
+        const p = parseArg(arg, argSpec);
+        if (!p.ok) report(arg, `Invalid ${argSpec.label.toLowerCase()} \`${arg.value.length > 60 ? arg.value.slice(0, 60) + '…' : arg.value}\` for \`${spec.keyword}\`: expected ${p.message}.`);
+      });
+    }
+  },
+});

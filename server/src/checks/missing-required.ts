@@ -1,0 +1,77 @@
+/**
+ * `missing-required`: a required statement is absent from a block or from the file (no
+ * `topology`, no `vip`, a vip without `router-id`, stats without `password`, …). The quick fix
+ * inserts the statement with a sensible value (a free router id, `role backup` when a primary
+ * exists, the first upstream for `servers`).
+ */
+import type { Statement } from '../syntax/ast.js';
+import { BLOCKS, type KeywordSpec } from '../schema/schema.js';
+import type { Resolved } from '../model/resolve.js';
+import { defineCheck, type TextEdit } from './types.js';
+import { insertIntoBlock } from './util.js';
+import { nextFreeAddress } from './suggest.js';
+
+/** Turns a snippet into plain text by taking each placeholder's default. */
+export function snippetText(snippet: string, indent = '  '): string {
+  return snippet
+    .replace(/\$\{\d+\|([^,|]*)[^}]*\|\}/g, '$1')
+    .replace(/\$\{\d+:([^}]*)\}/g, '$1')
+    .replace(/\$\d+/g, '')
+    .replace(/\t/g, indent);
+}
+
+function valueFor(kw: KeywordSpec, blockId: string, r: Resolved, owner: Statement): string {
+  const m = r.model;
+  switch (`${blockId}.${kw.keyword}`) {
+    case 'vip.router-id': {
+      const used = new Set(m.vips.map((v) => v.routerId));
+      let id = 51;
+      while (used.has(id) && id < 255) id++;
+      return `router-id ${id}`;
+    }
+    case 'lb.role':
+      return `role ${r.lbs.some((n, i) => n.stmt !== owner && n.props.has('role') && m.lbs[i]!.role === 'primary') ? 'backup' : 'primary'}`;
+    case 'lb.address':
+    case 'upstream.address':
+      return `address ${nextFreeAddress(m, blockId === 'lb' ? 'lb' : 'upstream')}`;
+    case 'site.servers':
+      return `servers ${m.upstreams[0]?.name ?? 'web1'}`;
+    case 'site.host':
+      return `host ${owner.args[0]?.value ?? 'www'}.example.com`;
+    default:
+      return snippetText(kw.snippet ?? kw.keyword);
+  }
+}
+
+export default defineCheck({
+  code: 'missing-required',
+  severity: 'error',
+  run({ tree, resolved, report }) {
+    const text = tree.text;
+    // File level.
+    const firstLineEnd = text.indexOf('\n') < 0 ? text.length : text.indexOf('\n');
+    const fileSpan = resolved.topologyStmt ? { start: resolved.topologyStmt.start, end: resolved.topologyStmt.end } : { start: 0, end: firstLineEnd };
+    for (const kw of BLOCKS.file!.keywords) {
+      if (!kw.required || resolved.top.has(kw.keyword)) continue;
+      const edit: TextEdit = kw.keyword === 'topology'
+        ? { span: { start: 0, end: 0 }, newText: `topology main\n\n` }
+        : { span: { start: text.length, end: text.length }, newText: `${text.endsWith('\n') || text === '' ? '' : '\n'}\n${snippetText(kw.snippet ?? kw.keyword)}\n` };
+      report(fileSpan, `The file needs ${kw.keyword === 'topology' ? 'a `topology NAME` statement' : `at least one \`${kw.keyword}\` block`}.`,
+        [{ title: `Add \`${kw.keyword}\``, edits: [edit] }]);
+    }
+    // Block level.
+    for (const stmt of tree.statements) {
+      const spec = BLOCKS.file!.keywords.find((k) => k.keyword === stmt.keyword.value);
+      if (!spec?.block || !stmt.block) continue;
+      const block = BLOCKS[spec.block]!;
+      const present = new Set(stmt.block.statements.map((s) => s.keyword.value));
+      for (const kw of block.keywords) {
+        if (!kw.required || present.has(kw.keyword)) continue;
+        const line = valueFor(kw, block.id, resolved, stmt);
+        report({ start: stmt.keyword.start, end: stmt.args[0]?.end ?? stmt.keyword.end },
+          `\`${stmt.keyword.value}${stmt.args[0] ? ' ' + stmt.args[0].value : ''}\` needs \`${kw.keyword}\`: ${kw.doc.split('. ')[0]!.replace(/\.$/, '')}.`,
+          [{ title: `Insert \`${line}\``, edits: [insertIntoBlock(text, stmt, line)] }]);
+      }
+    }
+  },
+});

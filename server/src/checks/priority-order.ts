@@ -1,0 +1,24 @@
+/**
+ * `priority-order`: a backup's priority is ≥ the primary's. Keepalived would then elect the
+ * backup (or tie-break on the address), so the "primary" would not hold the VIP.
+ */
+import { defineCheck } from './types.js';
+import { prop, argSpan } from './util.js';
+
+export default defineCheck({
+  code: 'priority-order',
+  severity: 'error',
+  run({ resolved, report }) {
+    const lbs = resolved.model.lbs;
+    const primaries = lbs.filter((l) => l.role === 'primary');
+    if (primaries.length !== 1) return;
+    const primary = primaries[0]!;
+    lbs.forEach((lb, i) => {
+      if (lb.role !== 'backup' || lb.priority < primary.priority) return;
+      const node = resolved.lbs[i]!;
+      const p = prop(node, 'priority');
+      report(p ? argSpan(p) : argSpan(node.stmt), `Backup \`${lb.name}\` has priority ${lb.priority}, not below the primary's ${primary.priority}: it would take the VIP. Give it a priority below ${primary.priority}.`,
+        p ? [{ title: `Set priority ${Math.max(1, primary.priority - 1)}`, edits: [{ span: argSpan(p), newText: String(Math.max(1, primary.priority - 1)) }] }] : undefined);
+    });
+  },
+});

@@ -1,0 +1,18 @@
+/** `too-many-arguments`: extra arguments after the ones a keyword takes. */
+import { walk } from '../schema/walk.js';
+import { defineCheck } from './types.js';
+
+export default defineCheck({
+  code: 'too-many-arguments',
+  severity: 'error',
+  run({ tree, report }) {
+    for (const { stmt, spec } of walk(tree)) {
+      if (!spec || spec.rest || stmt.args.length <= spec.args.length) continue;
+      const extra = stmt.args.slice(spec.args.length);
+      const form = [spec.keyword, ...spec.args.map((a) => a.label)].join(' ');
+      report({ start: extra[0]!.start, end: extra[extra.length - 1]!.end },
+        `\`${spec.keyword}\` takes ${spec.args.length === 0 ? 'no arguments' : spec.args.length === 1 ? 'one argument' : `${spec.args.length} arguments`} (\`${form}\`). Remove the extra ones, or end the statement with \`;\`.`,
+        [{ title: 'Remove the extra arguments', edits: [{ span: { start: stmt.args[spec.args.length - 1]?.end ?? stmt.keyword.end, end: extra[extra.length - 1]!.end }, newText: '' }] }]);
+    }
+  },
+});

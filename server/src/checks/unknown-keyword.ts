@@ -1,0 +1,28 @@
+/**
+ * `unknown-keyword`: a keyword not valid in its block. The message suggests the closest valid
+ * keyword of that block (quick fix: replace it), or names the block where the keyword belongs.
+ */
+import { BLOCKS } from '../schema/schema.js';
+import { walk } from '../schema/walk.js';
+import { defineCheck } from './types.js';
+import { closest } from './util.js';
+
+export default defineCheck({
+  code: 'unknown-keyword',
+  severity: 'error',
+  run({ tree, report }) {
+    for (const { stmt, spec, block } of walk(tree)) {
+      if (spec) continue;
+      const word = stmt.keyword.value;
+      const where = block.id === 'file' ? 'at the top level' : `in a \`${block.title}\` block`;
+      const valid = block.keywords.map((k) => k.keyword);
+      const suggestion = closest(word, valid);
+      const elsewhere = Object.values(BLOCKS).filter((b) => b !== block && b.keywords.some((k) => k.keyword === word)).map((b) => `\`${b.title}\``);
+      let message = `Unknown keyword \`${word}\` ${where}.`;
+      if (suggestion) message += ` Did you mean \`${suggestion}\`?`;
+      else if (elsewhere.length) message += ` It belongs in ${elsewhere.join(' or ')}.`;
+      else message += ` Valid here: ${valid.join(', ')}.`;
+      report(stmt.keyword, message, suggestion ? [{ title: `Replace with \`${suggestion}\``, edits: [{ span: { start: stmt.keyword.start, end: stmt.keyword.end }, newText: suggestion }] }] : undefined);
+    }
+  },
+});

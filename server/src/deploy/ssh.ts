@@ -1,0 +1,292 @@
+/**
+ * The SSH layer shared by deploy and the failover test: connect with host-key checking against
+ * known_hosts, run commands (built from argv, see shell-quote.ts), and read/write/rename files
+ * over SFTP. No vscode, no process-global state: each session owns one ssh2 Client.
+ */
+import { readFileSync } from 'node:fs';
+import type { Duplex } from 'node:stream';
+import { Client, type AgentAuthMethod, type ConnectConfig, type PublicKeyAuthMethod, type SFTPWrapper } from 'ssh2';
+import {
+  appendKnownHost,
+  checkHostKey,
+  knownKeyTypes,
+  loadKnownHosts,
+  type HostKeyVerdict,
+} from './known-hosts.js';
+import { renderCommand, type Command } from './shell-quote.js';
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  /** Exit status; -1 when the command died on a signal or the channel closed without one. */
+  code: number;
+  signal?: string;
+}
+
+/** Called for an unknown host key; resolve true to trust it (and record it). */
+export type AcceptHostKey = (info: { host: string; port: number; fingerprint: string; keyType: string }) => boolean | Promise<boolean>;
+
+export interface SshConnectOptions {
+  /** Where to connect (after ~/.ssh/config resolution). */
+  host: string;
+  port: number;
+  user: string;
+  /** Name under which the host is looked up in known_hosts (default: host). */
+  hostKeyAlias?: string;
+  /** Private key files to offer, in order. Unreadable ones are skipped. */
+  identityFiles?: string[];
+  /** ssh-agent socket (SSH_AUTH_SOCK); tried after the key files. */
+  agent?: string;
+  /** known_hosts files to check against. */
+  knownHostsFiles: string[];
+  /** File an accepted new key is appended to (default: the first of knownHostsFiles). */
+  knownHostsWrite?: string;
+  /** Unknown host keys: false (refuse), true (accept and record), or ask a callback. */
+  acceptNew?: boolean | AcceptHostKey;
+  /** Tunnel through this already-connected session (ProxyJump). */
+  via?: SshSession;
+  readyTimeoutMs?: number;
+  /** Keepalive so a host that vanishes mid-deploy is noticed in seconds, not minutes. */
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
+}
+
+export class HostKeyError extends Error {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly verdict: Exclude<HostKeyVerdict, { status: 'known' }>,
+  ) {
+    super(hostKeyMessage(host, port, verdict));
+    this.name = 'HostKeyError';
+  }
+}
+
+export function hostKeyMessage(host: string, port: number, v: Exclude<HostKeyVerdict, { status: 'known' }>): string {
+  const where = port === 22 ? host : `${host} port ${port}`;
+  switch (v.status) {
+    case 'unknown':
+      return (
+        `unknown host key for ${where}: ${v.keyType} ${v.fingerprint}. ` +
+        (v.otherTypes.length ? `(known_hosts has other key types for it: ${v.otherTypes.join(', ')}.) ` : '') +
+        `Verify the fingerprint on the host (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) and accept it with --accept-new.`
+      );
+    case 'changed':
+      return (
+        `HOST KEY CHANGED for ${where}: it now presents ${v.keyType} ${v.fingerprint}, ` +
+        `known_hosts expects ${v.expected.join(' or ')} (line ${v.lines.join(', ')}). ` +
+        `This may be an attack or a reinstalled host; halab refuses to connect. ` +
+        `If the change is expected, remove the old entry (ssh-keygen -R ${host}) and try again.`
+      );
+    case 'revoked':
+      return `host key for ${where} is marked @revoked in known_hosts (${v.keyType} ${v.fingerprint}); refusing to connect.`;
+  }
+}
+
+/** ssh2's preference list, reordered so key types already in known_hosts are negotiated first. */
+function hostKeyAlgorithms(knownTypes: string[]): string[] | undefined {
+  if (knownTypes.length === 0) return undefined;
+  const all = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+  const preferred: string[] = [];
+  for (const t of knownTypes) {
+    if (t === 'ssh-rsa') preferred.push('rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa');
+    else if (all.includes(t)) preferred.push(t);
+  }
+  return [...new Set([...preferred, ...all])];
+}
+
+export class SshSession {
+  private sftpP?: Promise<SFTPWrapper>;
+  private closed = false;
+  /** Set when the connection dropped: later calls fail at once with this. */
+  private lost?: Error;
+
+  private constructor(
+    readonly client: Client,
+    readonly target: { host: string; port: number; user: string },
+  ) {
+    client.on('error', (e) => (this.lost ??= e));
+    client.on('close', () => (this.lost ??= new Error(`connection to ${target.host} closed`)));
+  }
+
+  static async connect(opts: SshConnectOptions): Promise<SshSession> {
+    const alias = opts.hostKeyAlias ?? opts.host;
+    const known = loadKnownHosts(opts.knownHostsFiles);
+    const keys: Buffer[] = [];
+    for (const f of opts.identityFiles ?? []) {
+      try {
+        keys.push(readFileSync(f));
+      } catch {
+        /* like ssh(1): an IdentityFile that does not exist is skipped */
+      }
+    }
+    const authHandler: Array<PublicKeyAuthMethod | AgentAuthMethod> = [
+      ...keys.map((key) => ({ type: 'publickey' as const, username: opts.user, key })),
+      ...(opts.agent ? [{ type: 'agent' as const, username: opts.user, agent: opts.agent }] : []),
+    ];
+    let sock: Duplex | undefined;
+    if (opts.via) sock = await opts.via.forwardOut(opts.host, opts.port);
+
+    const client = new Client();
+    let rejection: Error | undefined;
+    const cfg: ConnectConfig = {
+      host: sock ? undefined : opts.host,
+      port: sock ? undefined : opts.port,
+      sock,
+      username: opts.user,
+      authHandler: authHandler.length ? authHandler : undefined,
+      readyTimeout: opts.readyTimeoutMs ?? 10_000,
+      keepaliveInterval: opts.keepaliveIntervalMs ?? 1_000,
+      keepaliveCountMax: opts.keepaliveCountMax ?? 3,
+      algorithms: { serverHostKey: hostKeyAlgorithms(knownKeyTypes(known, alias, opts.port)) as never },
+      hostVerifier: (blob: Buffer, verify: (ok: boolean) => void) => {
+        const v = checkHostKey(known, alias, opts.port, blob);
+        if (v.status === 'known') return verify(true);
+        if (v.status !== 'unknown' || !opts.acceptNew) {
+          rejection = new HostKeyError(alias, opts.port, v);
+          return verify(false);
+        }
+        const decide = opts.acceptNew === true ? true : opts.acceptNew({ host: alias, port: opts.port, fingerprint: v.fingerprint, keyType: v.keyType });
+        Promise.resolve(decide).then(
+          (ok) => {
+            if (ok) {
+              const file = opts.knownHostsWrite ?? opts.knownHostsFiles[0];
+              if (file) appendKnownHost(file, alias, opts.port, blob);
+            } else rejection = new HostKeyError(alias, opts.port, v);
+            verify(ok);
+          },
+          (e: unknown) => {
+            rejection = e instanceof Error ? e : new Error(String(e));
+            verify(false);
+          },
+        );
+      },
+    };
+    if (!cfg.algorithms!.serverHostKey) delete cfg.algorithms;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (e: Error) => {
+        client.removeListener('ready', onReady);
+        client.end();
+        reject(rejection ?? describeConnectError(e, opts));
+      };
+      const onReady = () => {
+        client.removeListener('error', onError);
+        resolve();
+      };
+      client.once('ready', onReady);
+      client.once('error', onError);
+      client.connect(cfg);
+    });
+    return new SshSession(client, { host: alias, port: opts.port, user: opts.user });
+  }
+
+  private check(): void {
+    if (this.closed) throw new Error(`session to ${this.target.host} is closed`);
+    if (this.lost) throw new Error(`lost connection to ${this.target.host}: ${this.lost.message}`);
+  }
+
+  /** Open a TCP channel from the remote host (used for ProxyJump). */
+  forwardOut(host: string, port: number): Promise<Duplex> {
+    this.check();
+    return new Promise((resolve, reject) =>
+      this.client.forwardOut('127.0.0.1', 0, host, port, (err, ch) => (err ? reject(err) : resolve(ch))),
+    );
+  }
+
+  /** Run a command (argv, or operators over argvs); never throws on a non-zero exit. */
+  exec(cmd: Command, opts: { stdin?: string | Buffer; timeoutMs?: number } = {}): Promise<ExecResult> {
+    return this.execRaw(renderCommand(cmd), opts);
+  }
+
+  /** Run an already-quoted command line. Only for strings built by renderCommand/shellJoin. */
+  execRaw(line: string, opts: { stdin?: string | Buffer; timeoutMs?: number } = {}): Promise<ExecResult> {
+    this.check();
+    const timeoutMs = opts.timeoutMs ?? 60_000;
+    return new Promise((resolve, reject) => {
+      this.client.exec(line, (err, ch) => {
+        if (err) return reject(err);
+        const out: Buffer[] = [];
+        const errb: Buffer[] = [];
+        let code = -1;
+        let signal: string | undefined;
+        const timer = setTimeout(() => {
+          ch.close();
+          reject(new Error(`command timed out after ${timeoutMs} ms on ${this.target.host}`));
+        }, timeoutMs);
+        const onLost = () => {
+          clearTimeout(timer);
+          reject(new Error(`lost connection to ${this.target.host} while running a command`));
+        };
+        this.client.once('close', onLost);
+        ch.on('data', (d: Buffer) => out.push(d));
+        ch.stderr.on('data', (d: Buffer) => errb.push(d));
+        ch.on('exit', (c: number | null, sig?: string) => {
+          if (typeof c === 'number') code = c;
+          if (sig) signal = sig;
+        });
+        ch.on('close', () => {
+          clearTimeout(timer);
+          this.client.removeListener('close', onLost);
+          resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errb).toString('utf8'), code, signal });
+        });
+        if (opts.stdin !== undefined) ch.end(opts.stdin);
+        else ch.end();
+      });
+    });
+  }
+
+  sftp(): Promise<SFTPWrapper> {
+    this.check();
+    this.sftpP ??= new Promise((resolve, reject) => this.client.sftp((err, s) => (err ? reject(err) : resolve(s))));
+    return this.sftpP;
+  }
+
+  /** File content, or undefined when it does not exist. */
+  async readFile(path: string): Promise<Buffer | undefined> {
+    const s = await this.sftp();
+    return new Promise((resolve, reject) =>
+      s.readFile(path, (err: (Error & { code?: number }) | null | undefined, data: Buffer) => {
+        if (!err) return resolve(data);
+        if (err.code === 2) return resolve(undefined); // SSH_FX_NO_SUCH_FILE
+        reject(new Error(`read ${path} on ${this.target.host}: ${err.message}`));
+      }),
+    );
+  }
+
+  async writeFile(path: string, data: string | Buffer, mode = 0o600): Promise<void> {
+    const s = await this.sftp();
+    await new Promise<void>((resolve, reject) =>
+      s.writeFile(path, data, { mode, flag: 'w' }, (err) => (err ? reject(new Error(`write ${path} on ${this.target.host}: ${err.message}`)) : resolve())),
+    );
+    // the mode given to open() is filtered by sshd's umask: set it explicitly
+    await new Promise<void>((resolve, reject) => s.chmod(path, mode, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /** Atomic replace (rename(2) via posix-rename@openssh.com): readers see the old or the new file. */
+  async rename(from: string, to: string): Promise<void> {
+    const s = await this.sftp();
+    await new Promise<void>((resolve, reject) =>
+      s.ext_openssh_rename(from, to, (err) => (err ? reject(new Error(`rename ${from} → ${to} on ${this.target.host}: ${err.message}`)) : resolve())),
+    );
+  }
+
+  async unlink(path: string): Promise<void> {
+    const s = await this.sftp();
+    await new Promise<void>((resolve) => s.unlink(path, () => resolve()));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.client.end();
+  }
+}
+
+function describeConnectError(e: Error & { level?: string; code?: string }, o: SshConnectOptions): Error {
+  const where = `${o.user}@${o.host}:${o.port}`;
+  if (e.level === 'client-authentication')
+    return new Error(`authentication failed for ${where}: no key was accepted (tried ${o.identityFiles?.length ?? 0} key file(s)${o.agent ? ' and ssh-agent' : ''}); set \`key\` in the file or IdentityFile in ~/.ssh/config`);
+  if (e.code === 'ECONNREFUSED') return new Error(`cannot connect to ${where}: connection refused (is sshd running?)`);
+  if (e.level === 'client-timeout' || /Timed out/i.test(e.message)) return new Error(`cannot connect to ${where}: timed out`);
+  return new Error(`cannot connect to ${where}: ${e.message}`);
+}

@@ -1,0 +1,43 @@
+/**
+ * The engine's front door: text → syntax tree → resolved model → diagnostics. Shared by the
+ * language server, the CLI, the diagram and the tests. No `vscode` import anywhere below here.
+ */
+import { parse } from './syntax/parser.js';
+import type { SyntaxTree } from './syntax/ast.js';
+import { TOP_LEVEL_BLOCKS } from './schema/schema.js';
+import { resolve, type Resolved } from './model/resolve.js';
+import type { Topology } from './model/types.js';
+import { CHECKS } from './checks/index.js';
+import type { Diagnostic } from './checks/types.js';
+
+export type { Diagnostic } from './checks/types.js';
+
+export interface Analysis {
+  tree: SyntaxTree;
+  model: Topology;
+  resolved: Resolved;
+  diagnostics: Diagnostic[];
+}
+
+export function parseHalab(text: string): SyntaxTree {
+  return parse(text, { isTopLevelBlock: (k) => TOP_LEVEL_BLOCKS.has(k) });
+}
+
+export function analyze(text: string, source?: string): Analysis {
+  const tree = parseHalab(text);
+  const resolved = resolve(tree, source);
+  const diagnostics: Diagnostic[] = [];
+  for (const check of CHECKS) {
+    check.run({
+      tree,
+      resolved,
+      report: (span, message, fixes) => diagnostics.push({ code: check.code, severity: check.severity, message, span: { start: span.start, end: span.end }, ...(fixes ? { fixes } : {}) }),
+    });
+  }
+  diagnostics.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+  return { tree, model: resolved.model, resolved, diagnostics };
+}
+
+export function hasErrors(diags: readonly Diagnostic[]): boolean {
+  return diags.some((d) => d.severity === 'error');
+}

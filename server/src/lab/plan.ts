@@ -1,0 +1,191 @@
+/**
+ * From a Topology to the lab it becomes: names of namespaces, veths and bridge, the lab subnet
+ * and the control machine's address — and every reason the lab must refuse the topology.
+ * Pure (no processes, no files), so it can be checked before anything is created.
+ */
+import { createHash } from 'node:crypto';
+import ipaddr from 'ipaddr.js';
+import { lbInterface, type Topology } from '../model/types.js';
+
+/** The only range a lab may use: RFC 2544 benchmarking space, never routed on the internet. */
+export const LAB_RANGE = '198.18.0.0/15';
+
+export class LabError extends Error {
+  /** 2: a usage/environment problem (refused topology, not root, missing packages). */
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 2) {
+    super(message);
+    this.name = 'LabError';
+    this.exitCode = exitCode;
+  }
+}
+
+export interface LabPlanHost {
+  name: string;
+  role: 'lb' | 'upstream';
+  address: string;
+  netns: string;
+  /** The interface name inside the namespace, as the topology says (keepalived binds to it). */
+  interface: string;
+  /** Host-side veth end, on the bridge. ≤ 15 chars (IFNAMSIZ). */
+  veth: string;
+  /** Temporary name of the namespace-side end before it is moved and renamed. */
+  vethPeer: string;
+}
+
+export interface LabPlan {
+  topology: string;
+  bridge: string;
+  /** Network address of the lab subnet, e.g. "198.18.0.0". */
+  network: string;
+  prefix: number;
+  controlAddress: string;
+  hosts: LabPlanHost[];
+  warnings: string[];
+}
+
+/** Prefix of every lab namespace of a topology: `halab-<topology>-`. */
+export function netnsPrefix(topology: string): string {
+  return `halab-${topology}-`;
+}
+
+export function netnsName(topology: string, host: string): string {
+  return `${netnsPrefix(topology)}${host}`;
+}
+
+/**
+ * Interface names are limited to 15 bytes (IFNAMSIZ 16 with the NUL), so veths are named by a
+ * short hash of topology and host: "hl" + 8 hex digits (host side), "hp" + the same (peer).
+ */
+export function vethNames(topology: string, host: string): { veth: string; peer: string } {
+  const h = createHash('sha256').update(`${topology}/${host}`).digest('hex').slice(0, 8);
+  return { veth: `hl${h}`, peer: `hp${h}` };
+}
+
+const IFNAME_RE = /^[A-Za-z0-9_.-]{1,15}$/;
+
+function isIfName(name: string): boolean {
+  return IFNAME_RE.test(name) && name !== '.' && name !== '..';
+}
+
+/** Plans the lab, or throws a LabError listing every problem (nothing has been created yet). */
+export function planLab(model: Topology): LabPlan {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const labRange = ipaddr.IPv4.parseCIDR(LAB_RANGE);
+
+  const inLabRange = (addr: string): boolean =>
+    ipaddr.IPv4.isValidFourPartDecimal(addr) && ipaddr.IPv4.parse(addr).match(labRange);
+
+  if (!/^[A-Za-z][A-Za-z0-9_-]{0,62}$/.test(model.name)) {
+    problems.push(`topology name "${model.name}" is not a valid name`);
+  }
+  const bridge = model.lab?.bridge ?? 'halab0';
+  if (!isIfName(bridge)) {
+    problems.push(`lab bridge "${bridge}" is not a valid interface name (1–15 letters, digits, '_', '-', '.')`);
+  }
+
+  if (model.vips.length === 0) problems.push('the topology has no vip: the lab takes its subnet from the first vip');
+
+  let network = '';
+  let prefix = 0;
+  let subnet: [ipaddr.IPv4, number] | undefined;
+  for (const [i, vip] of model.vips.entries()) {
+    if (vip.family !== 4 || !inLabRange(vip.address)) {
+      problems.push(`vip ${vip.cidr} is outside ${LAB_RANGE}: a lab uses only addresses in ${LAB_RANGE}`);
+      continue;
+    }
+    // A prefix shorter than /15 would route addresses outside the lab range to the bridge.
+    if (vip.prefix < 15 || vip.prefix > 29) {
+      problems.push(`vip ${vip.cidr}: the lab needs a prefix between /15 and /29 (the subnet must lie inside ${LAB_RANGE} and hold the hosts)`);
+      continue;
+    }
+    if (i === 0) {
+      network = ipaddr.IPv4.networkAddressFromCIDR(vip.cidr).toString();
+      prefix = vip.prefix;
+      subnet = [ipaddr.IPv4.parse(network), prefix];
+    } else if (subnet && !ipaddr.IPv4.parse(vip.address).match(subnet)) {
+      problems.push(`vip ${vip.cidr} is outside the lab subnet ${network}/${prefix} (the first vip's): a lab is one bridge, one subnet`);
+    }
+  }
+
+  const used = new Set<string>(model.vips.map((v) => v.address));
+  const hosts: LabPlanHost[] = [];
+  const firstIf = model.vips[0]?.interface ?? 'eth0';
+
+  const addHost = (name: string, role: 'lb' | 'upstream', address: string, iface: string): void => {
+    const what = `${role} ${name}`;
+    if (!ipaddr.IPv4.isValidFourPartDecimal(address)) {
+      problems.push(`${what}: address ${address} is not an IPv4 address; a lab host needs one in ${LAB_RANGE}`);
+      return;
+    }
+    if (!inLabRange(address)) {
+      problems.push(`${what}: address ${address} is outside ${LAB_RANGE}; a lab uses only addresses in ${LAB_RANGE}`);
+      return;
+    }
+    if (subnet) {
+      const cidr = `${network}/${prefix}`;
+      if (!ipaddr.IPv4.parse(address).match(subnet)) {
+        problems.push(`${what}: address ${address} is outside the lab subnet ${cidr} (the first vip's)`);
+        return;
+      }
+      if (address === network || address === ipaddr.IPv4.broadcastAddressFromCIDR(cidr).toString()) {
+        problems.push(`${what}: address ${address} is the network or broadcast address of ${cidr}`);
+        return;
+      }
+    }
+    if (!isIfName(iface)) {
+      problems.push(`${what}: interface "${iface}" is not a valid interface name (1–15 characters)`);
+      return;
+    }
+    used.add(address);
+    const { veth, peer } = vethNames(model.name, name);
+    hosts.push({ name, role, address, netns: netnsName(model.name, name), interface: iface, veth, vethPeer: peer });
+  };
+
+  for (const lb of model.lbs) {
+    const ifaces = [...new Set(model.vips.map((v) => lbInterface(lb, v)))];
+    if (ifaces.length > 1) {
+      problems.push(`lb ${lb.name}: its vips use different interfaces (${ifaces.join(', ')}); a lab host has one interface`);
+      continue;
+    }
+    addHost(lb.name, 'lb', lb.address, ifaces[0] ?? lb.interface ?? firstIf);
+    for (const vip of model.vips) {
+      if (vip.track === 'process') {
+        // keepalived's track_process needs the kernel's process-event connector, which a child
+        // PID namespace does not get ("Failed to set/clear process event listen - errno 111").
+        const w = `vip ${vip.cidr} uses track process, which cannot work in the lab (each host has its own PID namespace; keepalived cannot use the process-event connector there): use track script`;
+        if (!warnings.includes(w)) warnings.push(w);
+      }
+    }
+  }
+  for (const up of model.upstreams) {
+    if (!up.managed) {
+      warnings.push(`upstream ${up.name} is not managed: the lab does not create it, so ${up.address} will not answer`);
+      continue;
+    }
+    addHost(up.name, 'upstream', up.address, firstIf);
+  }
+
+  let controlAddress = '';
+  if (subnet) {
+    // The control machine takes the first free address of the subnet (usually .1).
+    const cidr = `${network}/${prefix}`;
+    const base = ipaddr.IPv4.parse(network).toByteArray().reduce((a, b) => a * 256 + b, 0);
+    const size = 2 ** (32 - prefix);
+    for (let i = 1; i < size - 1; i++) {
+      const n = base + i;
+      const a = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+      if (!used.has(a)) {
+        controlAddress = a;
+        break;
+      }
+    }
+    if (!controlAddress) problems.push(`the lab subnet ${cidr} has no free address for the control machine`);
+  }
+
+  if (problems.length > 0) {
+    throw new LabError(`lab refused for topology ${model.name}:\n  - ${problems.join('\n  - ')}`);
+  }
+  return { topology: model.name, bridge, network, prefix, controlAddress, hosts, warnings };
+}

@@ -1,0 +1,130 @@
+/**
+ * Process helpers for the lab: run a command with a bounded time, find the tools the lab needs.
+ * Arguments are always passed as argv (never through a shell), so names and paths are never
+ * re-parsed.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { LabError } from './plan.js';
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  /** Kill the command after this long (default 10 s) — every wait in the lab is bounded. */
+  timeoutMs?: number;
+  input?: string;
+  /** Resolve with a non-zero code instead of throwing. */
+  allowFail?: boolean;
+}
+
+/** PATH with the sbin directories: a non-login root shell may lack them, the tools live there. */
+export function sbinPath(): string {
+  const dirs = (process.env.PATH ?? '').split(':').filter(Boolean);
+  for (const d of ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']) {
+    if (!dirs.includes(d)) dirs.push(d);
+  }
+  return dirs.join(':');
+}
+
+export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, PATH: sbinPath(), LC_ALL: 'C' },
+    });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(new LabError(`cannot run ${cmd}: ${err.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const res: RunResult = { code: code ?? (signal ? 128 : 1), stdout, stderr };
+      if (timedOut) {
+        if (opts.allowFail) resolve({ ...res, code: 124, stderr: `${stderr}\ntimed out after ${timeoutMs} ms` });
+        else reject(new LabError(`${cmd} ${args.join(' ')}: timed out after ${timeoutMs} ms`, 1));
+        return;
+      }
+      if (res.code !== 0 && !opts.allowFail) {
+        reject(new LabError(`${cmd} ${args.join(' ')} failed (exit ${res.code}): ${stderr.trim() || stdout.trim()}`, 1));
+        return;
+      }
+      resolve(res);
+    });
+    if (opts.input !== undefined) child.stdin.end(opts.input);
+    else child.stdin.end();
+  });
+}
+
+/** The tools the lab runs, with the Debian package that provides each. */
+export const LAB_TOOLS: ReadonlyArray<{ cmd: string; pkg: string }> = [
+  { cmd: 'ip', pkg: 'iproute2' },
+  { cmd: 'unshare', pkg: 'util-linux' },
+  { cmd: 'nsenter', pkg: 'util-linux' },
+  { cmd: 'sshd', pkg: 'openssh-server' },
+  { cmd: 'ssh-keygen', pkg: 'openssh-client' },
+  { cmd: 'haproxy', pkg: 'haproxy' },
+  { cmd: 'keepalived', pkg: 'keepalived' },
+  { cmd: 'nginx', pkg: 'nginx' },
+  { cmd: 'killall', pkg: 'psmisc' },
+  { cmd: 'cp', pkg: 'coreutils' },
+];
+
+/** Absolute path of a command on PATH (sbin included), or undefined. */
+export function which(cmd: string): string | undefined {
+  for (const dir of sbinPath().split(':')) {
+    const p = path.join(dir, cmd);
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      if (fs.statSync(p).isFile()) return p;
+    } catch {
+      /* not here */
+    }
+  }
+  return undefined;
+}
+
+/** Absolute paths of the lab's tools; throws a LabError naming the Debian packages to install. */
+export function findLabTools(): Record<string, string> {
+  const found: Record<string, string> = {};
+  const missing: Array<{ cmd: string; pkg: string }> = [];
+  for (const t of LAB_TOOLS) {
+    const p = which(t.cmd);
+    if (p) found[t.cmd] = p;
+    else missing.push(t);
+  }
+  if (missing.length > 0) {
+    const pkgs = [...new Set(missing.map((m) => m.pkg))];
+    throw new LabError(
+      `the local lab needs ${missing.map((m) => m.cmd).join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} missing.\n` +
+        `Install with: apt-get install -y ${pkgs.join(' ')}`,
+    );
+  }
+  return found;
+}
+
+/** The lab runs real daemons in namespaces: Linux and root only. */
+export function assertLinuxRoot(): void {
+  if (process.platform !== 'linux') {
+    throw new LabError(`the local lab needs Linux (network, mount, PID and UTS namespaces); this is ${process.platform}`);
+  }
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    throw new LabError('the local lab must run as root (it creates network namespaces, a bridge and veths): run it with sudo');
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

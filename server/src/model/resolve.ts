@@ -1,0 +1,249 @@
+/**
+ * Resolver: syntax tree → typed `Topology` with every default of §3 filled in. It never fails:
+ * invalid or missing values fall back to defaults (the checks report them), so the model is
+ * always usable by completion, the diagram and hover, even while the user types.
+ */
+import type { Arg, Span, Statement, SyntaxTree } from '../syntax/ast.js';
+import { parseArg } from '../schema/args.js';
+import { BLOCKS, keywordSpec } from '../schema/schema.js';
+import * as V from '../schema/value-types.js';
+import type { Defaults, FailoverTestSpec, Lb, Os, SecretRef, Site, Stats, Topology, Upstream, Vip } from './types.js';
+
+/** The statements behind one model object, for checks that need an argument's span. */
+export interface NodeInfo {
+  stmt: Statement;
+  /** Inner statements by keyword, in order (repeats kept). */
+  props: Map<string, Statement[]>;
+}
+
+export interface Resolved {
+  model: Topology;
+  topologyStmt?: Statement;
+  vips: NodeInfo[];
+  lbs: NodeInfo[];
+  upstreams: NodeInfo[];
+  sites: NodeInfo[];
+  stats?: NodeInfo;
+  /** Every top-level statement by keyword. */
+  top: Map<string, Statement[]>;
+}
+
+
+function info(stmt: Statement): NodeInfo {
+  const props = new Map<string, Statement[]>();
+  for (const s of stmt.block?.statements ?? []) {
+    const list = props.get(s.keyword.value);
+    if (list) list.push(s);
+    else props.set(s.keyword.value, [s]);
+  }
+  return { stmt, props };
+}
+
+/** The value of the last well-formed statement `kw` in a block (the last one wins). */
+function value<T>(node: NodeInfo, blockId: string, kw: string, argIndex = 0): T | undefined {
+  const spec = keywordSpec(blockId, kw);
+  const list = node.props.get(kw);
+  if (!spec || !list) return undefined;
+  for (let i = list.length - 1; i >= 0; i--) {
+    const arg = list[i]!.args[argIndex];
+    const argSpec = spec.args[argIndex];
+    if (arg && argSpec) {
+      const p = parseArg(arg, argSpec);
+      if (p.ok) return p.value as T;
+    }
+  }
+  return undefined;
+}
+
+function has(node: NodeInfo, kw: string): boolean {
+  return node.props.has(kw);
+}
+
+function nameOf(stmt: Statement): { name: string; nameSpan: Span } {
+  const a: Arg | undefined = stmt.args[0];
+  return a ? { name: a.value, nameSpan: { start: a.start, end: a.end } } : { name: '', nameSpan: { start: stmt.keyword.start, end: stmt.keyword.end } };
+}
+
+function span(stmt: Statement): Span {
+  return { start: stmt.start, end: stmt.end };
+}
+
+function secret(v: V.SecretValue | undefined): SecretRef | undefined {
+  return v as SecretRef | undefined;
+}
+
+export const DEFAULT_TIMEOUTS: Defaults['timeouts'] = {
+  connect: 10_000, client: 60_000, server: 60_000, 'http-request': 10_000, queue: 60_000, 'http-keep-alive': 10_000, check: 10_000,
+};
+
+export function resolve(tree: SyntaxTree, source?: string): Resolved {
+  const top = new Map<string, Statement[]>();
+  for (const s of tree.statements) {
+    const list = top.get(s.keyword.value);
+    if (list) list.push(s);
+    else top.set(s.keyword.value, [s]);
+  }
+  const topologyStmt = top.get('topology')?.[0];
+  const r: Resolved = {
+    model: undefined as unknown as Topology, topologyStmt, vips: [], lbs: [], upstreams: [], sites: [], top,
+  };
+
+  // Vips.
+  const vips: Vip[] = [];
+  for (const stmt of top.get('vip') ?? []) {
+    const n = info(stmt);
+    r.vips.push(n);
+    const cidrArg = stmt.args[0];
+    const c = cidrArg ? V.parseCidr(cidrArg.value, true) : undefined;
+    const cv = c?.ok ? c.value : { address: cidrArg?.value ?? '', prefix: 32, family: 4 as const };
+    const track = value<'process' | 'script'>(n, 'vip', 'track') ?? 'process';
+    vips.push({
+      span: span(stmt), nameSpan: nameOf(stmt).nameSpan,
+      cidr: cidrArg?.value ?? '', address: cv.address, prefix: cv.prefix, family: cv.family,
+      interface: value<string>(n, 'vip', 'interface') ?? 'eth0',
+      routerId: value<number>(n, 'vip', 'router-id') ?? 0,
+      advertMs: value<number>(n, 'vip', 'advert') ?? 1000,
+      vrrpVersion: value<string>(n, 'vip', 'vrrp-version') === '3' ? 3 : 2,
+      auth: secret(value<V.SecretValue>(n, 'vip', 'auth')),
+      unicast: has(n, 'unicast'),
+      preempt: (value<string>(n, 'vip', 'preempt') ?? 'on') === 'on',
+      preemptDelayMs: value<number>(n, 'vip', 'preempt-delay'),
+      track,
+      trackIntervalMs: value<number>(n, 'vip', 'track-interval') ?? 1000,
+      trackWeight: value<number>(n, 'vip', 'track-weight') ?? 0,
+      trackCommand: value<string>(n, 'vip', 'track-command') ?? '/usr/bin/killall -0 haproxy',
+    });
+  }
+
+  // Lbs: default priorities are 250 for the primary and 249, 248, … for backups in file order.
+  const lbs: Lb[] = [];
+  let nextBackup = 249;
+  for (const stmt of top.get('lb') ?? []) {
+    const n = info(stmt);
+    r.lbs.push(n);
+    const address = value<{ address: string }>(n, 'lb', 'address')?.address ?? '';
+    const role = value<'primary' | 'backup'>(n, 'lb', 'role') ?? 'backup';
+    const explicitPriority = value<number>(n, 'lb', 'priority');
+    const priority = explicitPriority ?? (role === 'primary' ? 250 : Math.max(1, nextBackup--));
+    const ssh = value<{ user: string; host: string; port: number }>(n, 'lb', 'ssh');
+    lbs.push({
+      span: span(stmt), ...nameOf(stmt), address, role, priority,
+      interface: value<string>(n, 'lb', 'interface'),
+      ssh: ssh ? { ...ssh, explicit: true } : { user: 'root', host: address, port: 22, explicit: false },
+      key: value<string>(n, 'lb', 'key'),
+      os: value<Os>(n, 'lb', 'os') ?? 'almalinux',
+    });
+  }
+
+  const upstreams: Upstream[] = [];
+  for (const stmt of top.get('upstream') ?? []) {
+    const n = info(stmt);
+    r.upstreams.push(n);
+    const address = value<string>(n, 'upstream', 'address') ?? '';
+    const ssh = value<{ user: string; host: string; port: number }>(n, 'upstream', 'ssh');
+    upstreams.push({
+      span: span(stmt), ...nameOf(stmt), address,
+      port: value<number>(n, 'upstream', 'port') ?? 80,
+      weight: value<number>(n, 'upstream', 'weight') ?? 100,
+      backup: has(n, 'backup'),
+      ssh: ssh ? { ...ssh, explicit: true } : { user: 'root', host: address, port: 22, explicit: false },
+      key: value<string>(n, 'upstream', 'key'),
+      os: value<Os>(n, 'upstream', 'os') ?? 'almalinux',
+      managed: (value<string>(n, 'upstream', 'managed') ?? 'yes') === 'yes',
+    });
+  }
+
+  const sites: Site[] = [];
+  for (const stmt of top.get('site') ?? []) {
+    const n = info(stmt);
+    r.sites.push(n);
+    const { name } = nameOf(stmt);
+    const hosts: string[] = [];
+    for (const h of n.props.get('host') ?? []) {
+      for (const a of h.args) {
+        const p = V.parseDnsName(a.value, true);
+        if (p.ok && !hosts.includes(p.value)) hosts.push(p.value);
+      }
+    }
+    const servers: string[] = [];
+    const serversStmts = n.props.get('servers') ?? [];
+    for (const a of serversStmts[serversStmts.length - 1]?.args ?? []) if (!servers.includes(a.value)) servers.push(a.value);
+    const vipRef = value<{ address: string }>(n, 'site', 'vip')?.address;
+    sites.push({
+      span: span(stmt), ...nameOf(stmt), hosts, servers,
+      balance: value<Site['balance']>(n, 'site', 'balance') ?? 'roundrobin',
+      listen: value<number>(n, 'site', 'listen') ?? 80,
+      vip: vipRef ?? vips[0]?.address ?? '',
+      tls: value<string>(n, 'site', 'tls'),
+      check: value<'http' | 'tcp'>(n, 'site', 'check') ?? 'http',
+      checkPath: value<string>(n, 'site', 'check-path') ?? '/',
+      checkExpect: value<number>(n, 'site', 'check-expect') ?? 200,
+      checkIntervalMs: value<number>(n, 'site', 'check-interval') ?? 2000,
+      checkFall: value<number>(n, 'site', 'check-fall') ?? 3,
+      checkRise: value<number>(n, 'site', 'check-rise') ?? 2,
+      root: value<string>(n, 'site', 'root') ?? `/usr/share/nginx/${name}`,
+      page: value<string>(n, 'site', 'page') ?? `${name} test page`,
+      isDefault: has(n, 'default'),
+    });
+  }
+
+  let stats: Stats | undefined;
+  const statsStmt = top.get('stats')?.[0];
+  if (statsStmt) {
+    const n = info(statsStmt);
+    r.stats = n;
+    stats = {
+      span: span(statsStmt),
+      listen: value<number>(n, 'stats', 'listen') ?? 8080,
+      uri: value<string>(n, 'stats', 'uri') ?? '/',
+      user: value<string>(n, 'stats', 'user') ?? 'admin',
+      password: secret(value<V.SecretValue>(n, 'stats', 'password')),
+      realm: value<string>(n, 'stats', 'realm') ?? 'HAProxy Statistics',
+    };
+  }
+
+  const defaults: Defaults = { maxconn: 3000, retries: 3, redispatch: true, timeouts: { ...DEFAULT_TIMEOUTS } };
+  const defStmt = top.get('defaults')?.[0];
+  if (defStmt) {
+    const n = info(defStmt);
+    defaults.maxconn = value<number>(n, 'defaults', 'maxconn') ?? defaults.maxconn;
+    defaults.retries = value<number>(n, 'defaults', 'retries') ?? defaults.retries;
+    defaults.redispatch = (value<string>(n, 'defaults', 'redispatch') ?? 'on') === 'on';
+    const spec = keywordSpec('defaults', 'timeout')!;
+    for (const t of n.props.get('timeout') ?? []) {
+      const [k, d] = t.args;
+      if (!k || !d) continue;
+      const kind = parseArg(k, spec.args[0]!);
+      const dur = parseArg(d, spec.args[1]!);
+      if (kind.ok && dur.ok) defaults.timeouts[kind.value as keyof Defaults['timeouts']] = dur.value as number;
+    }
+  }
+
+  const failoverTest: FailoverTestSpec = { fault: 'kill-haproxy', probeIntervalMs: 50, durationMs: 15_000, maxOutageMs: 1000 };
+  const ftStmt = top.get('failover-test')?.[0];
+  if (ftStmt) {
+    const n = info(ftStmt);
+    failoverTest.fault = value<FailoverTestSpec['fault']>(n, 'failover-test', 'fault') ?? failoverTest.fault;
+    failoverTest.probeIntervalMs = value<number>(n, 'failover-test', 'probe-interval') ?? failoverTest.probeIntervalMs;
+    failoverTest.durationMs = value<number>(n, 'failover-test', 'duration') ?? failoverTest.durationMs;
+    failoverTest.maxOutageMs = value<number>(n, 'failover-test', 'max-outage') ?? failoverTest.maxOutageMs;
+  }
+
+  const labStmt = top.get('lab')?.[0];
+  const bridge = labStmt ? value<string>(info(labStmt), 'lab', 'bridge') : undefined;
+
+  const fwStmts = top.get('firewall') ?? [];
+  const fwArg = fwStmts[fwStmts.length - 1]?.args[0];
+  const fwSpec = BLOCKS.file!.keywords.find((k) => k.keyword === 'firewall')!;
+  const fw = fwArg && parseArg(fwArg, fwSpec.args[0]!);
+
+  r.model = {
+    name: topologyStmt?.args[0]?.value ?? '',
+    source,
+    vips, lbs, upstreams, sites, stats, defaults,
+    firewall: fw && fw.ok ? (fw.value as Topology['firewall']) : 'firewalld',
+    failoverTest,
+    lab: { bridge: bridge ?? 'halab0' },
+  };
+  return r;
+}

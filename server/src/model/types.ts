@@ -1,0 +1,153 @@
+/**
+ * The resolved topology model: what a .halab file means, with every default filled in.
+ * Produced by `resolve()` from a syntax tree; consumed by render, plan, deploy, lab, failover
+ * and the diagram. Each object keeps the span of the statement it came from (for diagnostics,
+ * hover and reveal-in-editor).
+ */
+import type { Span } from '../syntax/ast.js';
+
+export type Os = 'almalinux' | 'rhel' | 'rocky' | 'debian' | 'ubuntu';
+export type OsFamily = 'rhel' | 'debian';
+
+export type SecretRef =
+  | { kind: 'env'; name: string }
+  | { kind: 'secret'; name: string }
+  | { kind: 'literal'; value: string };
+
+export interface SshTarget {
+  user: string;
+  host: string;
+  port: number;
+  /** True when the ssh statement was written; false when derived from the address. */
+  explicit: boolean;
+}
+
+export interface Node {
+  /** The whole statement (keyword to closing brace). */
+  span: Span;
+  /** The name argument (or the address for vips). */
+  nameSpan: Span;
+}
+
+export interface Vip extends Node {
+  /** "198.18.0.100/24" as written. */
+  cidr: string;
+  /** "198.18.0.100" */
+  address: string;
+  prefix: number;
+  family: 4 | 6;
+  interface: string;
+  routerId: number;
+  advertMs: number;
+  vrrpVersion: 2 | 3;
+  auth?: SecretRef;
+  unicast: boolean;
+  preempt: boolean;
+  preemptDelayMs?: number;
+  track: 'process' | 'script';
+  trackIntervalMs: number;
+  trackWeight: number;
+  trackCommand: string;
+}
+
+export interface Lb extends Node {
+  name: string;
+  address: string;
+  role: 'primary' | 'backup';
+  priority: number;
+  /** Overrides the vips' interface on this host. */
+  interface?: string;
+  ssh: SshTarget;
+  key?: string;
+  os: Os;
+}
+
+export interface Upstream extends Node {
+  name: string;
+  address: string;
+  port: number;
+  weight: number;
+  backup: boolean;
+  ssh: SshTarget;
+  key?: string;
+  os: Os;
+  managed: boolean;
+}
+
+export interface Site extends Node {
+  name: string;
+  hosts: string[];
+  /** Upstream names, in order. */
+  servers: string[];
+  balance: 'roundrobin' | 'leastconn' | 'source' | 'first' | 'uri';
+  listen: number;
+  /** Address (no prefix) of the vip the site binds on. */
+  vip: string;
+  tls?: string;
+  check: 'http' | 'tcp';
+  checkPath: string;
+  checkExpect: number;
+  checkIntervalMs: number;
+  checkFall: number;
+  checkRise: number;
+  root: string;
+  page: string;
+  isDefault: boolean;
+}
+
+export interface Stats {
+  span: Span;
+  listen: number;
+  uri: string;
+  user: string;
+  password?: SecretRef;
+  realm: string;
+}
+
+export interface Defaults {
+  maxconn: number;
+  retries: number;
+  redispatch: boolean;
+  timeouts: {
+    connect: number;
+    client: number;
+    server: number;
+    'http-request': number;
+    queue: number;
+    'http-keep-alive': number;
+    check: number;
+  };
+}
+
+export type FaultKind = 'kill-haproxy' | 'stop-haproxy' | 'stop-keepalived' | 'link-down' | 'kill-upstream';
+
+export interface FailoverTestSpec {
+  fault: FaultKind;
+  probeIntervalMs: number;
+  durationMs: number;
+  maxOutageMs: number;
+}
+
+export interface Topology {
+  name: string;
+  /** Absolute path or URI of the source file, when known (used in generated-file headers). */
+  source?: string;
+  vips: Vip[];
+  lbs: Lb[];
+  upstreams: Upstream[];
+  sites: Site[];
+  stats?: Stats;
+  defaults: Defaults;
+  firewall: 'firewalld' | 'nftables' | 'none';
+  failoverTest: FailoverTestSpec;
+  lab: { bridge: string };
+}
+
+export function osFamily(os: Os): OsFamily {
+  return os === 'debian' || os === 'ubuntu' ? 'debian' : 'rhel';
+}
+
+/** The interface an lb uses for a vip: the lb's override, else the vip's. */
+export function lbInterface(lb: Lb, vip: Vip): string {
+  return lb.interface ?? vip.interface;
+}

@@ -1,0 +1,99 @@
+/**
+ * Escaping per target format. Templates run with autoescape off (these are config files, not
+ * HTML), so every value that comes from the .halab file or the environment goes through one of
+ * these filters. The rule: a value can never end a line, a word or a directive early. Where a
+ * format has no escape for a character (nginx has none for `$`), the filter refuses with a
+ * RenderError rather than produce a config that means something else.
+ */
+
+export class RenderError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RenderError';
+  }
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
+
+function describe(what: string, value: string): string {
+  return `${what} ${JSON.stringify(value)}`;
+}
+
+/**
+ * HAProxy word. HAProxy's config tokenizer splits on blanks and treats `#`, `\`, quotes and
+ * `$` (env expansion inside double quotes) specially; `\xNN` is understood everywhere, so
+ * anything outside a conservative safe set is written as hex bytes. The result is always one
+ * word, whatever the input (a newline becomes `\x0a`, it cannot end the line).
+ */
+export function haproxyWord(value: string): string {
+  if (value === '') return '""';
+  let out = '';
+  for (const ch of value) {
+    if (/^[A-Za-z0-9._:/@+=,%<>!?*~^&()[\]-]$/.test(ch)) out += ch;
+    else for (const b of Buffer.from(ch, 'utf8')) out += '\\x' + b.toString(16).padStart(2, '0');
+  }
+  return out;
+}
+
+/**
+ * Keepalived quoted string: keepalived.conf(5) "Quoted strings" — `"…"` with shell-like
+ * backslash escapes; `#` and `!` start comments only outside quotes. Control characters are
+ * refused: an interface name or password with a newline is never intended.
+ */
+export function keepalivedString(value: string, what = 'value'): string {
+  if (CONTROL.test(value)) throw new RenderError(`${describe(what, value)} contains a control character (newline, tab…), which keepalived.conf cannot hold`);
+  if (/^[A-Za-z0-9._:/@+=,%-]+$/.test(value)) return value;
+  return '"' + value.replace(/["\\]/g, (c) => '\\' + c) + '"';
+}
+
+/**
+ * nginx quoted string. nginx understands `\"` and `\\` inside quotes but has no escape for `$`
+ * (variable interpolation in `root`), so a `$` is refused.
+ */
+export function nginxString(value: string, what = 'value'): string {
+  if (CONTROL.test(value)) throw new RenderError(`${describe(what, value)} contains a control character, which nginx.conf cannot hold`);
+  if (value.includes('$')) throw new RenderError(`${describe(what, value)} contains "$", which nginx would expand as a variable`);
+  if (/^[A-Za-z0-9._:/@+=,%-]+$/.test(value)) return value;
+  return '"' + value.replace(/["\\]/g, (c) => '\\' + c) + '"';
+}
+
+/** Single-quoted POSIX shell word (firewalld script). */
+export function shellWord(value: string): string {
+  if (/^[A-Za-z0-9._:/@+=,%-]+$/.test(value)) return value;
+  return "'" + value.replace(/'/g, `'\\''`) + "'";
+}
+
+/** HTML text (test pages). */
+export function htmlText(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/**
+ * Text inside a `#` comment (file headers naming the source path): control characters would end
+ * the comment, so they are shown as `\uXXXX`.
+ */
+export function commentText(value: string): string {
+  return value.replace(new RegExp(CONTROL.source, 'g'), (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}
+
+/**
+ * An absolute path that will be written on a host (pages, certificates). `..` segments are
+ * refused so that `halab render -o DIR` and deploy can never write outside the intended place.
+ */
+export function absolutePath(value: string, what: string): string {
+  if (CONTROL.test(value)) throw new RenderError(`${describe(what, value)} contains a control character`);
+  if (!value.startsWith('/')) throw new RenderError(`${describe(what, value)} must be an absolute path`);
+  if (value.split('/').some((seg) => seg === '..' || seg === '.')) {
+    throw new RenderError(`${describe(what, value)} must not contain "." or ".." segments`);
+  }
+  return value.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
+}
+
+/** An HTTP realm goes verbatim into `WWW-Authenticate: Basic realm="…"`. */
+export function httpRealm(value: string): string {
+  if (CONTROL.test(value) || /["\\]/.test(value)) {
+    throw new RenderError(`${describe('stats realm', value)} must not contain quotes, backslashes or control characters (it is sent in an HTTP header)`);
+  }
+  return value;
+}

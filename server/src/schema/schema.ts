@@ -1,0 +1,235 @@
+/**
+ * THE schema table (§3 of the contract): every block, keyword, argument type, default and doc.
+ * Completion, hover, validation, the resolver's defaults and docs/language.md are all driven from
+ * here. To add a keyword: add an entry below, then read it in model/resolve.ts.
+ */
+
+export type ArgType =
+  | 'name' | 'ip' | 'cidr' | 'vip-ref' | 'host' | 'dnsname' | 'port' | 'int' | 'duration'
+  | 'secret' | 'enum' | 'ssh' | 'path' | 'url-path' | 'text' | 'command' | 'iface' | 'user'
+  | 'upstream-ref';
+
+export interface ArgSpec {
+  /** Placeholder shown in docs and snippets. */
+  label: string;
+  type: ArgType;
+  min?: number;
+  max?: number;
+  values?: readonly string[];
+}
+
+export interface KeywordSpec {
+  keyword: string;
+  /** Positional arguments. */
+  args: readonly ArgSpec[];
+  /** A trailing argument that may repeat (`host DNSNAME+`), at least once when `rest` is set. */
+  rest?: ArgSpec;
+  /** The child block's id, when the keyword opens a `{ … }` block. */
+  block?: string;
+  required?: boolean;
+  /** May appear several times (else a repeat is `duplicate-statement`). */
+  repeatable?: boolean;
+  /** Human-readable default, shown in hover/docs. */
+  default?: string;
+  /** What it means. One or two sentences, Markdown. */
+  doc: string;
+  /** What it becomes in keepalived / haproxy / nginx. */
+  renders?: string;
+  /** Text inserted by the `missing-required` quick fix and completion (a VS Code snippet). */
+  snippet?: string;
+}
+
+export interface BlockSpec {
+  id: string;
+  title: string;
+  keywords: readonly KeywordSpec[];
+}
+
+const DURATION = (label = 'DURATION'): ArgSpec => ({ label, type: 'duration' });
+const INT = (min: number, max: number, label = 'INT'): ArgSpec => ({ label, type: 'int', min, max });
+const ENUM = (values: readonly string[], label = values.join('|')): ArgSpec => ({ label, type: 'enum', values });
+const OS = ENUM(['almalinux', 'rhel', 'rocky', 'debian', 'ubuntu'], 'OS');
+
+export const OS_KEYWORD: KeywordSpec = {
+  keyword: 'os', args: [OS], default: 'almalinux',
+  doc: 'The host\'s distribution. It chooses file paths, service names and the package manager (dnf on AlmaLinux/RHEL/Rocky, apt on Debian/Ubuntu).',
+};
+const SSH_KEYWORD: KeywordSpec = {
+  keyword: 'ssh', args: [{ label: 'USER@HOST:PORT', type: 'ssh' }], default: 'root@ADDRESS:22',
+  doc: 'How halab reaches the host for deploy and failover tests. `~/.ssh/config` and ssh-agent are consulted too.',
+};
+const KEY_KEYWORD: KeywordSpec = {
+  keyword: 'key', args: [{ label: 'PATH', type: 'path' }],
+  doc: 'Private key file for SSH. Without it halab uses ssh-agent, `IdentityFile` from ~/.ssh/config, and the lab key for a local lab.',
+};
+
+export const BLOCKS: Record<string, BlockSpec> = {
+  file: {
+    id: 'file', title: 'top level',
+    keywords: [
+      { keyword: 'topology', args: [{ label: 'NAME', type: 'name' }], required: true,
+        doc: 'Names the topology. Exactly one per file.', snippet: 'topology ${1:name}' },
+      { keyword: 'vip', args: [{ label: 'CIDR', type: 'cidr' }], block: 'vip', required: true, repeatable: true,
+        doc: 'A virtual IP held by Keepalived (one VRRP instance). The prefix must contain the lbs\' addresses: VRRP needs one L2 segment.',
+        renders: 'keepalived: a `vrrp_instance` with `virtual_ipaddress { ADDRESS/PREFIX }`; haproxy: the address the sites bind on.',
+        snippet: 'vip ${1:198.18.0.100/24} {\n\trouter-id ${2:51}\n}' },
+      { keyword: 'lb', args: [{ label: 'NAME', type: 'name' }], block: 'lb', required: true, repeatable: true,
+        doc: 'A load balancer host running HAProxy and Keepalived. Two or more; exactly one primary.',
+        renders: 'one haproxy.cfg, keepalived.conf, sysctl.d file and firewall rules on this host.',
+        snippet: 'lb ${1:lb1} {\n\taddress ${2:198.18.0.11}\n\trole ${3|primary,backup|}\n}' },
+      { keyword: 'upstream', args: [{ label: 'NAME', type: 'name' }], block: 'upstream', required: true, repeatable: true,
+        doc: 'A web server behind the load balancers.',
+        renders: 'haproxy: a `server` line in the backend of every site that lists it; nginx: a vhost per site when managed.',
+        snippet: 'upstream ${1:web1} {\n\taddress ${2:198.18.0.21}\n}' },
+      { keyword: 'site', args: [{ label: 'NAME', type: 'name' }], block: 'site', required: true, repeatable: true,
+        doc: 'A Host-header route: requests for its `host` names go to its `servers`.',
+        renders: 'haproxy: an `acl` + `use_backend` in the frontend and a `backend NAME`; nginx: a server block and test page.',
+        snippet: 'site ${1:web} {\n\thost ${2:www.example.com}\n\tservers ${3:web1}\n}' },
+      { keyword: 'stats', args: [], block: 'stats',
+        doc: 'HAProxy\'s statistics page, on the vip.', renders: 'haproxy: `listen stats` with `stats enable`, `stats uri`, `stats auth`.',
+        snippet: 'stats {\n\tlisten ${1:8080}\n\tpassword env:${2:HALAB_STATS_PASSWORD}\n}' },
+      { keyword: 'defaults', args: [], block: 'defaults',
+        doc: 'HAProxy `defaults` section values.', snippet: 'defaults {\n\t$0\n}' },
+      { keyword: 'firewall', args: [ENUM(['firewalld', 'nftables', 'none'])], default: 'firewalld',
+        doc: 'Which firewall rules to render for the lbs: HTTP/HTTPS, the stats port and VRRP (IP protocol 112); and HTTP on managed upstreams.' },
+      { keyword: 'failover-test', args: [], block: 'failover-test',
+        doc: 'Parameters of `halab failover-test`.', snippet: 'failover-test {\n\tfault ${1|kill-haproxy,stop-haproxy,stop-keepalived,link-down,kill-upstream|}\n}' },
+      { keyword: 'lab', args: [], block: 'lab', doc: 'Settings for the local lab (`halab lab up`) only.', snippet: 'lab {\n\tbridge ${1:halab0}\n}' },
+    ],
+  },
+  vip: {
+    id: 'vip', title: 'vip',
+    keywords: [
+      { keyword: 'interface', args: [{ label: 'IFACE', type: 'iface' }], default: 'eth0',
+        doc: 'The NIC that carries the VIP on the lb hosts; an lb may override it.', renders: 'keepalived: `interface`.' },
+      { keyword: 'router-id', args: [INT(1, 255)], required: true,
+        doc: 'The VRRP virtual router id, unique on the L2 segment and across vips.', renders: 'keepalived: `virtual_router_id`.',
+        snippet: 'router-id ${1:51}' },
+      { keyword: 'advert', args: [DURATION()], default: '1s',
+        doc: 'VRRP advertisement interval. Below 1s needs `vrrp-version 3`. The backup declares the master dead after 3 × advert + skew.',
+        renders: 'keepalived: `advert_int`.' },
+      { keyword: 'vrrp-version', args: [ENUM(['2', '3'])], default: '2',
+        doc: 'VRRP protocol version. Version 3 allows sub-second adverts but has no authentication.', renders: 'keepalived: `vrrp_version`.' },
+      { keyword: 'auth', args: [{ label: 'SECRET', type: 'secret' }],
+        doc: 'VRRPv2 PASS authentication. Keepalived uses only the first 8 characters. Use `env:NAME`.',
+        renders: 'keepalived: `authentication { auth_type PASS; auth_pass … }`.' },
+      { keyword: 'unicast', args: [],
+        doc: 'Send adverts to the other lbs\' addresses instead of multicast 224.0.0.18 (for clouds and networks that drop multicast).',
+        renders: 'keepalived: `unicast_src_ip` and `unicast_peer { … }`.' },
+      { keyword: 'preempt', args: [ENUM(['on', 'off'])], default: 'on',
+        doc: 'Whether the primary takes the VIP back when it returns.', renders: 'keepalived: `nopreempt` when off (with state BACKUP on every node, as keepalived requires).' },
+      { keyword: 'preempt-delay', args: [DURATION()], doc: 'Wait this long before a returning primary takes the VIP back.', renders: 'keepalived: `preempt_delay`.' },
+      { keyword: 'track', args: [ENUM(['process', 'script'])], default: 'process',
+        doc: '`process`: keepalived `track_process` on haproxy with weight 0, so a dead haproxy puts the node in FAULT at once. `script`: a `vrrp_script` check (needed in containers and the local lab, where the process-event connector is unavailable).',
+        renders: 'keepalived: `vrrp_track_process` or `vrrp_script` + `track_script`.' },
+      { keyword: 'track-interval', args: [DURATION()], default: '1s',
+        doc: 'With `track script`: how often the check runs. Keepalived takes whole seconds.', renders: 'keepalived: `interval` in `vrrp_script`.' },
+      { keyword: 'track-weight', args: [INT(-253, 253)], default: '0',
+        doc: 'With `track script`: the priority change on failure. 0 puts the node in FAULT (the fast way); the seed used 2.', renders: 'keepalived: `weight` in `vrrp_script`.' },
+      { keyword: 'track-command', args: [{ label: 'STRING', type: 'command' }], default: '"/usr/bin/killall -0 haproxy"',
+        doc: 'With `track script`: the command whose failure means haproxy is down.', renders: 'keepalived: `script` in `vrrp_script`.' },
+    ],
+  },
+  lb: {
+    id: 'lb', title: 'lb',
+    keywords: [
+      { keyword: 'address', args: [{ label: 'IP', type: 'ip' }], required: true,
+        doc: 'The host\'s own address, inside the vip\'s prefix.', snippet: 'address ${1:198.18.0.11}' },
+      { keyword: 'role', args: [ENUM(['primary', 'backup'])], required: true,
+        doc: 'Exactly one lb is the primary; it holds the VIP while healthy.', renders: 'keepalived: `state MASTER` or `state BACKUP`.',
+        snippet: 'role ${1|primary,backup|}' },
+      { keyword: 'priority', args: [INT(1, 254)], default: 'primary 250, backups 249, 248, … in file order',
+        doc: 'VRRP priority. High values keep the backup\'s takeover skew short: (256 − priority)/256 s.', renders: 'keepalived: `priority`.' },
+      { keyword: 'interface', args: [{ label: 'IFACE', type: 'iface' }], doc: 'Overrides the vips\' interface on this host.', renders: 'keepalived: `interface`.' },
+      SSH_KEYWORD, KEY_KEYWORD, OS_KEYWORD,
+    ],
+  },
+  upstream: {
+    id: 'upstream', title: 'upstream',
+    keywords: [
+      { keyword: 'address', args: [{ label: 'HOST', type: 'host' }], required: true, doc: 'The web server\'s address or DNS name.', snippet: 'address ${1:198.18.0.21}' },
+      { keyword: 'port', args: [{ label: 'PORT', type: 'port' }], default: '80', doc: 'The port HAProxy connects to.', renders: 'haproxy: `server NAME ADDRESS:PORT`; nginx: `listen PORT`.' },
+      { keyword: 'weight', args: [INT(0, 256)], default: '100', doc: 'HAProxy server weight; 0 takes no new traffic.', renders: 'haproxy: `weight`.' },
+      { keyword: 'backup', args: [], doc: 'Only used when all non-backup servers are down.', renders: 'haproxy: `backup` on the server line.' },
+      SSH_KEYWORD, KEY_KEYWORD, OS_KEYWORD,
+      { keyword: 'managed', args: [ENUM(['yes', 'no'])], default: 'yes',
+        doc: '`yes`: halab renders and deploys nginx vhosts and test pages to this host. `no`: it is only a server line in HAProxy.' },
+    ],
+  },
+  site: {
+    id: 'site', title: 'site',
+    keywords: [
+      { keyword: 'host', args: [], rest: { label: 'DNSNAME', type: 'dnsname' }, repeatable: true, required: true,
+        doc: 'Host names routed to this site (one or more; `*.example.com` allowed). Matching ignores case and a `:port` suffix.',
+        renders: 'haproxy: `acl` on the Host header; nginx: `server_name`.', snippet: 'host ${1:www.example.com}' },
+      { keyword: 'servers', args: [], rest: { label: 'UPSTREAM', type: 'upstream-ref' }, required: true,
+        doc: 'The upstreams serving this site.', renders: 'haproxy: the `server` lines of `backend NAME`.', snippet: 'servers ${1:web1}' },
+      { keyword: 'balance', args: [ENUM(['roundrobin', 'leastconn', 'source', 'first', 'uri'])], default: 'roundrobin',
+        doc: 'HAProxy load-balancing algorithm.', renders: 'haproxy: `balance`.' },
+      { keyword: 'listen', args: [{ label: 'PORT', type: 'port' }], default: '80', doc: 'The port the site listens on, on its vip.', renders: 'haproxy: `bind VIP:PORT`.' },
+      { keyword: 'vip', args: [{ label: 'VIP', type: 'vip-ref' }], default: 'the first vip', doc: 'Which vip the site binds on (the address, with or without prefix).' },
+      { keyword: 'tls', args: [{ label: 'PATH', type: 'path' }],
+        doc: 'PEM (certificate + key) on the lbs. The site binds 443 with it and redirects port 80 to 443.', renders: 'haproxy: `bind VIP:443 ssl crt PATH` and a redirect.' },
+      { keyword: 'check', args: [ENUM(['http', 'tcp'])], default: 'http', doc: 'Health check kind.', renders: 'haproxy: `option httpchk` + `http-check expect status`, or a TCP connect check.' },
+      { keyword: 'check-path', args: [{ label: 'PATH', type: 'url-path' }], default: '/', doc: 'Path requested by the HTTP health check.' },
+      { keyword: 'check-expect', args: [INT(100, 599)], default: '200', doc: 'Expected HTTP status of the health check.' },
+      { keyword: 'check-interval', args: [DURATION()], default: '2s', doc: 'Time between health checks.', renders: 'haproxy: `inter`.' },
+      { keyword: 'check-fall', args: [INT(1, 100)], default: '3', doc: 'Failed checks before a server is DOWN.', renders: 'haproxy: `fall`.' },
+      { keyword: 'check-rise', args: [INT(1, 100)], default: '2', doc: 'Passed checks before a server is UP again.', renders: 'haproxy: `rise`.' },
+      { keyword: 'root', args: [{ label: 'PATH', type: 'path' }], default: '/usr/share/nginx/NAME', doc: 'Document root on managed upstreams.', renders: 'nginx: `root`.' },
+      { keyword: 'page', args: [{ label: 'STRING', type: 'text' }], default: '"NAME test page"', doc: 'Content of the test page on managed upstreams (HTML-escaped).' },
+      { keyword: 'default', args: [], doc: 'Requests whose Host matches no site go here. At most one site.', renders: 'haproxy: `default_backend`.' },
+    ],
+  },
+  stats: {
+    id: 'stats', title: 'stats',
+    keywords: [
+      { keyword: 'listen', args: [{ label: 'PORT', type: 'port' }], default: '8080', doc: 'Port of the stats page, on the first vip.', renders: 'haproxy: `bind VIP:PORT` in `listen stats`.' },
+      { keyword: 'uri', args: [{ label: 'PATH', type: 'url-path' }], default: '/', doc: 'URI of the stats page.', renders: 'haproxy: `stats uri`.' },
+      { keyword: 'user', args: [{ label: 'USER', type: 'user' }], default: 'admin', doc: 'User name for the stats page.', renders: 'haproxy: `stats auth USER:PASSWORD`.' },
+      { keyword: 'password', args: [{ label: 'SECRET', type: 'secret' }], required: true,
+        doc: 'Password for the stats page; required. Use `env:NAME` or `secret:NAME`, never a literal.', renders: 'haproxy: `stats auth USER:PASSWORD`.',
+        snippet: 'password env:${1:HALAB_STATS_PASSWORD}' },
+      { keyword: 'realm', args: [{ label: 'STRING', type: 'text' }], default: '"HAProxy Statistics"', doc: 'The HTTP auth realm.', renders: 'haproxy: `stats realm`.' },
+    ],
+  },
+  defaults: {
+    id: 'defaults', title: 'defaults',
+    keywords: [
+      { keyword: 'maxconn', args: [INT(1, 1_000_000)], default: '3000', doc: 'Maximum concurrent connections per frontend.', renders: 'haproxy: `maxconn` in `defaults`.' },
+      { keyword: 'retries', args: [INT(0, 100)], default: '3', doc: 'Connection retries to a server before giving up.', renders: 'haproxy: `retries`.' },
+      { keyword: 'redispatch', args: [ENUM(['on', 'off'])], default: 'on', doc: 'Retry on another server when one fails.', renders: 'haproxy: `option redispatch`.' },
+      { keyword: 'timeout', args: [ENUM(['connect', 'client', 'server', 'http-request', 'queue', 'http-keep-alive', 'check'], 'KIND'), DURATION()], repeatable: true,
+        default: 'connect 10s, client 1m, server 1m, http-request 10s, queue 1m, http-keep-alive 10s, check 10s (the seed\'s)',
+        doc: 'HAProxy timeouts.', renders: 'haproxy: `timeout KIND DURATION`.' },
+    ],
+  },
+  'failover-test': {
+    id: 'failover-test', title: 'failover-test',
+    keywords: [
+      { keyword: 'fault', args: [ENUM(['kill-haproxy', 'stop-haproxy', 'stop-keepalived', 'link-down', 'kill-upstream'])], default: 'kill-haproxy',
+        doc: 'The fault injected on the lb holding the VIP (or, for kill-upstream, on one upstream).' },
+      { keyword: 'probe-interval', args: [DURATION()], default: '50ms', doc: 'Time between probe requests to each site.' },
+      { keyword: 'duration', args: [DURATION()], default: '15s', doc: 'How long the probe runs in all (bounded).' },
+      { keyword: 'max-outage', args: [DURATION()], default: '1s', doc: 'The verdict fails when clients saw errors for longer than this.' },
+    ],
+  },
+  lab: {
+    id: 'lab', title: 'lab',
+    keywords: [
+      { keyword: 'bridge', args: [{ label: 'WORD', type: 'iface' }], default: 'halab0', doc: 'The Linux bridge joining the lab\'s network namespaces.' },
+    ],
+  },
+};
+
+/** Top-level keywords that open a block: used by the parser to recover from a missing `}`. */
+export const TOP_LEVEL_BLOCKS = new Set(BLOCKS.file!.keywords.filter((k) => k.block).map((k) => k.keyword));
+
+export function keywordSpec(blockId: string, keyword: string): KeywordSpec | undefined {
+  return BLOCKS[blockId]?.keywords.find((k) => k.keyword === keyword);
+}
+
+/** Which keywords exist anywhere (for "did you mean" across blocks). */
+export function allKeywords(): string[] {
+  return [...new Set(Object.values(BLOCKS).flatMap((b) => b.keywords.map((k) => k.keyword)))];
+}

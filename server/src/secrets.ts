@@ -1,0 +1,68 @@
+/**
+ * Secret resolution for rendering and deploying. A `SecretRef` is what the .halab file says
+ * (`env:NAME`, `secret:NAME` or a literal string); a `SecretResolver` turns it into the value
+ * that goes into a config file. The renderer never reads the environment itself, so the
+ * editor can preview with placeholders and the CLI can fail with a clear message.
+ */
+import type { SecretRef } from './model/types.js';
+
+/** `what` says where the secret goes (e.g. "stats password"), for error messages. */
+export type SecretResolver = (ref: SecretRef, what: string) => string;
+
+/** Thrown when a secret cannot be resolved; `variable` names what the user must set. */
+export class SecretError extends Error {
+  constructor(
+    message: string,
+    readonly variable?: string,
+  ) {
+    super(message);
+    this.name = 'SecretError';
+  }
+}
+
+/**
+ * Resolves `env:NAME` from `env` and `secret:NAME` from `store` (the editor's secret storage,
+ * filled by the extension before calling render). Throws a SecretError naming the variable
+ * when it is unset or empty: an empty password is never what the user meant.
+ */
+export function envSecrets(
+  env: Record<string, string | undefined> = process.env,
+  store?: Map<string, string>,
+): SecretResolver {
+  return (ref, what) => {
+    switch (ref.kind) {
+      case 'literal':
+        return ref.value;
+      case 'env': {
+        const v = env[ref.name];
+        if (v === undefined || v === '') {
+          throw new SecretError(`set ${ref.name} in the environment: it holds the ${what} (env:${ref.name})`, ref.name);
+        }
+        return v;
+      }
+      case 'secret': {
+        const v = store?.get(ref.name);
+        if (v === undefined || v === '') {
+          throw new SecretError(
+            `the secret "${ref.name}" (${what}) is not in the secret store; ` +
+              `store it from the editor ("secret:${ref.name}") or use env:NAME on the command line`,
+            ref.name,
+          );
+        }
+        return v;
+      }
+    }
+  };
+}
+
+/** For previews and hover: shows where the value will come from, never the value. */
+export const placeholderSecrets: SecretResolver = (ref) => {
+  switch (ref.kind) {
+    case 'env':
+      return `<env:${ref.name}>`;
+    case 'secret':
+      return `<secret:${ref.name}>`;
+    case 'literal':
+      return '<literal>';
+  }
+};

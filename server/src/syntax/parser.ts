@@ -1,0 +1,157 @@
+/**
+ * Parser: tokens → syntax tree. It never throws. Errors become `SyntaxError_` entries and the
+ * parser recovers at statement boundaries (newline, `;`) and brace boundaries (`{`, `}`), like
+ * rust-analyzer: unexpected tokens are skipped until a recovery point.
+ *
+ * `isTopLevelBlock` lets the parser recover from a missing `}`: the schema has no nested blocks,
+ * so a top-level block keyword (`lb`, `site`, …) appearing inside a block most likely means the
+ * previous block was not closed.
+ */
+import type { Arg, Block, Comment, Statement, SyntaxError_, SyntaxTree, Token } from './ast.js';
+import { lex } from './lexer.js';
+
+/** Nested blocks beyond this depth are treated as stray braces (keeps recursion bounded). */
+const MAX_DEPTH = 32;
+
+export interface ParseOptions {
+  /** True for keywords that open a top-level block; used for missing-`}` recovery. */
+  isTopLevelBlock?: (keyword: string) => boolean;
+}
+
+export function parse(text: string, opts: ParseOptions = {}): SyntaxTree {
+  const tokens = lex(text);
+  const comments: Comment[] = [];
+  const errors: SyntaxError_[] = [];
+  const significant: Token[] = [];
+  for (const t of tokens) {
+    if (t.kind === 'comment') comments.push({ start: t.start, end: t.end, text: t.value });
+    else significant.push(t);
+  }
+  const isTop = opts.isTopLevelBlock ?? (() => false);
+  let pos = 0;
+  const peek = (): Token => significant[pos]!;
+  const err = (start: number, end: number, message: string) => errors.push({ start, end, message });
+
+  const toArg = (t: Token): Arg => ({ kind: t.kind === 'string' ? 'string' : 'word', value: t.value, start: t.start, end: t.end });
+
+  function parseStatements(depth: number, block: Block | null): Statement[] {
+    const out: Statement[] = [];
+    for (;;) {
+      const t = peek();
+      switch (t.kind) {
+        case 'eof':
+          return out;
+        case 'newline':
+        case 'semi':
+          pos++;
+          continue;
+        case 'rbrace':
+          if (block) return out; // caller consumes it
+          err(t.start, t.end, 'Stray `}`: no block is open here. Remove it.');
+          pos++;
+          continue;
+        case 'lbrace':
+          err(t.start, t.end, '`{` must follow a keyword on the same line, e.g. `lb NAME {`.');
+          skipBlock(t);
+          continue;
+        case 'string':
+          err(t.start, t.end, 'A statement must start with a keyword, not a string.');
+          if (t.terminated === false) err(t.start, t.start + 1, 'Unterminated string: add the closing `"` on this line.');
+          pos++;
+          skipToTerminator();
+          continue;
+        case 'word': {
+          if (block && depth > 0 && isTop(t.value) && lineHasBrace()) {
+            // Recovery: the enclosing block lacks its `}`; let the parent take this statement.
+            return out;
+          }
+          out.push(parseStatement(depth));
+          continue;
+        }
+        default:
+          pos++;
+      }
+    }
+  }
+
+  /** Does the current line (from pos) reach a `{` before its terminator? */
+  function lineHasBrace(): boolean {
+    for (let k = pos; k < significant.length; k++) {
+      const kind = significant[k]!.kind;
+      if (kind === 'lbrace') return true;
+      if (kind === 'newline' || kind === 'semi' || kind === 'rbrace' || kind === 'eof') return false;
+    }
+    return false;
+  }
+
+  function skipToTerminator(): void {
+    for (;;) {
+      const k = peek().kind;
+      if (k === 'eof' || k === 'newline' || k === 'semi' || k === 'rbrace') return;
+      if (k === 'lbrace') {
+        skipBlock(peek());
+        return;
+      }
+      pos++;
+    }
+  }
+
+  /** Skip a balanced `{ … }` starting at the current `{`, without recursion. */
+  function skipBlock(open: Token): void {
+    let level = 0;
+    for (;;) {
+      const t = peek();
+      if (t.kind === 'eof') {
+        if (level > 0) err(open.start, open.end, 'Missing `}` for this `{`.');
+        return;
+      }
+      pos++;
+      if (t.kind === 'lbrace') level++;
+      else if (t.kind === 'rbrace' && --level === 0) return;
+    }
+  }
+
+  function parseStatement(depth: number): Statement {
+    const kw = significant[pos++]!;
+    const stmt: Statement = { keyword: toArg(kw), args: [], start: kw.start, end: kw.end };
+    for (;;) {
+      const t = peek();
+      if (t.kind === 'word' || t.kind === 'string') {
+        if (t.kind === 'string' && t.terminated === false) {
+          err(t.start, t.start + 1, 'Unterminated string: add the closing `"` on this line.');
+        }
+        stmt.args.push(toArg(t));
+        stmt.end = t.end;
+        pos++;
+        continue;
+      }
+      if (t.kind === 'lbrace') {
+        if (depth + 1 > MAX_DEPTH) {
+          err(t.start, t.end, 'Blocks are nested too deeply.');
+          skipBlock(t);
+          return stmt;
+        }
+        pos++;
+        const block: Block = { open: t.start, close: -1, statements: [], start: t.start, end: t.end };
+        block.statements = parseStatements(depth + 1, block);
+        const c = peek();
+        if (c.kind === 'rbrace') {
+          block.close = c.start;
+          block.end = c.end;
+          pos++;
+        } else {
+          err(t.start, t.end, `Missing \`}\` to close the \`${kw.value}\` block.`);
+          const last = block.statements[block.statements.length - 1];
+          block.end = last ? last.end : t.end;
+        }
+        stmt.block = block;
+        stmt.end = block.end;
+      }
+      return stmt; // newline, semi, rbrace, eof, or after a block
+    }
+  }
+
+  const statements = parseStatements(0, null);
+  // The top level never returns early except at eof; a `}` there was reported as stray.
+  return { text, statements, comments, errors };
+}

@@ -1,0 +1,126 @@
+/** Model -> graph, layout and SVG export, on the seed topology (expected values from the file). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import ELK from 'elkjs/lib/elk.bundled.js';
+import { parse } from '../../server/src/syntax/parser.js';
+import { TOP_LEVEL_BLOCKS } from '../../server/src/schema/schema.js';
+import { resolve } from '../../server/src/model/resolve.js';
+import { modelToGraph, nodeAtOffset, nodeSpan, NODE_WIDTH, nodeHeight } from '../../server/src/diagram/graph.js';
+import { autoLayout, mergePositions, structureKey } from '../../server/src/diagram/layout.js';
+import { graphToSvg } from '../../server/src/diagram/svg.js';
+import { parseLayoutSidecar } from '../../server/src/protocol/webview.js';
+
+const SEED = readFileSync(new URL('../../examples/seed-lab.halab', import.meta.url), 'utf8');
+const modelOf = (text: string) => resolve(parse(text, { isTopLevelBlock: (k) => TOP_LEVEL_BLOCKS.has(k) })).model;
+
+test('seed: nodes are clients, the vip, two lbs, two sites, two upstreams', () => {
+  const g = modelToGraph(modelOf(SEED));
+  assert.deepEqual(g.nodes.map((n) => n.id).sort(), [
+    'clients', 'lb:haproxy01', 'lb:haproxy02', 'site:web01', 'site:web02', 'upstream:upstream01', 'upstream:upstream02', 'vip:192.168.56.100',
+  ]);
+  const byId = new Map(g.nodes.map((n) => [n.id, n]));
+  assert.deepEqual(byId.get('lb:haproxy01')!.lines, ['primary · priority 101', '192.168.56.101']);
+  assert.deepEqual(byId.get('lb:haproxy02')!.lines, ['backup · priority 100', '192.168.56.102']);
+  assert.deepEqual(byId.get('site:web01')!.lines, ['web01-192-168-56-100.nip.io', 'balance roundrobin · :80']);
+  assert.deepEqual(byId.get('upstream:upstream02')!.lines, ['192.168.56.104:80', 'weight 100']);
+  assert.equal(byId.get('vip:192.168.56.100')!.title, '192.168.56.100/24');
+});
+
+test('seed: edges follow clients -> vip -> lbs -> sites -> upstreams, plus the VRRP link', () => {
+  const g = modelToGraph(modelOf(SEED));
+  const edges = g.edges.map((e) => `${e.kind} ${e.source} ${e.target}${e.label ? ` [${e.label}]` : ''}`).sort();
+  assert.deepEqual(edges, [
+    'client clients vip:192.168.56.100 [:80]',
+    'serve lb:haproxy01 site:web01',
+    'serve lb:haproxy01 site:web02',
+    'serve lb:haproxy02 site:web01',
+    'serve lb:haproxy02 site:web02',
+    'server site:web01 upstream:upstream01',
+    'server site:web01 upstream:upstream02',
+    'server site:web02 upstream:upstream01',
+    'server site:web02 upstream:upstream02',
+    'vip vip:192.168.56.100 lb:haproxy01',
+    'vip vip:192.168.56.100 lb:haproxy02',
+    'vrrp lb:haproxy01 lb:haproxy02 [VRRP router-id 255]',
+  ]);
+});
+
+test('diagnostics land on the node whose statement contains them; others stay loose', () => {
+  const text = SEED.replace('servers upstream01 upstream02\n  page "WEB 02', 'servers upstream01 nosuch\n  page "WEB 02');
+  const at = text.indexOf('nosuch');
+  const g = modelToGraph(modelOf(text), [
+    { code: 'unknown-reference', severity: 'error', message: 'no upstream nosuch', span: { start: at, end: at + 6 } },
+    { code: 'missing-required', severity: 'error', message: 'x', span: { start: text.length, end: text.length } },
+  ]);
+  const site = g.nodes.find((n) => n.id === 'site:web02')!;
+  assert.deepEqual(site.diagnostics.map((d) => d.code), ['unknown-reference']);
+  assert.equal(g.nodes.filter((n) => n.diagnostics.length).length, 1);
+  assert.deepEqual(g.loose.map((d) => d.code), ['missing-required']);
+  // the unknown server draws no edge
+  assert.equal(g.edges.filter((e) => e.source === 'site:web02' && e.kind === 'server').length, 1);
+});
+
+test('cursor offset -> node and node -> statement span agree with the text', () => {
+  const m = modelOf(SEED);
+  assert.equal(nodeAtOffset(m, SEED.indexOf('192.168.56.104')), 'upstream:upstream02');
+  assert.equal(nodeAtOffset(m, SEED.indexOf('WEB 01')), 'site:web01');
+  assert.equal(nodeAtOffset(m, SEED.indexOf('topology')), null);
+  const s = nodeSpan(m, 'lb:haproxy02')!;
+  assert.equal(SEED.slice(s.span.start, s.span.end), 'lb haproxy02 { address 192.168.56.102; role backup; priority 100 }');
+  assert.equal(SEED.slice(s.nameSpan.start, s.nameSpan.end), 'haproxy02');
+  assert.equal(nodeSpan(m, 'lb:nope'), null);
+});
+
+test('ELK layout: one column per kind, left to right, primary above backup, no overlaps', async () => {
+  const g = modelToGraph(modelOf(SEED));
+  const pos = await autoLayout(new ELK(), g);
+  const x = (id: string) => pos[id]!.x;
+  assert.ok(x('clients') < x('vip:192.168.56.100'));
+  assert.ok(x('vip:192.168.56.100') < x('lb:haproxy01'));
+  assert.equal(x('lb:haproxy01'), x('lb:haproxy02'));
+  assert.ok(x('lb:haproxy01') < x('site:web01'));
+  assert.ok(x('site:web01') < x('upstream:upstream01'));
+  assert.ok(pos['lb:haproxy01']!.y < pos['lb:haproxy02']!.y, 'primary first, as in the file');
+  for (const a of g.nodes) for (const b of g.nodes) {
+    if (a === b) continue;
+    const pa = pos[a.id]!, pb = pos[b.id]!;
+    const overlap = pa.x < pb.x + NODE_WIDTH && pb.x < pa.x + NODE_WIDTH && pa.y < pb.y + nodeHeight(b) && pb.y < pa.y + nodeHeight(a);
+    assert.ok(!overlap, `${a.id} overlaps ${b.id}`);
+  }
+});
+
+test('positions: sidecar beats on-screen beats auto; structure key ignores non-structural edits', () => {
+  const g = modelToGraph(modelOf(SEED));
+  const auto = Object.fromEntries(g.nodes.map((n) => [n.id, { x: 1, y: 1 }]));
+  const merged = mergePositions(g, auto, { 'site:web01': { x: 5, y: 5 }, 'lb:haproxy01': { x: 7, y: 7 } }, { version: 1, positions: { 'lb:haproxy01': { x: 9, y: 9 } } });
+  assert.deepEqual(merged['lb:haproxy01'], { x: 9, y: 9 });
+  assert.deepEqual(merged['site:web01'], { x: 5, y: 5 });
+  assert.deepEqual(merged['clients'], { x: 1, y: 1 });
+  const g2 = modelToGraph(modelOf(SEED.replace('192.168.56.104', '192.168.56.114')));
+  assert.equal(structureKey(g2), structureKey(g));
+  const g3 = modelToGraph(modelOf(SEED.replace('servers upstream01 upstream02\n  page "WEB 02', 'servers upstream01\n  page "WEB 02')));
+  assert.notEqual(structureKey(g3), structureKey(g));
+});
+
+test('sidecar parsing rejects junk instead of trusting it', () => {
+  assert.deepEqual(parseLayoutSidecar({ version: 1, positions: { 'lb:a': { x: 1, y: 2 } } }), { version: 1, positions: { 'lb:a': { x: 1, y: 2 } } });
+  assert.equal(parseLayoutSidecar({ version: 2, positions: {} }), null);
+  assert.equal(parseLayoutSidecar({ version: 1, positions: { 'lb:a': { x: 'NaN', y: 2 } } }), null);
+  assert.equal(parseLayoutSidecar({ version: 1, positions: { '<script>': { x: 1, y: 2 } } }), null);
+  assert.equal(parseLayoutSidecar('nope'), null);
+});
+
+test('SVG export: one box per node, every label escaped, a path per drawn edge', async () => {
+  const text = SEED.replace('WEB 01 - TEST PAGE', 'a<b>&"c"');
+  const g = modelToGraph(modelOf(text));
+  const pos = await autoLayout(new ELK(), g);
+  const svg = graphToSvg(g, pos, { at: 'now', lbs: { haproxy01: { state: 'MASTER', holdsVips: ['192.168.56.100'] } }, servers: { web01: { upstream01: 'UP', upstream02: 'DOWN' } } });
+  assert.ok(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
+  assert.equal((svg.match(/<g data-id=/g) ?? []).length, g.nodes.length);
+  assert.equal((svg.match(/<path /g) ?? []).length, g.edges.length);
+  assert.match(svg, />lb haproxy01</);
+  assert.match(svg, />MASTER ● VIP</);
+  assert.match(svg, />DOWN</);
+  assert.doesNotMatch(svg, /<b>/);
+});
