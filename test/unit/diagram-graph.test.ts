@@ -112,8 +112,9 @@ test('sidecar parsing rejects junk instead of trusting it', () => {
 });
 
 test('SVG export: one box per node, every label escaped, a path per drawn edge', async () => {
-  const text = SEED.replace('WEB 01 - TEST PAGE', 'a<b>&"c"');
-  const g = modelToGraph(modelOf(text));
+  const g = modelToGraph(modelOf(SEED));
+  // Values come from the user's file: a hostile one must not become markup.
+  g.nodes[0]!.lines.push('a<b>&"c"');
   const pos = await autoLayout(new ELK(), g);
   const svg = graphToSvg(g, pos, { at: 'now', lbs: { haproxy01: { state: 'MASTER', holdsVips: ['192.168.56.100'] } }, servers: { web01: { upstream01: 'UP', upstream02: 'DOWN' } } });
   assert.ok(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
@@ -123,4 +124,5 @@ test('SVG export: one box per node, every label escaped, a path per drawn edge',
   assert.match(svg, />MASTER ● VIP</);
   assert.match(svg, />DOWN</);
   assert.doesNotMatch(svg, /<b>/);
+  assert.match(svg, /a&lt;b&gt;&amp;&quot;c&quot;/);
 });

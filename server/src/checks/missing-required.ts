@@ -43,6 +43,8 @@ function valueFor(kw: KeywordSpec, blockId: string, r: Resolved, owner: Statemen
   }
 }
 
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
 export default defineCheck({
   code: 'missing-required',
   severity: 'error',
@@ -69,7 +71,7 @@ export default defineCheck({
         if (!kw.required || present.has(kw.keyword)) continue;
         const line = valueFor(kw, block.id, resolved, stmt);
         report({ start: stmt.keyword.start, end: stmt.args[0]?.end ?? stmt.keyword.end },
-          `\`${stmt.keyword.value}${stmt.args[0] ? ' ' + stmt.args[0].value : ''}\` needs \`${kw.keyword}\`: ${kw.doc.split('. ')[0]!.replace(/\.$/, '')}.`,
+          `\`${stmt.keyword.value}${stmt.args[0] ? ' ' + stmt.args[0].value : ''}\` needs \`${kw.keyword}\` (${lowerFirst(kw.doc.split('. ')[0]!.replace(/\.$/, ''))}). Add \`${line}\`.`,
           [{ title: `Insert \`${line}\``, edits: [insertIntoBlock(text, stmt, line)] }]);
       }
     }

@@ -97,12 +97,13 @@ const privName = (target: string): string => target.replace(/^\//, '').replace(/
 const INIT_SCRIPT = [
   'set -e',
   'hostname "$1"',
+  'sshd="$2"; shift 2',
+  // Remaining args: pairs "private-dir target". Bound before /run and /tmp get their tmpfs, so
+  // a lab state dir under /tmp or /run (tests) is still visible as a bind source.
+  'while [ $# -ge 2 ]; do if [ -d "$2" ]; then mount --bind "$1" "$2"; fi; shift 2; done',
   'mount -t tmpfs -o mode=0755 tmpfs /run',
   'mkdir -p -m 0755 /run/sshd /run/lock',
   'mount -t tmpfs -o mode=1777 tmpfs /tmp',
-  'priv="$2"; sshd="$3"; shift 3',
-  // Remaining args: pairs "private-dir target".
-  'while [ $# -ge 2 ]; do if [ -d "$2" ]; then mount --bind "$1" "$2"; fi; shift 2; done',
   'exec "$sshd" -D -E /var/log/sshd.log -f /etc/ssh/sshd_config',
 ].join('\n');
 
@@ -194,6 +195,12 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Waits (bounded) until the pids are gone from /proc, zombies reaped included. */
+async function waitGone(pids: number[], waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  while (pids.some((p) => fs.existsSync(`/proc/${p}`)) && Date.now() < deadline) await sleep(20);
 }
 
 /** True when the address answers on port 22 with an SSH banner within timeoutMs. */
@@ -315,7 +322,7 @@ async function createHost(
     const child = spawn(
       tools.ip,
       ['netns', 'exec', h.netns, tools.unshare, '-m', '-p', '-f', '-u', '--mount-proc', '--propagation', 'private',
-        'sh', '-c', INIT_SCRIPT, 'halab-init', h.name, priv, tools.sshd, ...binds],
+        'sh', '-c', INIT_SCRIPT, 'halab-init', h.name, tools.sshd, ...binds],
       { detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, PATH: sbinPath() } },
     );
     child.on('error', () => undefined);
@@ -390,7 +397,13 @@ export async function labUp(model: Topology, opts: LabUpOptions = {}): Promise<L
   await assertSubnetFree(plan);
 
   const started = Date.now();
-  const dir = labStateDir(plan.topology);
+  const dir = path.resolve(labStateDir(plan.topology));
+  for (const d of PRIVATE_DIRS) {
+    // The hosts' private dirs live in the state dir: it must not be one of the dirs they replace.
+    if (dir === d.target || dir.startsWith(`${d.target}/`)) {
+      throw new LabError(`the lab state dir ${dir} lies under ${d.target}, which each lab host replaces: set HALAB_LAB_DIR elsewhere`);
+    }
+  }
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const state: LabState = {
     topology: plan.topology,
@@ -493,20 +506,24 @@ export async function labDown(target: Topology | string, opts: { log?: (line: st
   for (const e of etcEntries) if (isOurs(e)) namespaces.add(e);
 
   const present = new Set(await netnsList());
-  // Kill every host's init first: when pid 1 of a PID namespace dies, the kernel kills the rest.
-  for (const ns of namespaces) {
-    if (!present.has(ns)) continue;
-    const pids = await netnsPids(ns);
-    const inits = pids.filter(isPidNsInit);
-    for (const pid of [...inits, ...pids]) {
-      try {
-        process.kill(pid, 'SIGKILL');
-        result.killed++;
-      } catch {
-        /* already gone */
-      }
+  // Kill every host's init first: when pid 1 of a PID namespace dies, the kernel kills the rest,
+  // and its parent (unshare) reaps it and exits. Then whatever else sits in the namespaces.
+  const killed: number[] = [];
+  const kill = (pid: number): void => {
+    try {
+      process.kill(pid, 'SIGKILL');
+      killed.push(pid);
+    } catch {
+      /* already gone */
     }
-  }
+  };
+  const nsPids = new Map<string, number[]>();
+  for (const ns of namespaces) if (present.has(ns)) nsPids.set(ns, await netnsPids(ns));
+  const seen = [...nsPids.values()].flat();
+  for (const pids of nsPids.values()) pids.filter(isPidNsInit).forEach(kill);
+  await waitGone(killed, 2000);
+  for (const ns of nsPids.keys()) (await netnsPids(ns)).forEach(kill);
+  result.killed = new Set(killed).size;
   for (const ns of namespaces) {
     if (!present.has(ns)) continue;
     // SIGKILL is asynchronous; wait (bounded) until the namespace is empty before deleting it.
@@ -524,6 +541,7 @@ export async function labDown(target: Topology | string, opts: { log?: (line: st
       pids = await netnsPids(ns);
     }
     if (pids.length > 0) log(`warning: processes ${pids.join(' ')} in ${ns} did not exit`);
+    await waitGone([...killed, ...seen], 3000);
     const r = await run('ip', ['netns', 'delete', ns], { allowFail: true });
     if (r.code === 0) result.netns.push(ns);
     else log(`warning: ip netns delete ${ns}: ${r.stderr.trim()}`);

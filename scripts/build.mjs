@@ -1,0 +1,47 @@
+// Bundles the extension client, the language server, the CLI and the webview with esbuild.
+// `tsc --noEmit` type-checks separately (npm run typecheck).
+import * as esbuild from 'esbuild';
+import { readFileSync, existsSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const watch = process.argv.includes('--watch');
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node18',
+  format: 'cjs',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  define: { HALAB_VERSION: JSON.stringify(pkg.version) },
+  // ssh2's optional native crypto addon (cpu-features, sshcrypto.node) is not built; ssh2 falls back to JS.
+  external: ['cpu-features', '*.node'],
+};
+const builds = [
+  { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, 'vscode'] },
+  { ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' },
+  { ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' },
+];
+if (existsSync('webview/src/main.tsx')) {
+  builds.push({
+    entryPoints: { webview: 'webview/src/main.tsx' },
+    outdir: 'dist',
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2020',
+    sourcemap: 'linked',
+    minify: true,
+    logLevel: 'warning',
+    loader: { '.css': 'css' },
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+}
+const present = builds.filter((b) => {
+  const e = Array.isArray(b.entryPoints) ? b.entryPoints[0] : Object.values(b.entryPoints)[0];
+  return existsSync(e);
+});
+if (watch) {
+  for (const b of present) (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(present.map((b) => esbuild.build(b)));
+}

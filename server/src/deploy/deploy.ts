@@ -1,0 +1,512 @@
+/**
+ * `deploy(model, opts, events)`: connect to every host in parallel, check the OS, bootstrap,
+ * plan (new/changed/same with masked diffs), then apply host by host — managed upstreams,
+ * backups, the primary — each in steps: upload to a staging path, validate there, back up,
+ * rename atomically, apply sysctl/firewall, reload only the affected services, verify. After
+ * the lbs: exactly one lb (the primary) holds each VIP and every site answers through it.
+ * On any failure the hosts changed by this run are restored from their backups and reloaded,
+ * in reverse order; hosts after the failing one are never touched.
+ */
+import { posix } from 'node:path';
+import type { Topology } from '../model/types.js';
+import type { RenderedFile, ServiceName } from '../render/types.js';
+import { bootstrapCommands, missing } from './bootstrap.js';
+import { osMismatch } from './os-release.js';
+import { planHost, type HostPlan } from './plan.js';
+import {
+  applyCommand,
+  backupCommand,
+  backupPath,
+  chownChmodCommand,
+  factsCommand,
+  parseFacts,
+  prepareDirsCommand,
+  reloadCommand,
+  removeCommand,
+  restoreCommand,
+  stagingPath,
+  statusCommand,
+  validateCommand,
+  type HostFacts,
+} from './remote-ops.js';
+import { makeMasker, type Masker } from './secrets.js';
+import { renderCommand, type Command } from './shell-quote.js';
+import { SshSession, type AcceptHostKey, type ExecResult } from './ssh.js';
+import { resolveTargets, type HostTarget } from './targets.js';
+import { verifyCluster, type ClusterCheck, type HttpGet } from './verify-cluster.js';
+
+/** What deploy needs from a host; SshSession provides it, unit tests fake it. */
+export interface Remote {
+  exec(cmd: Command, opts?: { stdin?: string | Buffer; timeoutMs?: number }): Promise<ExecResult>;
+  writeFile(path: string, data: string | Buffer, mode?: number): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  close(): void;
+}
+
+export type Connector = (t: HostTarget, acceptNew: boolean | AcceptHostKey | undefined) => Promise<Remote>;
+
+export type DeployStep =
+  | 'connect'
+  | 'facts'
+  | 'os'
+  | 'bootstrap'
+  | 'plan'
+  | 'upload'
+  | 'validate'
+  | 'backup'
+  | 'swap'
+  | 'apply'
+  | 'reload'
+  | 'verify'
+  | 'rollback'
+  | 'vip'
+  | 'sites';
+
+export interface DeployEvent {
+  /** Host name; absent for cluster-wide steps (vip, sites). */
+  host?: string;
+  step: DeployStep;
+  status: 'start' | 'ok' | 'fail' | 'skip' | 'info';
+  /** Human-readable, secrets masked. */
+  message?: string;
+  ms?: number;
+}
+
+export type DeployListener = (e: DeployEvent) => void;
+
+export type HostStatus = 'planned' | 'unchanged' | 'applied' | 'failed' | 'rolled-back' | 'skipped';
+
+export interface HostResult {
+  host: string;
+  role: 'lb' | 'upstream';
+  lbRole?: 'primary' | 'backup';
+  status: HostStatus;
+  plan?: HostPlan;
+  /** Paths uploaded (staged) in this run. */
+  uploaded: string[];
+  /** Services reloaded or started in this run (not counting a rollback's reloads). */
+  reloaded: ServiceName[];
+  /** Bootstrap commands run (or, with plan, that would run). */
+  bootstrap: string[];
+  failedStep?: DeployStep;
+  error?: string;
+  /** For a failed host: whether its own changes were undone (false when it was unreachable). */
+  restored?: boolean;
+  ms: number;
+}
+
+export interface DeployResult {
+  ok: boolean;
+  planOnly: boolean;
+  hosts: HostResult[];
+  failure?: { host?: string; step: DeployStep; message: string };
+  cluster?: ClusterCheck;
+  ms: number;
+}
+
+export interface DeployOptions {
+  /** The rendered files (every host's); the caller renders with resolved secrets. */
+  files: RenderedFile[];
+  /** Resolved secret values: masked out of every diff, event and message. */
+  secretValues?: string[];
+  /** Plan only: connect, read, diff — change nothing. */
+  plan?: boolean;
+  /** Install what a host's role lacks before deploying. */
+  bootstrap?: boolean;
+  /** Unknown host keys: refuse (default), accept and record, or ask. */
+  acceptNew?: boolean | AcceptHostKey;
+  /** Default: resolveTargets(model) (ssh config, agent, lab state). */
+  targets?: HostTarget[];
+  /** Default: SSH. */
+  connect?: Connector;
+  /** Test hook: alter a file just before upload (e.g. corrupt haproxy.cfg). */
+  transformFile?: (f: RenderedFile) => RenderedFile;
+  /** Cluster checks after the lbs (default on). */
+  verify?: { vip?: boolean; sites?: boolean; timeoutMs?: number; httpGet?: HttpGet };
+  /** Bound on each remote command (default 30 s). */
+  stepTimeoutMs?: number;
+  /** Test hook: called after each host finished applying (before the next one starts). */
+  afterHost?: (host: string) => void | Promise<void>;
+}
+
+class StepError extends Error {
+  constructor(
+    readonly step: DeployStep,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Connect to a target, through its ProxyJump hops if any. */
+export const sshConnector: Connector = async (t, acceptNew) => {
+  let via: SshSession | undefined;
+  const opened: SshSession[] = [];
+  try {
+    for (const hop of t.jumps) {
+      via = await SshSession.connect({ ...hop, agent: t.agent, knownHostsFiles: t.knownHostsFiles, acceptNew, via });
+      opened.push(via);
+    }
+    const s = await SshSession.connect({ ...t, knownHostsFiles: t.knownHostsFiles, acceptNew, via });
+    if (opened.length === 0) return s;
+    return {
+      exec: (c, o) => s.exec(c, o),
+      writeFile: (p, d, m) => s.writeFile(p, d, m),
+      rename: (a, b) => s.rename(a, b),
+      close: () => {
+        s.close();
+        for (const o of opened.reverse()) o.close();
+      },
+    };
+  } catch (e) {
+    for (const o of opened.reverse()) o.close();
+    throw e;
+  }
+};
+
+function errMsg(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Order: managed upstreams, backups by ascending priority, then the primary. */
+function applyOrder(model: Topology, targets: HostTarget[]): HostTarget[] {
+  const prio = new Map(model.lbs.map((l) => [l.name, l.priority]));
+  const rank = (t: HostTarget) => (t.role === 'upstream' ? 0 : t.lbRole === 'backup' ? 1 : 2);
+  return [...targets].sort((a, b) => rank(a) - rank(b) || (prio.get(a.name) ?? 0) - (prio.get(b.name) ?? 0));
+}
+
+interface HostCtx {
+  t: HostTarget;
+  remote?: Remote;
+  facts?: HostFacts;
+  files: RenderedFile[];
+  result: HostResult;
+  /** What was swapped in this run, for rollback. */
+  swapped: Array<{ path: string; existed: boolean }>;
+  staged: string[];
+  reloadReached: boolean;
+  lost: boolean;
+}
+
+export async function deploy(model: Topology, opts: DeployOptions, events: DeployListener = () => {}): Promise<DeployResult> {
+  const t0 = Date.now();
+  const mask: Masker = makeMasker(opts.secretValues ?? []);
+  const emit = (e: DeployEvent) => events(e.message !== undefined ? { ...e, message: mask(e.message) } : e);
+  const timeoutMs = opts.stepTimeoutMs ?? 30_000;
+  const connector = opts.connect ?? sshConnector;
+  const targets = applyOrder(model, opts.targets ?? resolveTargets(model));
+  const planOnly = !!opts.plan;
+
+  const ctxs: HostCtx[] = targets.map((t) => ({
+    t,
+    files: opts.files.filter((f) => f.host === t.name).map((f) => (opts.transformFile ? opts.transformFile(f) : f)),
+    result: { host: t.name, role: t.role, lbRole: t.lbRole, status: 'skipped', uploaded: [], reloaded: [], bootstrap: [], ms: 0 },
+    swapped: [],
+    staged: [],
+    reloadReached: false,
+    lost: false,
+  }));
+  const result: DeployResult = { ok: false, planOnly, hosts: ctxs.map((c) => c.result), ms: 0 };
+  const fail = (c: HostCtx | undefined, step: DeployStep, message: string) => {
+    const m = mask(message);
+    if (c) {
+      c.result.status = 'failed';
+      c.result.failedStep = step;
+      c.result.error = m;
+    }
+    result.failure ??= { host: c?.t.name, step, message: m };
+    emit({ host: c?.t.name, step, status: 'fail', message: m });
+  };
+
+  const run = async (c: HostCtx, step: DeployStep, cmd: Command, what: string): Promise<ExecResult> => {
+    let r: ExecResult;
+    try {
+      r = await c.remote!.exec(cmd, { timeoutMs });
+    } catch (e) {
+      if (/lost connection|closed|timed out|ECONNRESET|Keepalive/i.test(errMsg(e))) c.lost = true;
+      throw new StepError(step, `${what}: ${errMsg(e)}`);
+    }
+    if (r.code !== 0) {
+      const detail = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-8).join('\n');
+      throw new StepError(step, `${what} failed (exit ${r.code}): ${detail || renderCommand(cmd)}`);
+    }
+    return r;
+  };
+
+  try {
+    // 1. connect to all hosts in parallel
+    await Promise.all(
+      ctxs.map(async (c) => {
+        const s = Date.now();
+        emit({ host: c.t.name, step: 'connect', status: 'start', message: `${c.t.user}@${c.t.host}:${c.t.port}${c.t.via === 'lab' ? ' (lab key)' : ''}` });
+        try {
+          c.remote = await connector(c.t, opts.acceptNew);
+          emit({ host: c.t.name, step: 'connect', status: 'ok', ms: Date.now() - s });
+        } catch (e) {
+          fail(c, 'connect', errMsg(e));
+        }
+      }),
+    );
+    if (result.failure) return result;
+
+    // 2. facts (one round trip per host): OS, binaries, init system, current files
+    await Promise.all(
+      ctxs.map(async (c) => {
+        const s = Date.now();
+        try {
+          const paths = c.files.map((f) => f.path);
+          const r = await run(c, 'facts', factsCommand(paths), 'reading the host');
+          c.facts = parseFacts(r.stdout, paths);
+          emit({ host: c.t.name, step: 'facts', status: 'ok', ms: Date.now() - s, message: `${c.facts.os.prettyName ?? c.facts.os.id}, ${c.facts.init}` });
+        } catch (e) {
+          fail(c, e instanceof StepError ? e.step : 'facts', errMsg(e));
+        }
+      }),
+    );
+    if (result.failure) return result;
+
+    // 3. OS check: all hosts before anything changes
+    for (const c of ctxs) {
+      const m = osMismatch(c.t.name, c.t.os, c.facts!.os);
+      if (m) fail(c, 'os', m);
+    }
+    if (result.failure) return result;
+
+    // 4. bootstrap: what the role needs and lacks
+    const toBootstrap: Array<{ c: HostCtx; cmds: Command[] }> = [];
+    for (const c of ctxs) {
+      const lacking = missing(c.t.role, c.facts!.binaries);
+      if (lacking.length === 0) continue;
+      const cmds = bootstrapCommands(c.t.os, lacking, c.facts!.init === 'systemd');
+      c.result.bootstrap = cmds.map(renderCommand);
+      const names = lacking.map((r) => r.pkg).join(', ');
+      if (!opts.bootstrap) {
+        if (planOnly) emit({ host: c.t.name, step: 'bootstrap', status: 'info', message: `lacks ${names}: deploy needs --bootstrap` });
+        else fail(c, 'bootstrap', `${c.t.name} lacks ${names} (needed as ${c.t.role === 'lb' ? 'a load balancer' : 'a managed upstream'}); run deploy with --bootstrap to install ${lacking.length > 1 ? 'them' : 'it'}`);
+      } else if (planOnly) emit({ host: c.t.name, step: 'bootstrap', status: 'info', message: `would run: ${c.result.bootstrap.join(' && ')}` });
+      else toBootstrap.push({ c, cmds });
+    }
+    if (result.failure) return result;
+    await Promise.all(
+      toBootstrap.map(async ({ c, cmds }) => {
+        const s = Date.now();
+        emit({ host: c.t.name, step: 'bootstrap', status: 'start', message: c.result.bootstrap.join(' && ') });
+        try {
+          for (const cmd of cmds) await run(c, 'bootstrap', cmd, renderCommand(cmd));
+          emit({ host: c.t.name, step: 'bootstrap', status: 'ok', ms: Date.now() - s });
+        } catch (e) {
+          fail(c, 'bootstrap', errMsg(e));
+        }
+      }),
+    );
+    if (result.failure) return result;
+
+    // 5. plan
+    for (const c of ctxs) {
+      c.result.plan = planHost(c.t.name, c.files, c.facts!.files, mask);
+      const counts = { new: 0, changed: 0, same: 0 };
+      for (const f of c.result.plan.files) counts[f.status]++;
+      c.result.status = planOnly ? 'planned' : counts.new + counts.changed === 0 ? 'unchanged' : 'skipped';
+      emit({ host: c.t.name, step: 'plan', status: 'info', message: `${counts.new} new, ${counts.changed} changed, ${counts.same} same${c.result.plan.reload.length ? `; reloads ${c.result.plan.reload.join(', ')}` : ''}` });
+    }
+    if (planOnly) {
+      result.ok = true;
+      return result;
+    }
+
+    // 6. apply, rolling
+    const applied: HostCtx[] = [];
+    for (const c of ctxs) {
+      if (c.result.status === 'unchanged') continue;
+      const s = Date.now();
+      try {
+        await applyHost(c);
+        c.result.status = 'applied';
+        applied.push(c);
+      } catch (e) {
+        fail(c, e instanceof StepError ? e.step : 'swap', errMsg(e));
+        await rollbackHost(c);
+        for (const a of [...applied].reverse()) await rollbackHost(a);
+        return result;
+      } finally {
+        c.result.ms = Date.now() - s;
+      }
+      if (opts.afterHost) await opts.afterHost(c.t.name);
+    }
+
+    // 7. cluster checks after the lbs
+    const v = opts.verify ?? {};
+    if (v.vip !== false || v.sites !== false) {
+      const lbRemotes = new Map(ctxs.filter((c) => c.t.role === 'lb').map((c) => [c.t.name, c.remote!]));
+      result.cluster = await verifyCluster(model, lbRemotes, {
+        vip: v.vip !== false,
+        sites: v.sites !== false,
+        timeoutMs: v.timeoutMs ?? 15_000,
+        httpGet: v.httpGet,
+        emit,
+      });
+      if (!result.cluster.ok) {
+        fail(undefined, result.cluster.failedStep ?? 'vip', result.cluster.message ?? 'cluster check failed');
+        for (const a of [...applied].reverse()) await rollbackHost(a);
+        return result;
+      }
+    }
+    result.ok = true;
+    return result;
+  } finally {
+    for (const c of ctxs) {
+      try {
+        c.remote?.close();
+      } catch {
+        /* already closed */
+      }
+    }
+    result.ms = Date.now() - t0;
+    emit({ step: 'verify', status: result.ok ? 'ok' : 'fail', message: `deploy ${planOnly ? 'plan ' : ''}${result.ok ? 'done' : 'failed'} in ${result.ms} ms` });
+  }
+
+  async function timed<T>(c: HostCtx, step: DeployStep, fn: () => Promise<T>, message?: string): Promise<T> {
+    const s = Date.now();
+    emit({ host: c.t.name, step, status: 'start', message });
+    const v = await fn();
+    emit({ host: c.t.name, step, status: 'ok', ms: Date.now() - s });
+    return v;
+  }
+
+  async function applyHost(c: HostCtx): Promise<void> {
+    const plan = c.result.plan!;
+    const byPath = new Map(c.files.map((f) => [f.path, f]));
+    const changing = plan.files.filter((f) => f.status !== 'same');
+    const content = changing.filter((f) => !f.reason); // new or changed content
+    const existed = (p: string) => c.facts!.files.has(p);
+
+    // upload: staging copies next to the live files, with final owner and mode
+    await timed(c, 'upload', async () => {
+      const dirs = [...new Set(content.map((f) => posix.dirname(f.path)))];
+      if (dirs.length) await run(c, 'upload', prepareDirsCommand(dirs), 'creating directories');
+      await Promise.all(
+        content.map(async (f) => {
+          const file = byPath.get(f.path)!;
+          const tmp = stagingPath(f.path);
+          c.staged.push(tmp);
+          try {
+            await c.remote!.writeFile(tmp, file.content, file.mode);
+          } catch (e) {
+            if (/lost connection|closed|No response|ECONNRESET/i.test(errMsg(e))) c.lost = true;
+            throw new StepError('upload', `uploading ${f.path}: ${errMsg(e)}`);
+          }
+          c.result.uploaded.push(f.path);
+        }),
+      );
+      const own = content.map((f) => byPath.get(f.path)!).map((f) => ({ path: stagingPath(f.path), owner: f.owner, group: f.group, mode: f.mode }));
+      if (own.length) await run(c, 'upload', chownChmodCommand(own), 'setting owner and mode');
+    }, content.map((f) => f.path).join(' '));
+
+    // validate the staged copies where the validator takes a file; the rest after the swap
+    const wholeConfig: Array<{ path: string; cmd: string }> = [];
+    await timed(c, 'validate', async () => {
+      await Promise.all(
+        content.map(async (f) => {
+          const v = byPath.get(f.path)!.validate;
+          if (!v) return;
+          if (!v.includes('{}')) {
+            wholeConfig.push({ path: f.path, cmd: v });
+            return;
+          }
+          await run(c, 'validate', validateCommand(v, stagingPath(f.path)), `validating ${f.path} (${v.replace('{}', stagingPath(f.path))})`);
+        }),
+      );
+    });
+
+    // back up what is about to be replaced
+    const toBackup = changing.filter((f) => existed(f.path)).map((f) => f.path);
+    if (toBackup.length) await timed(c, 'backup', () => run(c, 'backup', backupCommand(toBackup), 'backing up'), toBackup.map(backupPath).join(' '));
+
+    // swap: atomic renames (mode/owner-only changes are fixed in place)
+    await timed(c, 'swap', async () => {
+      for (const f of changing) {
+        c.swapped.push({ path: f.path, existed: existed(f.path) });
+        if (f.reason) {
+          const file = byPath.get(f.path)!;
+          await run(c, 'swap', chownChmodCommand([{ path: f.path, owner: file.owner, group: file.group, mode: file.mode }]), `fixing ${f.reason} of ${f.path}`);
+          continue;
+        }
+        try {
+          await c.remote!.rename(stagingPath(f.path), f.path);
+        } catch (e) {
+          throw new StepError('swap', errMsg(e));
+        }
+      }
+      c.staged = [];
+    });
+
+    // whole-configuration validators (e.g. `nginx -t`) see the swapped files; nothing has been
+    // reloaded yet, so a failure here is undone before any daemon reads the bad file
+    for (const w of [...new Map(wholeConfig.map((w) => [w.cmd, w])).values()]) {
+      await timed(c, 'validate', () => run(c, 'validate', validateCommand(w.cmd, w.path), `validating with ${w.cmd}`));
+    }
+
+    const applies = content.filter((f) => f.apply);
+    if (applies.length) {
+      await timed(c, 'apply', async () => {
+        for (const f of applies) await run(c, 'apply', applyCommand(f.apply!, f.path), `applying ${f.apply} (${f.path})`);
+      });
+    }
+
+    const services = plan.reload;
+    c.reloadReached = services.length > 0;
+    for (const svc of services) {
+      await timed(c, 'reload', () => run(c, 'reload', reloadCommand(c.facts!.init, svc), `reloading ${svc}`), svc);
+      c.result.reloaded.push(svc);
+    }
+    if (services.length) await timed(c, 'verify', () => verifyServices(c, services), services.join(' '));
+  }
+
+  async function verifyServices(c: HostCtx, services: ServiceName[]): Promise<void> {
+    for (const svc of services) {
+      // a restart may take a moment to write its pid file: a few bounded tries
+      let last: ExecResult | undefined;
+      for (let i = 0; i < 10; i++) {
+        last = await c.remote!.exec(statusCommand(c.facts!.init, svc), { timeoutMs });
+        if (last.code === 0) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      if (last!.code !== 0) throw new StepError('verify', `${svc} is not running after the reload: ${(last!.stdout + last!.stderr).trim()}`);
+    }
+  }
+
+  async function rollbackHost(c: HostCtx): Promise<void> {
+    if (!c.remote) return;
+    if (c.lost) {
+      c.result.restored = false;
+      emit({
+        host: c.t.name,
+        step: 'rollback',
+        status: 'fail',
+        message: `${c.t.name} is unreachable: cannot restore it${c.swapped.length ? `; it may hold new files (${c.swapped.map((s) => s.path).join(', ')}) — deploy again when it is back` : ' (nothing had been replaced on it)'}`,
+      });
+      return;
+    }
+    const s = Date.now();
+    emit({ host: c.t.name, step: 'rollback', status: 'start' });
+    try {
+      if (c.staged.length) await c.remote.exec(removeCommand(c.staged), { timeoutMs });
+      if (c.swapped.length) {
+        const r = await c.remote.exec(restoreCommand([...c.swapped].reverse()), { timeoutMs });
+        if (r.code !== 0) throw new Error(`restore failed: ${r.stderr.trim()}`);
+      }
+      // reload what this run reloaded (or was about to), so daemons run the restored files
+      const svcs = c.reloadReached ? c.result.plan!.reload : [];
+      for (const svc of svcs) {
+        const r = await c.remote.exec(reloadCommand(c.facts!.init, svc), { timeoutMs });
+        if (r.code !== 0) emit({ host: c.t.name, step: 'rollback', status: 'info', message: `reloading ${svc} after restore: ${r.stderr.trim() || `exit ${r.code}`}` });
+      }
+      if (c.result.status === 'applied') c.result.status = 'rolled-back';
+      c.result.restored = true;
+      emit({ host: c.t.name, step: 'rollback', status: 'ok', ms: Date.now() - s, message: c.swapped.length ? `restored ${c.swapped.map((x) => x.path).join(' ')}` : 'nothing had been replaced' });
+    } catch (e) {
+      c.result.restored = false;
+      emit({ host: c.t.name, step: 'rollback', status: 'fail', message: errMsg(e) });
+    }
+  }
+}

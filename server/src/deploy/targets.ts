@@ -1,0 +1,121 @@
+/**
+ * Where and how to reach each host: the model's `ssh` and `key`, then ~/.ssh/config, then the
+ * default identities and ssh-agent. When a local lab of this topology is up and the host's
+ * address is a lab host's, the lab's key and known_hosts are used instead (no flags needed).
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { readLabState, type LabState } from '../lab/state.js';
+import type { Lb, Os, Topology, Upstream } from '../model/types.js';
+import type { HostRole } from './bootstrap.js';
+import { lookupSshConfig, parseProxyJump, type SshConfig } from './ssh-config.js';
+
+export interface Hop {
+  host: string;
+  port: number;
+  user: string;
+  /** Name used for known_hosts (the alias as written, like ssh(1) with HostKeyAlias unset). */
+  hostKeyAlias: string;
+  identityFiles: string[];
+}
+
+export interface HostTarget extends Hop {
+  name: string;
+  role: HostRole;
+  /** For lbs: primary or backup. */
+  lbRole?: 'primary' | 'backup';
+  address: string;
+  os: Os;
+  managed: boolean;
+  agent?: string;
+  knownHostsFiles: string[];
+  /** ProxyJump hops, first hop first. */
+  jumps: Hop[];
+  /** 'lab' when the lab's key and known_hosts are used. */
+  via: 'ssh' | 'lab';
+}
+
+export interface TargetOptions {
+  sshConfig?: SshConfig;
+  env?: Record<string, string | undefined>;
+  home?: string;
+  /** The lab state to use; default: readLabState(model.name). null: never use the lab. */
+  lab?: LabState | null;
+}
+
+const DEFAULT_IDENTITIES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
+
+function expandHome(p: string, home: string): string {
+  return p.replace(/^~(?=\/|$)/, home);
+}
+
+export function resolveTargets(model: Topology, opts: TargetOptions = {}): HostTarget[] {
+  const env = opts.env ?? process.env;
+  const home = opts.home ?? homedir();
+  const blocks = opts.sshConfig ?? [];
+  const lab = opts.lab === undefined ? readLabState(model.name) : opts.lab ?? undefined;
+  const hosts: Array<{ h: Lb | Upstream; role: HostRole }> = [
+    ...model.upstreams.filter((u) => u.managed).map((h) => ({ h, role: 'upstream' as const })),
+    ...model.lbs.map((h) => ({ h, role: 'lb' as const })),
+  ];
+  const defaultKnown = [join(home, '.ssh', 'known_hosts'), '/etc/ssh/ssh_known_hosts'];
+
+  const hop = (alias: string, user?: string, port?: number, explicitKey?: string): Hop => {
+    const c = lookupSshConfig(blocks, alias, home);
+    const files = [
+      ...(explicitKey ? [expandHome(explicitKey, home)] : []),
+      ...c.identityFiles,
+      ...(c.identityFiles.length ? [] : DEFAULT_IDENTITIES.map((f) => join(home, '.ssh', f))),
+    ];
+    return {
+      host: c.hostName ?? alias,
+      port: port ?? c.port ?? 22,
+      user: user ?? c.user ?? 'root',
+      hostKeyAlias: alias,
+      identityFiles: [...new Set(files)],
+    };
+  };
+
+  return hosts.map(({ h, role }) => {
+    const labHost = lab?.hosts.find((x) => x.name === h.name && x.address === h.ssh.host);
+    const base = {
+      name: h.name,
+      role,
+      lbRole: role === 'lb' ? (h as Lb).role : undefined,
+      address: h.address,
+      os: h.os,
+      managed: role === 'lb' ? true : (h as Upstream).managed,
+    };
+    if (lab && labHost) {
+      return {
+        ...base,
+        host: labHost.address,
+        port: h.ssh.port,
+        user: h.ssh.user,
+        hostKeyAlias: labHost.address,
+        identityFiles: [lab.keyPath],
+        knownHostsFiles: [lab.knownHostsPath],
+        jumps: [],
+        via: 'lab' as const,
+      };
+    }
+    // The model's user/port win when the ssh statement was written; else ~/.ssh/config's.
+    const c = lookupSshConfig(blocks, h.ssh.host, home);
+    const main = hop(h.ssh.host, h.ssh.explicit ? h.ssh.user : c.user ?? h.ssh.user, h.ssh.explicit ? h.ssh.port : c.port ?? h.ssh.port, h.key);
+    const jumps = c.proxyJump ? parseProxyJump(c.proxyJump).map((j) => hop(j.host, j.user, j.port)) : [];
+    return {
+      ...base,
+      ...main,
+      agent: env.SSH_AUTH_SOCK || undefined,
+      knownHostsFiles: c.userKnownHostsFile ? [c.userKnownHostsFile, '/etc/ssh/ssh_known_hosts'] : defaultKnown,
+      jumps,
+      via: 'ssh' as const,
+    };
+  });
+}
+
+/** The order a deploy applies hosts in: managed upstreams, then backups, then the primary. */
+export function rollingOrder(targets: HostTarget[]): HostTarget[] {
+  const rank = (t: HostTarget) => (t.role === 'upstream' ? 0 : t.lbRole === 'backup' ? 1 : 2);
+  return [...targets].sort((a, b) => rank(a) - rank(b));
+}

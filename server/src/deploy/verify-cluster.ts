@@ -1,0 +1,179 @@
+/**
+ * Checks after the lbs are deployed: each VIP is held by exactly one lb, the primary, and every
+ * site answers through its VIP with the expected page (HTTP from this machine, Host header set).
+ * Both poll within a bounded time: after a first start keepalived needs a few adverts before the
+ * primary takes the VIP.
+ */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Topology } from '../model/types.js';
+import { KEEPALIVED_DUMP, parseAddresses, parseKeepalivedStates } from './remote-ops.js';
+import type { Command } from './shell-quote.js';
+import type { ExecResult } from './ssh.js';
+
+type Exec = { exec(cmd: Command, opts?: { timeoutMs?: number }): Promise<ExecResult> };
+type Emit = (e: { host?: string; step: 'vip' | 'sites'; status: 'start' | 'ok' | 'fail' | 'info'; message?: string; ms?: number }) => void;
+
+export type HttpGet = (url: string, host: string, timeoutMs: number) => Promise<{ status: number; body: string }>;
+
+export interface SiteCheck {
+  site: string;
+  url: string;
+  host: string;
+  ok: boolean;
+  status?: number;
+  message?: string;
+}
+
+export interface ClusterCheck {
+  ok: boolean;
+  failedStep?: 'vip' | 'sites';
+  message?: string;
+  /** vip address → lbs holding it at the end of the check. */
+  vipHolders: Record<string, string[]>;
+  sites: SiteCheck[];
+}
+
+/** GET with a Host header, from this machine. TLS sites are fetched without verifying the cert. */
+export const defaultHttpGet: HttpGet = (url, host, timeoutMs) =>
+  new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: 'GET',
+        headers: { Host: host, Connection: 'close' },
+        timeout: timeoutMs,
+        servername: host,
+        rejectUnauthorized: false,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (d: Buffer) => chunks.push(d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+
+/** The Host header to test a site with: its first name, a wildcard made concrete. */
+export function siteHostHeader(hosts: string[]): string {
+  const h = hosts.find((x) => !x.includes('*')) ?? hosts[0] ?? 'localhost';
+  return h.replace(/^\*\./, 'www.');
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function verifyCluster(
+  model: Topology,
+  lbs: Map<string, Exec>,
+  o: { vip: boolean; sites: boolean; timeoutMs: number; httpGet?: HttpGet; emit: Emit },
+): Promise<ClusterCheck> {
+  const res: ClusterCheck = { ok: true, vipHolders: {}, sites: [] };
+  const deadline = Date.now() + o.timeoutMs;
+  const primary = model.lbs.find((l) => l.role === 'primary')?.name;
+  const vips = model.vips.map((v) => v.address);
+
+  if (o.vip) {
+    const s = Date.now();
+    o.emit({ step: 'vip', status: 'start', message: vips.join(' ') });
+    let last: Record<string, string[]> = {};
+    for (;;) {
+      last = Object.fromEntries(vips.map((v) => [v, [] as string[]]));
+      await Promise.all(
+        [...lbs].map(async ([name, r]) => {
+          const out = await r.exec(['ip', '-o', 'addr', 'show'], { timeoutMs: 5000 });
+          for (const v of parseAddresses(out.stdout, vips)) last[v]!.push(name);
+        }),
+      );
+      const good = vips.every((v) => last[v]!.length === 1 && last[v]![0] === primary);
+      if (good || Date.now() > deadline) break;
+      await sleep(250);
+    }
+    res.vipHolders = last;
+    const bad = vips.filter((v) => !(last[v]!.length === 1 && last[v]![0] === primary));
+    if (bad.length) {
+      res.ok = false;
+      res.failedStep = 'vip';
+      const parts = bad.map((v) => {
+        const h = last[v]!;
+        return h.length === 0 ? `no lb holds ${v}` : h.length > 1 ? `${v} is on ${h.join(' and ')} at once (split brain: VRRP adverts do not reach the peer?)` : `${v} is on ${h[0]}, not on the primary ${primary}`;
+      });
+      res.message = parts.join('; ') + (await explainFault(model, lbs));
+      o.emit({ step: 'vip', status: 'fail', message: res.message });
+      return res;
+    }
+    o.emit({ step: 'vip', status: 'ok', ms: Date.now() - s, message: vips.map((v) => `${v} on ${primary}`).join(', ') });
+  }
+
+  if (o.sites) {
+    const s = Date.now();
+    const get = o.httpGet ?? defaultHttpGet;
+    const managed = new Set(model.upstreams.filter((u) => u.managed).map((u) => u.name));
+    o.emit({ step: 'sites', status: 'start' });
+    await Promise.all(
+      model.sites.map(async (site) => {
+        const host = siteHostHeader(site.hosts);
+        const url = `${site.tls ? 'https' : 'http'}://${site.vip.includes(':') ? `[${site.vip}]` : site.vip}:${site.tls ? 443 : site.listen}/`;
+        // the page is only known when halab wrote it on every server of the site
+        const expectPage = site.servers.every((n) => managed.has(n)) ? site.page : undefined;
+        const check: SiteCheck = { site: site.name, url, host, ok: false };
+        for (;;) {
+          try {
+            const r = await get(url, host, 3000);
+            check.status = r.status;
+            check.ok = r.status === 200 && (expectPage === undefined || r.body.includes(expectPage));
+            check.message = check.ok ? undefined : r.status !== 200 ? `HTTP ${r.status}` : `the page does not contain "${expectPage}"`;
+          } catch (e) {
+            check.message = e instanceof Error ? e.message : String(e);
+          }
+          if (check.ok || Date.now() > deadline) break;
+          await sleep(250);
+        }
+        res.sites.push(check);
+      }),
+    );
+    const bad = res.sites.filter((x) => !x.ok);
+    if (bad.length) {
+      res.ok = false;
+      res.failedStep = 'sites';
+      res.message = bad.map((b) => `site ${b.site} (${b.url}, Host: ${b.host}): ${b.message}`).join('; ');
+      o.emit({ step: 'sites', status: 'fail', message: res.message });
+      return res;
+    }
+    o.emit({ step: 'sites', status: 'ok', ms: Date.now() - s, message: `${res.sites.length} site(s) answer through the VIP` });
+  }
+  return res;
+}
+
+/** When no lb holds a VIP, ask keepalived which state its instances are in, and say why. */
+async function explainFault(model: Topology, lbs: Map<string, Exec>): Promise<string> {
+  const notes: string[] = [];
+  for (const [name, r] of lbs) {
+    try {
+      const d = await r.exec(KEEPALIVED_DUMP, { timeoutMs: 5000 });
+      if (d.code === 3) {
+        notes.push(`${name}: keepalived is not running`);
+        continue;
+      }
+      const states = parseKeepalivedStates(d.stdout);
+      const faults = [...states].filter(([, st]) => st === 'FAULT').map(([i]) => i);
+      if (faults.length) notes.push(`${name}: VRRP instance ${faults.join(', ')} in FAULT`);
+    } catch {
+      /* best effort */
+    }
+  }
+  let why = '';
+  if (notes.some((n) => n.includes('FAULT'))) {
+    why = model.vips.some((v) => v.track === 'process')
+      ? ' — `track process` needs the kernel process-event connector, which a host in its own PID namespace (a container, the local lab) does not get ("Failed to set/clear process event listen - errno 111"); use `track script` there'
+      : ' — a tracked check is failing (is haproxy running? does the track command work on the host?) or the interface is down';
+  }
+  return notes.length ? ` (${notes.join('; ')})${why}` : why;
+}

@@ -1,0 +1,95 @@
+/**
+ * Completion: keywords valid in the current block (snippets where a block follows), enum values,
+ * upstream names after `servers`, vip addresses after a site's `vip`, and `env:` for secrets.
+ */
+import type { SyntaxTree } from '../syntax/ast.js';
+import type { Topology } from '../model/types.js';
+import { BLOCKS, type ArgSpec, type KeywordSpec } from '../schema/schema.js';
+import { enclosingBlock } from './locate.js';
+import { keywordMarkdown } from './hover.js';
+
+export interface CompletionEntry {
+  label: string;
+  kind: 'keyword' | 'value' | 'reference' | 'snippet';
+  detail?: string;
+  documentation?: string;
+  /** Snippet syntax when `isSnippet`. */
+  insertText: string;
+  isSnippet: boolean;
+  /** The span the completion replaces (the partial word under the cursor). */
+  replace: { start: number; end: number };
+  sortText?: string;
+}
+
+const WORD_CHAR = /[^\s{};"#]/;
+
+export function complete(tree: SyntaxTree, model: Topology, offset: number): CompletionEntry[] {
+  const text = tree.text;
+  let ws = offset;
+  while (ws > 0 && WORD_CHAR.test(text[ws - 1]!)) ws--;
+  let we = offset;
+  while (we < text.length && WORD_CHAR.test(text[we]!)) we++;
+  const replace = { start: ws, end: we };
+  // The segment of the current statement before the word: back to a newline, `;`, `{` or `}`.
+  let ss = ws;
+  while (ss > 0 && !'\n;{}'.includes(text[ss - 1]!)) ss--;
+  const before = text.slice(ss, ws);
+  if (before.includes('#')) return [];
+  if ((before.match(/"/g) ?? []).length % 2 === 1) return [];
+  const words = before.trim().length ? before.trim().split(/\s+/) : [];
+  const { block, owner } = enclosingBlock(tree, ss === 0 ? 0 : ss);
+  if (words.length === 0) return keywordEntries(block.id, owner, replace);
+  const spec = block.keywords.find((k) => k.keyword === words[0]);
+  if (!spec) return [];
+  const argIndex = words.length - 1;
+  const argSpec: ArgSpec | undefined = spec.args[argIndex] ?? spec.rest;
+  if (!argSpec) return [];
+  return valueEntries(argSpec, spec, words.slice(1), model, replace, block.id);
+}
+
+function keywordEntries(blockId: string, owner: import('../syntax/ast.js').Statement | undefined, replace: CompletionEntry['replace']): CompletionEntry[] {
+  const block = BLOCKS[blockId]!;
+  const present = new Set((owner?.block?.statements ?? []).map((s) => s.keyword.value));
+  return block.keywords
+    .filter((k) => k.repeatable || !present.has(k.keyword))
+    .map((k, i) => {
+      const snippet = k.snippet ?? (k.block ? `${k.keyword} ${k.args.map((a, j) => `\${${j + 1}:${a.label.toLowerCase()}}`).join(' ')} {\n\t$0\n}` : undefined);
+      return {
+        label: k.keyword,
+        kind: k.block ? 'snippet' : 'keyword',
+        detail: signature(k),
+        documentation: keywordMarkdown(k),
+        insertText: snippet ?? (k.args.length || k.rest ? `${k.keyword} ` : k.keyword),
+        isSnippet: snippet !== undefined,
+        replace,
+        // Required keywords first, then schema order.
+        sortText: `${k.required && !present.has(k.keyword) ? '0' : '1'}${String(i).padStart(3, '0')}`,
+      } satisfies CompletionEntry;
+    });
+}
+
+export function signature(k: KeywordSpec): string {
+  return [k.keyword, ...k.args.map((a) => a.label), ...(k.rest ? [`${k.rest.label}+`] : []), ...(k.block ? ['{ … }'] : [])].join(' ');
+}
+
+function valueEntries(arg: ArgSpec, kw: KeywordSpec, already: string[], model: Topology, replace: CompletionEntry['replace'], blockId: string): CompletionEntry[] {
+  const mk = (label: string, kind: CompletionEntry['kind'], detail?: string): CompletionEntry => ({ label, kind, detail, insertText: label, isSnippet: false, replace });
+  switch (arg.type) {
+    case 'enum':
+      return arg.values!.map((v) => mk(v, 'value', `${kw.keyword} ${v}`));
+    case 'upstream-ref':
+      return model.upstreams.filter((u) => u.name && !already.includes(u.name)).map((u) => mk(u.name, 'reference', `upstream ${u.address}:${u.port}${u.backup ? ' backup' : ''}`));
+    case 'vip-ref':
+      return model.vips.filter((v) => v.address).map((v) => mk(v.address, 'reference', `vip ${v.cidr} (router-id ${v.routerId})`));
+    case 'secret': {
+      const env = blockId === 'stats' ? 'HALAB_STATS_PASSWORD' : 'HALAB_VRRP_AUTH';
+      return [
+        { ...mk(`env:${env}`, 'value', 'read from the environment at render/deploy time'), sortText: '0' },
+        { label: 'env:', kind: 'value', detail: 'an environment variable', insertText: 'env:${1:NAME}', isSnippet: true, replace, sortText: '1' },
+        { label: 'secret:', kind: 'value', detail: "the editor's secret store", insertText: 'secret:${1:NAME}', isSnippet: true, replace, sortText: '2' },
+      ];
+    }
+    default:
+      return [];
+  }
+}

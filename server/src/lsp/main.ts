@@ -1,0 +1,212 @@
+/**
+ * The language server: thin LSP handlers over the pure language features in server/src/language
+ * and the engine. Starts with `node dist/server.js --stdio`.
+ */
+import {
+  CodeActionKind, CompletionItemKind, createConnection, DiagnosticSeverity, DiagnosticTag, FoldingRangeKind,
+  InsertTextFormat, MarkupKind, ProposedFeatures, SymbolKind, TextDocumentSyncKind, TextDocuments, TextEdit,
+  type CodeAction, type CompletionItem, type Connection, type Diagnostic as LspDiagnostic,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyze, type Analysis, type Diagnostic } from '../engine.js';
+import { LineIndex } from '../syntax/line-index.js';
+import { complete } from '../language/completion.js';
+import { hover, type Explainer } from '../language/hover.js';
+import { collect, rename, symbolAt } from '../language/navigation.js';
+import { outline, type OutlineSymbol } from '../language/symbols.js';
+import { folds } from '../language/folding.js';
+import { semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from '../language/semantic-tokens.js';
+import { formatLines } from '../language/format.js';
+import { RenderPreviewRequest, TopologyRequest } from '../protocol/lsp.js';
+import { renderHooks } from './render-hooks.js';
+
+/** Debounce for diagnostics: coalesces bursts of keystrokes; small, to keep latency low. */
+const DIAGNOSTIC_DELAY_MS = 15;
+
+interface Cached {
+  version: number;
+  analysis: Analysis;
+  index: LineIndex;
+}
+
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const cache = new Map<string, Cached>();
+  const timers = new Map<string, NodeJS.Timeout>();
+
+  const get = (doc: TextDocument): Cached => {
+    const c = cache.get(doc.uri);
+    if (c && c.version === doc.version) return c;
+    const text = doc.getText();
+    const fresh = { version: doc.version, analysis: analyze(text, doc.uri), index: new LineIndex(text) };
+    cache.set(doc.uri, fresh);
+    return fresh;
+  };
+
+  const toLsp = (c: Cached, d: Diagnostic): LspDiagnostic => ({
+    range: c.index.range(d.span),
+    severity: d.severity === 'error' ? DiagnosticSeverity.Error : d.severity === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Hint,
+    code: d.code,
+    source: 'halab',
+    message: d.message,
+    ...(d.code.startsWith('unused-') ? { tags: [DiagnosticTag.Unnecessary] } : {}),
+  });
+
+  const publish = (uri: string) => {
+    const doc = documents.get(uri);
+    if (!doc) return;
+    const c = get(doc);
+    void connection.sendDiagnostics({ uri, version: c.version, diagnostics: c.analysis.diagnostics.map((d) => toLsp(c, d)) });
+  };
+
+  const schedule = (uri: string) => {
+    clearTimeout(timers.get(uri));
+    timers.set(uri, setTimeout(() => {
+      timers.delete(uri);
+      publish(uri);
+    }, DIAGNOSTIC_DELAY_MS));
+  };
+
+  connection.onInitialize(() => ({
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      completionProvider: { triggerCharacters: [' ', ':'] },
+      hoverProvider: true,
+      definitionProvider: true,
+      referencesProvider: true,
+      renameProvider: { prepareProvider: true },
+      documentSymbolProvider: true,
+      documentFormattingProvider: true,
+      foldingRangeProvider: true,
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true },
+    },
+    serverInfo: { name: 'halab', version: typeof HALAB_VERSION === 'string' ? HALAB_VERSION : 'dev' },
+  }));
+
+  documents.onDidOpen((e) => publish(e.document.uri));
+  documents.onDidChangeContent((e) => schedule(e.document.uri));
+  documents.onDidClose((e) => {
+    cache.delete(e.document.uri);
+    clearTimeout(timers.get(e.document.uri));
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+
+  const withDoc = <T>(uri: string, f: (c: Cached, doc: TextDocument) => T): T | null => {
+    const doc = documents.get(uri);
+    return doc ? f(get(doc), doc) : null;
+  };
+
+  connection.onCompletion((p) => withDoc(p.textDocument.uri, (c) => {
+    const offset = c.index.offset(p.position);
+    return complete(c.analysis.tree, c.analysis.model, offset).map((e): CompletionItem => ({
+      label: e.label,
+      kind: e.kind === 'keyword' ? CompletionItemKind.Keyword : e.kind === 'snippet' ? CompletionItemKind.Snippet : e.kind === 'reference' ? CompletionItemKind.Reference : CompletionItemKind.EnumMember,
+      detail: e.detail,
+      documentation: e.documentation ? { kind: MarkupKind.Markdown, value: e.documentation } : undefined,
+      insertTextFormat: e.isSnippet ? InsertTextFormat.Snippet : InsertTextFormat.PlainText,
+      textEdit: TextEdit.replace(c.index.range(e.replace), e.insertText),
+      sortText: e.sortText,
+    }));
+  }) ?? []);
+
+  connection.onHover((p) => withDoc(p.textDocument.uri, (c) => {
+    const h = hover(c.analysis.tree, c.analysis.model, c.index.offset(p.position), renderHooks.explain as Explainer | undefined);
+    return h ? { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: c.index.range(h.span) } : null;
+  }));
+
+  connection.onDefinition((p) => withDoc(p.textDocument.uri, (c) => {
+    const s = symbolAt(c.analysis.tree, c.analysis.resolved, c.index.offset(p.position));
+    return s?.declaration ? { uri: p.textDocument.uri, range: c.index.range(s.declaration) } : null;
+  }));
+
+  connection.onReferences((p) => withDoc(p.textDocument.uri, (c) => {
+    const s = symbolAt(c.analysis.tree, c.analysis.resolved, c.index.offset(p.position));
+    if (!s) return [];
+    const full = s.kind === 'vip' ? s : collect(c.analysis.resolved, s.kind, s.name);
+    const spans = [...(p.context.includeDeclaration && full.declaration ? [full.declaration] : []), ...full.references];
+    return spans.map((sp) => ({ uri: p.textDocument.uri, range: c.index.range(sp) }));
+  }) ?? []);
+
+  connection.onPrepareRename((p) => withDoc(p.textDocument.uri, (c) => {
+    const offset = c.index.offset(p.position);
+    const s = symbolAt(c.analysis.tree, c.analysis.resolved, offset);
+    if (!s || s.kind === 'vip') return null;
+    const hit = [...(s.declaration ? [s.declaration] : []), ...s.references].find((sp) => offset >= sp.start && offset <= sp.end);
+    return hit ? { range: c.index.range(hit), placeholder: s.name } : null;
+  }));
+
+  connection.onRenameRequest((p) => withDoc(p.textDocument.uri, (c) => {
+    const r = rename(c.analysis.tree, c.analysis.resolved, c.index.offset(p.position), p.newName);
+    if ('error' in r) throw new Error(r.error);
+    return { changes: { [p.textDocument.uri]: r.edits.map((e) => TextEdit.replace(c.index.range(e.span), e.newText)) } };
+  }));
+
+  const KIND: Record<OutlineSymbol['kind'], SymbolKind> = {
+    namespace: SymbolKind.Namespace, constant: SymbolKind.Constant, class: SymbolKind.Class, object: SymbolKind.Object,
+    struct: SymbolKind.Struct, property: SymbolKind.Property, module: SymbolKind.Module,
+  };
+  connection.onDocumentSymbol((p) => withDoc(p.textDocument.uri, (c) => {
+    const conv = (s: OutlineSymbol): import('vscode-languageserver').DocumentSymbol => ({
+      name: s.name, detail: s.detail, kind: KIND[s.kind], range: c.index.range(s.span), selectionRange: c.index.range(s.selection), children: s.children.map(conv),
+    });
+    return outline(c.analysis.tree).map(conv);
+  }));
+
+  connection.onFoldingRanges((p) => withDoc(p.textDocument.uri, (c) =>
+    folds(c.analysis.tree, c.index).map((f) => ({ startLine: f.startLine, endLine: f.endLine, ...(f.kind ? { kind: FoldingRangeKind.Comment } : {}) }))));
+
+  connection.languages.semanticTokens.on((p) => withDoc(p.textDocument.uri, (c) => ({ data: semanticTokens(c.analysis.tree, c.index) })) ?? { data: [] });
+
+  connection.onDocumentFormatting((p) => withDoc(p.textDocument.uri, (_c, doc) => {
+    const unit = p.options.insertSpaces === false ? '\t' : ' '.repeat(Math.max(1, Math.min(8, p.options.tabSize || 2)));
+    const text = doc.getText();
+    const lines = text.split('\n');
+    return formatLines(text, unit).map((e) =>
+      e.text === null
+        ? TextEdit.del({ start: { line: e.line, character: 0 }, end: { line: e.line + 1, character: 0 } })
+        : TextEdit.replace({ start: { line: e.line, character: 0 }, end: { line: e.line, character: lines[e.line]!.length } }, e.text));
+  }));
+
+  connection.onCodeAction((p) => withDoc(p.textDocument.uri, (c) => {
+    const actions: CodeAction[] = [];
+    for (const d of c.analysis.diagnostics) {
+      if (!d.fixes?.length) continue;
+      const r = c.index.range(d.span);
+      const lspDiag = p.context.diagnostics.find((x) => x.code === d.code && x.range.start.line === r.start.line && x.range.start.character === r.start.character);
+      const overlaps = c.index.offset(p.range.start) <= d.span.end && c.index.offset(p.range.end) >= d.span.start;
+      if (!lspDiag && !overlaps) continue;
+      d.fixes.forEach((f, i) => actions.push({
+        title: f.title,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [lspDiag ?? toLsp(c, d)],
+        isPreferred: i === 0,
+        edit: { changes: { [p.textDocument.uri]: f.edits.map((e) => TextEdit.replace(c.index.range(e.span), e.newText)) } },
+      }));
+    }
+    return actions;
+  }) ?? []);
+
+  connection.onRequest(TopologyRequest, (p) => withDoc(p.uri, (c, doc) => ({
+    uri: p.uri,
+    version: doc.version,
+    model: c.analysis.model,
+    text: c.analysis.tree.text,
+    diagnostics: c.analysis.diagnostics.map((d) => ({ code: d.code, severity: d.severity, message: d.message, span: d.span, range: c.index.range(d.span) })),
+  })));
+
+  connection.onRequest(RenderPreviewRequest, (p) => withDoc(p.uri, (c) => {
+    const errors = c.analysis.diagnostics.filter((d) => d.severity === 'error').map((d) => `${c.index.position(d.span.start).line + 1}: ${d.code}: ${d.message}`);
+    if (errors.length || !renderHooks.renderPreview) return { files: [], errors: errors.length ? errors : ['Rendering is not available in this build.'] };
+    return { files: renderHooks.renderPreview(c.analysis.model), errors: [] };
+  }) ?? { files: [], errors: ['The document is not open.'] });
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+declare const HALAB_VERSION: string;
+
+if (require.main === module) {
+  startServer(createConnection(ProposedFeatures.all));
+}

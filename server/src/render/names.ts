@@ -1,0 +1,34 @@
+/**
+ * Names and paths the rendered configs use, shared with deploy, the failover test and the
+ * diagram (which read HAProxy's admin socket and keepalived's instances by these names).
+ */
+import type { Os, Site, Vip } from '../model/types.js';
+import { osFamily } from '../model/types.js';
+
+/** HAProxy backend of a site: the site's name, as in the seed (readable on the stats page). */
+export function backendName(site: Site): string {
+  return site.name;
+}
+
+/** keepalived vrrp_instance of a vip. */
+export function instanceName(vip: Vip): string {
+  return `VI_${vip.routerId}`;
+}
+
+/**
+ * HAProxy admin socket. Debian's package creates /run/haproxy (and uses this path in its own
+ * default config); the RHEL family's does not, but /var/lib/haproxy exists there (its default
+ * is /var/lib/haproxy/stats).
+ */
+export function haproxyAdminSocket(os: Os): string {
+  return osFamily(os) === 'debian' ? '/run/haproxy/admin.sock' : '/var/lib/haproxy/admin.sock';
+}
+
+export const PATHS = {
+  haproxy: '/etc/haproxy/haproxy.cfg',
+  keepalived: '/etc/keepalived/keepalived.conf',
+  sysctl: '/etc/sysctl.d/90-halab-nonlocal-bind.conf',
+  firewalld: '/etc/halab/firewall.sh',
+  nftables: '/etc/halab/firewall.nft',
+  nginxSite: (site: string) => `/etc/nginx/conf.d/${site}.conf`,
+} as const;

@@ -1,0 +1,453 @@
+/**
+ * The renderer: turns a resolved Topology into the files every host needs (haproxy.cfg,
+ * keepalived.conf, sysctl, firewall on the lbs; nginx vhosts, test pages and firewall on managed
+ * upstreams). The decisions live here; the templates (templates/*.njk, embedded by
+ * templates/compile.mjs) only lay lines out, and every free-form value goes through an escaping
+ * filter from escape.ts. See docs/rendering.md.
+ */
+import nunjucks from 'nunjucks';
+import type { Lb, Site, Topology, Upstream, Vip } from '../model/types.js';
+import { lbInterface, osFamily } from '../model/types.js';
+import type { SecretResolver } from '../secrets.js';
+import {
+  RenderError,
+  absolutePath,
+  commentText,
+  haproxyWord,
+  htmlText,
+  httpRealm,
+  keepalivedString,
+  nginxString,
+} from './escape.js';
+import { PATHS, backendName, haproxyAdminSocket, instanceName } from './names.js';
+import { TEMPLATES } from './templates.gen.js';
+import type { RenderedFile, RenderResult } from './types.js';
+
+export { RenderError } from './escape.js';
+export type { SecretResolver } from '../secrets.js';
+
+export interface RenderOptions {
+  /** The .halab file's path or URI; only its base name goes into file headers. */
+  source?: string;
+  secrets: SecretResolver;
+}
+
+let env: nunjucks.Environment | undefined;
+
+function environment(): nunjucks.Environment {
+  if (env) return env;
+  // A loader over the embedded sources: no file system access, so it works in every bundle.
+  const loader = {
+    getSource(name: string) {
+      const src = TEMPLATES[name];
+      if (src === undefined) throw new Error(`halab: no template ${name}`);
+      return { src, path: name, noCache: false };
+    },
+  };
+  env = new nunjucks.Environment(loader as unknown as nunjucks.ILoader, {
+    autoescape: false,
+    trimBlocks: true,
+    lstripBlocks: true,
+    throwOnUndefined: true,
+  });
+  env.addFilter('hw', (v: unknown) => haproxyWord(String(v)));
+  env.addFilter('kq', (v: unknown) => keepalivedString(String(v)));
+  env.addFilter('nq', (v: unknown) => nginxString(String(v)));
+  env.addFilter('html', (v: unknown) => htmlText(String(v)));
+  return env;
+}
+
+function run(template: string, ctx: object): string {
+  try {
+    return environment().render(template, ctx);
+  } catch (e) {
+    // nunjucks wraps filter errors in a "Template render error"; surface ours unchanged.
+    const cause = e as Error & { cause?: unknown };
+    const m = /RenderError: ([\s\S]*)$/.exec(cause.message ?? '');
+    if (m) throw new RenderError(m[1]!.trim());
+    throw e;
+  }
+}
+
+/** "/a/b/lab.halab" or "file:///a/b/lab.halab" → "lab.halab". */
+export function sourceName(source: string | undefined): string {
+  if (!source) return 'an unsaved .halab file';
+  const clean = source.replace(/[?#].*$/, '');
+  return decodeURIComponentSafe(clean.split(/[\\/]/).filter(Boolean).pop() ?? clean);
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** HAProxy/keepalived duration: the largest unit that is exact. */
+export function haproxyDuration(ms: number): string {
+  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0 && ms > 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+function seconds(ms: number): string {
+  return String(Number((ms / 1000).toFixed(3)));
+}
+
+function addrPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+function exactHosts(site: Site): string[] {
+  return site.hosts.filter((h) => !h.startsWith('*.'));
+}
+
+/** `*.example.com` → `.example.com` (HAProxy `-m end`, matching nginx's wildcard semantics). */
+function suffixHosts(site: Site): string[] {
+  return site.hosts.filter((h) => h.startsWith('*.')).map((h) => h.slice(1));
+}
+
+/** A concrete name the site answers to: for health checks and the default-site rewrite. */
+export function canonicalHost(site: Site): string {
+  const exact = exactHosts(site)[0];
+  if (exact) return exact;
+  const wild = site.hosts[0];
+  return wild ? `www${wild.slice(1)}` : site.name;
+}
+
+interface Acl {
+  name: string;
+  suffix: boolean;
+  patterns: string[];
+}
+
+function siteAcls(site: Site): Acl[] {
+  const acls: Acl[] = [];
+  const ex = exactHosts(site);
+  const sx = suffixHosts(site);
+  if (ex.length) acls.push({ name: `host_${site.name}`, suffix: false, patterns: ex });
+  if (sx.length) acls.push({ name: `hostw_${site.name}`, suffix: true, patterns: sx });
+  return acls;
+}
+
+function cond(acls: Acl[]): string {
+  return acls.map((a) => a.name).join(' || ');
+}
+
+/**
+ * use_backend rules: exact names first, then wildcards with the longest suffix first, so a
+ * request for api.example.com reaches the `api.example.com` site even when another site
+ * has `*.example.com` — the order nginx uses for server_name.
+ */
+function routes(sites: Site[]): { backend: string; acl: string }[] {
+  const exact = sites.flatMap((s) => siteAcls(s).filter((a) => !a.suffix).map((a) => ({ s, a, len: 0 })));
+  const wild = sites.flatMap((s) =>
+    siteAcls(s)
+      .filter((a) => a.suffix)
+      .map((a) => ({ s, a, len: Math.max(...a.patterns.map((p) => p.length)) })),
+  );
+  wild.sort((x, y) => y.len - x.len);
+  return [...exact, ...wild].map(({ s, a }) => ({ backend: backendName(s), acl: a.name }));
+}
+
+function hashHeader(model: Topology, source: string | undefined): string {
+  return (
+    `# Generated by halab from ${commentText(sourceName(source ?? model.source))} (topology ${commentText(model.name)}).\n` +
+    '# Do not edit: `halab render` / `halab deploy` overwrite this file.'
+  );
+}
+
+function htmlHeader(model: Topology, source: string | undefined): string {
+  const name = commentText(sourceName(source ?? model.source)).replace(/--/g, '- -').replace(/>/g, '&gt;');
+  return `<!-- Generated by halab from ${name} (topology ${model.name}). Do not edit. -->`;
+}
+
+function haproxyCfg(model: Topology, lb: Lb, header: string, statsPassword: string | undefined): string {
+  const { defaults: d } = model;
+  const timeouts = (Object.keys(d.timeouts) as (keyof typeof d.timeouts)[]).map((name) => ({
+    label: name.padEnd(16),
+    value: haproxyDuration(d.timeouts[name]),
+  }));
+
+  const defaultSite = model.sites.find((s) => s.isDefault);
+  const frontends: object[] = [];
+
+  // One frontend per vip:port the plain sites listen on.
+  const groups = new Map<string, Site[]>();
+  for (const s of model.sites) {
+    const key = `${s.vip}\u0000${s.listen}`;
+    groups.set(key, [...(groups.get(key) ?? []), s]);
+  }
+  for (const sites of groups.values()) {
+    const { vip, listen } = sites[0]!;
+    const plain = sites.filter((s) => !s.tls);
+    const tls = sites.filter((s) => s.tls);
+    const redirects = tls.map((s) => `if ${cond(siteAcls(s))}`);
+    const hasDefault = defaultSite !== undefined && defaultSite.vip === vip && defaultSite.listen === listen;
+    if (hasDefault && defaultSite.tls) {
+      // Unknown hosts belong to the default site, which lives on https.
+      const known = plain.flatMap(siteAcls);
+      redirects.push(known.length ? `unless ${cond(known)}` : '');
+    }
+    frontends.push({
+      name: `fe_http_${vip}_${listen}`,
+      binds: [addrPort(vip, listen)],
+      acls: sites.flatMap(siteAcls),
+      redirects: redirects.map((r) => r.trim()),
+      routes: routes(plain),
+      defaultBackend: hasDefault && !defaultSite.tls ? backendName(defaultSite) : 'halab.no-site',
+    });
+  }
+
+  // One https frontend per vip with TLS sites; HAProxy picks the certificate by SNI.
+  const tlsVips = [...new Set(model.sites.filter((s) => s.tls).map((s) => s.vip))];
+  for (const vip of tlsVips) {
+    const sites = model.sites.filter((s) => s.tls && s.vip === vip);
+    const crts = [...new Set(sites.map((s) => absolutePath(s.tls!, `tls path of site ${s.name}`)))];
+    const hasDefault = defaultSite?.tls !== undefined && defaultSite.vip === vip;
+    frontends.push({
+      name: `fe_https_${vip}_443`,
+      binds: [`${addrPort(vip, 443)} ssl ${crts.map((c) => `crt ${haproxyWord(c)}`).join(' ')}`],
+      acls: sites.flatMap(siteAcls),
+      redirects: [],
+      routes: routes(sites),
+      defaultBackend: hasDefault ? backendName(defaultSite!) : 'halab.no-site',
+    });
+  }
+
+  const upstreams = new Map(model.upstreams.map((u) => [u.name, u]));
+  const backends = model.sites.map((s) => ({
+    name: backendName(s),
+    balance: s.balance,
+    rewriteHost: s.isDefault ? canonicalHost(s) : undefined,
+    exactHosts: exactHosts(s),
+    suffixHosts: suffixHosts(s),
+    check: s.check,
+    checkPath: s.checkPath,
+    checkHost: canonicalHost(s),
+    checkExpect: s.checkExpect,
+    servers: s.servers.map((name) => {
+      const u = upstreams.get(name);
+      if (!u) throw new RenderError(`site ${s.name} refers to unknown upstream ${name}`);
+      return {
+        name: u.name,
+        addr: addrPort(u.address, u.port),
+        inter: haproxyDuration(s.checkIntervalMs),
+        fall: s.checkFall,
+        rise: s.checkRise,
+        weight: u.weight,
+        backup: u.backup,
+      };
+    }),
+  }));
+
+  let stats: object | undefined;
+  if (model.stats) {
+    const st = model.stats;
+    if (st.user.includes(':')) throw new RenderError(`stats user ${JSON.stringify(st.user)} must not contain ":" (HAProxy splits user:password there)`);
+    if (statsPassword === undefined) throw new RenderError('stats needs a password (`password env:NAME`)');
+    const vip = model.vips[0];
+    stats = {
+      binds: [...new Set([...(vip ? [addrPort(vip.address, st.listen)] : []), addrPort(lb.address, st.listen)])],
+      uri: st.uri,
+      realm: httpRealm(st.realm),
+      user: st.user,
+      password: statsPassword,
+    };
+  }
+
+  return run('haproxy.cfg.njk', {
+    header,
+    g: {
+      log: osFamily(lb.os) === 'debian' ? '/dev/log local0' : '127.0.0.1 local2',
+      maxconn: Math.max(4000, d.maxconn),
+      socket: haproxyAdminSocket(lb.os),
+    },
+    d: { ...d, timeouts },
+    frontends,
+    backends,
+    stats,
+  });
+}
+
+/** keepalived uses only the first 8 bytes of auth_pass (and warns); cut it the same way on every lb. */
+export function truncateAuthPass(pass: string): string {
+  let out = '';
+  for (const ch of pass) {
+    if (Buffer.byteLength(out + ch, 'utf8') > 8) break;
+    out += ch;
+  }
+  return out;
+}
+
+function keepalivedConf(model: Topology, lb: Lb, header: string, authFor: (v: Vip) => string | undefined): string {
+  const instances = model.vips.map((vip) => {
+    const holdsBack = !vip.preempt || vip.preemptDelayMs !== undefined;
+    const state = lb.role === 'primary' && !holdsBack ? 'MASTER' : 'BACKUP';
+    const auth = vip.vrrpVersion === 2 ? authFor(vip) : undefined;
+    return {
+      name: instanceName(vip),
+      state,
+      stateNote:
+        lb.role === 'primary' && holdsBack
+          ? 'BACKUP although primary: nopreempt/preempt_delay only work when no node starts as MASTER.'
+          : undefined,
+      interface: lbInterface(lb, vip),
+      routerId: vip.routerId,
+      priority: lb.priority,
+      version: vip.vrrpVersion,
+      // VRRPv2 adverts are whole seconds; v3 has centisecond resolution.
+      advert: vip.vrrpVersion === 3 ? seconds(vip.advertMs) : String(Math.max(1, Math.round(vip.advertMs / 1000))),
+      nopreempt: !vip.preempt,
+      preemptDelay: vip.preempt && vip.preemptDelayMs !== undefined ? seconds(vip.preemptDelayMs) : undefined,
+      unicast: vip.unicast
+        ? { src: lb.address, peers: model.lbs.filter((o) => o !== lb).map((o) => o.address) }
+        : undefined,
+      authPass: auth === undefined ? undefined : truncateAuthPass(auth),
+      vip: `${vip.address}/${vip.prefix}`,
+      script:
+        vip.track === 'script'
+          ? {
+              name: `check_haproxy_${vip.routerId}`,
+              command: vip.trackCommand,
+              // keepalived takes whole seconds here.
+              interval: Math.max(1, Math.ceil(vip.trackIntervalMs / 1000)),
+              weight: vip.trackWeight,
+              fall: 1,
+              rise: 2,
+            }
+          : undefined,
+      process: vip.track === 'process' ? { name: `track_haproxy_${vip.routerId}` } : undefined,
+    };
+  });
+  return run('keepalived.conf.njk', {
+    header,
+    routerId: lb.name,
+    scriptUser: model.vips.some((v) => v.track === 'script'),
+    instances,
+  });
+}
+
+function firewallFiles(
+  model: Topology,
+  host: Lb | Upstream,
+  header: string,
+  tcpPorts: number[],
+  vrrp: boolean,
+): RenderedFile[] {
+  if (model.firewall === 'none') return [];
+  const ports = [...new Set(tcpPorts)].sort((a, b) => a - b);
+  const base = { host: host.name, owner: 'root', group: 'root', reload: [], apply: 'firewall' as const, secret: false };
+  if (model.firewall === 'firewalld') {
+    return [
+      {
+        ...base,
+        path: PATHS.firewalld,
+        content: run('firewalld.sh.njk', { header, tcpPorts: ports, vrrp }),
+        mode: 0o700,
+        validate: 'sh -n {}',
+      },
+    ];
+  }
+  const sshPorts = [...new Set([22, host.ssh.port])].sort((a, b) => a - b);
+  return [
+    {
+      ...base,
+      path: PATHS.nftables,
+      content: run('nftables.nft.njk', { header, tcpPorts: ports, sshPorts, vrrp }),
+      mode: 0o700,
+      validate: 'nft -c -f {}',
+    },
+  ];
+}
+
+/**
+ * Renders every file of the topology. Secrets are resolved through `opts.secrets` (which may
+ * throw, e.g. an unset env variable); values no target format can hold throw a RenderError.
+ * Expects a model without errors (analyze() → hasErrors() false).
+ */
+export function render(model: Topology, opts: RenderOptions): RenderResult {
+  const header = hashHeader(model, opts.source);
+  const files: RenderedFile[] = [];
+
+  const statsPassword = model.stats?.password ? opts.secrets(model.stats.password, 'stats password') : undefined;
+  const auths = new Map<Vip, string>();
+  for (const v of model.vips) {
+    if (v.auth && v.vrrpVersion === 2) auths.set(v, opts.secrets(v.auth, `VRRP auth of vip ${v.cidr}`));
+  }
+
+  for (const lb of model.lbs) {
+    const statsSecret = statsPassword !== undefined;
+    files.push({
+      host: lb.name,
+      path: PATHS.haproxy,
+      content: haproxyCfg(model, lb, header, statsPassword),
+      // haproxy reads its config as root before dropping to the haproxy user.
+      mode: statsSecret ? 0o640 : 0o644,
+      owner: 'root',
+      group: statsSecret ? 'haproxy' : 'root',
+      reload: ['haproxy'],
+      validate: 'haproxy -c -q -f {}',
+      secret: statsSecret,
+    });
+    const kaSecret = auths.size > 0;
+    files.push({
+      host: lb.name,
+      path: PATHS.keepalived,
+      content: keepalivedConf(model, lb, header, (v) => auths.get(v)),
+      mode: kaSecret ? 0o600 : 0o644,
+      owner: 'root',
+      group: 'root',
+      reload: ['keepalived'],
+      validate: 'keepalived -t -f {}',
+      secret: kaSecret,
+    });
+    files.push({
+      host: lb.name,
+      path: PATHS.sysctl,
+      content: run('sysctl.conf.njk', { header, ipv6: model.vips.some((v) => v.family === 6) }),
+      mode: 0o644,
+      owner: 'root',
+      group: 'root',
+      reload: [],
+      apply: 'sysctl',
+      secret: false,
+    });
+    const lbPorts = model.sites.flatMap((s) => (s.tls ? [s.listen, 443] : [s.listen]));
+    if (model.stats) lbPorts.push(model.stats.listen);
+    files.push(...firewallFiles(model, lb, header, lbPorts, true));
+  }
+
+  const html = htmlHeader(model, opts.source);
+  for (const u of model.upstreams) {
+    if (!u.managed) continue;
+    const sites = model.sites.filter((s) => s.servers.includes(u.name));
+    for (const s of sites) {
+      const root = absolutePath(s.root, `root of site ${s.name}`);
+      files.push({
+        host: u.name,
+        path: PATHS.nginxSite(s.name),
+        content: run('nginx-site.conf.njk', { header, port: u.port, hosts: s.hosts, root }),
+        mode: 0o644,
+        owner: 'root',
+        group: 'root',
+        reload: ['nginx'],
+        secret: false,
+      });
+      files.push({
+        host: u.name,
+        path: `${root === '/' ? '' : root}/index.html`,
+        content: run('index.html.njk', { header: html, page: s.page }),
+        mode: 0o644,
+        owner: 'root',
+        group: 'root',
+        reload: [],
+        secret: false,
+      });
+    }
+    files.push(...firewallFiles(model, u, header, [u.port], false));
+  }
+  return { files };
+}

@@ -1,0 +1,315 @@
+/**
+ * The topology designer. The text is the source of truth: the picture is rebuilt from every
+ * snapshot the host sends, and every edit is an intent the host turns into a text edit. The only
+ * state of its own is positions: ELK's automatic layout, overridden by what the user moved.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  applyNodeChanges,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type NodeChange,
+  type OnBeforeDelete,
+} from '@xyflow/react';
+import ELK from 'elkjs/lib/elk.bundled.js';
+import { modelToGraph, type DiagramGraph } from '../../server/src/diagram/graph.js';
+import { autoLayout, mergePositions, structureKey } from '../../server/src/diagram/layout.js';
+import { overlayBadge } from '../../server/src/diagram/svg.js';
+import type { HostMessage, Intent, NodeKind, Overlay, Position, Snapshot } from '../../server/src/protocol/webview.js';
+import { HostBridge } from './host.js';
+import { nodeTypes, type HalabFlowNode } from './nodes.js';
+import { SidePanel } from './SidePanel.js';
+import { exportPng, exportSvg } from './export.js';
+
+const elk = new ELK();
+
+/** Timings the benchmark and the tests read (first paint, last layout). */
+interface Metrics {
+  snapshots: number;
+  layoutMs: number[];
+  firstPaintMs?: number;
+  renderedRevision?: number;
+}
+declare global {
+  interface Window {
+    __halab: Metrics;
+  }
+}
+window.__halab = { snapshots: 0, layoutMs: [] };
+
+type Status = { kind: 'info' | 'error'; text: string } | null;
+
+export function App({ bridge }: { bridge: HostBridge }) {
+  const flow = useReactFlow();
+  const [snapshot, setSnapshot] = useState<Snapshot | null>(null);
+  const [nodes, setNodes] = useState<HalabFlowNode[]>([]);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [highlightId, setHighlightId] = useState<string | null>(null);
+  const [overlay, setOverlay] = useState<Overlay | null>(null);
+  const [adding, setAdding] = useState<NodeKind | null>(null);
+  const [status, setStatus] = useState<Status>(null);
+  const revision = useRef(-1);
+  /** Positions the user moved (sidecar + this session); they win over ELK. */
+  const pinned = useRef<Record<string, Position>>({});
+  const auto = useRef<{ key: string; pos: Record<string, Position> }>({ key: '', pos: {} });
+  const generation = useRef(0);
+  const fitted = useRef(false);
+
+  const graph: DiagramGraph | null = useMemo(() => (snapshot ? modelToGraph(snapshot.model, snapshot.diagnostics) : null), [snapshot]);
+
+  const applySnapshot = useCallback((s: Snapshot) => {
+    revision.current = s.revision;
+    if (s.layout) pinned.current = { ...s.layout.positions, ...pinned.current };
+    setSnapshot(s);
+  }, []);
+
+  // Host messages.
+  useEffect(() => {
+    bridge.onMessage((m: HostMessage) => {
+      switch (m.type) {
+        case 'snapshot': {
+          const { type: _t, ...s } = m;
+          applySnapshot(s);
+          break;
+        }
+        case 'reject':
+          applySnapshot(m.snapshot);
+          break;
+        case 'highlight':
+          setHighlightId(m.nodeId);
+          break;
+        case 'overlay':
+          setOverlay(m.overlay);
+          break;
+        default:
+          break;
+      }
+    });
+    bridge.send({ type: 'ready' });
+  }, [bridge, applySnapshot]);
+
+  // Snapshot -> laid-out nodes. ELK runs only when the structure changed; otherwise the old
+  // layout stands, so typing in the text does not make the picture move.
+  useEffect(() => {
+    if (!graph || !snapshot) return;
+    const gen = ++generation.current;
+    const key = structureKey(graph);
+    const place = (autoPos: Record<string, Position>) => {
+      if (gen !== generation.current) return;
+      const pos = mergePositions(graph, autoPos, {}, { version: 1, positions: pinned.current });
+      setNodes((prev) => {
+        const sel = new Set(prev.filter((n) => n.selected).map((n) => n.id));
+        return graph.nodes.map((n) => ({
+          id: n.id,
+          type: 'halab' as const,
+          position: pos[n.id]!,
+          data: { node: n, highlighted: false, badge: null },
+          selected: sel.has(n.id),
+          deletable: n.kind === 'lb' || n.kind === 'upstream' || n.kind === 'site',
+          connectable: n.kind === 'site' || n.kind === 'upstream',
+        }));
+      });
+      window.__halab.snapshots++;
+      window.__halab.renderedRevision = snapshot.revision;
+    };
+    if (key === auto.current.key) {
+      place(auto.current.pos);
+      return;
+    }
+    const t0 = performance.now();
+    autoLayout(elk, graph).then(
+      (p) => {
+        window.__halab.layoutMs.push(performance.now() - t0);
+        auto.current = { key, pos: p };
+        place(p);
+      },
+      (e: unknown) => setStatus({ kind: 'error', text: `layout failed: ${String(e)}` }),
+    );
+  }, [graph, snapshot]);
+
+  // First paint: the first frame after nodes are in the DOM.
+  useEffect(() => {
+    if (!nodes.length || window.__halab.firstPaintMs !== undefined) return;
+    requestAnimationFrame(() => {
+      window.__halab.firstPaintMs = performance.now();
+      if (!fitted.current) {
+        fitted.current = true;
+        void flow.fitView({ padding: 0.1 });
+      }
+    });
+  }, [nodes, flow]);
+
+  // Highlight/overlay are decorations: patch node data without a new layout.
+  const shownNodes = useMemo(
+    () =>
+      nodes.map((n) => {
+        const highlighted = n.id === highlightId;
+        const badge = overlayBadge(n.data.node, overlay);
+        return highlighted === n.data.highlighted && badge === n.data.badge ? n : { ...n, data: { ...n.data, highlighted, badge } };
+      }),
+    [nodes, highlightId, overlay],
+  );
+
+  const edges: Edge[] = useMemo(
+    () =>
+      (graph?.edges ?? []).map((e) => ({
+        id: e.id,
+        source: e.source,
+        target: e.target,
+        sourceHandle: e.kind === 'vrrp' ? 'vrrp-out' : 'out',
+        targetHandle: e.kind === 'vrrp' ? 'vrrp-in' : 'in',
+        type: e.kind === 'vrrp' ? 'straight' : 'default',
+        label: e.label,
+        className: `hl-edge-${e.kind}`,
+        deletable: e.kind === 'server',
+        selectable: e.kind === 'server',
+      })),
+    [graph],
+  );
+
+  const run = useCallback(
+    async (intent: Intent): Promise<boolean> => {
+      const answer = await bridge.intent(revision.current, intent);
+      if (answer.type === 'ack') {
+        revision.current = Math.max(revision.current, answer.revision);
+        if (intent.op === 'rename') {
+          // Keep the renamed node where it was (its id changes with its name).
+          const from = `${intent.kind}:${intent.from}`;
+          const to = `${intent.kind}:${intent.to}`;
+          const here = nodes.find((n) => n.id === from)?.position;
+          if (here) pinned.current[to] = here;
+          if (selectedId === from) setSelectedId(to);
+        }
+        setStatus({ kind: 'info', text: `${intent.op}: done` });
+        return true;
+      }
+      setStatus({ kind: 'error', text: answer.type === 'reject' ? `${intent.op} refused: ${answer.reason}` : `${intent.op} failed: ${answer.message}` });
+      return false;
+    },
+    [bridge, nodes, selectedId],
+  );
+
+  const onNodesChange = useCallback((changes: NodeChange<HalabFlowNode>[]) => {
+    // Removal goes through the text (onBeforeDelete); everything else (drag, select) is local.
+    setNodes((ns) => applyNodeChanges(changes.filter((c) => c.type !== 'remove'), ns));
+    for (const c of changes) if (c.type === 'select' && c.selected) setSelectedId(c.id);
+  }, []);
+
+  const onBeforeDelete: OnBeforeDelete<HalabFlowNode, Edge> = useCallback(
+    async ({ nodes: del, edges: delEdges }) => {
+      const intents: Intent[] = [];
+      for (const n of del) {
+        const k = n.data.node.kind;
+        if (k === 'lb' || k === 'upstream' || k === 'site') intents.push({ op: 'remove', kind: k, name: n.data.node.title });
+      }
+      const gone = new Set(del.map((n) => n.id));
+      for (const e of delEdges) {
+        const ge = graph?.edges.find((x) => x.id === e.id);
+        if (ge?.kind === 'server' && !gone.has(ge.source) && !gone.has(ge.target)) {
+          intents.push({ op: 'disconnect', site: ge.source.slice('site:'.length), upstream: ge.target.slice('upstream:'.length) });
+        }
+      }
+      // One at a time: each is based on the revision the previous one produced.
+      for (const i of intents) if (!(await run(i))) break;
+      return false;
+    },
+    [graph, run],
+  );
+
+  const isValidConnection = useCallback(
+    (c: Connection | Edge) => c.source.startsWith('site:') && c.target.startsWith('upstream:'),
+    [],
+  );
+  const onConnect = useCallback(
+    (c: Connection) => {
+      if (!c.source.startsWith('site:') || !c.target.startsWith('upstream:')) return;
+      void run({ op: 'connect', site: c.source.slice(5), upstream: c.target.slice(9) });
+    },
+    [run],
+  );
+
+  const onNodeDragStop = useCallback(
+    (_: unknown, _node: HalabFlowNode, moved: HalabFlowNode[]) => {
+      for (const n of moved) pinned.current[n.id] = { x: Math.round(n.position.x), y: Math.round(n.position.y) };
+      bridge.savePositions({ ...pinned.current });
+    },
+    [bridge],
+  );
+
+  const onNodeClick = useCallback(
+    (_: unknown, n: HalabFlowNode) => {
+      setSelectedId(n.id);
+      setAdding(null);
+      if (n.id !== 'clients') bridge.send({ type: 'reveal', nodeId: n.id });
+    },
+    [bridge],
+  );
+
+  const doExport = useCallback(
+    async (format: 'svg' | 'png') => {
+      if (!graph) return;
+      const pos = Object.fromEntries(nodes.map((n) => [n.id, n.position]));
+      const svg = exportSvg(graph, pos, overlay);
+      const data = format === 'svg' ? svg : await exportPng(svg);
+      const a = await bridge.request({ type: 'export', format, data });
+      setStatus(a.type === 'ack' ? { kind: 'info', text: `exported ${format.toUpperCase()}` } : { kind: 'error', text: a.type === 'error' ? a.message : a.reason });
+    },
+    [graph, nodes, overlay, bridge],
+  );
+
+  const selected = graph?.nodes.find((n) => n.id === selectedId) ?? null;
+  const big = nodes.length > 150;
+
+  if (!snapshot || !graph) return <div className="hl-loading">Loading topology…</div>;
+  return (
+    <div className="hl-app">
+      <div className="hl-toolbar">
+        <strong className="hl-topology">{snapshot.model.name || '(unnamed)'}</strong>
+        <button name="add-lb" onClick={() => setAdding('lb')}>+ lb</button>
+        <button name="add-upstream" onClick={() => setAdding('upstream')}>+ upstream</button>
+        <button name="add-site" onClick={() => setAdding('site')}>+ site</button>
+        <span className="hl-sep" />
+        <button name="export-svg" onClick={() => void doExport('svg')}>Export SVG</button>
+        <button name="export-png" onClick={() => void doExport('png')}>Export PNG</button>
+        <button name="refresh-overlay" onClick={() => bridge.send({ type: 'refreshOverlay' })}>Refresh state</button>
+        {overlay && <span className="hl-muted">state at {overlay.at}</span>}
+        {status && <span className={`hl-status hl-status-${status.kind}`} role="status">{status.text}</span>}
+        {graph.loose.length > 0 && (
+          <span className="hl-loose sev-error" title={graph.loose.map((d) => `${d.code}: ${d.message}`).join('\n')}>
+            {graph.loose.length} file problem{graph.loose.length > 1 ? 's' : ''}
+          </span>
+        )}
+      </div>
+      <div className="hl-main">
+        <div className="hl-canvas">
+          <ReactFlow<HalabFlowNode, Edge>
+            nodes={shownNodes}
+            edges={edges}
+            nodeTypes={nodeTypes}
+            onNodesChange={onNodesChange}
+            onBeforeDelete={onBeforeDelete}
+            onConnect={onConnect}
+            isValidConnection={isValidConnection}
+            onNodeDragStop={onNodeDragStop}
+            onNodeClick={onNodeClick}
+            onPaneClick={() => setSelectedId(null)}
+            deleteKeyCode={['Delete', 'Backspace']}
+            onlyRenderVisibleElements={big}
+            minZoom={0.05}
+            proOptions={{ hideAttribution: true }}
+          >
+            <Background />
+            <Controls showInteractive={false} />
+            {!big && <MiniMap pannable zoomable />}
+          </ReactFlow>
+        </div>
+        <SidePanel model={snapshot.model} selected={selected} adding={adding} onIntent={(i) => void run(i)} onCloseAdd={() => setAdding(null)} />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,191 @@
+/** The side form: edit the selected node (rename, role, balance, port, servers, remove) or add one. */
+import { useEffect, useState } from 'react';
+import type { Topology } from '../../server/src/model/types.js';
+import type { DiagramNode } from '../../server/src/diagram/graph.js';
+import { BALANCES, type Intent, type NodeKind } from '../../server/src/protocol/webview.js';
+import { nextAddress, nextName } from './defaults.js';
+
+interface Props {
+  model: Topology;
+  selected: DiagramNode | null;
+  adding: NodeKind | null;
+  onIntent: (i: Intent) => void;
+  onCloseAdd: () => void;
+}
+
+export function SidePanel({ model, selected, adding, onIntent, onCloseAdd }: Props) {
+  if (adding) return <AddForm key={adding} kind={adding} model={model} onIntent={onIntent} onClose={onCloseAdd} />;
+  if (!selected) return <aside className="hl-side"><p className="hl-muted">Select a node to edit it. Drag from a site's right edge to an upstream to connect them.</p></aside>;
+  return <EditForm key={selected.id} node={selected} model={model} onIntent={onIntent} />;
+}
+
+function EditForm({ node, model, onIntent }: { node: DiagramNode; model: Topology; onIntent: (i: Intent) => void }) {
+  const kind = node.kind;
+  const editable = kind === 'lb' || kind === 'upstream' || kind === 'site';
+  const [name, setName] = useState(node.title);
+  const [port, setPort] = useState(String(node.props.port ?? node.props.listen ?? ''));
+  useEffect(() => setName(node.title), [node.title]);
+  useEffect(() => setPort(String(node.props.port ?? node.props.listen ?? '')), [node.props.port, node.props.listen]);
+  const site = kind === 'site' ? model.sites.find((s) => s.name === node.title) : undefined;
+  const free = site ? model.upstreams.filter((u) => !site.servers.includes(u.name)) : [];
+
+  return (
+    <aside className="hl-side" data-form={node.id}>
+      <h3>
+        {kind} {node.title}
+      </h3>
+      {node.diagnostics.length > 0 && (
+        <ul className="hl-diags">
+          {node.diagnostics.map((d, i) => (
+            <li key={i} className={`sev-${d.severity}`}>
+              <b>{d.code}</b> {d.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {editable && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (name !== node.title) onIntent({ op: 'rename', kind: kind as NodeKind, from: node.title, to: name });
+          }}
+        >
+          <label>
+            name <input name="name" value={name} onChange={(e) => setName(e.target.value)} />
+          </label>
+          <button type="submit" name="rename">Rename</button>
+        </form>
+      )}
+      {kind === 'lb' && (
+        <label>
+          role{' '}
+          <select name="role" value={String(node.props.role)} onChange={(e) => onIntent({ op: 'setRole', lb: node.title, role: e.target.value as 'primary' | 'backup' })}>
+            <option value="primary">primary</option>
+            <option value="backup">backup</option>
+          </select>
+        </label>
+      )}
+      {kind === 'site' && (
+        <label>
+          balance{' '}
+          <select name="balance" value={String(node.props.balance)} onChange={(e) => onIntent({ op: 'setBalance', site: node.title, balance: e.target.value as (typeof BALANCES)[number] })}>
+            {BALANCES.map((b) => (
+              <option key={b} value={b}>
+                {b}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {(kind === 'upstream' || kind === 'site') && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            const p = Number(port);
+            if (!Number.isInteger(p) || p < 1 || p > 65535) return;
+            onIntent(kind === 'upstream' ? { op: 'setPort', upstream: node.title, port: p } : { op: 'setListen', site: node.title, port: p });
+          }}
+        >
+          <label>
+            {kind === 'upstream' ? 'port' : 'listen'} <input name="port" inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} />
+          </label>
+          <button type="submit" name="set-port">Set</button>
+        </form>
+      )}
+      {site && (
+        <div className="hl-servers">
+          <div>servers</div>
+          {site.servers.map((u) => (
+            <div key={u} className="hl-server">
+              {u}{' '}
+              <button name={`disconnect-${u}`} title="remove from servers" onClick={() => onIntent({ op: 'disconnect', site: site.name, upstream: u })}>
+                ✕
+              </button>
+            </div>
+          ))}
+          {free.length > 0 && (
+            <select name="connect" value="" onChange={(e) => e.target.value && onIntent({ op: 'connect', site: site.name, upstream: e.target.value })}>
+              <option value="">+ add server…</option>
+              {free.map((u) => (
+                <option key={u.name} value={u.name}>
+                  {u.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </div>
+      )}
+      {editable && (
+        <button className="hl-danger" name="remove" onClick={() => onIntent({ op: 'remove', kind: kind as NodeKind, name: node.title })}>
+          Remove {kind}
+        </button>
+      )}
+    </aside>
+  );
+}
+
+function AddForm({ kind, model, onIntent, onClose }: { kind: NodeKind; model: Topology; onIntent: (i: Intent) => void; onClose: () => void }) {
+  const hosts = [...model.lbs.map((l) => l.name), ...model.upstreams.map((u) => u.name)];
+  const [name, setName] = useState(() => (kind === 'site' ? nextName('site', model.sites.map((s) => s.name)) : nextName(kind === 'lb' ? 'lb' : 'upstream', hosts)));
+  const lastAddr = kind === 'lb' ? model.lbs.at(-1)?.address : model.upstreams.at(-1)?.address;
+  const [address, setAddress] = useState(() => (kind === 'site' ? '' : nextAddress(model, lastAddr)));
+  const [role, setRole] = useState<'primary' | 'backup'>(model.lbs.some((l) => l.role === 'primary') ? 'backup' : 'primary');
+  const [host, setHost] = useState(() => `${name}.example.test`);
+  const [servers, setServers] = useState<string[]>(() => model.upstreams.map((u) => u.name));
+  return (
+    <aside className="hl-side" data-form={`add-${kind}`}>
+      <h3>Add {kind}</h3>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (kind === 'lb') onIntent({ op: 'addLb', name, address, role });
+          else if (kind === 'upstream') onIntent({ op: 'addUpstream', name, address });
+          else onIntent({ op: 'addSite', name, host, servers });
+          onClose();
+        }}
+      >
+        <label>
+          name <input name="name" value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        {kind !== 'site' && (
+          <label>
+            address <input name="address" value={address} onChange={(e) => setAddress(e.target.value)} />
+          </label>
+        )}
+        {kind === 'lb' && (
+          <label>
+            role{' '}
+            <select name="role" value={role} onChange={(e) => setRole(e.target.value as 'primary' | 'backup')}>
+              <option value="primary">primary</option>
+              <option value="backup">backup</option>
+            </select>
+          </label>
+        )}
+        {kind === 'site' && (
+          <>
+            <label>
+              host <input name="host" value={host} onChange={(e) => setHost(e.target.value)} />
+            </label>
+            <fieldset>
+              <legend>servers</legend>
+              {model.upstreams.map((u) => (
+                <label key={u.name} className="hl-check">
+                  <input
+                    type="checkbox"
+                    checked={servers.includes(u.name)}
+                    onChange={(e) => setServers(e.target.checked ? [...servers, u.name] : servers.filter((s) => s !== u.name))}
+                  />{' '}
+                  {u.name}
+                </label>
+              ))}
+            </fieldset>
+          </>
+        )}
+        <button type="submit" name="add">Add</button>{' '}
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+      </form>
+    </aside>
+  );
+}
