@@ -3,16 +3,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import ELK from 'elkjs/lib/elk.bundled.js';
-import { parse } from '../../server/src/syntax/parser.js';
-import { TOP_LEVEL_BLOCKS } from '../../server/src/schema/schema.js';
-import { resolve } from '../../server/src/model/resolve.js';
+import { analyze } from '../../server/src/engine.js';
+import { panelDiagnostics } from '../../server/src/diagram/host-core.js';
 import { modelToGraph, nodeAtOffset, nodeSpan, NODE_WIDTH, nodeHeight } from '../../server/src/diagram/graph.js';
 import { autoLayout, mergePositions, structureKey } from '../../server/src/diagram/layout.js';
 import { graphToSvg } from '../../server/src/diagram/svg.js';
 import { parseLayoutSidecar } from '../../server/src/protocol/webview.js';
 
 const SEED = readFileSync(new URL('../../examples/seed-lab.halab', import.meta.url), 'utf8');
-const modelOf = (text: string) => resolve(parse(text, { isTopLevelBlock: (k) => TOP_LEVEL_BLOCKS.has(k) })).model;
+const modelOf = (text: string) => analyze(text).model;
 
 test('seed: nodes are clients, the vip, two lbs, two sites, two upstreams', () => {
   const g = modelToGraph(modelOf(SEED));
@@ -59,6 +58,17 @@ test('diagnostics land on the node whose statement contains them; others stay lo
   assert.deepEqual(g.loose.map((d) => d.code), ['missing-required']);
   // the unknown server draws no edge
   assert.equal(g.edges.filter((e) => e.source === 'site:web02' && e.kind === 'server').length, 1);
+});
+
+test('engine diagnostics: an unknown server and an unused upstream show on their nodes', () => {
+  const text = SEED.replace('servers upstream01 upstream02\n  page "WEB 02', 'servers upstream01 nosuch\n  page "WEB 02')
+    .replace('upstream upstream02 { address 192.168.56.104 }', 'upstream upstream02 { address 192.168.56.104 }\nupstream spare { address 192.168.56.105 }');
+  const a = analyze(text);
+  const g = modelToGraph(a.model, panelDiagnostics(a.diagnostics));
+  const codes = (id: string) => g.nodes.find((n) => n.id === id)!.diagnostics.map((d) => d.code);
+  assert.ok(codes('site:web02').includes('unknown-reference'), JSON.stringify(a.diagnostics));
+  assert.ok(codes('upstream:spare').includes('unused-upstream'));
+  assert.deepEqual(codes('site:web01').filter((c) => c !== 'single-upstream'), []);
 });
 
 test('cursor offset -> node and node -> statement span agree with the text', () => {

@@ -5,15 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parse } from '../../server/src/syntax/parser.js';
-import { TOP_LEVEL_BLOCKS } from '../../server/src/schema/schema.js';
+import { analyze, hasErrors } from '../../server/src/engine.js';
 import { applyEdits, intentEdits, planIntent, EditError } from '../../server/src/edit/intents.js';
 import type { Intent } from '../../server/src/protocol/webview.js';
 
 const SEED = readFileSync(new URL('../../examples/seed-lab.halab', import.meta.url), 'utf8');
 const LAB = readFileSync(new URL('../../examples/lab.halab', import.meta.url), 'utf8');
 
-const tree = (text: string) => parse(text, { isTopLevelBlock: (k) => TOP_LEVEL_BLOCKS.has(k) });
+const tree = (text: string) => analyze(text).tree;
 const run = (text: string, intent: Intent) => applyEdits(text, intentEdits(tree(text), intent));
 
 /** Assert that `after` equals `before` with exactly the replacements listed (each must match once). */
@@ -173,6 +172,8 @@ test('comments survive every intent (lab.halab has comments inside and between b
     const now = tree(text);
     assert.deepEqual(now.errors, [], `${i.op} left a syntax error:\n${text}`);
     assert.deepEqual(now.comments.map((c) => c.text), comments, `${i.op} lost or changed a comment`);
+    const errs = analyze(text).diagnostics.filter((d) => d.severity === 'error');
+    assert.ok(!hasErrors(errs), `${i.op} produced an invalid file: ${errs.map((d) => d.code + ' ' + d.message).join('; ')}\n${text}`);
   }
   assert.match(text, /^lb edge1 \{ address 198\.18\.0\.11; role backup; os debian \}$/m);
   assert.match(text, /^lb lb3 \{ address 198\.18\.0\.13; role backup \}$/m);

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { register as registerCheck } from './check.js';
 import { register as registerLab } from './lab.js';
+import { register as registerDeploy } from './deploy.js';
 
 declare const HALAB_VERSION: string;
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerCheck(program);
   registerLab(program);
+  registerDeploy(program);
   return program;
 }
 

@@ -407,7 +407,10 @@ export async function deploy(model: Topology, opts: DeployOptions, events: Deplo
     await timed(c, 'validate', async () => {
       await Promise.all(
         content.map(async (f) => {
-          const v = byPath.get(f.path)!.validate;
+          const file = byPath.get(f.path)!;
+          // nginx vhosts come without a validator of their own: nginx -t checks the whole
+          // configuration, which only includes them once they are in place
+          const v = file.validate ?? (file.reload.includes('nginx') ? 'nginx -t -q' : undefined);
           if (!v) return;
           if (!v.includes('{}')) {
             wholeConfig.push({ path: f.path, cmd: v });

@@ -162,8 +162,10 @@ export function statusCommand(init: InitSystem, svc: ServiceName): Command {
 }
 
 export function applyCommand(kind: 'sysctl' | 'firewall', path: string): Command {
-  // sysctl -p FILE applies just that file; the firewall file is a script the renderer wrote.
-  return kind === 'sysctl' ? ['sysctl', '-q', '-p', path] : ['sh', path];
+  // sysctl -p FILE applies just that file; the firewall file is an nft ruleset or a shell
+  // script (firewall-cmd calls), as the renderer wrote it.
+  if (kind === 'sysctl') return ['sysctl', '-q', '-p', path];
+  return path.endsWith('.nft') ? ['nft', '-f', path] : ['sh', path];
 }
 
 /** `ip -o addr show`: which of `addresses` are configured on this host. */

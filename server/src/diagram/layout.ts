@@ -18,7 +18,7 @@ export const ELK_OPTIONS: Record<string, string> = {
   'elk.algorithm': 'layered',
   'elk.direction': 'RIGHT',
   'elk.layered.spacing.nodeNodeBetweenLayers': '90',
-  'elk.spacing.nodeNode': '24',
+  'elk.spacing.nodeNode': '40',
   // Keep file order inside a layer (primary first, sites as written): the picture then reads
   // like the text, and small edits do not reshuffle it.
   'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',

@@ -2,7 +2,7 @@
  * Completion: keywords valid in the current block (snippets where a block follows), enum values,
  * upstream names after `servers`, vip addresses after a site's `vip`, and `env:` for secrets.
  */
-import type { SyntaxTree } from '../syntax/ast.js';
+import type { Statement, SyntaxTree } from '../syntax/ast.js';
 import type { Topology } from '../model/types.js';
 import { BLOCKS, type ArgSpec, type KeywordSpec } from '../schema/schema.js';
 import { enclosingBlock } from './locate.js';
@@ -38,7 +38,7 @@ export function complete(tree: SyntaxTree, model: Topology, offset: number): Com
   if ((before.match(/"/g) ?? []).length % 2 === 1) return [];
   const words = before.trim().length ? before.trim().split(/\s+/) : [];
   const { block, owner } = enclosingBlock(tree, ss === 0 ? 0 : ss);
-  if (words.length === 0) return keywordEntries(block.id, owner, replace);
+  if (words.length === 0) return keywordEntries(block.id, owner ? owner.block?.statements ?? [] : tree.statements, replace);
   const spec = block.keywords.find((k) => k.keyword === words[0]);
   if (!spec) return [];
   const argIndex = words.length - 1;
@@ -47,9 +47,9 @@ export function complete(tree: SyntaxTree, model: Topology, offset: number): Com
   return valueEntries(argSpec, spec, words.slice(1), model, replace, block.id);
 }
 
-function keywordEntries(blockId: string, owner: import('../syntax/ast.js').Statement | undefined, replace: CompletionEntry['replace']): CompletionEntry[] {
+function keywordEntries(blockId: string, siblings: readonly Statement[], replace: CompletionEntry['replace']): CompletionEntry[] {
   const block = BLOCKS[blockId]!;
-  const present = new Set((owner?.block?.statements ?? []).map((s) => s.keyword.value));
+  const present = new Set(siblings.map((s) => s.keyword.value));
   return block.keywords
     .filter((k) => k.repeatable || !present.has(k.keyword))
     .map((k, i) => {

@@ -39,12 +39,17 @@ export function haproxyWord(value: string): string {
 /**
  * Keepalived quoted string: keepalived.conf(5) "Quoted strings" — `"…"` with shell-like
  * backslash escapes; `#` and `!` start comments only outside quotes. Control characters are
- * refused: an interface name or password with a newline is never intended.
+ * written as 3-digit octal escapes (`\011`), which cannot run into the next character the way
+ * keepalived's greedy `\xXX` would.
  */
-export function keepalivedString(value: string, what = 'value'): string {
-  if (CONTROL.test(value)) throw new RenderError(`${describe(what, value)} contains a control character (newline, tab…), which keepalived.conf cannot hold`);
+export function keepalivedString(value: string): string {
   if (/^[A-Za-z0-9._:/@+=,%-]+$/.test(value)) return value;
-  return '"' + value.replace(/["\\]/g, (c) => '\\' + c) + '"';
+  // keepalived reads bytes: only ASCII control characters can break a line.
+  const body = value
+    .replace(/["\\]/g, (c) => '\\' + c)
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f]/g, (c) => '\\' + c.charCodeAt(0).toString(8).padStart(3, '0'));
+  return '"' + body + '"';
 }
 
 /**
@@ -90,10 +95,13 @@ export function absolutePath(value: string, what: string): string {
   return value.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
 }
 
-/** An HTTP realm goes verbatim into `WWW-Authenticate: Basic realm="…"`. */
+/**
+ * An HTTP realm goes verbatim into `WWW-Authenticate: Basic realm="…"`: make it a valid HTTP
+ * quoted-string (RFC 9110 §5.6.4: `\"` and `\\`), then an HAProxy word.
+ */
 export function httpRealm(value: string): string {
-  if (CONTROL.test(value) || /["\\]/.test(value)) {
-    throw new RenderError(`${describe('stats realm', value)} must not contain quotes, backslashes or control characters (it is sent in an HTTP header)`);
+  if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) {
+    throw new RenderError(`${describe('stats realm', value)} must not contain control characters (it is sent in an HTTP header)`);
   }
-  return value;
+  return value.replace(/["\\]/g, (c) => '\\' + c);
 }

@@ -1,0 +1,99 @@
+/**
+ * `halab deploy FILE [--plan] [--yes] [--accept-new] [--bootstrap]`: plan, then apply over SSH.
+ * Without --yes it shows the plan and asks (on a terminal) before changing anything.
+ * Exit codes: 0 deployed (or planned); 1 the deploy failed (rolled back) or the file has errors;
+ * 2 usage or I/O problem (unreadable file, unset secret, no terminal to confirm on).
+ */
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { deployTopology, formatEvent, formatPlan, formatSummary, loadSshConfig, resolveTargets, type DeployResult } from '../deploy/index.js';
+import type { RenderedFile } from '../render/types.js';
+import { envSecrets, SecretError } from '../secrets.js';
+import { loadForCommand } from './check.js';
+
+interface DeployCliOptions {
+  plan?: boolean;
+  yes?: boolean;
+  acceptNew?: boolean;
+  bootstrap?: boolean;
+  diff?: boolean;
+  json?: boolean;
+}
+
+/** Test hook (CLI level): HALAB_TEST_CORRUPT_HAPROXY=1 makes haproxy.cfg fail `haproxy -c` on the target. */
+function testTransform(): ((f: RenderedFile) => RenderedFile) | undefined {
+  if (process.env.HALAB_TEST_CORRUPT_HAPROXY !== '1') return undefined;
+  return (f) => (f.path.endsWith('/haproxy.cfg') ? { ...f, content: f.content + '\nthis-is-not-a-keyword halab-test-corruption\n' } : f);
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('deploy')
+    .description('deploy the rendered configuration to the hosts over SSH (plan, validate, swap, reload, verify, roll back)')
+    .argument('<file>', '.halab file')
+    .option('--plan', 'show what would change (with diffs) and exit without changing anything')
+    .option('--yes', 'apply without asking')
+    .option('--accept-new', 'trust and record unknown host keys (changed keys are always refused)')
+    .option('--bootstrap', 'install missing packages (haproxy, keepalived, psmisc / nginx) first')
+    .option('--no-diff', 'with --plan: list files without diffs')
+    .option('--json', 'print the result as JSON instead of the summary table')
+    .action(async (file: string, o: DeployCliOptions) => {
+      const loaded = loadForCommand(file);
+      if ('exit' in loaded) {
+        process.exitCode = loaded.exit;
+        return;
+      }
+      const model = loaded.analysis.model;
+      const print = (e: Parameters<typeof formatEvent>[0]) => {
+        const line = formatEvent(e);
+        if (line && !o.json) process.stderr.write(line + '\n');
+      };
+      const base = {
+        secrets: envSecrets(),
+        source: file,
+        bootstrap: !!o.bootstrap,
+        acceptNew: !!o.acceptNew,
+        targets: resolveTargets(model, { sshConfig: loadSshConfig() }),
+        transformFile: testTransform(),
+      };
+      let result: DeployResult;
+      try {
+        if (o.plan || !o.yes) {
+          result = await deployTopology(model, { ...base, plan: true }, print);
+          if (!o.json || o.plan) process.stdout.write(o.json ? JSON.stringify(result, null, 2) + '\n' : formatPlan(result, o.diff !== false));
+          if (o.plan || !result.ok) {
+            if (!o.json) process.stdout.write(formatSummary(result));
+            process.exitCode = result.ok ? 0 : 1;
+            return;
+          }
+          if (result.hosts.every((h) => h.status === 'planned' && h.plan!.files.every((f) => f.status === 'same'))) {
+            // nothing to change: still run the deploy (it verifies the VIP and sites) without asking
+          } else if (!process.stdin.isTTY) {
+            process.stderr.write('halab deploy: no terminal to confirm on; use --yes to apply, or --plan to only show the plan\n');
+            process.exitCode = 2;
+            return;
+          } else if (!(await confirm('Apply these changes? [y/N] '))) {
+            process.stderr.write('halab deploy: nothing changed\n');
+            process.exitCode = 1;
+            return;
+          }
+        }
+        result = await deployTopology(model, base, print);
+      } catch (e) {
+        process.stderr.write(`halab deploy: ${(e as Error).message}\n`);
+        process.exitCode = e instanceof SecretError ? 2 : 1;
+        return;
+      }
+      process.stdout.write(o.json ? JSON.stringify(result, null, 2) + '\n' : formatSummary(result));
+      process.exitCode = result.ok ? 0 : 1;
+    });
+}
