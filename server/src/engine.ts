@@ -17,6 +17,8 @@ export interface Analysis {
   model: Topology;
   resolved: Resolved;
   diagnostics: Diagnostic[];
+  /** Checks that threw (a bug): reported here instead of killing the language server. */
+  internalErrors: { code: string; error: Error }[];
 }
 
 export function parseHalab(text: string): SyntaxTree {
@@ -27,15 +29,20 @@ export function analyze(text: string, source?: string): Analysis {
   const tree = parseHalab(text);
   const resolved = resolve(tree, source);
   const diagnostics: Diagnostic[] = [];
+  const internalErrors: Analysis['internalErrors'] = [];
   for (const check of CHECKS) {
-    check.run({
+    try {
+      check.run({
       tree,
       resolved,
-      report: (span, message, fixes) => diagnostics.push({ code: check.code, severity: check.severity, message, span: { start: span.start, end: span.end }, ...(fixes ? { fixes } : {}) }),
-    });
+        report: (span, message, fixes) => diagnostics.push({ code: check.code, severity: check.severity, message, span: { start: span.start, end: span.end }, ...(fixes ? { fixes } : {}) }),
+      });
+    } catch (error) {
+      internalErrors.push({ code: check.code, error: error as Error });
+    }
   }
   diagnostics.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
-  return { tree, model: resolved.model, resolved, diagnostics };
+  return { tree, model: resolved.model, resolved, diagnostics, internalErrors };
 }
 
 export function hasErrors(diags: readonly Diagnostic[]): boolean {

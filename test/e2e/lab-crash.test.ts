@@ -26,18 +26,40 @@ const text = readFileSync(join(ROOT, 'examples/lab.halab'), 'utf8')
 const ourNetns = (): string[] =>
   execFileSync('ip', ['netns', 'list']).toString().split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter((n) => n?.startsWith(`halab-${TOPOLOGY}-`));
 const ourLinks = (): string[] =>
-  (JSON.parse(execFileSync('ip', ['-j', 'link', 'show']).toString()) as Array<{ ifname: string; ifalias?: string }>)
+  (JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString()) as Array<{ ifname: string; ifalias?: string }>)
     .filter((l) => l.ifname === BRIDGE || l.ifalias?.startsWith(`halab:${TOPOLOGY}`))
     .map((l) => l.ifname);
 const pidsIn = (namespaces: string[]): number[] =>
   namespaces.flatMap((ns) => execFileSync('ip', ['netns', 'pids', ns]).toString().split('\n').filter(Boolean).map(Number));
 const etcNetns = (): string[] => (existsSync('/etc/netns') ? readdirSync('/etc/netns').filter((n) => n.startsWith(`halab-${TOPOLOGY}-`)) : []);
 
-function cli(labDir: string, args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'server/src/cli/main.ts'), 'lab', ...args], {
-    encoding: 'utf8', cwd: ROOT, env: { ...process.env, HALAB_LAB_DIR: labDir }, timeout: 60_000,
+/** The CLI, run asynchronously: a blocked event loop could not reap this process's own children. */
+function cli(labDir: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/src/cli/main.ts'), 'lab', ...args], {
+      cwd: ROOT, env: { ...process.env, HALAB_LAB_DIR: labDir }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
   });
 }
+
+/** Zombies are exited processes whose parent has not reaped them yet: not left running. */
+const isZombie = (pid: number): boolean => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+};
 
 function assertNothingLeft(labDir: string, pids: number[]): void {
   assert.deepEqual(ourNetns(), [], 'namespaces left behind');
@@ -46,7 +68,7 @@ function assertNothingLeft(labDir: string, pids: number[]): void {
   assert.equal(existsSync(join(labDir, TOPOLOGY)), false, 'state dir left behind');
   const pg = spawnSync('pgrep', ['-x', 'sshd|haproxy|nginx|keepalived|unshare'], { encoding: 'utf8' });
   const alive = pg.stdout.split('\n').filter(Boolean).map(Number);
-  assert.deepEqual(alive.filter((p) => pids.includes(p)), [], 'lab processes survived');
+  assert.deepEqual(alive.filter((p) => pids.includes(p) && !isZombie(p)), [], 'lab processes survived');
 }
 
 describe('lab cleanup after a crash', { skip: !isLinuxRoot && 'needs Linux and root' }, () => {
@@ -79,7 +101,7 @@ describe('lab cleanup after a crash', { skip: !isLinuxRoot && 'needs Linux and r
     assert.ok(seen, 'lab up never created a namespace');
     assert.ok(ourNetns().length > 0 || ourLinks().length > 0, 'nothing to clean: the crash came too late or too early');
     const pids = pidsIn(ourNetns());
-    const r = cli(labDir, ['down', file]);
+    const r = await cli(labDir, ['down', file]);
     assert.equal(r.status, 0, r.stderr);
     assertNothingLeft(labDir, pids);
   });
@@ -94,10 +116,10 @@ describe('lab cleanup after a crash', { skip: !isLinuxRoot && 'needs Linux and r
     assert.ok(pids.length >= 5);
     rmSync(labStatePath(TOPOLOGY));
     assert.equal(readLabState(TOPOLOGY), undefined);
-    const st = cli(labDir, ['status', '--topology', TOPOLOGY]);
+    const st = await cli(labDir, ['status', '--topology', TOPOLOGY]);
     assert.equal(st.status, 1);
     assert.match(st.stdout, /leftover namespaces: .*halab-labcrash-lb1/);
-    const r = cli(labDir, ['down', '--topology', TOPOLOGY]);
+    const r = await cli(labDir, ['down', '--topology', TOPOLOGY]);
     assert.equal(r.status, 0, r.stderr);
     assertNothingLeft(labDir, pids);
   });

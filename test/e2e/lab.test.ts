@@ -56,7 +56,7 @@ function loadModel(text: string) {
 const ipNetns = (): string[] =>
   execFileSync('ip', ['netns', 'list']).toString().split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter(Boolean);
 const linkNames = (): string[] =>
-  (JSON.parse(execFileSync('ip', ['-j', 'link', 'show']).toString()) as Array<{ ifname: string }>).map((l) => l.ifname);
+  (JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString()) as Array<{ ifname: string }>).map((l) => l.ifname);
 
 function ssh(state: LabState, address: string, command: string, knownHosts = state.knownHostsPath) {
   return spawnSync(

@@ -235,7 +235,7 @@ export function App({ bridge }: { bridge: HostBridge }) {
 
   const onNodeDragStop = useCallback(
     (_: unknown, _node: HalabFlowNode, moved: HalabFlowNode[]) => {
-      for (const n of moved) pinned.current[n.id] = { x: Math.round(n.position.x), y: Math.round(n.position.y) };
+      for (const n of moved) pinned.current[n.id] = { x: n.position.x, y: n.position.y };
       bridge.savePositions({ ...pinned.current });
     },
     [bridge],

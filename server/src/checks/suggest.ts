@@ -7,7 +7,7 @@ export function nextFreeAddress(m: Topology, kind: 'lb' | 'upstream'): string {
   const used = new Set<string>([...m.lbs.map((l) => l.address), ...m.upstreams.map((u) => u.address), ...m.vips.map((v) => v.address)]);
   const list = kind === 'lb' ? m.lbs : m.upstreams;
   const base = [...list].reverse().find((h) => ipaddr.IPv4.isValidFourPartDecimal(h.address))?.address
-    ?? m.vips.find((v) => v.family === 4)?.address ?? '198.18.0.10';
+    ?? m.vips.find((v) => ipaddr.IPv4.isValidFourPartDecimal(v.address))?.address ?? '198.18.0.10';
   const n = ipaddr.IPv4.parse(base).toByteArray();
   for (let i = 0; i < 250; i++) {
     n[3] = (n[3]! + 1) % 255 || 1;

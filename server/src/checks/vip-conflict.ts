@@ -6,9 +6,12 @@ export default defineCheck({
   severity: 'error',
   run({ resolved, report }) {
     const { model } = resolved;
-    model.vips.forEach((vip) => {
-      const host = [...model.lbs, ...model.upstreams].find((h) => h.address === vip.address);
-      if (host) report(vip.nameSpan, `vip ${vip.address} is the address of ${model.lbs.includes(host as never) ? 'lb' : 'upstream'} \`${host.name}\`. Choose an unused address for the vip.`);
-    });
+    const owners = new Map<string, string>();
+    for (const u of model.upstreams) if (u.address) owners.set(u.address, `upstream \`${u.name}\``);
+    for (const l of model.lbs) if (l.address) owners.set(l.address, `lb \`${l.name}\``);
+    for (const vip of model.vips) {
+      const owner = vip.address ? owners.get(vip.address) : undefined;
+      if (owner) report(vip.nameSpan, `vip ${vip.address} is the address of ${owner}. Choose an unused address for the vip.`);
+    }
   },
 });

@@ -148,9 +148,11 @@ export const sshConnector: Connector = async (t, acceptNew) => {
       opened.push(via);
     }
     const s = await SshSession.connect({ ...t, knownHostsFiles: t.knownHostsFiles, acceptNew, via });
-    if (opened.length === 0) return s;
+    // open the command shell and the SFTP channel side by side: each costs sshd a session setup
+    await Promise.all([s.run(['true']), s.sftp()]);
     return {
-      exec: (c, o) => s.exec(c, o),
+      // through the session's long-lived shell: one round trip per command
+      exec: (c, o) => s.run(c, o),
       writeFile: (p, d, m) => s.writeFile(p, d, m),
       rename: (a, b) => s.rename(a, b),
       close: () => {

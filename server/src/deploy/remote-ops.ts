@@ -151,14 +151,18 @@ export function validateCommand(template: string, path: string): Command {
 }
 
 /** Start a service that is not running, else reload it (graceful: haproxy -sf, SIGHUP). */
+// Without systemd, "is it running" is asked of the process table: Debian's keepalived init
+// script has no `status` action, and `start` on a running daemon is a silent no-op.
+const SYSV_RUNNING = `pidof "$1" >/dev/null 2>&1 || pgrep -x "$1" >/dev/null 2>&1`;
+
 export function reloadCommand(init: InitSystem, svc: ServiceName): Command {
   return init === 'systemd'
     ? script(`if systemctl is-active --quiet "$1"; then systemctl reload "$1"; else systemctl start "$1"; fi`, svc)
-    : script(`if service "$1" status >/dev/null 2>&1; then service "$1" reload; else service "$1" start; fi`, svc);
+    : script(`if ${SYSV_RUNNING}; then service "$1" reload; else service "$1" start; fi`, svc);
 }
 
 export function statusCommand(init: InitSystem, svc: ServiceName): Command {
-  return init === 'systemd' ? ['systemctl', 'is-active', '--quiet', svc] : ['service', svc, 'status'];
+  return init === 'systemd' ? ['systemctl', 'is-active', '--quiet', svc] : script(SYSV_RUNNING, svc);
 }
 
 export function applyCommand(kind: 'sysctl' | 'firewall', path: string): Command {

@@ -172,6 +172,8 @@ export class SshSession {
       };
       const onReady = () => {
         client.removeListener('error', onError);
+        // Nagle + the peer's delayed ACK cost ~40 ms per small request/answer pair
+        client.setNoDelay(true);
         resolve();
       };
       client.once('ready', onReady);

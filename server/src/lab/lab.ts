@@ -143,8 +143,9 @@ interface IpLink {
 }
 
 async function ipLinks(): Promise<IpLink[]> {
+  // Parse even on a non-zero exit: ip fails on a veth whose peer namespace is being deleted
+  // ("Peer netns reference is invalid") yet prints the other links.
   const r = await run('ip', ['-j', '-d', 'link', 'show'], { allowFail: true });
-  if (r.code !== 0) return [];
   try {
     return JSON.parse(r.stdout) as IpLink[];
   } catch {
@@ -197,10 +198,20 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Waits (bounded) until the pids are gone from /proc, zombies reaped included. */
+/** Running (not a zombie): a zombie holds nothing but its pid until its parent reaps it. */
+function running(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Waits (bounded) until the pids have exited. */
 async function waitGone(pids: number[], waitMs: number): Promise<void> {
   const deadline = Date.now() + waitMs;
-  while (pids.some((p) => fs.existsSync(`/proc/${p}`)) && Date.now() < deadline) await sleep(20);
+  while (pids.some(running) && Date.now() < deadline) await sleep(20);
 }
 
 /** True when the address answers on port 22 with an SSH banner within timeoutMs. */

@@ -95,7 +95,7 @@ export function resolve(tree: SyntaxTree, source?: string): Resolved {
     r.vips.push(n);
     const cidrArg = stmt.args[0];
     const c = cidrArg ? V.parseCidr(cidrArg.value, true) : undefined;
-    const cv = c?.ok ? c.value : { address: cidrArg?.value ?? '', prefix: 32, family: 4 as const };
+    const cv = c?.ok ? c.value : { address: '', prefix: 32, family: 4 as const };
     const track = value<'process' | 'script'>(n, 'vip', 'track') ?? 'process';
     vips.push({
       span: span(stmt), nameSpan: nameOf(stmt).nameSpan,

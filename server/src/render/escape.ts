@@ -37,18 +37,21 @@ export function haproxyWord(value: string): string {
 }
 
 /**
- * Keepalived quoted string: keepalived.conf(5) "Quoted strings" — `"…"` with shell-like
- * backslash escapes; `#` and `!` start comments only outside quotes. Control characters are
- * written as 3-digit octal escapes (`\011`), which cannot run into the next character the way
- * keepalived's greedy `\xXX` would.
+ * Keepalived quoted string (keepalived.conf(5) "Quoted strings"): `"…"` with backslash escapes;
+ * `#` and `!` start comments only outside quotes. keepalived 2.2.7 rejects `\"` inside quotes
+ * ("Unmatched quote": its quote pre-check ignores escapes), so quotes and control characters are
+ * written as 3-digit octal escapes (`\042`, `\011`), which it does decode; octal, because its
+ * `\xXX` swallows every hex digit that follows. Note that a `script` value is then split again
+ * into a command line by keepalived (spaces, single quotes, backslashes): that is the user's
+ * command, it only has to stay on its line.
  */
 export function keepalivedString(value: string): string {
   if (/^[A-Za-z0-9._:/@+=,%-]+$/.test(value)) return value;
   // keepalived reads bytes: only ASCII control characters can break a line.
   const body = value
-    .replace(/["\\]/g, (c) => '\\' + c)
+    .replace(/\\/g, '\\\\')
     // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u001f\u007f]/g, (c) => '\\' + c.charCodeAt(0).toString(8).padStart(3, '0'));
+    .replace(/["'\u0000-\u001f\u007f]/g, (c) => '\\' + c.charCodeAt(0).toString(8).padStart(3, '0'));
   return '"' + body + '"';
 }
 

@@ -272,11 +272,17 @@ function haproxyCfg(model: Topology, lb: Lb, header: string, statsPassword: stri
   });
 }
 
-/** keepalived uses only the first 8 bytes of auth_pass (and warns); cut it the same way on every lb. */
+/**
+ * keepalived uses only the first 8 bytes of auth_pass, and warns (failing `keepalived -t`)
+ * when the value *as written* is longer: it measures before decoding escapes. So keep the
+ * longest prefix whose escaped form fits in 8 bytes. Every lb gets the same cut, so the
+ * peers still agree.
+ */
 export function truncateAuthPass(pass: string): string {
   let out = '';
   for (const ch of pass) {
-    if (Buffer.byteLength(out + ch, 'utf8') > 8) break;
+    const written = keepalivedString(out + ch).replace(/^"(.*)"$/s, '$1');
+    if (Buffer.byteLength(written, 'utf8') > 8) break;
     out += ch;
   }
   return out;

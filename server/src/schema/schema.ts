@@ -225,8 +225,10 @@ export const BLOCKS: Record<string, BlockSpec> = {
 /** Top-level keywords that open a block: used by the parser to recover from a missing `}`. */
 export const TOP_LEVEL_BLOCKS = new Set(BLOCKS.file!.keywords.filter((k) => k.block).map((k) => k.keyword));
 
+const INDEX = new Map(Object.values(BLOCKS).map((b) => [b.id, new Map(b.keywords.map((k) => [k.keyword, k]))]));
+
 export function keywordSpec(blockId: string, keyword: string): KeywordSpec | undefined {
-  return BLOCKS[blockId]?.keywords.find((k) => k.keyword === keyword);
+  return INDEX.get(blockId)?.get(keyword);
 }
 
 /** Which keywords exist anywhere (for "did you mean" across blocks). */

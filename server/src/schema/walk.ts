@@ -1,6 +1,6 @@
 /** Walks the syntax tree together with the schema: each statement with the block it stands in. */
 import type { Statement, SyntaxTree } from '../syntax/ast.js';
-import { BLOCKS, type BlockSpec, type KeywordSpec } from './schema.js';
+import { BLOCKS, keywordSpec, type BlockSpec, type KeywordSpec } from './schema.js';
 
 export interface StatementContext {
   stmt: Statement;
@@ -15,12 +15,12 @@ export interface StatementContext {
 export function* walk(tree: SyntaxTree): Generator<StatementContext> {
   const file = BLOCKS.file!;
   for (const stmt of tree.statements) {
-    const spec = file.keywords.find((k) => k.keyword === stmt.keyword.value);
+    const spec = keywordSpec('file', stmt.keyword.value);
     yield { stmt, block: file, spec, parent: undefined };
     if (stmt.block && spec?.block) {
       const child = BLOCKS[spec.block]!;
       for (const inner of stmt.block.statements) {
-        yield { stmt: inner, block: child, spec: child.keywords.find((k) => k.keyword === inner.keyword.value), parent: stmt };
+        yield { stmt: inner, block: child, spec: keywordSpec(child.id, inner.keyword.value), parent: stmt };
       }
     }
   }

@@ -6,10 +6,8 @@ import type { Token } from './ast.js';
 
 const WS = new Set([0x20, 0x09, 0x0d, 0x0b, 0x0c, 0xa0, 0xfeff]);
 
-function isWordChar(c: number): boolean {
-  // A word is anything but whitespace, braces, semicolon, quote and hash (§1).
-  return !(WS.has(c) || c === 0x0a || c === 0x7b || c === 0x7d || c === 0x3b || c === 0x22 || c === 0x23);
-}
+/** A word is anything but whitespace, braces, semicolon, quote and hash (§1). Sticky regex: fast in V8. */
+const WORD = /[^ \t\r\v\f\u00a0\ufeff\n{};"#]+/y;
 
 export function lex(text: string): Token[] {
   const tokens: Token[] = [];
@@ -73,8 +71,9 @@ export function lex(text: string): Token[] {
         continue;
       }
       default: {
-        let j = i + 1;
-        while (j < n && isWordChar(text.charCodeAt(j))) j++;
+        WORD.lastIndex = i;
+        WORD.test(text);
+        const j = WORD.lastIndex > i ? WORD.lastIndex : i + 1;
         tokens.push({ kind: 'word', start, end: j, value: text.slice(i, j) });
         i = j;
       }
