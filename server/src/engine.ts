@@ -8,6 +8,7 @@ import { TOP_LEVEL_BLOCKS } from './schema/schema.js';
 import { resolve, type Resolved } from './model/resolve.js';
 import type { Topology } from './model/types.js';
 import { CHECKS } from './checks/index.js';
+import { walk } from './schema/walk.js';
 import type { Diagnostic } from './checks/types.js';
 
 export type { Diagnostic } from './checks/types.js';
@@ -30,11 +31,13 @@ export function analyze(text: string, source?: string): Analysis {
   const resolved = resolve(tree, source);
   const diagnostics: Diagnostic[] = [];
   const internalErrors: Analysis['internalErrors'] = [];
+  const statements = [...walk(tree)];
   for (const check of CHECKS) {
     try {
       check.run({
-      tree,
-      resolved,
+        tree,
+        resolved,
+        statements,
         report: (span, message, fixes) => diagnostics.push({ code: check.code, severity: check.severity, message, span: { start: span.start, end: span.end }, ...(fixes ? { fixes } : {}) }),
       });
     } catch (error) {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze } from '../../server/src/engine.js';
-import { LabError, planLab } from '../../server/src/lab/index.js';
+import { findLabTools, LabError, planLab } from '../../server/src/lab/index.js';
 
 const EXAMPLE = readFileSync(join(__dirname, '../../examples/lab.halab'), 'utf8');
 
@@ -108,5 +108,13 @@ describe('lab plan', () => {
     const m = model(EXAMPLE);
     m.lab = { bridge: 'halab-bridge-too-long' };
     assert.throws(() => planLab(m), (e: unknown) => e instanceof LabError && /lab bridge "halab-bridge-too-long"/.test(e.message));
+  });
+
+  it('names the Debian packages when the lab tools are missing', () => {
+    assert.throws(() => findLabTools('/nonexistent-halab-dir'), (e: unknown) => {
+      assert.ok(e instanceof LabError);
+      assert.match(e.message, /apt-get install -y iproute2 util-linux openssh-server openssh-client haproxy keepalived nginx psmisc/);
+      return true;
+    });
   });
 });

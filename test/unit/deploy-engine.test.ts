@@ -86,7 +86,7 @@ class FakeHost implements Remote {
       return ok(out + '@@end\n');
     }
     if (same(cmd, prepareDirsCommand(argv.slice(3)))) return ok();
-    if (argv[0] === 'sh' && same(cmd, chownChmodCommand([]).concat(tail) as Command)) {
+    if (argv[0] === 'sh' && same(cmd, (chownChmodCommand([]) as string[]).concat(tail))) {
       for (let i = 0; i < tail.length; i += 3) {
         const f = this.fs.get(tail[i + 2]!);
         if (!f) return { stdout: '', stderr: `chown: cannot access '${tail[i + 2]}'`, code: 1 };

@@ -38,11 +38,11 @@ test('addUpstream with a port', () => {
   assert.match(out, /^upstream u9 \{ address 192\.168\.56\.109; port 8080 \}$/m);
 });
 
-test('addLb: one-line style after the last lb', () => {
+test('addLb: one-line style after the last lb, priority below the explicit ones', () => {
   const out = run(SEED, { op: 'addLb', name: 'haproxy03', address: '192.168.56.110', role: 'backup' });
   expectChange(SEED, out, [
     'lb haproxy02 { address 192.168.56.102; role backup; priority 100 }\n',
-    'lb haproxy02 { address 192.168.56.102; role backup; priority 100 }\nlb haproxy03 { address 192.168.56.110; role backup }\n',
+    'lb haproxy02 { address 192.168.56.102; role backup; priority 100 }\nlb haproxy03 { address 192.168.56.110; role backup; priority 99 }\n',
   ]);
 });
 

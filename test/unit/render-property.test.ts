@@ -66,7 +66,7 @@ const lbArb = fc.record({
 const upstreamArb = fc.record({
   port: fc.option(fc.constantFrom(80, 8080, 8000), { nil: undefined }),
   weight: fc.option(fc.integer({ min: 0, max: 256 }), { nil: undefined }),
-  backup: fc.boolean({ freq: 4 } as never),
+  backup: fc.boolean(),
   managed: fc.constantFrom('yes', 'yes', 'yes', 'no'),
   os: fc.constantFrom(...OSES),
 });

@@ -131,7 +131,7 @@ test('each editing intent from the UI produces the expected text edit', async ()
 
     // balance (side form select)
     want = replaced(want, ['  page "WEB 02 - TEST PAGE"\n', '  page "WEB 02 - TEST PAGE"\n  balance leastconn\n']);
-    await expectEdit(s, () => p.selectOption('[data-form="site:web02"] select[name="balance"]', 'leastconn'), want);
+    await expectEdit(s, async () => void (await p.selectOption('[data-form="site:web02"] select[name="balance"]', 'leastconn')), want);
 
     // port on an upstream
     want = replaced(want, ['upstream upstream01 { address 192.168.56.103 }', 'upstream upstream01 { address 192.168.56.103; port 8080 }']);
@@ -166,10 +166,10 @@ test('each editing intent from the UI produces the expected text edit', async ()
     assert.deepEqual([afterBox.x, afterBox.y], [before.x, before.y], 'a renamed node keeps its place');
 
     // add lb and add site
-    want = replaced(want, ['priority 101 }\n', 'priority 101 }\nlb lb1 { address 192.168.56.103; role backup }\n']);
+    want = replaced(want, ['priority 101 }\n', 'priority 101 }\nlb lb1 { address 192.168.56.110; role backup; priority 99 }\n']);
     await expectEdit(s, async () => {
       await p.click('button[name="add-lb"]');
-      await p.fill('[data-form="add-lb"] input[name="address"]', '192.168.56.103');
+      await p.fill('[data-form="add-lb"] input[name="address"]', '192.168.56.110');
       await p.click('[data-form="add-lb"] button[name="add"]');
     }, want);
     want = replaced(want, ['  balance leastconn\n}\n', '  balance leastconn\n}\n\nsite site1 {\n  host shop.example.test\n  servers upstream01 upstream02 web-c\n}\n']);
@@ -201,7 +201,7 @@ test('each editing intent from the UI produces the expected text edit', async ()
     }, want);
 
     // remove from the side form
-    want = replaced(want, ['lb lb1 { address 192.168.56.103; role backup }\n', '']);
+    want = replaced(want, ['lb lb1 { address 192.168.56.110; role backup; priority 99 }\n', '']);
     await expectEdit(s, async () => {
       await node(s, 'lb:lb1').click();
       await p.click('[data-form="lb:lb1"] button[name="remove"]');

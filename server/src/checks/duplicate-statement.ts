@@ -1,14 +1,13 @@
 /** `duplicate-statement`: a single-valued statement given twice in a block; the last one wins. */
-import { walk } from '../schema/walk.js';
 import { defineCheck } from './types.js';
 import type { Statement } from '../syntax/ast.js';
 
 export default defineCheck({
   code: 'duplicate-statement',
   severity: 'warning',
-  run({ tree, report }) {
+  run({ report, statements }) {
     const seen = new Map<Statement | undefined, Map<string, Statement>>();
-    for (const { stmt, spec, parent } of walk(tree)) {
+    for (const { stmt, spec, parent } of statements) {
       if (!spec || spec.repeatable) continue;
       let m = seen.get(parent);
       if (!m) seen.set(parent, (m = new Map()));

@@ -1,13 +1,12 @@
 /** `invalid-value`: an argument of the wrong type or out of range; the message names the type and range. */
 import { parseArg } from '../schema/args.js';
-import { walk } from '../schema/walk.js';
 import { defineCheck } from './types.js';
 
 export default defineCheck({
   code: 'invalid-value',
   severity: 'error',
-  run({ tree, report }) {
-    for (const { stmt, spec } of walk(tree)) {
+  run({ report, statements }) {
+    for (const { stmt, spec } of statements) {
       if (!spec) continue;
       stmt.args.forEach((arg, i) => {
         const argSpec = spec.args[i] ?? spec.rest;

@@ -1,12 +1,11 @@
 /** `missing-argument`: a statement with fewer arguments than its keyword takes. */
-import { walk } from '../schema/walk.js';
 import { defineCheck } from './types.js';
 
 export default defineCheck({
   code: 'missing-argument',
   severity: 'error',
-  run({ tree, report }) {
-    for (const { stmt, spec } of walk(tree)) {
+  run({ report, statements }) {
+    for (const { stmt, spec } of statements) {
       if (!spec) continue;
       const need = spec.args.length + (spec.rest ? 1 : 0);
       if (stmt.args.length < need) {

@@ -3,15 +3,14 @@
  * string, `{` where none belongs), plus block shape: a block keyword without its `{ … }`, or a
  * plain statement given a block.
  */
-import { walk } from '../schema/walk.js';
 import { defineCheck } from './types.js';
 
 export default defineCheck({
   code: 'syntax-error',
   severity: 'error',
-  run({ tree, report }) {
+  run({ tree, report, statements }) {
     for (const e of tree.errors) report(e, e.message);
-    for (const { stmt, spec } of walk(tree)) {
+    for (const { stmt, spec } of statements) {
       if (!spec) continue;
       if (spec.block && !stmt.block) {
         report(stmt.keyword, `\`${spec.keyword}\` needs a block: \`${spec.keyword}${spec.args.length ? ' ' + spec.args.map((a) => a.label).join(' ') : ''} { … }\`, with \`{\` on this line.`);

@@ -1,12 +1,11 @@
 /** `too-many-arguments`: extra arguments after the ones a keyword takes. */
-import { walk } from '../schema/walk.js';
 import { defineCheck } from './types.js';
 
 export default defineCheck({
   code: 'too-many-arguments',
   severity: 'error',
-  run({ tree, report }) {
-    for (const { stmt, spec } of walk(tree)) {
+  run({ report, statements }) {
+    for (const { stmt, spec } of statements) {
       if (!spec || spec.rest || stmt.args.length <= spec.args.length) continue;
       const extra = stmt.args.slice(spec.args.length);
       const form = [spec.keyword, ...spec.args.map((a) => a.label)].join(' ');

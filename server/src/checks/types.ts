@@ -1,6 +1,7 @@
 /** The diagnostic shape shared by the CLI, the language server and the tests. */
 import type { Span, SyntaxTree } from '../syntax/ast.js';
 import type { Resolved } from '../model/resolve.js';
+import type { StatementContext } from '../schema/walk.js';
 
 export type Severity = 'error' | 'warning' | 'hint';
 
@@ -25,6 +26,8 @@ export interface Diagnostic {
 export interface CheckContext {
   tree: SyntaxTree;
   resolved: Resolved;
+  /** Every statement with its block and schema entry, computed once per analysis. */
+  statements: readonly StatementContext[];
   report(span: Span, message: string, fixes?: Fix[]): void;
 }
 

@@ -3,15 +3,14 @@
  * keyword of that block (quick fix: replace it), or names the block where the keyword belongs.
  */
 import { BLOCKS } from '../schema/schema.js';
-import { walk } from '../schema/walk.js';
 import { defineCheck } from './types.js';
 import { closest } from './util.js';
 
 export default defineCheck({
   code: 'unknown-keyword',
   severity: 'error',
-  run({ tree, report }) {
-    for (const { stmt, spec, block } of walk(tree)) {
+  run({ report, statements }) {
+    for (const { stmt, spec, block } of statements) {
       if (spec) continue;
       const word = stmt.keyword.value;
       const where = block.id === 'file' ? 'at the top level' : `in a \`${block.title}\` block`;

@@ -418,7 +418,18 @@ export async function deploy(model: Topology, opts: DeployOptions, events: Deplo
             wholeConfig.push({ path: f.path, cmd: v });
             return;
           }
-          await run(c, 'validate', validateCommand(v, stagingPath(f.path)), `validating ${f.path} (${v.replace('{}', stagingPath(f.path))})`);
+          const cmd = validateCommand(v, stagingPath(f.path));
+          const what = `validating ${f.path} (${v.replace('{}', stagingPath(f.path))})`;
+          try {
+            await run(c, 'validate', cmd, what);
+          } catch (e) {
+            // `haproxy -c -q` fails silently: ask again without -q for the reason to show
+            const loud = (cmd as string[]).filter((a) => a !== '-q');
+            if (c.lost || loud.length === (cmd as string[]).length) throw e;
+            const r = await c.remote!.exec(loud, { timeoutMs });
+            const why = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-8).join('\n');
+            throw new StepError('validate', `${what} failed: ${why || errMsg(e)}`);
+          }
         }),
       );
     });

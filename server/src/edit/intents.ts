@@ -106,7 +106,14 @@ export function intentEdits(tree: SyntaxTree, intent: Intent): TextEdit[] {
   switch (intent.op) {
     case 'addLb': {
       assertFreeName(tree, 'lb', intent.name);
-      return [addBlock(tree, 'lb', `lb ${intent.name}`, [`address ${intent.address}`, `role ${intent.role}`])];
+      const fields = [`address ${intent.address}`, `role ${intent.role}`];
+      // Defaults give backups 249, 248, ...; when the file sets priorities itself (the seed's
+      // 101/100), a default would outrank the primary (priority-order): go below the lowest.
+      const explicit = findTop(tree, 'lb')
+        .map((s) => Number(findInner(s, 'priority').at(-1)?.args[0]?.value))
+        .filter((n) => Number.isInteger(n));
+      if (intent.role === 'backup' && explicit.length) fields.push(`priority ${Math.max(1, Math.min(...explicit) - 1)}`);
+      return [addBlock(tree, 'lb', `lb ${intent.name}`, fields)];
     }
     case 'addUpstream': {
       assertFreeName(tree, 'upstream', intent.name);

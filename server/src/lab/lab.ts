@@ -586,11 +586,7 @@ export async function labDown(target: Topology | string, opts: { log?: (line: st
       result.etcDirs.push(d);
     }
   }
-  try {
-    if (fs.readdirSync('/etc/netns').length === 0) fs.rmdirSync('/etc/netns');
-  } catch {
-    /* not there or not empty */
-  }
+  // /etc/netns itself stays: another lab may be creating its dir in it right now.
 
   const dir = labStateDir(topology);
   if (fs.existsSync(dir)) {
@@ -613,14 +609,10 @@ export async function labStatus(target: Topology | string): Promise<LabStatus> {
   const prefix = netnsPrefix(topology);
   const known = new Set(state?.hosts.map((h) => h.netns) ?? []);
   const leftovers = present.filter((ns) => ns.startsWith(prefix) && !others.has(ns) && !known.has(ns));
+  if (!state) return { topology, exists: leftovers.length > 0, hosts: [], leftovers };
   const status: LabStatus = {
     topology,
-    exists: !!state || leftovers.length > 0,
-    hosts: [],
-    leftovers,
-  };
-  if (!state) return status;
-  Object.assign(status, {
+    exists: true,
     status: state.status,
     bridge: state.bridge,
     controlAddress: state.controlAddress,
@@ -629,7 +621,9 @@ export async function labStatus(target: Topology | string): Promise<LabStatus> {
     keyPath: state.keyPath,
     knownHostsPath: state.knownHostsPath,
     createdAt: state.createdAt,
-  });
+    hosts: [],
+    leftovers,
+  };
   const links = await ipLinks();
   status.hosts = await Promise.all(
     state.hosts.map(async (h): Promise<LabHostStatus> => {

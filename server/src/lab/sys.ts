@@ -85,8 +85,8 @@ export const LAB_TOOLS: ReadonlyArray<{ cmd: string; pkg: string }> = [
 ];
 
 /** Absolute path of a command on PATH (sbin included), or undefined. */
-export function which(cmd: string): string | undefined {
-  for (const dir of sbinPath().split(':')) {
+export function which(cmd: string, searchPath = sbinPath()): string | undefined {
+  for (const dir of searchPath.split(':')) {
     const p = path.join(dir, cmd);
     try {
       fs.accessSync(p, fs.constants.X_OK);
@@ -99,11 +99,11 @@ export function which(cmd: string): string | undefined {
 }
 
 /** Absolute paths of the lab's tools; throws a LabError naming the Debian packages to install. */
-export function findLabTools(): Record<string, string> {
+export function findLabTools(searchPath = sbinPath()): Record<string, string> {
   const found: Record<string, string> = {};
   const missing: Array<{ cmd: string; pkg: string }> = [];
   for (const t of LAB_TOOLS) {
-    const p = which(t.cmd);
+    const p = which(t.cmd, searchPath);
     if (p) found[t.cmd] = p;
     else missing.push(t);
   }

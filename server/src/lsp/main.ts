@@ -20,8 +20,12 @@ import { formatLines } from '../language/format.js';
 import { RenderPreviewRequest, TopologyRequest } from '../protocol/lsp.js';
 import { renderHooks } from './render-hooks.js';
 
-/** Debounce for diagnostics: coalesces bursts of keystrokes; small, to keep latency low. */
-const DIAGNOSTIC_DELAY_MS = 15;
+/**
+ * Debounce for diagnostics: coalesces changes that arrive together (a paste, an undo burst, a
+ * WorkspaceEdit in several parts). Kept tiny on purpose: yaml-language-server's 200 ms debounce is
+ * most of its latency (docs/benchmarks.md).
+ */
+const DIAGNOSTIC_DELAY_MS = 2;
 
 interface Cached {
   version: number;

@@ -288,6 +288,24 @@ export function truncateAuthPass(pass: string): string {
   return out;
 }
 
+/**
+ * keepalived splits a `script` into argv itself (spaces separate, quotes group, `\` escapes);
+ * with an unbalanced quote it drops the vrrp_script and the instance runs *untracked*
+ * ("No script set … removing"), so refuse that here rather than render a silent non-failover.
+ */
+export function checkTrackCommand(cmd: string): void {
+  let quote: string | undefined;
+  for (let i = 0; i < cmd.length; i++) {
+    const c = cmd[i]!;
+    if (c === '\\' && quote !== "'") i++;
+    else if (quote === undefined && (c === '"' || c === "'")) quote = c;
+    else if (c === quote) quote = undefined;
+  }
+  if (quote !== undefined) {
+    throw new RenderError(`track-command ${JSON.stringify(cmd)} has an unbalanced ${quote}: keepalived would drop the check and never fail over`);
+  }
+}
+
 function keepalivedConf(model: Topology, lb: Lb, header: string, authFor: (v: Vip) => string | undefined): string {
   const instances = model.vips.map((vip) => {
     const holdsBack = !vip.preempt || vip.preemptDelayMs !== undefined;
@@ -317,7 +335,7 @@ function keepalivedConf(model: Topology, lb: Lb, header: string, authFor: (v: Vi
         vip.track === 'script'
           ? {
               name: `check_haproxy_${vip.routerId}`,
-              command: vip.trackCommand,
+              command: (checkTrackCommand(vip.trackCommand), vip.trackCommand),
               // keepalived takes whole seconds here.
               interval: Math.max(1, Math.ceil(vip.trackIntervalMs / 1000)),
               weight: vip.trackWeight,

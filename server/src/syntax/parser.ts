@@ -32,7 +32,8 @@ export function parse(text: string, opts: ParseOptions = {}): SyntaxTree {
   const peek = (): Token => significant[pos]!;
   const err = (start: number, end: number, message: string) => errors.push({ start, end, message });
 
-  const toArg = (t: Token): Arg => ({ kind: t.kind === 'string' ? 'string' : 'word', value: t.value, start: t.start, end: t.end });
+  // Word and string tokens already have the Arg shape: reuse them instead of copying (less GC).
+  const toArg = (t: Token): Arg => t as Arg;
 
   function parseStatements(depth: number, block: Block | null): Statement[] {
     const out: Statement[] = [];
