@@ -50,7 +50,7 @@ test('diagnostics arrive on open with code, range and message, and follow change
   const unk = d1.diagnostics.find((d) => d.code === 'unknown-keyword');
   assert.ok(unk, 'unknown-keyword reported');
   assert.deepEqual(unk.range, { start: { line: 1, character: 22 }, end: { line: 1, character: 30 } });
-  assert.match(unk.message, /Did you mean `router-id`/);
+  assert.match(String(unk.message), /Did you mean `router-id`/);
   assert.equal(unk.source, 'halab');
   const d2 = await lsp.change(u, 2, BASE);
   assert.equal(d2.version, 2);

@@ -30,6 +30,8 @@ export interface RenderOptions {
   /** The .halab file's path or URI; only its base name goes into file headers. */
   source?: string;
   secrets: SecretResolver;
+  /** Editor previews: show placeholder secrets whole (no 8-byte auth_pass cut). */
+  preview?: boolean;
 }
 
 let env: nunjucks.Environment | undefined;
@@ -306,7 +308,7 @@ export function checkTrackCommand(cmd: string): void {
   }
 }
 
-function keepalivedConf(model: Topology, lb: Lb, header: string, authFor: (v: Vip) => string | undefined): string {
+function keepalivedConf(model: Topology, lb: Lb, header: string, authFor: (v: Vip) => string | undefined, preview: boolean): string {
   const instances = model.vips.map((vip) => {
     const holdsBack = !vip.preempt || vip.preemptDelayMs !== undefined;
     const state = lb.role === 'primary' && !holdsBack ? 'MASTER' : 'BACKUP';
@@ -329,7 +331,7 @@ function keepalivedConf(model: Topology, lb: Lb, header: string, authFor: (v: Vi
       unicast: vip.unicast
         ? { src: lb.address, peers: model.lbs.filter((o) => o !== lb).map((o) => o.address) }
         : undefined,
-      authPass: auth === undefined ? undefined : truncateAuthPass(auth),
+      authPass: auth === undefined ? undefined : preview ? auth : truncateAuthPass(auth),
       vip: `${vip.address}/${vip.prefix}`,
       script:
         vip.track === 'script'
@@ -420,7 +422,7 @@ export function render(model: Topology, opts: RenderOptions): RenderResult {
     files.push({
       host: lb.name,
       path: PATHS.keepalived,
-      content: keepalivedConf(model, lb, header, (v) => auths.get(v)),
+      content: keepalivedConf(model, lb, header, (v) => auths.get(v), opts.preview === true),
       mode: kaSecret ? 0o600 : 0o644,
       owner: 'root',
       group: 'root',
@@ -458,6 +460,8 @@ export function render(model: Topology, opts: RenderOptions): RenderResult {
         owner: 'root',
         group: 'root',
         reload: ['nginx'],
+        // No `{}`: a vhost is only valid inside nginx.conf, so deploy runs this after the swap.
+        validate: 'nginx -t -q',
         secret: false,
       });
       files.push({

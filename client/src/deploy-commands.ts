@@ -1,0 +1,71 @@
+/**
+ * "HA Lab: Deploy": plan (a diff per file, secrets masked) → confirm → rolling apply with a
+ * progress notification → summary in the output channel and the VIP holder in the status bar.
+ */
+import * as vscode from 'vscode';
+import { deployTopology, formatEvent, formatPlan, formatSummary, type DeployResult } from '../../server/src/deploy/index.js';
+import type { Topology } from '../../server/src/model/types.js';
+import { analyzeOrComplain, pickHalabDocument } from './document.js';
+import { gatherSecrets } from './secrets.js';
+
+export interface DeployHooks {
+  onDeployed(model: Topology, result: DeployResult): void;
+}
+
+export function registerDeployCommands(context: vscode.ExtensionContext, output: vscode.OutputChannel, hooks: DeployHooks): void {
+  const acceptNew = async (info: { host: string; port: number; fingerprint: string; keyType: string }) => {
+    const yes = 'Trust and continue';
+    const c = await vscode.window.showWarningMessage(
+      `HA Lab: ${info.host}:${info.port} is not in known_hosts.\n${info.keyType} key fingerprint ${info.fingerprint}\nCompare it with the host's own (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) before you trust it.`,
+      { modal: true }, yes);
+    return c === yes;
+  };
+
+  context.subscriptions.push(vscode.commands.registerCommand('halab.deploy', async (uri?: vscode.Uri, opts?: { yes?: boolean }) => {
+    const doc = await pickHalabDocument(uri);
+    if (!doc) return undefined;
+    const a = await analyzeOrComplain(doc, 'deploy');
+    if (!a) return undefined;
+    const secrets = await gatherSecrets(context, a.model);
+    if (!secrets) return undefined;
+    output.appendLine(`\n== Deploy ${vscode.workspace.asRelativePath(doc.uri)} (${new Date().toLocaleString()})`);
+    const log = (e: Parameters<NonNullable<Parameters<typeof deployTopology>[2]>>[0]) => {
+      const line = formatEvent(e);
+      if (line) output.appendLine(line);
+    };
+    const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'HA Lab: planning the deploy' }, () =>
+      deployTopology(a.model, { source: doc.uri.fsPath, secrets, plan: true, acceptNew }, log));
+    if (!plan.ok) {
+      output.appendLine(formatSummary(plan));
+      output.show(true);
+      void vscode.window.showErrorMessage(`HA Lab: plan failed${plan.failure?.host ? ` on ${plan.failure.host}` : ''}: ${plan.failure?.message ?? 'see the HA Lab output'}`);
+      return plan;
+    }
+    const changed = plan.hosts.flatMap((h) => (h.plan?.files ?? []).filter((f) => f.status !== 'same').map((f) => `${h.host}:${f.path}`));
+    if (changed.length === 0 && !plan.hosts.some((h) => h.bootstrap.length)) {
+      void vscode.window.showInformationMessage('HA Lab: every host is up to date; nothing to deploy.');
+      output.appendLine('Nothing to deploy: every file is the same.');
+      return plan;
+    }
+    const planDoc = await vscode.workspace.openTextDocument({ language: 'diff', content: formatPlan(plan, true) });
+    await vscode.window.showTextDocument(planDoc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+    if (!opts?.yes) {
+      const go = `Deploy ${changed.length} file${changed.length > 1 ? 's' : ''}`;
+      const c = await vscode.window.showWarningMessage(`HA Lab: deploy ${changed.length} changed file(s) to ${new Set(changed.map((x) => x.split(':')[0])).size} host(s)? The plan is open beside. Hosts go one at a time: upstreams, backups, then the primary; a failure rolls back.`, { modal: true }, go);
+      if (c !== go) return undefined;
+    }
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'HA Lab: deploying', cancellable: false }, (progress) =>
+      deployTopology(a.model, { source: doc.uri.fsPath, secrets, acceptNew }, (e) => {
+        log(e);
+        if (e.status === 'start' && e.host) progress.report({ message: `${e.host}: ${e.step}` });
+      }));
+    output.appendLine(formatSummary(result));
+    hooks.onDeployed(a.model, result);
+    if (result.ok) void vscode.window.showInformationMessage(`HA Lab: deployed in ${(result.ms / 1000).toFixed(1)} s. ${result.cluster?.ok ? 'The VIP is on the primary and every site answers.' : ''}`, 'Show Output').then((c) => c && output.show(true));
+    else {
+      output.show(true);
+      void vscode.window.showErrorMessage(`HA Lab: deploy failed${result.failure?.host ? ` on ${result.failure.host}` : ''} at ${result.failure?.step}: ${result.failure?.message}. Changes on that host were rolled back.`);
+    }
+    return result;
+  }));
+}

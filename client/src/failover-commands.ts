@@ -1,0 +1,45 @@
+/**
+ * "HA Lab: Run Failover Test": runs the engine's failover test through the CLI (`--json`, so the
+ * editor and the terminal share one code path and root handling), then shows the report panel
+ * with a timeline chart and updates the VIP status.
+ */
+import * as vscode from 'vscode';
+import { analyzeOrComplain, pickHalabDocument } from './document.js';
+import { runCli } from './run-cli.js';
+import { reportHtml, type FailoverJson } from './failover-report.js';
+
+export interface FailoverHooks {
+  onVipHolders(holders: Record<string, string[]>, primary?: string): void;
+}
+
+export function registerFailoverCommands(context: vscode.ExtensionContext, output: vscode.OutputChannel, hooks: FailoverHooks): void {
+  context.subscriptions.push(vscode.commands.registerCommand('halab.runFailoverTest', async (uri?: vscode.Uri) => {
+    const doc = await pickHalabDocument(uri);
+    if (!doc) return undefined;
+    const a = await analyzeOrComplain(doc, 'run the failover test');
+    if (!a) return undefined;
+    if (doc.isDirty) await doc.save();
+    const ft = a.model.failoverTest;
+    const res = await vscode.window.withProgress({
+      location: vscode.ProgressLocation.Notification,
+      title: `HA Lab: failover test (${ft.fault}, up to ${Math.round(ft.durationMs / 1000)} s of probing)`,
+      cancellable: true,
+    }, (_p, token) => runCli(context, output, ['failover-test', doc.uri.fsPath, '--json'], token));
+    let report: FailoverJson | undefined;
+    try {
+      report = JSON.parse(res.stdout) as FailoverJson;
+    } catch {
+      output.show(true);
+      void vscode.window.showErrorMessage(`HA Lab: the failover test did not complete (exit ${res.code}); see the HA Lab output.`);
+      return undefined;
+    }
+    const panel = vscode.window.createWebviewPanel('halab.failoverReport', `Failover: ${a.model.name}`, vscode.ViewColumn.Beside, { enableScripts: false });
+    panel.webview.html = reportHtml(report, panel.webview.cspSource);
+    const holders = report.vipHoldersAfter;
+    if (holders) hooks.onVipHolders(holders, a.model.lbs.find((l) => l.role === 'primary')?.name);
+    const verdict = report.verdict === 'pass' ? 'passed' : 'FAILED';
+    void (report.verdict === 'pass' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage)(
+      `HA Lab: failover test ${verdict}: outage ${report.outageMs} ms (max ${ft.maxOutageMs} ms), ${report.failedRequests}/${report.totalRequests} requests failed.`);
+    return report;
+  }));
+}
