@@ -1,0 +1,123 @@
+/**
+ * From raw observations (probe samples, VIP holder changes, server state changes) to the
+ * numbers of the report. Pure, so the arithmetic is unit-tested without a lab.
+ */
+import type { OutageWindow, ProbeSample, ServerChange, SiteStats, VipChange } from './types.js';
+
+/**
+ * A sample belongs to the window in which it *completed*: a request sent just before the fault
+ * and reset by it counts for the fault, not as a failure of the healthy service before it.
+ */
+export function inWindow(s: ProbeSample, from: number, to: number): boolean {
+  const done = s.t + s.ms;
+  return done >= from && done < to;
+}
+
+/**
+ * Failures in [from, to). The outage runs from the first failed request to the first
+ * successful request of the same site sent after that site's last failure (the resolution is
+ * the probe interval); over sites, from the earliest start to the latest end.
+ */
+export function outageWindow(samples: readonly ProbeSample[], from: number, to: number): OutageWindow {
+  const win = samples.filter((s) => inWindow(s, from, to));
+  const failed = win.filter((s) => !s.ok);
+  if (failed.length === 0) return { total: win.length, failed: 0, firstFailedAtMs: null, lastFailedAtMs: null, outageMs: 0, ended: true };
+  let first = Infinity;
+  let last = -Infinity;
+  let end = -Infinity;
+  let ended = true;
+  const sites = [...new Set(failed.map((s) => s.site))];
+  for (const site of sites) {
+    const f = failed.filter((s) => s.site === site);
+    const siteFirst = Math.min(...f.map((s) => s.t));
+    const siteLast = Math.max(...f.map((s) => s.t));
+    first = Math.min(first, siteFirst);
+    last = Math.max(last, siteLast);
+    // the recovery may be seen in any sample of the site sent before the window's end
+    const next = samples.filter((s) => s.site === site && s.ok && s.t > siteLast && s.t < to).reduce((m, s) => Math.min(m, s.t), Infinity);
+    if (next === Infinity) {
+      ended = false;
+      end = Math.max(end, to);
+    } else end = Math.max(end, next);
+  }
+  return { total: win.length, failed: failed.length, firstFailedAtMs: first, lastFailedAtMs: last, outageMs: Math.max(0, Math.round(end - first)), ended };
+}
+
+export function percentileOf(xs: readonly number[], p: number): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+/** Per-site counts over the run, the fault window [faultAt, restoreAt) and the failback window [restoreAt, end). */
+export function siteStats(
+  samples: readonly ProbeSample[],
+  sites: readonly string[],
+  faultAt: number,
+  restoreAt: number,
+  end: number,
+): Record<string, SiteStats> {
+  const out: Record<string, SiteStats> = {};
+  for (const site of sites) {
+    const mine = samples.filter((s) => s.site === site);
+    const fault = outageWindow(mine, faultAt, restoreAt);
+    const back = outageWindow(mine, restoreAt, end);
+    const okMs = mine.filter((s) => s.ok).map((s) => s.ms);
+    out[site] = {
+      site,
+      total: mine.length,
+      failed: mine.filter((s) => !s.ok).length,
+      faultTotal: fault.total,
+      faultFailed: fault.failed,
+      outageMs: fault.outageMs,
+      failbackTotal: back.total,
+      failbackFailed: back.failed,
+      failbackOutageMs: back.outageMs,
+      p50Ms: round1(percentileOf(okMs, 50)),
+      maxMs: round1(okMs.length ? Math.max(...okMs) : null),
+    };
+  }
+  return out;
+}
+
+function round1(x: number | null): number | null {
+  return x === null ? null : Math.round(x * 10) / 10;
+}
+
+/** Who holds `vip` at time t, from the changes seen so far (each lb's last observation ≤ t). */
+export function holdersAt(changes: readonly VipChange[], vip: string, t: number): string[] {
+  const last = new Map<string, boolean>();
+  for (const c of changes) if (c.vip === vip && c.t <= t) last.set(c.lb, c.has);
+  return [...last].filter(([, has]) => has).map(([lb]) => lb).sort();
+}
+
+/** First time ≥ from at which an lb other than `from lb` was seen holding the vip. */
+export function vipTakenOver(changes: readonly VipChange[], vip: string, lostBy: string, from: number, until = Infinity): number | null {
+  for (const c of changes) if (c.vip === vip && c.has && c.lb !== lostBy && c.t >= from && c.t < until) return c.t;
+  return null;
+}
+
+/**
+ * First time ≥ from at which the failback was seen: the primary holding the vip again, or (with
+ * preempt, the primary's advert being what makes the backup let go) the interim holder
+ * dropping it. The faulted primary's own SSH connection may lag behind (after a link-down TCP
+ * retransmits with backoff), so whichever is seen first counts.
+ */
+export function vipReturned(changes: readonly VipChange[], vip: string, primary: string, interim: readonly string[], from: number): number | null {
+  for (const c of changes) {
+    if (c.vip !== vip || c.t < from) continue;
+    if (c.lb === primary && c.has) return c.t;
+    if (interim.includes(c.lb) && c.lb !== primary && !c.has) return c.t;
+  }
+  return null;
+}
+
+/** First time ≥ from at which HAProxy reported the server with a status starting with `prefix` (DOWN, UP). */
+export function serverStatusAt(changes: readonly ServerChange[], server: string, prefix: 'DOWN' | 'UP', from: number): number | null {
+  for (const c of changes) {
+    if (c.server !== server || c.t < from) continue;
+    // "UP 1/2" is still going down (a failed check counted), "DOWN 1/2" is coming up: only the settled state counts
+    if (c.status === prefix || (prefix === 'DOWN' && c.status === 'MAINT')) return c.t;
+  }
+  return null;
+}

@@ -1,0 +1,180 @@
+/**
+ * The failover test's data: probe samples, VIP holder changes, HAProxy server state changes,
+ * the events a caller sees while it runs, and the report it ends with. Every time is in ms
+ * since the start of the run (`t0`), unless the name says it is relative to something else.
+ */
+import type { FaultKind } from '../model/types.js';
+
+/** One request through a VIP. */
+export interface ProbeSample {
+  /** When the request was sent (ms since t0). */
+  t: number;
+  site: string;
+  ok: boolean;
+  /** HTTP status, when an answer came. */
+  status?: number;
+  /** Why it failed without an answer: ECONNREFUSED, ECONNRESET, timeout, … */
+  error?: string;
+  /** Time to the end of the answer (or to the failure). */
+  ms: number;
+}
+
+/** An lb was seen gaining or losing a VIP (by polling `ip -o addr show` over SSH). */
+export interface VipChange {
+  t: number;
+  lb: string;
+  vip: string;
+  has: boolean;
+}
+
+/** HAProxy's view of one server changed (read from the stats socket of the lb holding the VIP). */
+export interface ServerChange {
+  t: number;
+  lb: string;
+  backend: string;
+  server: string;
+  /** HAProxy's status column: UP, DOWN, "UP 1/2", "DOWN 1/3", MAINT, no check, … */
+  status: string;
+}
+
+/** A labelled moment on the timeline (fault sent, restore sent, …). */
+export interface TimelineMark {
+  t: number;
+  label: string;
+}
+
+export type FailoverPhase = 'connect' | 'preflight' | 'baseline' | 'fault' | 'restore' | 'failback' | 'cleanup' | 'report';
+
+export type FailoverEvent =
+  | { type: 'phase'; phase: FailoverPhase; status: 'start' | 'ok' | 'fail' | 'info'; message: string; t: number }
+  | { type: 'sample'; sample: ProbeSample }
+  | { type: 'vip'; change: VipChange }
+  | { type: 'server'; change: ServerChange }
+  | { type: 'mark'; mark: TimelineMark };
+
+export type FailoverListener = (e: FailoverEvent) => void;
+
+export interface SiteStats {
+  site: string;
+  /** Requests sent in the whole run, and those that failed. */
+  total: number;
+  failed: number;
+  /** In the fault phase. */
+  faultTotal: number;
+  faultFailed: number;
+  outageMs: number;
+  /** In the failback phase. */
+  failbackTotal: number;
+  failbackFailed: number;
+  failbackOutageMs: number;
+  /** Latency of the successful requests. */
+  p50Ms: number | null;
+  maxMs: number | null;
+}
+
+/** What failures in one window of the run add up to. */
+export interface OutageWindow {
+  total: number;
+  failed: number;
+  /** Sent time of the first and last failed request (ms since t0), null without failures. */
+  firstFailedAtMs: number | null;
+  lastFailedAtMs: number | null;
+  /**
+   * From the first failed request to the first successful one (of the same site) sent after
+   * the last failure; 0 without failures. When the failures never ended within the window,
+   * up to the window's end, and `ended` is false.
+   */
+  outageMs: number;
+  ended: boolean;
+}
+
+export interface PreflightResult {
+  ok: boolean;
+  /** 'same': every rendered file equals the host's; 'differs': some do (listed); 'skipped': not compared. */
+  config: 'same' | 'differs' | 'skipped' | 'error';
+  differing: string[];
+  /** vip address → lbs holding it at preflight. */
+  vipHolders: Record<string, string[]>;
+  sites: Array<{ site: string; ok: boolean; message?: string }>;
+  messages: string[];
+}
+
+export interface FailoverReport {
+  topology: string;
+  fault: FaultKind;
+  /** The host the fault was applied to (the lb holding the VIP, or an upstream). */
+  target: string;
+  primary: string;
+  /** The lb expected to take the VIP over (the highest-priority backup). */
+  backup: string;
+  startedAt: string;
+  probeIntervalMs: number;
+  durationMs: number;
+  maxOutageMs: number;
+  /** Per-request timeout of the probe. */
+  requestTimeoutMs: number;
+  preflight: PreflightResult;
+
+  /** When the fault command was sent (ms since t0) and how long the host took to confirm it. */
+  faultAtMs: number | null;
+  faultAckMs: number | null;
+  /** Whether the VIP left the faulted lb for another one; expected unless the fault is kill-upstream. */
+  vipMoved: boolean;
+  expectVipMove: boolean;
+  /** From the fault to the first poll that saw the backup holding the VIP; null when it did not move. */
+  vipMovedMs: number | null;
+  vipMovedAtMs: number | null;
+  /** Who held the VIP at the end of the fault phase. */
+  holderAfterFault: string[];
+
+  /** The fault phase, from the fault to the restore. */
+  outageMs: number;
+  outageEnded: boolean;
+  firstFailedMs: number | null;
+  lastFailedMs: number | null;
+  failedRequests: number;
+  totalRequests: number;
+  /** Failed requests before the fault (the service was not healthy to begin with). */
+  baselineFailed: number;
+  sites: Record<string, SiteStats>;
+
+  /** kill-upstream: when HAProxy marked the killed server DOWN (from the fault) and UP again (from the restore). */
+  upstream?: {
+    name: string;
+    lb: string;
+    markedDownMs: number | null;
+    markedUpMs: number | null;
+  };
+
+  failback: {
+    /** Whether a failback is expected (preempt on, VIP moved). */
+    expected: boolean;
+    restoreAtMs: number | null;
+    /** From the restore to the VIP seen back on the primary; null when not seen. */
+    vipMovedMs: number | null;
+    vipMovedAtMs: number | null;
+    outageMs: number;
+    outageEnded: boolean;
+    failedRequests: number;
+    totalRequests: number;
+    firstFailedMs: number | null;
+    lastFailedMs: number | null;
+  };
+
+  /** After the run: the fault undone, every daemon running, the VIP on the primary. */
+  restored: { ok: boolean; problems: string[] };
+
+  verdict: 'pass' | 'fail';
+  /** Why the verdict is fail (empty on pass). */
+  reasons: string[];
+  /** Notes that do not change the verdict. */
+  notes: string[];
+  elapsedMs: number;
+
+  timeline: {
+    samples: ProbeSample[];
+    vip: VipChange[];
+    servers: ServerChange[];
+    marks: TimelineMark[];
+  };
+}
