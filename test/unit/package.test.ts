@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { listZip } from '../vscode/zip-list.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const VSCE = join(ROOT, 'node_modules/.bin/vsce');
+const PACKAGE = join(ROOT, 'scripts/package.mjs');
 const MAX_BYTES = 3 * 1024 * 1024;
 
 /** Paths in the zip that must never ship. Entries are named `extension/<path in the repo>`. */
@@ -35,9 +35,9 @@ function ensureBuilt(): void {
   }
 }
 
+/** What `npm run package` runs after the build. */
 function vscePackage(cwd: string, out: string): void {
-  // stdin closed: vsce must not stop on a question (it asks one when LICENSE is missing).
-  execFileSync(VSCE, ['package', '--no-dependencies', '-o', out], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync(process.execPath, [PACKAGE, '--cwd', cwd, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Every file the manifest refers to, as a zip entry name. */
@@ -121,6 +121,11 @@ test('.vscodeignore keeps planted sources, maps, tests and keys out of the vsix'
       mkdirSync(dirname(join(tree, p)), { recursive: true });
       writeFileSync(join(tree, p), 'planted\n');
     }
+    // A README with a relative image (the repo's README has the editor screenshot): vsce refuses
+    // to pack one unless told not to rewrite links for a marketplace.
+    writeFileSync(join(tree, 'README.md'), '# HA Lab\n\n![editor](docs/images/editor.png)\n');
+    mkdirSync(join(tree, 'docs/images'), { recursive: true });
+    writeFileSync(join(tree, 'docs/images/editor.png'), 'png');
     const out = join(dir, 'planted.vsix');
     vscePackage(tree, out);
     const names = listZip(out).map((e) => e.name);
@@ -128,7 +133,7 @@ test('.vscodeignore keeps planted sources, maps, tests and keys out of the vsix'
     assert.deepEqual(leaked, [], 'planted files that .vscodeignore let through');
     assert.deepEqual(forbiddenIn(names), []);
     // …while the runtime files still go in.
-    for (const need of ['extension/dist/extension.js', 'extension/dist/server.js']) assert.ok(names.includes(need), need);
+    for (const need of ['extension/dist/extension.js', 'extension/dist/server.js', 'extension/README.md', 'extension/docs/images/editor.png']) assert.ok(names.includes(need), need);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
