@@ -207,3 +207,30 @@ test('halab/topology returns the resolved model with defaults', async () => {
   assert.equal(r!.model.sites[0]!.balance, 'roundrobin');
   assert.equal(r!.version, 1);
 });
+
+test('hover on a site shows the config lines it renders to', async () => {
+  const text = readFileSync('examples/seed-lab.halab', 'utf8');
+  const { u, position } = await openAt(text.replace('site web01', 'si|te web01'));
+  const h = await lsp.conn.sendRequest(HoverRequest.type, { textDocument: { uri: u }, position });
+  const md = (h!.contents as { value: string }).value;
+  assert.match(md, /haproxy01:\/etc\/haproxy\/haproxy\.cfg/);
+  assert.match(md, /backend web01/);
+  assert.match(md, /server upstream01 192\.168\.56\.103:80 check/);
+  assert.match(md, /server_name\s+web01-192-168-56-100\.nip\.io/, 'the nginx vhost too');
+});
+
+test('hover on stats never shows a password, even when the server knows it', async () => {
+  process.env.HALAB_STATS_PASSWORD = 'must-not-leak-123';
+  const own = await startLsp(); // inherits the variable
+  delete process.env.HALAB_STATS_PASSWORD;
+  try {
+    const { text, offset } = cursor(readFileSync('examples/seed-lab.halab', 'utf8').replace('stats {', 'st|ats {'));
+    await own.open('file:///tmp/stats.halab', text);
+    const h = await own.conn.sendRequest(HoverRequest.type, { textDocument: { uri: 'file:///tmp/stats.halab' }, position: new LineIndex(text).position(offset) });
+    const md = (h!.contents as { value: string }).value;
+    assert.match(md, /stats auth admin:/);
+    assert.doesNotMatch(md, /must-not-leak/);
+  } finally {
+    await own.close();
+  }
+});

@@ -90,7 +90,7 @@ describe('seed-lab.halab covers the seed tutorial', () => {
     coverage(readFileSync(join(root, 'test/golden/seed-original/keepalived.conf'), 'utf8'), get('haproxy01', '/etc/keepalived/keepalived.conf'), KEEPALIVED_CHANGES);
   });
 
-  it('the backup's keepalived.conf differs only in router_id, state and priority', () => {
+  it("the backup's keepalived.conf differs only in router_id, state and priority", () => {
     const k1 = get('haproxy01', '/etc/keepalived/keepalived.conf').split('\n');
     const k2 = get('haproxy02', '/etc/keepalived/keepalived.conf').split('\n');
     const diff = k1.map((l, i) => [l, k2[i]]).filter(([x, y]) => x !== y).map(([x, y]) => `${norm(x!)} | ${norm(y!)}`);

@@ -41,6 +41,8 @@ export interface Remote {
   writeFile(path: string, data: string | Buffer, mode?: number): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   close(): void;
+  /** Hint: uploads will follow (lets the SSH remote open its SFTP channel in the background). */
+  prepareUpload?(): void;
 }
 
 export type Connector = (t: HostTarget, acceptNew: boolean | AcceptHostKey | undefined) => Promise<Remote>;
@@ -148,9 +150,11 @@ export const sshConnector: Connector = async (t, acceptNew) => {
       opened.push(via);
     }
     const s = await SshSession.connect({ ...t, knownHostsFiles: t.knownHostsFiles, acceptNew, via });
-    // open the command shell and the SFTP channel side by side: each costs sshd a session setup
-    await Promise.all([s.run(['true']), s.sftp()]);
+    // open the command shell now; SFTP (another sshd session setup, ~100+ ms) only when the
+    // plan says this host gets files
+    await s.run(['true']);
     return {
+      prepareUpload: () => void s.sftp().catch(() => undefined),
       // through the session's long-lived shell: one round trip per command
       exec: (c, o) => s.run(c, o),
       writeFile: (p, d, m) => s.writeFile(p, d, m),
@@ -315,6 +319,7 @@ export async function deploy(model: Topology, opts: DeployOptions, events: Deplo
       result.ok = true;
       return result;
     }
+    for (const c of ctxs) if (c.result.status !== 'unchanged') c.remote!.prepareUpload?.();
 
     // 6. apply, rolling
     const applied: HostCtx[] = [];
