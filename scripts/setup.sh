@@ -15,6 +15,7 @@ declare -A NEED=(
   [psmisc]=/usr/bin/killall
   [curl]=/usr/bin/curl
   [openssl]=/usr/bin/openssl
+  [nftables]=/usr/sbin/nft
   [chromium]=/usr/bin/chromium
   [ansible]=/usr/bin/ansible-playbook
 )

@@ -200,6 +200,25 @@ describe('ssh layer against a real sshd', { skip: !isRoot && 'needs root (networ
     }
   });
 
+  it('runs commands one after another through one long-lived shell, keeping stdout, stderr and status apart', async () => {
+    const kh = join(dir, 'kh-run');
+    writeFileSync(kh, `${SSHD_ADDR} ${hostPub}`);
+    const s = await SshSession.connect({ ...base(), knownHostsFiles: [kh] });
+    try {
+      const [a, b, c] = await Promise.all([
+        s.run(['sh', '-c', 'printf "no newline"; echo err >&2; exit 3']),
+        s.run(['printf', '%s\\0', `$(id)`, "it's", '\n@@fake 0\n']),
+        s.run(['cat']), // stdin is /dev/null: must not swallow the command stream
+      ]);
+      assert.deepEqual(a, { stdout: 'no newline', stderr: 'err\n', code: 3 });
+      assert.deepEqual(b.stdout.split('\0').slice(0, -1), [`$(id)`, "it's", '\n@@fake 0\n']);
+      assert.deepEqual(c, { stdout: '', stderr: '', code: 0 });
+      assert.equal((await s.run(['true'])).code, 0, 'the shell is still usable');
+    } finally {
+      s.close();
+    }
+  });
+
   it('reports a non-zero exit status and stderr', async () => {
     const kh = join(dir, 'kh-exit');
     writeFileSync(kh, `${SSHD_ADDR} ${hostPub}`);

@@ -12,7 +12,7 @@ import { analyze, hasErrors } from '../../server/src/engine.js';
 import { render } from '../../server/src/render/render.js';
 import { envSecrets } from '../../server/src/secrets.js';
 import { lbInterface } from '../../server/src/model/types.js';
-import { Validators, haveTool } from './validators.js';
+import { Validators, canValidate, SKIP_REASON } from './validators.js';
 
 const root = join(__dirname, '..', '..');
 const goldenRoot = join(root, 'test', 'golden');
@@ -61,7 +61,7 @@ for (const example of ['seed-lab', 'lab']) {
       assert.deepEqual(stale.map((p) => relative(root, p)), [], 'golden files the renderer no longer produces');
     });
 
-    it('passes haproxy -c, keepalived -t, nginx -t, nft/sh', { skip: !haveTool('haproxy') && 'haproxy not installed' }, async () => {
+    it('passes haproxy -c, keepalived -t, nginx -t, nft/sh', { skip: !canValidate() && SKIP_REASON }, async () => {
       const ifaces = (host: string) => {
         const lb = a.model.lbs.find((l) => l.name === host);
         return lb ? a.model.vips.map((v) => lbInterface(lb, v)) : [];

@@ -16,7 +16,7 @@ import { render, RenderError } from '../../server/src/render/render.js';
 import type { RenderedFile } from '../../server/src/render/types.js';
 import { envSecrets } from '../../server/src/secrets.js';
 import { lbInterface, type Topology } from '../../server/src/model/types.js';
-import { Validators, haveTool, selfSignedPem } from './validators.js';
+import { Validators, canValidate, selfSignedPem, SKIP_REASON } from './validators.js';
 
 const HOSTILE = ['x\ny', 'x\r\ny', 'x;y', 'x{y', 'x}y', 'x"y', "x'y", 'x#y', 'x!y', 'x\\y', 'x$y', '${HOME}', 'x y', 'x\ty', 'x\\', '#', '"', '\\n'];
 
@@ -310,7 +310,7 @@ describe('injection: hostile values are rejected or escaped', () => {
   }
 
   for (const field of fields) {
-    it(`${field.name}`, { skip: !haveTool('haproxy') && 'validators not installed' }, async () => {
+    it(`${field.name}`, { skip: !canValidate() && SKIP_REASON }, async () => {
       tally[field.name] = { rejected: 0, escaped: 0, refused: 0 };
       for (const x of HOSTILE) {
         for (const form of field.forms) {

@@ -17,7 +17,7 @@ import { analyze, hasErrors } from '../../server/src/engine.js';
 import { render } from '../../server/src/render/render.js';
 import { envSecrets } from '../../server/src/secrets.js';
 import { lbInterface } from '../../server/src/model/types.js';
-import { Validators, haveTool, selfSignedPem } from './validators.js';
+import { Validators, canValidate, selfSignedPem, SKIP_REASON } from './validators.js';
 
 const RUNS = Number(process.env.HALAB_PROPERTY_RUNS ?? 200);
 
@@ -194,9 +194,7 @@ function htmlUnescape(s: string): string {
   return s.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!);
 }
 
-const ready = haveTool('haproxy') && haveTool('keepalived') && haveTool('nginx') && process.getuid?.() === 0;
-
-describe('property: valid topologies render to configs the real validators accept', { skip: !ready && 'needs root, haproxy, keepalived and nginx' }, () => {
+describe('property: valid topologies render to configs the real validators accept', { skip: !canValidate() && SKIP_REASON }, () => {
   const validators = new Validators();
   let certDir = '';
   let pem = '';

@@ -4,7 +4,7 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Validators, haveTool } from './validators.js';
+import { Validators, canValidate, haveTool, SKIP_REASON } from './validators.js';
 
 const v = new Validators();
 after(() => v.cleanup());
@@ -13,7 +13,7 @@ const HAPROXY_OK = 'defaults\n    mode http\n    timeout connect 1s\n    timeout
 const KA_OK = 'vrrp_instance V {\n    interface hvtest0\n    virtual_router_id 9\n    priority 100\n    advert_int 1\n    virtual_ipaddress {\n        198.18.0.100/24\n    }\n}\n';
 const VHOST_OK = 'server {\n    listen 8089;\n    server_name a.test;\n    root /tmp;\n}\n';
 
-describe('validators reject broken configs', { skip: (!haveTool('haproxy') || !haveTool('keepalived') || !haveTool('nginx')) && 'validators not installed' }, () => {
+describe('validators reject broken configs', { skip: !canValidate() && SKIP_REASON }, () => {
   it('haproxy -c: accepts a good config, rejects an unknown keyword and a warning', async () => {
     assert.ok((await v.haproxy(HAPROXY_OK)).ok);
     assert.equal((await v.haproxy(HAPROXY_OK.replace('mode http', 'mode htp'))).ok, false);

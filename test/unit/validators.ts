@@ -34,6 +34,12 @@ export function haveTool(name: string): boolean {
   return false;
 }
 
+/** The validators need haproxy, keepalived, nginx and root (for `ip netns`). */
+export function canValidate(): boolean {
+  return haveTool('haproxy') && haveTool('keepalived') && haveTool('nginx') && haveTool('ip') && process.getuid?.() === 0;
+}
+export const SKIP_REASON = 'needs root and haproxy, keepalived, nginx, iproute2 (scripts/setup.sh installs them)';
+
 /** A small pool: validators are separate processes, so run a few at a time. */
 export class Pool {
   private active = 0;

@@ -18,6 +18,7 @@ interface DeployCliOptions {
   bootstrap?: boolean;
   diff?: boolean;
   json?: boolean;
+  verify?: boolean;
 }
 
 /** Test hook (CLI level): HALAB_TEST_CORRUPT_HAPROXY=1 makes haproxy.cfg fail `haproxy -c` on the target. */
@@ -46,6 +47,7 @@ export function register(program: Command): void {
     .option('--bootstrap', 'install missing packages (haproxy, keepalived, psmisc / nginx) first')
     .option('--no-diff', 'with --plan: list files without diffs')
     .option('--json', 'print the result as JSON instead of the summary table')
+    .option('--no-verify', 'skip the cluster check after the lbs (VIP on the primary, sites through the VIP)')
     .action(async (file: string, o: DeployCliOptions) => {
       const loaded = loadForCommand(file);
       if ('exit' in loaded) {
@@ -64,6 +66,7 @@ export function register(program: Command): void {
         acceptNew: !!o.acceptNew,
         targets: resolveTargets(model, { sshConfig: loadSshConfig() }),
         transformFile: testTransform(),
+        verify: o.verify === false ? { vip: false, sites: false } : undefined,
       };
       let result: DeployResult;
       try {

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { register as registerCheck } from './check.js';
 import { register as registerLab } from './lab.js';
 import { register as registerDeploy } from './deploy.js';
+import { register as registerFailoverTest } from './failover-test.js';
 import { register as registerRender } from './render.js';
 
 declare const HALAB_VERSION: string;
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerCheck(program);
   registerLab(program);
   registerDeploy(program);
+  registerFailoverTest(program);
   registerRender(program);
   return program;
 }

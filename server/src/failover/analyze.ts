@@ -86,14 +86,14 @@ function round1(x: number | null): number | null {
 
 /** Who holds `vip` at time t, from the changes seen so far (each lb's last observation ≤ t). */
 export function holdersAt(changes: readonly VipChange[], vip: string, t: number): string[] {
-  const last = new Map<string, boolean>();
+  const last = new Map<string, boolean | null>();
   for (const c of changes) if (c.vip === vip && c.t <= t) last.set(c.lb, c.has);
-  return [...last].filter(([, has]) => has).map(([lb]) => lb).sort();
+  return [...last].filter(([, has]) => has === true).map(([lb]) => lb).sort();
 }
 
 /** First time ≥ from at which an lb other than `from lb` was seen holding the vip. */
 export function vipTakenOver(changes: readonly VipChange[], vip: string, lostBy: string, from: number, until = Infinity): number | null {
-  for (const c of changes) if (c.vip === vip && c.has && c.lb !== lostBy && c.t >= from && c.t < until) return c.t;
+  for (const c of changes) if (c.vip === vip && c.has === true && c.lb !== lostBy && c.t >= from && c.t < until) return c.t;
   return null;
 }
 
@@ -106,8 +106,8 @@ export function vipTakenOver(changes: readonly VipChange[], vip: string, lostBy:
 export function vipReturned(changes: readonly VipChange[], vip: string, primary: string, interim: readonly string[], from: number): number | null {
   for (const c of changes) {
     if (c.vip !== vip || c.t < from) continue;
-    if (c.lb === primary && c.has) return c.t;
-    if (interim.includes(c.lb) && c.lb !== primary && !c.has) return c.t;
+    if (c.lb === primary && c.has === true) return c.t;
+    if (interim.includes(c.lb) && c.lb !== primary && c.has === false) return c.t;
   }
   return null;
 }

@@ -24,7 +24,8 @@ export interface VipChange {
   t: number;
   lb: string;
   vip: string;
-  has: boolean;
+  /** null: the lb did not answer the poll (e.g. its link is down); what it holds is unknown. */
+  has: boolean | null;
 }
 
 /** HAProxy's view of one server changed (read from the stats socket of the lb holding the VIP). */

@@ -19,6 +19,9 @@ import { semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from '../language/semant
 import { formatLines } from '../language/format.js';
 import { RenderPreviewRequest, TopologyRequest } from '../protocol/lsp.js';
 import { renderHooks } from './render-hooks.js';
+import { installRenderHooks } from '../render/lsp-hooks.js';
+
+installRenderHooks(renderHooks);
 
 /**
  * Debounce for diagnostics: coalesces changes that arrive together (a paste, an undo burst, a

@@ -270,6 +270,7 @@ function haproxyCfg(model: Topology, lb: Lb, header: string, statsPassword: stri
     d: { ...d, timeouts },
     frontends,
     backends,
+    noSite: frontends.some((f) => (f as { defaultBackend: string }).defaultBackend === 'halab.no-site'),
     stats,
   });
 }

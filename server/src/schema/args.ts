@@ -38,6 +38,8 @@ export function parseArg(arg: Arg, spec: ArgSpec): V.Parsed<unknown> {
       return V.parsePath(s);
     case 'url-path':
       return V.parseUrlPath(s);
+    case 'stats-uri':
+      return V.parseUrlPath(s, true);
     case 'text':
       return V.parseText(s);
     case 'command': {
@@ -46,6 +48,8 @@ export function parseArg(arg: Arg, spec: ArgSpec): V.Parsed<unknown> {
       // keepalived's `script "…"` has no escape for `"`; and the command must be an absolute path
       // because enable_script_security refuses relative ones.
       if (/["\\]/.test(s)) return { ok: false, message: 'a command without `"` or `\\`' };
+      // An unbalanced `'` makes keepalived drop the check silently: the VIP would never move.
+      if ((s.match(/'/g) ?? []).length % 2 === 1) return { ok: false, message: "a command with balanced `'` quotes" };
       if (!s.startsWith('/')) return { ok: false, message: 'a command starting with an absolute path, e.g. "/usr/bin/killall -0 haproxy"' };
       return t;
     }

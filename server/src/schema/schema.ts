@@ -7,7 +7,7 @@
 export type ArgType =
   | 'name' | 'ip' | 'cidr' | 'vip-ref' | 'host' | 'dnsname' | 'port' | 'int' | 'duration'
   | 'secret' | 'enum' | 'ssh' | 'path' | 'url-path' | 'text' | 'command' | 'iface' | 'user'
-  | 'upstream-ref';
+  | 'upstream-ref' | 'stats-uri';
 
 export interface ArgSpec {
   /** Placeholder shown in docs and snippets. */
@@ -86,7 +86,7 @@ export const BLOCKS: Record<string, BlockSpec> = {
         renders: 'haproxy: an `acl` + `use_backend` in the frontend and a `backend NAME`; nginx: a server block and test page.',
         snippet: 'site ${1:web} {\n\thost ${2:www.example.com}\n\tservers ${3:web1}\n}' },
       { keyword: 'stats', args: [], block: 'stats',
-        doc: 'HAProxy\'s statistics page, on the vip.', renders: 'haproxy: `listen stats` with `stats enable`, `stats uri`, `stats auth`.',
+        doc: 'HAProxy\'s statistics page, on the vip.', renders: 'haproxy: `listen halab.stats` with `stats enable`, `stats uri`, `stats auth`.',
         snippet: 'stats {\n\tlisten ${1:8080}\n\tpassword env:${2:HALAB_STATS_PASSWORD}\n}' },
       { keyword: 'defaults', args: [], block: 'defaults',
         doc: 'HAProxy `defaults` section values.', snippet: 'defaults {\n\t$0\n}' },
@@ -109,7 +109,7 @@ export const BLOCKS: Record<string, BlockSpec> = {
         doc: 'VRRP advertisement interval. Below 1s needs `vrrp-version 3`. The backup declares the master dead after 3 × advert + skew.',
         renders: 'keepalived: `advert_int`.' },
       { keyword: 'vrrp-version', args: [ENUM(['2', '3'])], default: '2',
-        doc: 'VRRP protocol version. Version 3 allows sub-second adverts but has no authentication.', renders: 'keepalived: `vrrp_version`.' },
+        doc: 'VRRP protocol version. Version 3 allows sub-second adverts but has no authentication.', renders: 'keepalived: `version 3` in the `vrrp_instance`.' },
       { keyword: 'auth', args: [{ label: 'SECRET', type: 'secret' }],
         doc: 'VRRPv2 PASS authentication. Keepalived uses only the first 8 characters. Use `env:NAME`.',
         renders: 'keepalived: `authentication { auth_type PASS; auth_pass … }`.' },
@@ -185,7 +185,7 @@ export const BLOCKS: Record<string, BlockSpec> = {
     id: 'stats', title: 'stats',
     keywords: [
       { keyword: 'listen', args: [{ label: 'PORT', type: 'port' }], default: '8080', doc: 'Port of the stats page, on the first vip.', renders: 'haproxy: `bind VIP:PORT` in `listen stats`.' },
-      { keyword: 'uri', args: [{ label: 'PATH', type: 'url-path' }], default: '/', doc: 'URI of the stats page.', renders: 'haproxy: `stats uri`.' },
+      { keyword: 'uri', args: [{ label: 'PATH', type: 'stats-uri' }], default: '/', doc: 'URI of the stats page.', renders: 'haproxy: `stats uri`.' },
       { keyword: 'user', args: [{ label: 'USER', type: 'user' }], default: 'admin', doc: 'User name for the stats page.', renders: 'haproxy: `stats auth USER:PASSWORD`.' },
       { keyword: 'password', args: [{ label: 'SECRET', type: 'secret' }], required: true,
         doc: 'Password for the stats page; required. Use `env:NAME` or `secret:NAME`, never a literal.', renders: 'haproxy: `stats auth USER:PASSWORD`.',

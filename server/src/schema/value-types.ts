@@ -126,10 +126,10 @@ export function parsePath(s: string): Parsed<string> {
 }
 
 /** URL paths for checks and the stats URI. */
-export function parseUrlPath(s: string): Parsed<string> {
-  return /^\/[A-Za-z0-9._~\/!$&'()*+,=:@%-]*$/.test(s) && !/[;'"]/.test(s)
-    ? ok(s)
-    : bad('a URL path starting with `/`, without spaces, quotes or `;`');
+export function parseUrlPath(s: string, allowQuery = false): Parsed<string> {
+  // `?` is allowed where HAProxy takes a URI prefix (the classic stats URI is `/haproxy?stats`).
+  const re = allowQuery ? /^\/[A-Za-z0-9._~\/!$&()*+,=:@%?-]*$/ : /^\/[A-Za-z0-9._~\/!$&()*+,=:@%-]*$/;
+  return re.test(s) ? ok(s) : bad('a URL path starting with `/`, without spaces, quotes or `;`');
 }
 
 export function parseIface(s: string): Parsed<string> {

@@ -1,0 +1,65 @@
+/**
+ * SSH for the failover test, on the deploy helper's SshSession (host-key checking, ProxyJump,
+ * the lab's key): each command goes through the session's long-lived shell, so a VIP poll is
+ * one round trip. Keepalives are lenient here: a link-down fault stalls the lb's connection for
+ * as long as the link is down, and the session must survive that instead of being dropped.
+ */
+import type { ExecResult } from '../deploy/ssh.js';
+import { SshSession } from '../deploy/ssh.js';
+import type { Command } from '../deploy/shell-quote.js';
+import type { HostTarget } from '../deploy/targets.js';
+
+export interface FailoverRemote {
+  exec(cmd: Command, opts?: { timeoutMs?: number }): Promise<ExecResult>;
+  close(): void;
+}
+
+export type FailoverConnector = (t: HostTarget, o: { keepaliveCountMax: number }) => Promise<FailoverRemote>;
+
+export const sshFailoverConnector: FailoverConnector = async (t, o) => {
+  const opened: SshSession[] = [];
+  let via: SshSession | undefined;
+  try {
+    for (const hop of t.jumps) {
+      via = await SshSession.connect({ ...hop, agent: t.agent, knownHostsFiles: t.knownHostsFiles, acceptNew: false, via });
+      opened.push(via);
+    }
+    const s = await SshSession.connect({
+      ...t,
+      knownHostsFiles: t.knownHostsFiles,
+      acceptNew: false,
+      via,
+      keepaliveIntervalMs: 1000,
+      keepaliveCountMax: o.keepaliveCountMax,
+    });
+    opened.push(s);
+    await s.run(['true'], { timeoutMs: 10_000 });
+    return {
+      // SshSession's own timer starts once its shell is open; opening one over a stalled
+      // connection (link down) waits on TCP, so bound the whole call here
+      exec: (c, x) => withTimeout(s.run(c, x), (x?.timeoutMs ?? 60_000) + 1000, t.name),
+      close: () => {
+        for (const x of opened.reverse()) x.close();
+      },
+    };
+  } catch (e) {
+    for (const x of opened.reverse()) x.close();
+    throw e;
+  }
+};
+
+function withTimeout<T>(p: Promise<T>, ms: number, host: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`command timed out after ${ms} ms on ${host}`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}

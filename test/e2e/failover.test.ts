@@ -1,0 +1,195 @@
+/**
+ * The failover test against the local lab (real sshd, haproxy, keepalived, nginx in network
+ * namespaces), one lab + deploy for the whole file on its own subnet and bridge
+ * (test/fixtures/failover/fo-lab.halab), then one run per fault kind. For each: the VIP moves
+ * to the backup (kill-upstream: it must not, and no request fails), the verdict follows the
+ * measured numbers, the failback is measured, and the lab is restored — checked from the host
+ * side through the namespaces, not through the code under test. Needs root.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { analyze, hasErrors } from '../../server/src/engine.js';
+import type { FaultKind, Topology } from '../../server/src/model/types.js';
+import { labDown, labExec, labRestoreHost, labUp, readLabState, type LabState } from '../../server/src/lab/index.js';
+import { deployTopology } from '../../server/src/deploy/index.js';
+import { envSecrets } from '../../server/src/secrets.js';
+import { runFailoverTest, type FailoverEvent, type FailoverOptions, type FailoverReport } from '../../server/src/failover/index.js';
+
+const isRoot = process.getuid?.() === 0;
+const FILE = fileURLToPath(new URL('../fixtures/failover/fo-lab.halab', import.meta.url));
+const TEXT = readFileSync(FILE, 'utf8');
+const ENV = { HALAB_VRRP_AUTH: 'foVrrp12', HALAB_STATS_PASSWORD: 'fo-Stats-pw9' };
+const secrets = envSecrets(ENV);
+const VIP = '198.18.5.100';
+
+function model(): Topology {
+  const a = analyze(TEXT, FILE);
+  assert.equal(hasErrors(a.diagnostics), false, JSON.stringify(a.diagnostics));
+  return a.model;
+}
+
+async function holders(state: LabState): Promise<string[]> {
+  const out: string[] = [];
+  for (const lb of ['lb1', 'lb2']) {
+    const r = await labExec(state, lb, ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0']);
+    if (r.stdout.includes(` ${VIP}/`)) out.push(lb);
+  }
+  return out;
+}
+
+const running = async (state: LabState, host: string, proc: string) => (await labExec(state, host, ['pidof', proc])).code === 0;
+
+/** The lab as the test left it, seen from the host side (nsenter), with a bounded wait for the VIP. */
+async function assertRestored(state: LabState): Promise<void> {
+  for (const lb of ['lb1', 'lb2']) {
+    assert.ok(await running(state, lb, 'haproxy'), `haproxy runs on ${lb}`);
+    assert.ok(await running(state, lb, 'keepalived'), `keepalived runs on ${lb}`);
+    const link = await labExec(state, lb, ['ip', '-o', 'link', 'show', 'dev', 'eth0']);
+    assert.match(link.stdout, /[<,]UP[,>]/, `eth0 up on ${lb}`);
+  }
+  for (const web of ['web1', 'web2']) assert.ok(await running(state, web, 'nginx'), `nginx runs on ${web}`);
+  let h: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    h = await holders(state);
+    if (h.join() === 'lb1') break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.deepEqual(h, ['lb1'], 'the VIP is back on the primary alone');
+}
+
+/** Every number of the verdict is recomputable from the raw timeline in the report. */
+function assertVerdictFromNumbers(r: FailoverReport): void {
+  assert.equal(r.totalRequests, r.timeline.samples.length);
+  assert.equal(r.failedRequests, r.timeline.samples.filter((s) => !s.ok).length);
+  const siteFailed = Object.values(r.sites).reduce((n, s) => n + s.faultFailed, 0);
+  const inFault = r.timeline.samples.filter((s) => !s.ok && s.t + s.ms >= r.faultAtMs! && s.t + s.ms < r.failback.restoreAtMs!).length;
+  assert.equal(siteFailed, inFault);
+  const within = r.outageMs <= r.maxOutageMs && r.failback.outageMs <= r.maxOutageMs;
+  if (!within) assert.equal(r.verdict, 'fail');
+  if (r.verdict === 'pass') assert.ok(within && r.reasons.length === 0);
+  else assert.ok(r.reasons.length > 0, 'a failing verdict says why');
+  if (r.failedRequests > 0 && r.outageMs > 0) {
+    // the outage spans from the first failed request at least to the last one
+    assert.ok(r.outageMs >= r.lastFailedMs! - r.firstFailedMs!);
+  }
+}
+
+describe('failover test in the local lab', { skip: !isRoot && 'needs root (network namespaces)', timeout: 420_000 }, () => {
+  let state: LabState;
+  const base = model();
+
+  before(async () => {
+    await labDown(base).catch(() => undefined); // a previous crashed run
+    state = await labUp(base);
+    const d = await deployTopology(base, { secrets, source: FILE });
+    assert.equal(d.ok, true, JSON.stringify(d.failure));
+  });
+
+  after(async () => {
+    const st = readLabState(base.name);
+    if (st) for (const h of ['lb1', 'lb2', 'web1', 'web2']) await labRestoreHost(st, h).catch(() => undefined);
+    await labDown(base);
+    assert.doesNotMatch(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }), /halab-fo-lab-/);
+    assert.doesNotMatch(execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }), /halabfo0/);
+  });
+
+  async function run(fault: FaultKind, extra: Partial<FailoverOptions> = {}): Promise<{ r: FailoverReport; events: FailoverEvent[] }> {
+    const events: FailoverEvent[] = [];
+    const r = await runFailoverTest(base, { secrets, fault, ...extra }, (e) => events.push(e));
+    return { r, events };
+  }
+
+  function assertVipFailover(r: FailoverReport, events: FailoverEvent[]): void {
+    assert.equal(r.preflight.ok, true, r.preflight.messages.join('; '));
+    assert.equal(r.preflight.config, 'same');
+    assert.notEqual(r.faultAtMs, null);
+    assert.equal(r.vipMoved, true, r.reasons.join('; '));
+    assert.ok(r.holderAfterFault.includes('lb2'), `held by ${r.holderAfterFault}`);
+    assert.ok(r.vipMovedMs! > 0);
+    // the live events saw it too: lb2 gained the VIP after the fault
+    assert.ok(events.some((e) => e.type === 'vip' && e.change.lb === 'lb2' && e.change.has === true && e.change.t > r.faultAtMs!));
+    assert.ok(r.failedRequests > 0, 'clients saw the fault');
+    assert.ok(r.outageMs > 0 && r.outageEnded);
+    // failback measured: the VIP came back to the primary
+    assert.equal(r.failback.expected, true);
+    assert.notEqual(r.failback.vipMovedMs, null, r.reasons.join('; '));
+    assert.equal(r.restored.ok, true, r.restored.problems.join('; '));
+    for (const site of ['web01', 'web02']) assert.ok(r.sites[site]!.total > 100, `${site} probed`);
+    assertVerdictFromNumbers(r);
+  }
+
+  it('kill-haproxy: the backup takes the VIP within max-outage, and gives it back', async () => {
+    const { r, events } = await run('kill-haproxy', { durationMs: 10_000 });
+    assertVipFailover(r, events);
+    assert.equal(r.verdict, 'pass', r.reasons.join('; '));
+    assert.ok(r.outageMs <= 1000, `outage ${r.outageMs} ms`);
+    await assertRestored(state);
+  });
+
+  it('stop-haproxy', async () => {
+    const { r, events } = await run('stop-haproxy', { durationMs: 10_000 });
+    assertVipFailover(r, events);
+    await assertRestored(state);
+  });
+
+  it('stop-keepalived: the priority-0 advert hands the VIP over at once', async () => {
+    const { r, events } = await run('stop-keepalived', { durationMs: 9_000 });
+    assert.equal(r.preflight.ok, true, r.preflight.messages.join('; '));
+    assert.equal(r.vipMoved, true);
+    assert.ok(r.vipMovedMs! < 500, `moved after ${r.vipMovedMs} ms`);
+    assert.ok(events.some((e) => e.type === 'vip' && e.change.lb === 'lb2' && e.change.has === true));
+    assert.notEqual(r.failback.vipMovedMs, null);
+    assert.equal(r.restored.ok, true, r.restored.problems.join('; '));
+    assertVerdictFromNumbers(r);
+    await assertRestored(state);
+  });
+
+  it('link-down (1 s adverts: the backup waits for the master-down timer, ~3 s)', async () => {
+    const { r, events } = await run('link-down', { durationMs: 13_000, maxOutageMs: 4000 });
+    assertVipFailover(r, events);
+    // 3 × 1 s adverts + skew: more than two adverts, less than the 4 s allowed
+    assert.ok(r.vipMovedMs! > 2000 && r.vipMovedMs! < 4000, `moved after ${r.vipMovedMs} ms`);
+    await assertRestored(state);
+  });
+
+  it('kill-upstream: the VIP stays, no request fails, HAProxy marks the server DOWN and UP again', async () => {
+    const { r, events } = await run('kill-upstream', { durationMs: 16_000 });
+    assert.equal(r.preflight.ok, true, r.preflight.messages.join('; '));
+    assert.equal(r.target, 'web1');
+    assert.equal(r.vipMoved, false);
+    assert.equal(r.failedRequests, 0, JSON.stringify(r.timeline.samples.filter((s) => !s.ok).slice(0, 5)));
+    assert.ok(r.totalRequests > 300, `${r.totalRequests} requests`);
+    assert.ok(r.upstream, 'upstream section');
+    // check inter 2s, fall 3: DOWN after two to three intervals of failed checks
+    assert.ok(r.upstream!.markedDownMs! > 2000 && r.upstream!.markedDownMs! < 7000, `DOWN after ${r.upstream!.markedDownMs} ms`);
+    assert.notEqual(r.upstream!.markedUpMs, null);
+    assert.ok(events.some((e) => e.type === 'server' && e.change.server === 'web1' && e.change.status === 'DOWN'));
+    assert.equal(r.verdict, 'pass', r.reasons.join('; '));
+    assertVerdictFromNumbers(r);
+    await assertRestored(state);
+  });
+
+  it('CLI: max-outage below the measured outage gives a failing verdict and exit 1; the JSON has the documented keys', async () => {
+    const cli = fileURLToPath(new URL('../../server/src/cli/main.ts', import.meta.url));
+    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', cli, 'failover-test', FILE, '--json', '--max-outage', '1ms', '--duration', '9s'],
+        { env: { ...process.env, ...ENV }, timeout: 90_000, maxBuffer: 64 << 20 },
+        (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr }),
+      ),
+    );
+    assert.equal(code, 1, stderr);
+    const r = JSON.parse(stdout) as FailoverReport;
+    for (const k of ['outageMs', 'vipMovedMs', 'failedRequests', 'totalRequests', 'verdict', 'failback', 'sites', 'timeline']) assert.ok(k in r, k);
+    assert.ok('outageMs' in r.failback && 'vipMovedMs' in r.failback);
+    assert.equal(r.verdict, 'fail');
+    assert.ok(r.outageMs > 1, `outage ${r.outageMs}`);
+    assert.ok(r.reasons.some((x) => /max-outage 1 ms/.test(x)), r.reasons.join('; '));
+    assert.match(stderr, /fault: kill-haproxy on lb1/);
+    await assertRestored(state);
+  });
+});

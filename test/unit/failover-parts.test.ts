@@ -1,0 +1,142 @@
+/**
+ * Failover parts without a lab: the stats CSV parser, the fault commands (run for real with a
+ * fake `ip`/`service` on PATH), the expected takeover times, the probe against a loopback
+ * server, and the text report.
+ */
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, chmodSync, rmSync, existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyze } from '../../server/src/engine.js';
+import { renderCommand } from '../../server/src/deploy/shell-quote.js';
+import { parseShowStat } from '../../server/src/failover/haproxy-stats.js';
+import { expectedFailoverMs, faultPlan, linkDownCommand, LINK_DOWN_DELAY_MS } from '../../server/src/failover/faults.js';
+import { probeOnce, startProber } from '../../server/src/failover/probe.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('parseShowStat', () => {
+  it('keeps server rows with their status and check result', () => {
+    // the first columns of HAProxy 2.6's `show stat` (status is column 18, check_status 37)
+    const header = '# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,tracked,type,rate,rate_lim,rate_max,check_status,';
+    const row = (px: string, sv: string, st: string, ck: string) => [px, sv, ...Array(15).fill(''), st, ...Array(18).fill(''), ck, ''].join(',');
+    const csv = [header, row('fe_http', 'FRONTEND', 'OPEN', ''), row('web01', 'web1', 'DOWN', 'L4CON'), row('web01', 'web2', 'UP 2/3', 'L7OK'), row('web01', 'BACKEND', 'UP', ''), ''].join('\n');
+    assert.deepEqual(parseShowStat(csv), [
+      { backend: 'web01', server: 'web1', status: 'DOWN', check: 'L4CON' },
+      { backend: 'web01', server: 'web2', status: 'UP 2/3', check: 'L7OK' },
+    ]);
+    assert.deepEqual(parseShowStat('Unknown command\n'), []);
+  });
+});
+
+describe('fault commands', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'halab-fo-'));
+  const log = join(dir, 'log');
+  // fake tools: each logs its argv with a timestamp (ms)
+  for (const tool of ['ip', 'service', 'killall']) {
+    writeFileSync(join(dir, tool), `#!/bin/sh\necho "$(date +%s%3N) ${tool} $*" >> '${log}'\n`);
+    chmodSync(join(dir, tool), 0o755);
+  }
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const sh = (cmd: Parameters<typeof renderCommand>[0]) => execFileSync('sh', ['-c', renderCommand(cmd)], { env: { PATH: `${dir}:/usr/bin:/bin` }, encoding: 'utf8', timeout: 5000 });
+
+  it('link-down returns at once, takes the link down after its delay and up after the hold, detached', async () => {
+    rmSync(log, { force: true });
+    const start = Date.now();
+    sh(linkDownCommand("eth0'; touch /tmp/halab-pwned; '", 400)); // a hostile name stays one argument
+    assert.ok(Date.now() - start < 300, 'the command must not wait for the restore');
+    assert.equal(existsSync(log), false, 'nothing before the delay');
+    await sleep(LINK_DOWN_DELAY_MS + 150);
+    let lines = readFileSync(log, 'utf8').trim().split('\n');
+    assert.equal(lines.length, 1);
+    assert.match(lines[0]!, / ip link set dev eth0'; touch \/tmp\/halab-pwned; ' down$/);
+    await sleep(500);
+    lines = readFileSync(log, 'utf8').trim().split('\n');
+    assert.equal(lines.length, 2);
+    assert.match(lines[1]!, / ip link set dev .* up$/);
+    const [down, up] = lines.map((l) => Number(l.split(' ')[0]));
+    assert.ok(up! - down! >= 390 && up! - down! < 700, `held ${up! - down!} ms`);
+    assert.equal(existsSync('/tmp/halab-pwned'), false);
+  });
+
+  it('sysv hosts use service, systemd hosts systemctl; kills are SIGKILL', () => {
+    rmSync(log, { force: true });
+    sh(faultPlan('stop-keepalived', 'sysv', { iface: 'eth0', holdMs: 0 }).apply);
+    sh(faultPlan('stop-keepalived', 'sysv', { iface: 'eth0', holdMs: 0 }).restore);
+    sh(faultPlan('kill-haproxy', 'sysv', { iface: 'eth0', holdMs: 0 }).apply);
+    const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => l.replace(/^\d+ /, ''));
+    assert.deepEqual(lines, ['service keepalived stop', 'service keepalived start', 'killall -s KILL haproxy']);
+    assert.deepEqual(faultPlan('stop-haproxy', 'systemd', { iface: 'eth0', holdMs: 0 }).apply, ['systemctl', 'stop', 'haproxy']);
+  });
+});
+
+describe('expectedFailoverMs', () => {
+  const model = (vip: string, lbs = 'lb a { address 198.18.9.11; role primary }\nlb b { address 198.18.9.12; role backup }') =>
+    analyze(`topology t\nvip 198.18.9.100/24 { router-id 9\n${vip} }\n${lbs}\nupstream u { address 198.18.9.21 }\nsite s { host s.test; servers u }\n`).model;
+
+  it('the seed form waits for the master-down timer, the weight-0 form only for the skew', () => {
+    const seed = model('track script; track-interval 2s; track-weight 2', 'lb a { address 198.18.9.11; role primary; priority 101 }\nlb b { address 198.18.9.12; role backup; priority 100 }');
+    // 2 s script + 3 × 1 s adverts + (256 − 100)/256 s skew
+    assert.equal(Math.round(expectedFailoverMs(seed, 'kill-haproxy', 100)), 2000 + 3000 + 609);
+    const fast = model('track script; track-interval 1s; track-weight 0');
+    // 1 s script + skew (256 − 249)/256 s + one advert
+    assert.equal(Math.round(expectedFailoverMs(fast, 'kill-haproxy', 249)), 1000 + 27 + 1000);
+    const v3 = model('vrrp-version 3; advert 100ms');
+    assert.equal(Math.round(expectedFailoverMs(v3, 'link-down', 249)), 300 + 3);
+  });
+});
+
+describe('probe', () => {
+  let server: Server;
+  let up = true;
+  after(() => server?.close());
+
+  it('a fresh connection per request, the Host header sent, failures recorded with their error', async () => {
+    const hosts: string[] = [];
+    const conns = new Set<unknown>();
+    server = createServer((req, res) => {
+      hosts.push(req.headers.host ?? '');
+      conns.add(req.socket);
+      if (!up) req.socket.destroy();
+      else res.end('ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const target = { site: 's', address: '127.0.0.1', port, tls: false, host: 'web01.lab.test', path: '/' };
+    const t0 = performance.now();
+    const now = () => performance.now() - t0;
+    const one = await probeOnce(target, 500, now);
+    assert.equal(one.ok, true);
+    assert.equal(one.status, 200);
+
+    const p = startProber([target], { intervalMs: 10, timeoutMs: 200, maxSamples: 1000, now });
+    await sleep(150);
+    up = false;
+    await sleep(100);
+    up = true;
+    await sleep(100);
+    await p.stop();
+    const s = p.samples;
+    assert.ok(s.length >= 20 && s.length <= 40, `${s.length} samples in ~350 ms at 10 ms`);
+    assert.ok(s.some((x) => !x.ok && x.error === 'ECONNRESET'), 'resets recorded');
+    assert.ok(s.filter((x) => x.ok).length >= 10);
+    assert.ok(hosts.every((h) => h === 'web01.lab.test'));
+    assert.equal(conns.size, hosts.length, 'one connection per request');
+    // sorted by send time
+    for (let i = 1; i < s.length; i++) assert.ok(s[i]!.t >= s[i - 1]!.t);
+  });
+
+  it('a request to a port nobody listens on fails fast; the sample cap bounds the run', async () => {
+    const target = { site: 's', address: '127.0.0.1', port: 1, tls: false, host: 'x', path: '/' };
+    const r = await probeOnce(target, 500, () => 0);
+    assert.equal(r.ok, false);
+    assert.equal(r.error, 'ECONNREFUSED');
+    const p = startProber([target, { ...target, site: 't' }], { intervalMs: 5, timeoutMs: 100, maxSamples: 6, now: () => 0 });
+    await sleep(100);
+    await p.stop();
+    assert.equal(p.samples.length, 6);
+  });
+});

@@ -1,0 +1,228 @@
+/**
+ * The packaged extension in a real VS Code (code-server + headless Chromium): the language is
+ * recognised, diagnostics reach the Problems panel, completion and hover work, and — when the
+ * commands are there — the topology panel draws and Render Configs writes files.
+ *
+ * One code-server for the file; the workspace is a temp copy of examples/ plus a broken file.
+ * Screenshots go to test-output/vscode/.
+ */
+import { after, before, describe, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { ROOT, buildVsix, ensureCodeServer, launchBrowser, openWorkbench, screenshot, startCodeServer, type CodeServer } from './harness.js';
+import { activeEditor, frameWith, goTo, hoverText, languageIndicator, openFile, problemRows, runCommand, suggestions } from './workbench.js';
+
+const LAB = readFileSync(join(ROOT, 'examples/lab.halab'), 'utf8');
+// Two faults the language contract names: a second primary and a server that is not declared.
+const BROKEN = LAB.replace('role backup', 'role primary').replace('servers web1 web2', 'servers web1 web3');
+const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+
+/** A command is usable when package.json contributes it and the extension registers it. */
+function commandExists(id: string): boolean {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const contributed = (pkg.contributes?.commands ?? []).some((c: { command: string }) => c.command === id);
+  const sources = readdirSync(join(ROOT, 'client/src'), { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => readFileSync(join(ROOT, 'client/src', f), 'utf8'))
+    .join('\n');
+  return contributed && new RegExp(`registerCommand\\(\\s*['"\`]${id.replace('.', '\\.')}['"\`]`).test(sources);
+}
+
+let skipReason = '';
+let cs: CodeServer | undefined;
+let browser: Browser | undefined;
+let page: Page;
+let vsixDir = '';
+
+before(async () => {
+  const found = ensureCodeServer();
+  if ('reason' in found) {
+    // In CI the suite must run: a missing code-server is a failure there, not a skip.
+    if (process.env.CI) throw new Error(found.reason);
+    skipReason = found.reason;
+    return;
+  }
+  vsixDir = mkdtempSync(join(tmpdir(), 'halab-vsix-'));
+  const vsix = buildVsix(vsixDir);
+  cs = await startCodeServer(found.bin, vsix, { workspaceFiles: { 'broken.halab': BROKEN } });
+  browser = await launchBrowser();
+  page = await openWorkbench(browser, cs);
+});
+
+after(async () => {
+  await browser?.close().catch(() => undefined);
+  await cs?.stop();
+  if (vsixDir) rmSync(vsixDir, { recursive: true, force: true });
+});
+
+function ready(t: TestContext): boolean {
+  if (skipReason) {
+    t.skip(skipReason);
+    return false;
+  }
+  return true;
+}
+
+describe('halab in VS Code (code-server)', () => {
+  test('a .halab file is recognised as the halab language', async (t) => {
+    if (!ready(t)) return;
+    await openFile(page, 'lab.halab');
+    const lang = languageIndicator(page);
+    await lang.waitFor({ state: 'visible' });
+    // The status bar shows the language's first alias.
+    await page.waitForFunction(() => /HA Lab|halab/.test(document.getElementById('status.editor.mode')?.textContent ?? ''), null, { timeout: 30_000 });
+    assert.match(await lang.innerText(), /HA Lab|halab/);
+    // The grammar colours keywords: `topology` gets a token colour of its own, not the default.
+    const colours = await activeEditor(page).locator('.view-line span span').evaluateAll((els) => [...new Set(els.map((e) => getComputedStyle(e).color))]);
+    assert.ok(colours.length >= 3, `expected syntax colouring, saw colours ${colours.join(', ')}`);
+    await screenshot(page, '01-language');
+  });
+
+  test('a broken file shows its diagnostics in the Problems panel', async (t) => {
+    if (!ready(t)) return;
+    await openFile(page, 'broken.halab');
+    const rows = await problemRows(page);
+    // Wait until the language server has published both faults.
+    const primary = rows.filter({ hasText: 'multiple-primaries' });
+    const unknown = rows.filter({ hasText: 'unknown-reference' });
+    await primary.first().waitFor({ state: 'visible', timeout: 60_000 });
+    await unknown.first().waitFor({ state: 'visible', timeout: 60_000 });
+    const primaryText = await primary.first().innerText();
+    const unknownText = await unknown.first().innerText();
+    // Each on the right line, and the unknown one names what is missing.
+    assert.match(primaryText, new RegExp(`Ln ${lineOf(BROKEN, 'lb lb2')}\\b`));
+    assert.match(unknownText, new RegExp(`Ln ${lineOf(BROKEN, 'servers web1 web3')}\\b`));
+    assert.match(unknownText, /web3/);
+    // The status bar counts the errors too (VS Code's own problems indicator).
+    const counts = await page.locator('[id="status.problems"]').innerText();
+    assert.ok(/\b[2-9]\b/.test(counts), `problems indicator: ${counts}`);
+    // The editor squiggles the faults.
+    await activeEditor(page).locator('.squiggly-error').first().waitFor({ state: 'visible' });
+    await screenshot(page, '02-problems');
+    // The healthy example has no errors: open it and check its problems are gone from the list.
+    assert.equal(await rows.filter({ hasText: 'lab.halab' }).filter({ hasNotText: 'broken' }).count(), 0);
+  });
+
+  test('completion offers the keywords of the block', async (t) => {
+    if (!ready(t)) return;
+    await openFile(page, 'seed-lab.halab');
+    // A new lb block at the end of the file; inside it, the lb keywords and nothing top-level.
+    await activeEditor(page).locator('.view-lines').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('lb lb3 {');
+    await page.keyboard.press('Enter');
+    const inLb = await suggestions(page);
+    for (const k of ['address', 'role', 'priority']) assert.ok(inLb.includes(k), `lb block completion lacks ${k}: ${inLb.join(', ')}`);
+    for (const k of ['vip', 'site', 'topology']) assert.ok(!inLb.includes(k), `lb block completion offers top-level ${k}`);
+    await screenshot(page, '03-completion');
+    await page.keyboard.press('Escape');
+    // Top level: a prefix narrows to the top-level keyword.
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('ups');
+    const top = await suggestions(page);
+    assert.ok(top.includes('upstream'), `top-level completion lacks upstream: ${top.join(', ')}`);
+    await page.keyboard.press('Escape');
+    // Leave the file as it was.
+    await runCommand(page, 'File: Revert File');
+  });
+
+  test('hover shows the keyword documentation', async (t) => {
+    if (!ready(t)) return;
+    await openFile(page, 'lab.halab');
+    const line = lineOf(LAB, 'router-id');
+    const col = LAB.split('\n')[line - 1].indexOf('router-id') + 2;
+    await goTo(page, line, col);
+    const text = await hoverText(page);
+    // The contract: router-id is the VRRP virtual router id, an integer 1–255.
+    assert.match(text, /VRRP/);
+    assert.match(text, /255/);
+    await screenshot(page, '04-hover');
+    await page.keyboard.press('Escape');
+  });
+
+  test('Open Topology draws the nodes', async (t) => {
+    if (!ready(t)) return;
+    if (!commandExists('halab.openTopology')) return t.skip('halab.openTopology is not registered by the extension yet');
+    await openFile(page, 'lab.halab');
+    await runCommand(page, 'HA Lab: Open Topology');
+    const frame = await frameWith(page, '.react-flow__node');
+    // lab.halab: 1 vip, 2 lbs, 2 upstreams, 2 sites — every one drawn.
+    const names = ['lb1', 'lb2', 'web1', 'web2', 'web01', 'web02'];
+    for (const n of names) await frame.locator('.react-flow__node', { hasText: n }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    assert.ok((await frame.locator('.react-flow__node').count()) >= names.length + 1);
+    await frame.locator('.react-flow__edge').first().waitFor({ state: 'attached', timeout: 30_000 });
+    await screenshot(page, '05-topology');
+  });
+
+  test('Editor with diagnostics beside the topology (README screenshot)', async (t) => {
+    if (!ready(t)) return;
+    if (!commandExists('halab.openTopology')) return t.skip('halab.openTopology is not registered by the extension yet');
+    await openFile(page, 'broken.halab');
+    // Room for the diagram: no Explorer, the other tabs closed.
+    await runCommand(page, 'View: Close Primary Side Bar');
+    await runCommand(page, 'View: Close Other Editors in Group');
+    await runCommand(page, 'HA Lab: Open Topology');
+    const frame = await frameWith(page, '.react-flow__node');
+    await frame.locator('.react-flow__node', { hasText: 'lb2' }).first().waitFor({ state: 'visible' });
+    await problemRows(page);
+    await page.locator('.markers-panel .monaco-list-row', { hasText: 'unknown-reference' }).first().waitFor({ state: 'visible' });
+    await screenshot(page, 'editor');
+  });
+
+  test('Render Configs writes the files', async (t) => {
+    if (!ready(t)) return;
+    if (!commandExists('halab.renderConfigs')) return t.skip('halab.renderConfigs is not registered by the extension yet');
+    await openFile(page, 'lab.halab');
+    // The command offers <file's folder>/rendered in a folder picker (VS Code's own dialog here).
+    mkdirSync(join(cs!.workspace, 'rendered'), { recursive: true });
+    await runCommand(page, 'HA Lab: Render Configs');
+    const dialog = page.locator('.quick-input-widget');
+    await dialog.locator('.monaco-button', { hasText: 'Render here' }).click();
+    // lab.halab reads both secrets from env:, unset here: the editor asks for each.
+    const vrrp = 'Lab8pass';
+    const stats = 'stats-pw-42';
+    await answerPrompt(page, /HALAB_VRRP_AUTH/, vrrp);
+    await answerPrompt(page, /HALAB_STATS_PASSWORD/, stats);
+    // DIR/<host>/<absolute path on that host> (the contract of `halab render`).
+    const dir = join(cs!.workspace, 'rendered');
+    const [haproxyCfg, keepalivedConf, vhost] = await waitForFiles(dir, ['lb1/etc/haproxy/haproxy.cfg', 'lb2/etc/keepalived/keepalived.conf', 'web1/etc/nginx'], 60_000);
+    const haproxy = readFileSync(haproxyCfg, 'utf8');
+    assert.match(haproxy, /198\.18\.0\.21/);
+    assert.match(haproxy, /web01\.lab\.test/);
+    assert.ok(haproxy.includes(stats), 'stats password from the prompt is in haproxy.cfg');
+    const keepalived = readFileSync(keepalivedConf, 'utf8');
+    assert.match(keepalived, /virtual_router_id\s+51/);
+    assert.match(keepalived, new RegExp(`auth_pass\\s+"?${vrrp}"?`));
+    assert.match(keepalived, /state\s+BACKUP/);
+    assert.ok(vhost);
+    await page.locator('.notifications-toasts', { hasText: /rendered \d+ files/ }).waitFor({ state: 'visible', timeout: 30_000 });
+    await screenshot(page, '06-render');
+  });
+});
+
+/** Answers an input box whose title or prompt matches `title`. */
+async function answerPrompt(page: Page, title: RegExp, value: string): Promise<void> {
+  const box = page.locator('.quick-input-widget', { hasText: title });
+  await box.waitFor({ state: 'visible', timeout: 30_000 });
+  await box.locator('input').fill(value);
+  await page.keyboard.press('Enter');
+  await box.waitFor({ state: 'hidden', timeout: 30_000 });
+}
+
+/** Finds files whose path ends with each suffix under `dir`, polling the tree until they exist. */
+async function waitForFiles(dir: string, suffixes: string[], timeout: number): Promise<string[]> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const all = readdirSync(dir, { recursive: true }).map(String);
+    const hit = suffixes.map((s) => all.find((f) => f.endsWith(s)));
+    if (hit.every(Boolean)) return hit.map((f) => join(dir, f!)).filter((f) => existsSync(f));
+    if (Date.now() > deadline) throw new Error(`not written within ${timeout} ms: ${suffixes.filter((_, i) => !hit[i]).join(', ')}`);
+    await page.waitForTimeout(250);
+  }
+}
