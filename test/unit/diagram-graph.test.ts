@@ -100,6 +100,15 @@ test('ELK layout: one column per kind, left to right, primary above backup, no o
   }
 });
 
+test('ELK layout: an upstream no site uses still sits in the upstream column', async () => {
+  const text = SEED.replace('upstream upstream02 { address 192.168.56.104 }', 'upstream upstream02 { address 192.168.56.104 }\nupstream spare { address 192.168.56.105 }');
+  const g = modelToGraph(modelOf(text));
+  const pos = await autoLayout(new ELK(), g);
+  assert.equal(pos['upstream:spare']!.x, pos['upstream:upstream01']!.x);
+  const others = ['upstream:upstream01', 'upstream:upstream02'].map((id) => pos[id]!.y + nodeHeight(g.nodes.find((n) => n.id === id)!));
+  assert.ok(pos['upstream:spare']!.y >= Math.max(...others), 'stacked below, not on top of, the others');
+});
+
 test('positions: sidecar beats on-screen beats auto; structure key ignores non-structural edits', () => {
   const g = modelToGraph(modelOf(SEED));
   const auto = Object.fromEntries(g.nodes.map((n) => [n.id, { x: 1, y: 1 }]));

@@ -11,34 +11,36 @@ export interface ElkLike {
   layout(graph: ElkNode): Promise<ElkNode>;
 }
 
-/** Column of each kind: ELK layers are forced to follow the chain. */
-const LAYER: Record<string, number> = { clients: 0, vip: 1, lb: 2, site: 3, upstream: 4 };
+/** Column of each kind, left to right along the chain. */
+const COLUMN: Record<string, number> = { clients: 0, vip: 1, lb: 2, site: 3, upstream: 4 };
 
+/**
+ * Options chosen for speed on big graphs (measured with bench/webview.ts, see docs/diagram.md):
+ * ELK's partitioning and model-order options looked like the right tools to pin columns and keep
+ * file order, but each made a 500-node layout 10-40x slower (seconds). The chain's edges already
+ * put every kind in its own layer; `snapToColumns` below fixes the rest (unconnected nodes) and
+ * the lb order, in linear time.
+ */
 export const ELK_OPTIONS: Record<string, string> = {
   'elk.algorithm': 'layered',
   'elk.direction': 'RIGHT',
   'elk.layered.spacing.nodeNodeBetweenLayers': '90',
   'elk.spacing.nodeNode': '40',
-  // Keep file order inside a layer (primary first, sites as written): the picture then reads
-  // like the text, and small edits do not reshuffle it.
-  'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
-  // Partitions pin each kind to its column even when an edge is missing (an unused upstream).
-  'elk.partitioning.activate': 'true',
-  // Lower effort crossing minimisation: 500-node graphs must lay out in well under 500 ms.
-  'elk.layered.thoroughness': '3',
-  'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
+  'elk.spacing.componentComponent': '40',
+  // React Flow draws its own edges: ELK's cheapest routing is enough.
+  'elk.edgeRouting': 'POLYLINE',
 };
+
+/** Crossing minimisation effort: ELK's default (7) for small graphs, the minimum for big ones. */
+export function thoroughness(nodes: number): string {
+  return nodes > 150 ? '1' : '7';
+}
 
 export function toElkGraph(graph: DiagramGraph): ElkNode {
   return {
     id: 'root',
-    layoutOptions: ELK_OPTIONS,
-    children: graph.nodes.map((n) => ({
-      id: n.id,
-      width: NODE_WIDTH,
-      height: nodeHeight(n),
-      layoutOptions: { 'elk.partitioning.partition': String(LAYER[n.kind] ?? 0) },
-    })),
+    layoutOptions: { ...ELK_OPTIONS, 'elk.layered.thoroughness': thoroughness(graph.nodes.length) },
+    children: graph.nodes.map((n) => ({ id: n.id, width: NODE_WIDTH, height: nodeHeight(n) })),
     // The VRRP link joins two nodes of one layer; handing it to ELK would push the backup into
     // a layer of its own, so it is drawn but not laid out.
     edges: graph.edges
@@ -47,11 +49,44 @@ export function toElkGraph(graph: DiagramGraph): ElkNode {
   };
 }
 
+/**
+ * Put every kind in its column (the x most of its nodes got; nodes ELK placed elsewhere, such as
+ * an unused upstream with no edges, are stacked under the column) and give the lbs their slots
+ * in file order, so the primary comes first (lbs all have the same edges: no crossing changes).
+ */
+export function snapToColumns(graph: DiagramGraph, pos: Record<string, Position>): Record<string, Position> {
+  const out: Record<string, Position> = { ...pos };
+  const byKind = new Map<string, DiagramGraph['nodes']>();
+  for (const n of graph.nodes) byKind.set(n.kind, [...(byKind.get(n.kind) ?? []), n]);
+  let prevX = -Infinity;
+  for (const kind of Object.keys(COLUMN).sort((a, b) => COLUMN[a] - COLUMN[b])) {
+    const nodes = byKind.get(kind);
+    if (!nodes?.length) continue;
+    const votes = new Map<number, number>();
+    for (const n of nodes) votes.set(out[n.id].x, (votes.get(out[n.id].x) ?? 0) + 1);
+    let x = [...votes.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
+    if (x <= prevX) x = prevX + NODE_WIDTH + 90;
+    const inColumn = nodes.filter((n) => out[n.id].x === x);
+    let bottom = Math.max(0, ...inColumn.map((n) => out[n.id].y + nodeHeight(n)));
+    for (const n of nodes) {
+      if (out[n.id].x === x) continue;
+      out[n.id] = { x, y: bottom + 40 };
+      bottom += 40 + nodeHeight(n);
+    }
+    if (kind === 'lb') {
+      const slots = nodes.map((n) => out[n.id].y).sort((a, b) => a - b);
+      nodes.forEach((n, i) => (out[n.id] = { x, y: slots[i] }));
+    }
+    prevX = x;
+  }
+  return out;
+}
+
 export async function autoLayout(elk: ElkLike, graph: DiagramGraph): Promise<Record<string, Position>> {
   const out = await elk.layout(toElkGraph(graph));
   const pos: Record<string, Position> = {};
   for (const c of out.children ?? []) pos[c.id] = { x: Math.round(c.x ?? 0), y: Math.round(c.y ?? 0) };
-  return pos;
+  return snapToColumns(graph, pos);
 }
 
 /**
