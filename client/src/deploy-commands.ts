@@ -9,7 +9,7 @@ import { analyzeOrComplain, pickHalabDocument } from './document.js';
 import { gatherSecrets } from './secrets.js';
 
 export interface DeployHooks {
-  onDeployed(model: Topology, result: DeployResult): void;
+  onDeployed(model: Topology, result: DeployResult, uri: vscode.Uri): void;
 }
 
 export function registerDeployCommands(context: vscode.ExtensionContext, output: vscode.OutputChannel, hooks: DeployHooks): void {
@@ -60,7 +60,7 @@ export function registerDeployCommands(context: vscode.ExtensionContext, output:
         if (e.status === 'start' && e.host) progress.report({ message: `${e.host}: ${e.step}` });
       }));
     output.appendLine(formatSummary(result));
-    hooks.onDeployed(a.model, result);
+    hooks.onDeployed(a.model, result, doc.uri);
     if (result.ok) void vscode.window.showInformationMessage(`HA Lab: deployed in ${(result.ms / 1000).toFixed(1)} s. ${result.cluster?.ok ? 'The VIP is on the primary and every site answers.' : ''}`, 'Show Output').then((c) => c && output.show(true));
     else {
       output.show(true);

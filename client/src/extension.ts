@@ -12,6 +12,9 @@ import { registerLabCommands } from './lab-commands.js';
 import { registerRenderCommands } from './render-commands.js';
 import { VipStatus } from './status-bar.js';
 import { registerTopologyPanel } from './topology-panel.js';
+import { pickHalabDocument } from './document.js';
+import { analyze, hasErrors } from '../../server/src/engine.js';
+import { readLiveStatus } from '../../server/src/verify/live-status.js';
 
 let client: LanguageClient | undefined;
 
@@ -30,28 +33,41 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
   const status = new VipStatus();
   context.subscriptions.push(output, status, vscode.languages.registerCodeLensProvider({ language: 'halab' }, new TopologyLenses()));
 
-  const onVipHolders = (holders: Record<string, string[]>, primary?: string) => {
-    status.show(holders, primary);
-    overlay?.(holders);
+  const panels = registerTopologyPanel(context, client);
+  /** Reads the live state over SSH and shows it on the status bar and the topology panel. */
+  const refresh = async (uri?: vscode.Uri) => {
+    const doc = await pickHalabDocument(uri);
+    if (!doc) return undefined;
+    const a = analyze(doc.getText(), doc.uri.fsPath);
+    if (hasErrors(a.diagnostics)) return undefined;
+    const live = await readLiveStatus(a.model);
+    for (const e of live.errors) output.appendLine(`live status: ${e}`);
+    const holders: Record<string, string[]> = {};
+    for (const v of a.model.vips) holders[v.address] = Object.entries(live.lbs).filter(([, s]) => s.holdsVips.includes(v.address)).map(([n]) => n);
+    status.show(holders, a.model.lbs.find((l) => l.role === 'primary')?.name);
+    panels.showOverlay(doc.uri, live);
+    return live;
   };
-  let overlay: ((holders: Record<string, string[]>) => void) | undefined;
+  context.subscriptions.push(vscode.commands.registerCommand('halab.refreshOverlay', (uri?: vscode.Uri) =>
+    vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'HA Lab: reading live state' }, () => refresh(uri))));
+  const afterChange = (uri?: vscode.Uri) => void refresh(uri).catch((e: Error) => output.appendLine(`live status: ${e.message}`));
 
   registerRenderCommands(context, output);
   registerLabCommands(context, output);
   registerDeployCommands(context, output, {
-    onDeployed: (model, result) => {
-      if (result.cluster) onVipHolders(result.cluster.vipHolders, model.lbs.find((l) => l.role === 'primary')?.name);
+    onDeployed: (model, result, uri) => {
+      if (result.cluster) status.show(result.cluster.vipHolders, model.lbs.find((l) => l.role === 'primary')?.name);
+      if (result.ok) afterChange(uri);
     },
   });
-  registerFailoverCommands(context, output, { onVipHolders });
-  const panels = registerTopologyPanel(context, client);
-  overlay = (holders) => {
-    const doc = vscode.window.activeTextEditor?.document;
-    if (doc?.languageId !== 'halab') return;
-    const lbs: Record<string, { state: 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'UNKNOWN'; holdsVips: string[] }> = {};
-    for (const [vip, names] of Object.entries(holders)) for (const n of names) (lbs[n] ??= { state: 'MASTER', holdsVips: [] }).holdsVips.push(vip);
-    panels.showOverlay(doc.uri, { at: new Date().toISOString(), lbs, servers: {} });
-  };
+  registerFailoverCommands(context, output, {
+    onFinished: afterChange,
+    onStarted: (uri) => {
+      // Every 2 s, one short SSH read per lb: enough to watch the VIP move, light enough not to skew the probe.
+      const timer = setInterval(() => afterChange(uri), 2000);
+      return () => clearInterval(timer);
+    },
+  });
 
   await client.start();
   return { client };

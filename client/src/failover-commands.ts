@@ -9,7 +9,10 @@ import { runCli } from './run-cli.js';
 import { reportHtml, type FailoverJson } from './failover-report.js';
 
 export interface FailoverHooks {
-  onVipHolders(holders: Record<string, string[]>, primary?: string): void;
+  /** After the test: refresh the live state (status bar, diagram overlay). */
+  onFinished(uri: vscode.Uri): void;
+  /** While the test runs: refresh the overlay now and then; returns a stop function. */
+  onStarted(uri: vscode.Uri): () => void;
 }
 
 export function registerFailoverCommands(context: vscode.ExtensionContext, output: vscode.OutputChannel, hooks: FailoverHooks): void {
@@ -20,11 +23,12 @@ export function registerFailoverCommands(context: vscode.ExtensionContext, outpu
     if (!a) return undefined;
     if (doc.isDirty) await doc.save();
     const ft = a.model.failoverTest;
+    const stopWatching = hooks.onStarted(doc.uri);
     const res = await vscode.window.withProgress({
       location: vscode.ProgressLocation.Notification,
       title: `HA Lab: failover test (${ft.fault}, up to ${Math.round(ft.durationMs / 1000)} s of probing)`,
       cancellable: true,
-    }, (_p, token) => runCli(context, output, ['failover-test', doc.uri.fsPath, '--json'], token));
+    }, (_p, token) => runCli(context, output, ['failover-test', doc.uri.fsPath, '--json'], token)).finally(stopWatching);
     let report: FailoverJson | undefined;
     try {
       report = JSON.parse(res.stdout) as FailoverJson;
@@ -35,8 +39,7 @@ export function registerFailoverCommands(context: vscode.ExtensionContext, outpu
     }
     const panel = vscode.window.createWebviewPanel('halab.failoverReport', `Failover: ${a.model.name}`, vscode.ViewColumn.Beside, { enableScripts: false });
     panel.webview.html = reportHtml(report, panel.webview.cspSource);
-    const holders = report.vipHoldersAfter;
-    if (holders) hooks.onVipHolders(holders, a.model.lbs.find((l) => l.role === 'primary')?.name);
+    hooks.onFinished(doc.uri);
     const verdict = report.verdict === 'pass' ? 'passed' : 'FAILED';
     void (report.verdict === 'pass' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage)(
       `HA Lab: failover test ${verdict}: outage ${report.outageMs} ms (max ${ft.maxOutageMs} ms), ${report.failedRequests}/${report.totalRequests} requests failed.`);

@@ -17,7 +17,6 @@ export interface FailoverJson {
   samples?: { t: number; site: string; ok: boolean }[];
   /** VIP holder changes: ms since the fault, lb. */
   vipChanges?: { t: number; holder: string | null }[];
-  vipHoldersAfter?: Record<string, string[]>;
   [k: string]: unknown;
 }
 

@@ -127,7 +127,14 @@ export async function openPanel(browser: Browser, text: string, opts: { width?: 
   };
 }
 
-/** Wait until the page has drawn the host's current revision. */
+/** Wait until the page has drawn the host's current revision with ELK's layout (not the provisional one). */
 export async function waitForRevision(s: Session, revision = s.host.version, timeout = 10_000): Promise<void> {
-  await s.page.waitForFunction((r) => (window as unknown as { __halab?: { renderedRevision?: number } }).__halab?.renderedRevision === r, revision, { timeout });
+  await s.page.waitForFunction(
+    (r) => {
+      const m = (window as unknown as { __halab?: { renderedRevision?: number; laidOut?: boolean } }).__halab;
+      return m?.renderedRevision === r && m.laidOut === true;
+    },
+    revision,
+    { timeout },
+  );
 }

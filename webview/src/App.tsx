@@ -18,8 +18,8 @@ import {
   type OnBeforeDelete,
 } from '@xyflow/react';
 import ELK from 'elkjs/lib/elk.bundled.js';
-import { modelToGraph, type DiagramGraph } from '../../server/src/diagram/graph.js';
-import { autoLayout, mergePositions, structureKey } from '../../server/src/diagram/layout.js';
+import { NODE_WIDTH, modelToGraph, nodeHeight, type DiagramGraph } from '../../server/src/diagram/graph.js';
+import { autoLayout, columnLayout, mergePositions, structureKey } from '../../server/src/diagram/layout.js';
 import { overlayBadge } from '../../server/src/diagram/svg.js';
 import type { HostMessage, Intent, NodeKind, Overlay, Position, Snapshot } from '../../server/src/protocol/webview.js';
 import { HostBridge } from './host.js';
@@ -33,8 +33,14 @@ const elk = new ELK();
 interface Metrics {
   snapshots: number;
   layoutMs: number[];
+  /** performance.now() at: first snapshot received, first frame with nodes, first ELK layout drawn. */
+  firstSnapshotMs?: number;
   firstPaintMs?: number;
+  firstLayoutMs?: number;
   renderedRevision?: number;
+  /** True once the drawn revision carries ELK's layout (false while the provisional one shows). */
+  laidOut?: boolean;
+  fittedLaidOut?: boolean;
 }
 declare global {
   interface Window {
@@ -56,7 +62,7 @@ export function App({ bridge }: { bridge: HostBridge }) {
   const [overlay, setOverlay] = useState<Overlay | null>(null);
   const [adding, setAdding] = useState<NodeKind | null>(null);
   const [status, setStatus] = useState<Status>(null);
-  const [drawn, setDrawn] = useState<{ revision: number; count: number } | null>(null);
+  const [drawn, setDrawn] = useState<{ revision: number; count: number; laidOut: boolean } | null>(null);
   const revision = useRef(-1);
   /** Positions the user moved (sidecar + this session); they win over ELK. */
   const pinned = useRef<Record<string, Position>>({});
@@ -67,6 +73,7 @@ export function App({ bridge }: { bridge: HostBridge }) {
   const graph: DiagramGraph | null = useMemo(() => (snapshot ? modelToGraph(snapshot.model, snapshot.diagnostics) : null), [snapshot]);
 
   const applySnapshot = useCallback((s: Snapshot) => {
+    window.__halab.firstSnapshotMs ??= performance.now();
     revision.current = s.revision;
     if (s.layout) pinned.current = { ...s.layout.positions, ...pinned.current };
     setSnapshot(s);
@@ -103,7 +110,7 @@ export function App({ bridge }: { bridge: HostBridge }) {
     if (!graph || !snapshot) return;
     const gen = ++generation.current;
     const key = structureKey(graph);
-    const place = (autoPos: Record<string, Position>) => {
+    const place = (autoPos: Record<string, Position>, laidOut: boolean) => {
       if (gen !== generation.current) return;
       const pos = mergePositions(graph, autoPos, {}, { version: 1, positions: pinned.current });
       setNodes((prev) => {
@@ -112,6 +119,9 @@ export function App({ bridge }: { bridge: HostBridge }) {
           id: n.id,
           type: 'halab' as const,
           position: pos[n.id]!,
+          // Known sizes: React Flow need not measure before drawing edges or culling.
+          width: NODE_WIDTH,
+          height: nodeHeight(n),
           data: { node: n, highlighted: false, badge: null },
           selected: sel.has(n.id),
           deletable: n.kind === 'lb' || n.kind === 'upstream' || n.kind === 'site',
@@ -119,18 +129,20 @@ export function App({ bridge }: { bridge: HostBridge }) {
         }));
       });
       window.__halab.snapshots++;
-      setDrawn({ revision: snapshot.revision, count: graph.nodes.length });
+      setDrawn({ revision: snapshot.revision, count: graph.nodes.length, laidOut });
     };
     if (key === auto.current.key) {
-      place(auto.current.pos);
+      place(auto.current.pos, true);
       return;
     }
+    // A big graph opening for the first time: draw the provisional columns now, ELK's layout when ready.
+    if (!auto.current.key && graph.nodes.length > 150) place(columnLayout(graph), false);
     const t0 = performance.now();
     autoLayout(elk, graph).then(
       (p) => {
         window.__halab.layoutMs.push(performance.now() - t0);
         auto.current = { key, pos: p };
-        place(p);
+        place(p, true);
       },
       (e: unknown) => setStatus({ kind: 'error', text: `layout failed: ${String(e)}` }),
     );
@@ -146,10 +158,13 @@ export function App({ bridge }: { bridge: HostBridge }) {
       const inDom = document.querySelectorAll('.react-flow__node').length;
       // With onlyRenderVisibleElements only part of a big graph is in the DOM: any node will do.
       if ((nodes.length > 150 ? inDom > 0 : inDom === drawn.count) || ++frames > 60) {
-        if (window.__halab.firstPaintMs === undefined) window.__halab.firstPaintMs = performance.now();
+        window.__halab.firstPaintMs ??= performance.now();
+        if (drawn.laidOut) window.__halab.firstLayoutMs ??= performance.now();
+        window.__halab.laidOut = drawn.laidOut;
         window.__halab.renderedRevision = drawn.revision;
-        if (!fitted.current) {
+        if (!fitted.current || (drawn.laidOut && !window.__halab.fittedLaidOut)) {
           fitted.current = true;
+          window.__halab.fittedLaidOut = drawn.laidOut;
           void flow.fitView({ padding: 0.1 });
         }
       } else raf = requestAnimationFrame(tick);
