@@ -24,11 +24,11 @@ export function registerFailoverCommands(context: vscode.ExtensionContext, outpu
     if (doc.isDirty) await doc.save();
     const ft = a.model.failoverTest;
     const stopWatching = hooks.onStarted(doc.uri);
-    const res = await vscode.window.withProgress({
+    const res = await Promise.resolve(vscode.window.withProgress({
       location: vscode.ProgressLocation.Notification,
       title: `HA Lab: failover test (${ft.fault}, up to ${Math.round(ft.durationMs / 1000)} s of probing)`,
       cancellable: true,
-    }, (_p, token) => runCli(context, output, ['failover-test', doc.uri.fsPath, '--json'], token)).finally(stopWatching);
+    }, (_p, token) => runCli(context, output, ['failover-test', doc.uri.fsPath, '--json'], token))).finally(stopWatching);
     let report: FailoverJson | undefined;
     try {
       report = JSON.parse(res.stdout) as FailoverJson;
