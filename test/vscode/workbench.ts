@@ -30,9 +30,8 @@ export async function openFile(page: Page, name: string, timeout = 30_000): Prom
   await row.waitFor({ state: 'visible', timeout });
   await row.click();
   // The exact label: `lab.halab` must not be satisfied by an active `seed-lab.halab` tab.
-  await page
-    .locator('.editor-group-container.active .tabs-container .tab.active .label-name', { hasText: new RegExp(`^${escapeRe(name)}$`) })
-    .waitFor({ state: 'visible', timeout });
+  // (The tab's label-name holds only "lab"; its aria-label starts with the whole name.)
+  await page.locator(`.editor-group-container.active .tabs-container .tab.active[aria-label^="${name}"]`).waitFor({ state: 'visible', timeout });
   await activeEditor(page).locator('.view-lines').waitFor({ state: 'visible', timeout });
 }
 
