@@ -100,6 +100,14 @@ test('ELK layout: one column per kind, left to right, primary above backup, no o
   }
 });
 
+test('ELK layout: a small graph reads top-down in file order', async () => {
+  const lab = readFileSync(new URL('../../examples/lab.halab', import.meta.url), 'utf8');
+  const pos = await autoLayout(new ELK(), modelToGraph(modelOf(lab)));
+  assert.ok(pos['site:web01']!.y < pos['site:web02']!.y);
+  assert.ok(pos['upstream:web1']!.y < pos['upstream:web2']!.y);
+  assert.ok(pos['lb:lb1']!.y < pos['lb:lb2']!.y);
+});
+
 test('ELK layout: an upstream no site uses still sits in the upstream column', async () => {
   const text = SEED.replace('upstream upstream02 { address 192.168.56.104 }', 'upstream upstream02 { address 192.168.56.104 }\nupstream spare { address 192.168.56.105 }');
   const g = modelToGraph(modelOf(text));

@@ -41,6 +41,15 @@ describe('outageWindow', () => {
     assert.equal(w.outageMs, 810);
   });
 
+  it('stray failures seconds apart are two blips, not one long outage', () => {
+    const s = series('a', 0, 6000, -1, -1).map((x) => (x.t === 1000 || x.t === 3400 ? { ...x, ok: false, status: 503 } : x));
+    const w = outageWindow(s, 0, 6000);
+    assert.equal(w.failed, 2);
+    assert.equal(w.firstFailedAtMs, 1000);
+    assert.equal(w.lastFailedAtMs, 3400);
+    assert.equal(w.outageMs, 40);
+  });
+
   it('failures still going at the window end: up to the end, not ended', () => {
     const s = series('a', 0, 3000, 1000, 5000);
     const w = outageWindow(s, 900, 2000);

@@ -6,6 +6,7 @@ import { analyze } from '../../server/src/engine.js';
 import { readLiveStatus } from '../../server/src/verify/live-status.js';
 import type { Connector } from '../../server/src/deploy/deploy.js';
 import type { HostTarget } from '../../server/src/deploy/targets.js';
+import { renderCommand } from '../../server/src/deploy/shell-quote.js';
 
 const model = analyze(readFileSync('examples/lab.halab', 'utf8')).model;
 const targets = model.lbs.map((l) => ({ name: l.name, host: l.address, port: 22, user: 'root' }) as unknown as HostTarget);
@@ -31,7 +32,7 @@ function fake(outputs: Record<string, { ip: string; dump: string | null; stat: s
     if (!o) throw new Error('connection refused');
     return {
       async exec(cmd) {
-        const text = cmd.join(' ');
+        const text = renderCommand(cmd);
         if (text.startsWith('ip -o addr')) return { code: 0, stdout: o.ip, stderr: '' };
         if (text.includes('keepalived.data')) return o.dump === null ? { code: 3, stdout: '', stderr: '' } : { code: 0, stdout: o.dump, stderr: '' };
         if (text.includes('show stat')) return o.stat === null ? { code: 3, stdout: '', stderr: 'no socket' } : { code: 0, stdout: o.stat, stderr: '' };

@@ -6,13 +6,13 @@
  * One code-server for the file; the workspace is a temp copy of examples/ plus a broken file.
  * Screenshots go to test-output/vscode/.
  */
-import { after, before, describe, test, type TestContext } from 'node:test';
+import { after, afterEach, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { ROOT, buildVsix, ensureCodeServer, launchBrowser, openWorkbench, screenshot, startCodeServer, type CodeServer } from './harness.js';
+import { ROOT, blockedRequests, buildVsix, ensureCodeServer, launchBrowser, openWorkbench, screenshot, startCodeServer, type CodeServer } from './harness.js';
 import { activeEditor, frameWith, goTo, hoverText, languageIndicator, openFile, problemRows, runCommand, suggestions } from './workbench.js';
 
 const LAB = readFileSync(join(ROOT, 'examples/lab.halab'), 'utf8');
@@ -59,6 +59,11 @@ after(async () => {
   if (vsixDir) rmSync(vsixDir, { recursive: true, force: true });
 });
 
+// What the screen showed when each test ended, for a human reading a failure.
+afterEach(async (t) => {
+  if (page && !skipReason) await screenshot(page, `end-${t.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(() => undefined);
+});
+
 function ready(t: TestContext): boolean {
   if (skipReason) {
     t.skip(skipReason);
@@ -76,9 +81,15 @@ describe('halab in VS Code (code-server)', () => {
     // The status bar shows the language's first alias.
     await page.waitForFunction(() => /HA Lab|halab/.test(document.getElementById('status.editor.mode')?.textContent ?? ''), null, { timeout: 30_000 });
     assert.match(await lang.innerText(), /HA Lab|halab/);
-    // The grammar colours keywords: `topology` gets a token colour of its own, not the default.
-    const colours = await activeEditor(page).locator('.view-line span span').evaluateAll((els) => [...new Set(els.map((e) => getComputedStyle(e).color))]);
-    assert.ok(colours.length >= 3, `expected syntax colouring, saw colours ${colours.join(', ')}`);
+    // The grammar (and semantic tokens) colour the text: wait until the lines show several colours.
+    await page.waitForFunction(
+      () => {
+        const spans = document.querySelectorAll('.editor-group-container.active .monaco-editor .view-line span span');
+        return new Set([...spans].map((e) => getComputedStyle(e).color)).size >= 3;
+      },
+      null,
+      { timeout: 30_000 },
+    );
     await screenshot(page, '01-language');
   });
 
@@ -114,8 +125,13 @@ describe('halab in VS Code (code-server)', () => {
     await activeEditor(page).locator('.view-lines').click();
     await page.keyboard.press('Control+End');
     await page.keyboard.press('Enter');
+    // (No auto-closing brace here, so the block is typed whole and the cursor put inside it.)
     await page.keyboard.type('lb lb3 {');
     await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('}');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Home');
     const inLb = await suggestions(page);
     for (const k of ['address', 'role', 'priority']) assert.ok(inLb.includes(k), `lb block completion lacks ${k}: ${inLb.join(', ')}`);
     for (const k of ['vip', 'site', 'topology']) assert.ok(!inLb.includes(k), `lb block completion offers top-level ${k}`);
@@ -170,8 +186,26 @@ describe('halab in VS Code (code-server)', () => {
     await runCommand(page, 'HA Lab: Open Topology');
     const frame = await frameWith(page, '.react-flow__node');
     await frame.locator('.react-flow__node', { hasText: 'lb2' }).first().waitFor({ state: 'visible' });
-    await problemRows(page);
-    await page.locator('.markers-panel .monaco-list-row', { hasText: 'unknown-reference' }).first().waitFor({ state: 'visible' });
+    const rows = await problemRows(page);
+    // Clicking a problem reveals it in the editor, as a user would.
+    await rows.filter({ hasText: 'unknown-reference' }).first().click();
+    await activeEditor(page).locator('.squiggly-error').first().waitFor({ state: 'visible' });
+    // A lower Problems panel leaves the diagram more room: drag the sash above it down. Only
+    // cosmetic, so a layout where that fails still takes the picture.
+    const box = await page.locator('.part.panel.bottom').boundingBox().catch(() => null);
+    const sashes = await page.locator('.monaco-sash.horizontal').evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ x: r.x, y: r.y, w: r.width, h: r.height })));
+    const sash = box && sashes.find((r) => r.w > box.width / 2 && Math.abs(r.y + r.h / 2 - box.y) < 8);
+    if (sash) {
+      const x = sash.x + sash.w / 2;
+      const y = sash.y + sash.h / 2;
+      await page.mouse.move(x, y);
+      await page.mouse.down();
+      await page.mouse.move(x, y + 90, { steps: 5 });
+      await page.mouse.move(x, y + 180, { steps: 5 });
+      await page.mouse.up();
+    }
+    await page.mouse.move(1, 1);
+    await frame.locator('.react-flow__node', { hasText: 'lb2' }).first().waitFor({ state: 'visible' });
     await screenshot(page, 'editor');
   });
 
@@ -182,7 +216,7 @@ describe('halab in VS Code (code-server)', () => {
     // The command offers <file's folder>/rendered in a folder picker (VS Code's own dialog here).
     mkdirSync(join(cs!.workspace, 'rendered'), { recursive: true });
     await runCommand(page, 'HA Lab: Render Configs');
-    const dialog = page.locator('.quick-input-widget');
+    const dialog = page.locator('.quick-input-widget:not(.quick-input-widget-closing)');
     await dialog.locator('.monaco-button', { hasText: 'Render here' }).click();
     // lab.halab reads both secrets from env:, unset here: the editor asks for each.
     const vrrp = 'Lab8pass';
@@ -206,9 +240,18 @@ describe('halab in VS Code (code-server)', () => {
   });
 });
 
+describe('network', () => {
+  test('nothing tried to leave the machine (gallery, CDN, telemetry)', async (t) => {
+    if (!ready(t)) return;
+    assert.deepEqual(blockedRequests(page), [], 'requests from the workbench to other hosts');
+    const log = readFileSync(cs!.logFile, 'utf8');
+    assert.doesNotMatch(log, /open-vsx|marketplace|getaddrinfo|ENOTFOUND|EAI_AGAIN/, 'code-server tried to reach a host');
+  });
+});
+
 /** Answers an input box whose title or prompt matches `title`. */
 async function answerPrompt(page: Page, title: RegExp, value: string): Promise<void> {
-  const box = page.locator('.quick-input-widget', { hasText: title });
+  const box = page.locator('.quick-input-widget:not(.quick-input-widget-closing)', { hasText: title });
   await box.waitFor({ state: 'visible', timeout: 30_000 });
   await box.locator('input').fill(value);
   await page.keyboard.press('Enter');

@@ -66,6 +66,7 @@ export function buildVsix(outDir: string): string {
 export function installExtension(bin: string, vsix: string, extDir: string, userDir: string): void {
   const r = spawnSync(bin, ['--extensions-dir', extDir, '--user-data-dir', userDir, '--install-extension', vsix], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: serverEnv(),
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -108,13 +109,20 @@ const USER_SETTINGS = {
 };
 
 /**
+ * code-server falls back to open-vsx.org as its extension gallery and queries it a few seconds
+ * after start, whatever the user settings say. An empty gallery (no serviceUrl) switches the
+ * gallery off, so nothing leaves the machine.
+ */
+const NO_GALLERY = '{}';
+
+/**
  * The extension host inherits code-server's environment. Secrets the examples read with env:NAME
  * are removed unless the test passes them, so a test sees the editor's prompts deterministically.
  */
 function serverEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of Object.keys(env)) if (k.startsWith('HALAB_') && k !== 'HALAB_CACHE') delete env[k];
-  return { ...env, ...extra };
+  return { ...env, EXTENSIONS_GALLERY: NO_GALLERY, ...extra };
 }
 
 export interface CodeServer {
@@ -209,14 +217,24 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
 }
 
+const blocked = new WeakMap<Page, string[]>();
+
+/** Requests the workbench tried to send off the machine (blocked by openWorkbench). */
+export function blockedRequests(page: Page): string[] {
+  return blocked.get(page) ?? [];
+}
+
 /** Opens the workbench on the workspace and waits until it is drawn. */
 export async function openWorkbench(browser: Browser, cs: CodeServer): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   // The workbench must not reach anything but code-server itself.
   const origin = new URL(cs.url).origin;
+  const off: string[] = [];
+  blocked.set(page, off);
   await page.route('**/*', (route) => {
     const u = route.request().url();
-    if (u.startsWith(origin) || u.startsWith('data:') || u.startsWith('blob:') || /^https?:\/\/[^/]*\.?localhost[:/]/.test(u) || u.startsWith('vscode-')) return route.continue();
+    if (u.startsWith(origin) || u.startsWith('data:') || u.startsWith('blob:') || u.startsWith('vscode-')) return route.continue();
+    off.push(u);
     return route.abort();
   });
   await page.goto(`${cs.url}/?folder=${encodeURIComponent(cs.workspace)}`);

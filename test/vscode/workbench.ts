@@ -4,10 +4,18 @@
  */
 import type { Frame, Locator, Page } from 'playwright-core';
 
-const QUICK_INPUT = '.quick-input-widget';
+// VS Code 1.13x animates the quick input out: a closing widget keeps its DOM (class
+// quick-input-widget-closing, inert) for a moment, and must not be mistaken for an open one.
+const QUICK_INPUT = '.quick-input-widget:not(.quick-input-widget-closing)';
+
+/** Waits until no quick input is open, so the next key press reaches the workbench. */
+async function quickInputClosed(page: Page, timeout = 30_000): Promise<void> {
+  await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout });
+}
 
 /** Runs a command by its palette title ("HA Lab: Render Configs"). */
 export async function runCommand(page: Page, title: string, timeout = 30_000): Promise<void> {
+  await quickInputClosed(page, timeout);
   await page.keyboard.press('F1');
   const input = page.locator(`${QUICK_INPUT} input`);
   await input.waitFor({ state: 'visible', timeout });
@@ -16,21 +24,33 @@ export async function runCommand(page: Page, title: string, timeout = 30_000): P
   const row = page.locator(`${QUICK_INPUT} .monaco-list-row`, { has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRe(title)}$`) }) }).first();
   await row.waitFor({ state: 'visible', timeout });
   await row.click();
-  await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout });
+  // The palette closes — or the command opens a quick input of its own (a picker, a prompt),
+  // which reuses the widget with other contents.
+  await page.waitForFunction(
+    (typed) => {
+      const w = document.querySelector<HTMLElement>('.quick-input-widget');
+      const input = w?.querySelector<HTMLInputElement>('input');
+      return !w || w.classList.contains('quick-input-widget-closing') || w.style.display === 'none' || w.offsetParent === null || input?.value !== typed;
+    },
+    '>' + title,
+    { timeout },
+  );
 }
 
-/** Opens a workspace file from the Explorer and waits for its editor tab to be active. */
+/**
+ * Opens a top-level workspace file by clicking it in the Explorer, and waits for its editor tab to
+ * be active. (Quick Open's list re-sorts while it filters, so a click there can land on a
+ * neighbour such as seed-lab.halab for lab.halab.)
+ */
 export async function openFile(page: Page, name: string, timeout = 30_000): Promise<void> {
-  // Quick Open finds files in folders the Explorer has not expanded.
-  await page.keyboard.press('Control+P');
-  const input = page.locator(`${QUICK_INPUT} input`);
-  await input.waitFor({ state: 'visible', timeout });
-  await input.fill(name);
-  const row = page.locator(`${QUICK_INPUT} .monaco-list-row`, { has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRe(name)}$`) }) }).first();
+  // Escape first: a leftover widget (suggestions, hover) would take the keys.
+  await page.keyboard.press('Escape');
+  await quickInputClosed(page, timeout);
+  const row = page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${name}"]`);
+  if (!(await row.isVisible())) await runCommand(page, 'View: Show Explorer', timeout);
   await row.waitFor({ state: 'visible', timeout });
   await row.click();
-  // The exact label: `lab.halab` must not be satisfied by an active `seed-lab.halab` tab.
-  // (The tab's label-name holds only "lab"; its aria-label starts with the whole name.)
+  // The tab's label-name holds only "lab"; its aria-label starts with the whole name.
   await page.locator(`.editor-group-container.active .tabs-container .tab.active[aria-label^="${name}"]`).waitFor({ state: 'visible', timeout });
   await activeEditor(page).locator('.view-lines').waitFor({ state: 'visible', timeout });
 }
@@ -41,6 +61,7 @@ export function activeEditor(page: Page): Locator {
 
 /** Puts the cursor at a 1-based line and column with Go to Line (Ctrl+G). */
 export async function goTo(page: Page, line: number, column: number): Promise<void> {
+  await quickInputClosed(page);
   await activeEditor(page).locator('.view-lines').click();
   // Move the mouse off the text, or its own hover (wherever the click was) competes with the
   // cursor's.
@@ -50,7 +71,7 @@ export async function goTo(page: Page, line: number, column: number): Promise<vo
   await input.waitFor({ state: 'visible' });
   await input.fill(`:${line}:${column}`);
   await page.keyboard.press('Enter');
-  await page.locator(QUICK_INPUT).waitFor({ state: 'hidden' });
+  await quickInputClosed(page);
 }
 
 /** The language shown in the status bar for the active editor. */

@@ -14,12 +14,12 @@ import {
   type Connection,
   type Edge,
   type EdgeChange,
+  type FitViewOptions,
   type NodeChange,
   type OnBeforeDelete,
 } from '@xyflow/react';
-import ELK from 'elkjs/lib/elk.bundled.js';
 import { NODE_WIDTH, modelToGraph, nodeHeight, type DiagramGraph } from '../../server/src/diagram/graph.js';
-import { autoLayout, columnLayout, mergePositions, structureKey } from '../../server/src/diagram/layout.js';
+import { autoLayout, columnLayout, mergePositions, structureKey, type ElkLike } from '../../server/src/diagram/layout.js';
 import { overlayBadge } from '../../server/src/diagram/svg.js';
 import type { HostMessage, Intent, NodeKind, Overlay, Position, Snapshot } from '../../server/src/protocol/webview.js';
 import { HostBridge } from './host.js';
@@ -27,7 +27,13 @@ import { nodeTypes, type HalabFlowNode } from './nodes.js';
 import { SidePanel } from './SidePanel.js';
 import { exportPng, exportSvg } from './export.js';
 
-const elk = new ELK();
+/**
+ * ELK (a GWT-compiled ~1.5 MB module) is initialised on first use, not at script start: the
+ * provisional drawing of a big graph does not wait for it. esbuild inlines this import (iife, no
+ * chunk), so it stays one local file under the CSP.
+ */
+let elkInstance: Promise<ElkLike> | null = null;
+const getElk = () => (elkInstance ??= import('elkjs/lib/elk.bundled.js').then((m) => new m.default()));
 
 /** Timings the benchmark and the tests read (first paint, last layout). */
 interface Metrics {
@@ -40,7 +46,8 @@ interface Metrics {
   renderedRevision?: number;
   /** True once the drawn revision carries ELK's layout (false while the provisional one shows). */
   laidOut?: boolean;
-  fittedLaidOut?: boolean;
+  /** Loading and initialising the ELK module (once per page). */
+  elkInitMs?: number;
 }
 declare global {
   interface Window {
@@ -50,6 +57,15 @@ declare global {
 window.__halab = { snapshots: 0, layoutMs: [] };
 
 type Status = { kind: 'info' | 'error'; text: string } | null;
+
+/**
+ * Fit with room on the right for the floating form (when the canvas is wide enough to spare it),
+ * so opening the form does not cover the upstream column.
+ */
+function fitOptions(): FitViewOptions {
+  const w = document.querySelector('.hl-canvas')?.clientWidth ?? 0;
+  return { padding: w > 800 ? { top: '5%', bottom: '5%', left: '3%', right: '270px' } : 0.05 };
+}
 
 export function App({ bridge }: { bridge: HostBridge }) {
   const flow = useReactFlow();
@@ -137,15 +153,21 @@ export function App({ bridge }: { bridge: HostBridge }) {
     }
     // A big graph opening for the first time: draw the provisional columns now, ELK's layout when ready.
     if (!auto.current.key && graph.nodes.length > 150) place(columnLayout(graph), false);
-    const t0 = performance.now();
-    autoLayout(elk, graph).then(
-      (p) => {
-        window.__halab.layoutMs.push(performance.now() - t0);
-        auto.current = { key, pos: p };
-        place(p, true);
-      },
-      (e: unknown) => setStatus({ kind: 'error', text: `layout failed: ${String(e)}` }),
-    );
+    const tInit = performance.now();
+    getElk()
+      .then((elk) => {
+        window.__halab.elkInitMs ??= performance.now() - tInit;
+        const t0 = performance.now();
+        return autoLayout(elk, graph).then((p) => ({ p, ms: performance.now() - t0 }));
+      })
+      .then(
+        ({ p, ms }) => {
+          window.__halab.layoutMs.push(ms);
+          auto.current = { key, pos: p };
+          place(p, true);
+        },
+        (e: unknown) => setStatus({ kind: 'error', text: `layout failed: ${String(e)}` }),
+      );
   }, [graph, snapshot]);
 
   // A revision counts as drawn once its nodes are in the DOM (React Flow renders them a frame
@@ -162,10 +184,11 @@ export function App({ bridge }: { bridge: HostBridge }) {
         if (drawn.laidOut) window.__halab.firstLayoutMs ??= performance.now();
         window.__halab.laidOut = drawn.laidOut;
         window.__halab.renderedRevision = drawn.revision;
-        if (!fitted.current || (drawn.laidOut && !window.__halab.fittedLaidOut)) {
+        // Fit once, to ELK's layout: fitting the provisional columns of a big graph would render
+        // every node while ELK still needs the main thread.
+        if (drawn.laidOut && !fitted.current) {
           fitted.current = true;
-          window.__halab.fittedLaidOut = drawn.laidOut;
-          void flow.fitView({ padding: 0.1 });
+          void flow.fitView(fitOptions());
         }
       } else raf = requestAnimationFrame(tick);
     };
@@ -184,23 +207,28 @@ export function App({ bridge }: { bridge: HostBridge }) {
     [nodes, highlightId, overlay],
   );
 
-  const edges: Edge[] = useMemo(
-    () =>
-      (graph?.edges ?? []).map((e) => ({
+  // The VRRP link runs from the lower edge of the upper lb to the upper edge of the lower one,
+  // whichever way round they stand; recomputed only when an lb moves.
+  const lbYs = useMemo(() => nodes.filter((n) => n.data.node.kind === 'lb').map((n) => `${n.id}=${n.position.y}`).join('|'), [nodes]);
+  const edges: Edge[] = useMemo(() => {
+    const y = new Map(lbYs.split('|').map((kv) => [kv.slice(0, kv.lastIndexOf('=')), Number(kv.slice(kv.lastIndexOf('=') + 1))] as const));
+    return (graph?.edges ?? []).map((e) => {
+      const down = (y.get(e.source) ?? 0) <= (y.get(e.target) ?? 0);
+      return {
         id: e.id,
         source: e.source,
         target: e.target,
-        sourceHandle: e.kind === 'vrrp' ? 'vrrp-out' : 'out',
-        targetHandle: e.kind === 'vrrp' ? 'vrrp-in' : 'in',
+        sourceHandle: e.kind === 'vrrp' ? (down ? 'vrrp-bottom' : 'vrrp-top') : 'out',
+        targetHandle: e.kind === 'vrrp' ? (down ? 'vrrp-top-in' : 'vrrp-bottom-in') : 'in',
         type: e.kind === 'vrrp' ? 'straight' : 'default',
         label: e.label,
         className: `hl-edge-${e.kind}`,
         deletable: e.kind === 'server',
         selectable: e.kind === 'server',
         selected: selectedEdges.has(e.id),
-      })),
-    [graph, selectedEdges],
-  );
+      };
+    });
+  }, [graph, selectedEdges, lbYs]);
 
   const onEdgesChange = useCallback((changes: EdgeChange<Edge>[]) => {
     setSelectedEdges((prev) => {
@@ -237,7 +265,12 @@ export function App({ bridge }: { bridge: HostBridge }) {
 
   const onNodesChange = useCallback((changes: NodeChange<HalabFlowNode>[]) => {
     // Removal goes through the text (onBeforeDelete); everything else (drag, select) is local.
-    setNodes((ns) => applyNodeChanges(changes.filter((c) => c.type !== 'remove'), ns));
+    setNodes((ns) =>
+      applyNodeChanges(
+        changes.filter((c) => c.type !== 'remove'),
+        ns,
+      ),
+    );
     for (const c of changes) if (c.type === 'select' && c.selected) setSelectedId(c.id);
   }, []);
 
@@ -262,10 +295,7 @@ export function App({ bridge }: { bridge: HostBridge }) {
     [graph, run],
   );
 
-  const isValidConnection = useCallback(
-    (c: Connection | Edge) => c.source.startsWith('site:') && c.target.startsWith('upstream:'),
-    [],
-  );
+  const isValidConnection = useCallback((c: Connection | Edge) => c.source.startsWith('site:') && c.target.startsWith('upstream:'), []);
   const onConnect = useCallback(
     (c: Connection) => {
       if (!c.source.startsWith('site:') || !c.target.startsWith('upstream:')) return;
@@ -298,7 +328,9 @@ export function App({ bridge }: { bridge: HostBridge }) {
       const svg = exportSvg(graph, pos, overlay);
       const data = format === 'svg' ? svg : await exportPng(svg);
       const a = await bridge.request({ type: 'export', format, data });
-      setStatus(a.type === 'ack' ? { kind: 'info', text: `exported ${format.toUpperCase()}` } : { kind: 'error', text: a.type === 'error' ? a.message : a.reason });
+      setStatus(
+        a.type === 'ack' ? { kind: 'info', text: `exported ${format.toUpperCase()}` } : { kind: 'error', text: a.type === 'error' ? a.message : a.reason },
+      );
     },
     [graph, nodes, overlay, bridge],
   );
@@ -311,15 +343,33 @@ export function App({ bridge }: { bridge: HostBridge }) {
     <div className="hl-app">
       <div className="hl-toolbar">
         <strong className="hl-topology">{snapshot.model.name || '(unnamed)'}</strong>
-        <button name="add-lb" onClick={() => setAdding('lb')}>+ lb</button>
-        <button name="add-upstream" onClick={() => setAdding('upstream')}>+ upstream</button>
-        <button name="add-site" onClick={() => setAdding('site')}>+ site</button>
+        <button name="add-lb" onClick={() => setAdding('lb')}>
+          + lb
+        </button>
+        <button name="add-upstream" onClick={() => setAdding('upstream')}>
+          + upstream
+        </button>
+        <button name="add-site" onClick={() => setAdding('site')}>
+          + site
+        </button>
         <span className="hl-sep" />
-        <button name="export-svg" onClick={() => void doExport('svg')}>Export SVG</button>
-        <button name="export-png" onClick={() => void doExport('png')}>Export PNG</button>
-        <button name="refresh-overlay" onClick={() => bridge.send({ type: 'refreshOverlay' })}>Refresh state</button>
+        <button name="export-svg" onClick={() => void doExport('svg')}>
+          Export SVG
+        </button>
+        <button name="export-png" onClick={() => void doExport('png')}>
+          Export PNG
+        </button>
+        <button name="refresh-overlay" onClick={() => bridge.send({ type: 'refreshOverlay' })}>
+          Refresh state
+        </button>
         {overlay && <span className="hl-muted">state at {overlay.at}</span>}
-        {status && <span className={`hl-status hl-status-${status.kind}`} role="status">{status.text}</span>}
+        {status ? (
+          <span className={`hl-status hl-status-${status.kind}`} role="status">
+            {status.text}
+          </span>
+        ) : (
+          !selected && !adding && <span className="hl-muted hl-hint">Click a node to edit it; drag from a site's right edge to an upstream to connect them.</span>
+        )}
         {graph.loose.length > 0 && (
           <span className="hl-loose sev-error" title={graph.loose.map((d) => `${d.code}: ${d.message}`).join('\n')}>
             {graph.loose.length} file problem{graph.loose.length > 1 ? 's' : ''}
@@ -342,15 +392,15 @@ export function App({ bridge }: { bridge: HostBridge }) {
             onPaneClick={() => setSelectedId(null)}
             deleteKeyCode={['Delete', 'Backspace']}
             onlyRenderVisibleElements={big}
-            minZoom={0.05}
+            minZoom={0.01}
             proOptions={{ hideAttribution: true }}
           >
             <Background />
-            <Controls showInteractive={false} />
+            <Controls showInteractive={false} fitViewOptions={fitOptions()} />
             {!big && <MiniMap pannable zoomable />}
           </ReactFlow>
         </div>
-        <SidePanel model={snapshot.model} selected={selected} adding={adding} onIntent={(i) => void run(i)} onCloseAdd={() => setAdding(null)} />
+        <SidePanel model={snapshot.model} selected={selected} adding={adding} onIntent={(i) => void run(i)} onCloseAdd={() => setAdding(null)} onCloseEdit={() => setSelectedId(null)} />
       </div>
     </div>
   );

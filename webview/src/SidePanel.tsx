@@ -11,15 +11,17 @@ interface Props {
   adding: NodeKind | null;
   onIntent: (i: Intent) => void;
   onCloseAdd: () => void;
+  onCloseEdit: () => void;
 }
 
-export function SidePanel({ model, selected, adding, onIntent, onCloseAdd }: Props) {
+export function SidePanel({ model, selected, adding, onIntent, onCloseAdd, onCloseEdit }: Props) {
   if (adding) return <AddForm key={adding} kind={adding} model={model} onIntent={onIntent} onClose={onCloseAdd} />;
-  if (!selected) return <aside className="hl-side"><p className="hl-muted">Select a node to edit it. Drag from a site's right edge to an upstream to connect them.</p></aside>;
-  return <EditForm key={selected.id} node={selected} model={model} onIntent={onIntent} />;
+  // Nothing to edit: no side column, the diagram gets the width (the panel often sits in a narrow split).
+  if (!selected) return null;
+  return <EditForm key={selected.id} node={selected} model={model} onIntent={onIntent} onClose={onCloseEdit} />;
 }
 
-function EditForm({ node, model, onIntent }: { node: DiagramNode; model: Topology; onIntent: (i: Intent) => void }) {
+function EditForm({ node, model, onIntent, onClose }: { node: DiagramNode; model: Topology; onIntent: (i: Intent) => void; onClose: () => void }) {
   const kind = node.kind;
   const editable = kind === 'lb' || kind === 'upstream' || kind === 'site';
   const [name, setName] = useState(node.title);
@@ -33,6 +35,9 @@ function EditForm({ node, model, onIntent }: { node: DiagramNode; model: Topolog
     <aside className="hl-side" data-form={node.id}>
       <h3>
         {kind} {node.title}
+        <button className="hl-close" name="close" title="Close" onClick={onClose}>
+          ✕
+        </button>
       </h3>
       {node.diagnostics.length > 0 && (
         <ul className="hl-diags">

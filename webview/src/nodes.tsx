@@ -21,8 +21,15 @@ function HalabNodeView({ data, selected }: NodeProps<HalabFlowNode>) {
     <div className={cls} style={{ width: NODE_WIDTH, height: nodeHeight(n) }} title={n.diagnostics.map((d) => `${d.severity} ${d.code}: ${d.message}`).join('\n') || undefined}>
       {n.kind !== 'clients' && <Handle id="in" type="target" position={Position.Left} />}
       {n.kind !== 'upstream' && <Handle id="out" type="source" position={Position.Right} />}
-      {n.kind === 'lb' && <Handle id="vrrp-in" type="target" position={Position.Top} />}
-      {n.kind === 'lb' && <Handle id="vrrp-out" type="source" position={Position.Bottom} />}
+      {/* VRRP link anchors (drawn, not for the user to connect): top and bottom, either direction. */}
+      {n.kind === 'lb' && (
+        <>
+          <Handle id="vrrp-top" type="source" position={Position.Top} isConnectable={false} className="hl-vrrp-handle" />
+          <Handle id="vrrp-top-in" type="target" position={Position.Top} isConnectable={false} className="hl-vrrp-handle" />
+          <Handle id="vrrp-bottom" type="source" position={Position.Bottom} isConnectable={false} className="hl-vrrp-handle" />
+          <Handle id="vrrp-bottom-in" type="target" position={Position.Bottom} isConnectable={false} className="hl-vrrp-handle" />
+        </>
+      )}
       <div className="hl-title">
         {n.kind !== 'clients' && <span className="hl-kind">{n.kind}</span>}
         <span className="hl-name">{n.title}</span>

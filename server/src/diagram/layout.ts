@@ -11,13 +11,17 @@ export interface ElkLike {
   layout(graph: ElkNode): Promise<ElkNode>;
 }
 
+/** Vertical room between lbs: the VRRP link and its label run there. */
+const LB_GAP = 70;
+
 /** Column of each kind, left to right along the chain. */
 const COLUMN: Record<string, number> = { clients: 0, vip: 1, lb: 2, site: 3, upstream: 4 };
 
 /**
  * Options chosen for speed on big graphs (measured with bench/webview.ts, see docs/diagram.md):
  * ELK's partitioning and model-order options looked like the right tools to pin columns and keep
- * file order, but each made a 500-node layout 10-40x slower (seconds). The chain's edges already
+ * file order, but on a 500-node graph each made the layout 10-40x slower (seconds); model order is
+ * used on small graphs only (sizeOptions). The chain's edges already
  * put every kind in its own layer; `snapToColumns` below fixes the rest (unconnected nodes) and
  * the lb order, in linear time.
  */
@@ -31,15 +35,20 @@ export const ELK_OPTIONS: Record<string, string> = {
   'elk.edgeRouting': 'POLYLINE',
 };
 
-/** Crossing minimisation effort: ELK's default (7) for small graphs, the minimum for big ones. */
-export function thoroughness(nodes: number): string {
-  return nodes > 150 ? '1' : '7';
+/**
+ * Per-size options: small graphs get ELK's full crossing minimisation and keep file order where it
+ * costs no crossings (sites and upstreams read top-down as in the text); big graphs get the
+ * cheapest settings, since model order alone made 500 nodes take seconds.
+ */
+export function sizeOptions(nodes: number): Record<string, string> {
+  if (nodes <= 100) return { 'elk.layered.thoroughness': '7', 'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES' };
+  return { 'elk.layered.thoroughness': nodes > 150 ? '1' : '7' };
 }
 
 export function toElkGraph(graph: DiagramGraph): ElkNode {
   return {
     id: 'root',
-    layoutOptions: { ...ELK_OPTIONS, 'elk.layered.thoroughness': thoroughness(graph.nodes.length) },
+    layoutOptions: { ...ELK_OPTIONS, ...sizeOptions(graph.nodes.length) },
     children: graph.nodes.map((n) => ({ id: n.id, width: NODE_WIDTH, height: nodeHeight(n) })),
     // The VRRP link joins two nodes of one layer; handing it to ELK would push the backup into
     // a layer of its own, so it is drawn but not laid out.
@@ -74,8 +83,14 @@ export function snapToColumns(graph: DiagramGraph, pos: Record<string, Position>
       bottom += 40 + nodeHeight(n);
     }
     if (kind === 'lb') {
+      // File order, and room between lbs for the VRRP link's label (ELK packs them 40px apart).
       const slots = nodes.map((n) => out[n.id].y).sort((a, b) => a - b);
-      nodes.forEach((n, i) => (out[n.id] = { x, y: slots[i] }));
+      let next = -Infinity;
+      nodes.forEach((n, i) => {
+        const y = Math.max(slots[i], next);
+        out[n.id] = { x, y };
+        next = y + nodeHeight(n) + LB_GAP;
+      });
     }
     prevX = x;
   }

@@ -14,33 +14,54 @@ export function inWindow(s: ProbeSample, from: number, to: number): boolean {
 }
 
 /**
- * Failures in [from, to). The outage runs from the first failed request to the first
- * successful request of the same site sent after that site's last failure (the resolution is
- * the probe interval); over sites, from the earliest start to the latest end.
+ * Failures in [from, to). Each run of failures of a site lasts from its first failed request to
+ * the first successful request of that site sent after the run (the resolution is the probe
+ * interval); the outage is the time covered by the union of all sites' runs. A contiguous
+ * outage thus counts from its first failure to the recovery, and two stray failures seconds
+ * apart count as two short blips, not as everything in between.
  */
 export function outageWindow(samples: readonly ProbeSample[], from: number, to: number): OutageWindow {
   const win = samples.filter((s) => inWindow(s, from, to));
   const failed = win.filter((s) => !s.ok);
   if (failed.length === 0) return { total: win.length, failed: 0, firstFailedAtMs: null, lastFailedAtMs: null, outageMs: 0, ended: true };
-  let first = Infinity;
-  let last = -Infinity;
-  let end = -Infinity;
+  const failedSet = new Set(failed);
+  const runs: Array<[number, number]> = [];
   let ended = true;
-  const sites = [...new Set(failed.map((s) => s.site))];
-  for (const site of sites) {
-    const f = failed.filter((s) => s.site === site);
-    const siteFirst = Math.min(...f.map((s) => s.t));
-    const siteLast = Math.max(...f.map((s) => s.t));
-    first = Math.min(first, siteFirst);
-    last = Math.max(last, siteLast);
+  for (const site of new Set(failed.map((s) => s.site))) {
     // the recovery may be seen in any sample of the site sent before the window's end
-    const next = samples.filter((s) => s.site === site && s.ok && s.t > siteLast && s.t < to).reduce((m, s) => Math.min(m, s.t), Infinity);
-    if (next === Infinity) {
+    const mine = samples.filter((s) => s.site === site && s.t < to && (failedSet.has(s) || s.ok)).sort((a, b) => a.t - b.t);
+    let start: number | undefined;
+    for (const s of mine) {
+      if (failedSet.has(s)) start ??= s.t;
+      else if (start !== undefined) {
+        runs.push([start, s.t]);
+        start = undefined;
+      }
+    }
+    if (start !== undefined) {
       ended = false;
-      end = Math.max(end, to);
-    } else end = Math.max(end, next);
+      runs.push([start, to]);
+    }
   }
-  return { total: win.length, failed: failed.length, firstFailedAtMs: first, lastFailedAtMs: last, outageMs: Math.max(0, Math.round(end - first)), ended };
+  runs.sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let cur: [number, number] | undefined;
+  for (const r of runs) {
+    if (cur && r[0] <= cur[1]) cur[1] = Math.max(cur[1], r[1]);
+    else {
+      if (cur) total += cur[1] - cur[0];
+      cur = [r[0], r[1]];
+    }
+  }
+  if (cur) total += cur[1] - cur[0];
+  return {
+    total: win.length,
+    failed: failed.length,
+    firstFailedAtMs: Math.min(...failed.map((s) => s.t)),
+    lastFailedAtMs: Math.max(...failed.map((s) => s.t)),
+    outageMs: Math.max(0, Math.round(total)),
+    ended,
+  };
 }
 
 export function percentileOf(xs: readonly number[], p: number): number | null {

@@ -237,6 +237,10 @@ function haproxyCfg(model: Topology, lb: Lb, header: string, statsPassword: stri
         name: u.name,
         addr: addrPort(u.address, u.port),
         inter: haproxyDuration(s.checkIntervalMs),
+        // Checks in transition and on DOWN servers run faster (at most every 500 ms): a server
+        // that comes back is UP in about rise × 0.5 s, so a primary that takes the VIP back after
+        // a link-down does not serve 503s while its servers are still marked DOWN.
+        fastinter: haproxyDuration(Math.min(s.checkIntervalMs, 500)),
         fall: s.checkFall,
         rise: s.checkRise,
         weight: u.weight,

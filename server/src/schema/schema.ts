@@ -173,7 +173,7 @@ export const BLOCKS: Record<string, BlockSpec> = {
       { keyword: 'check', args: [ENUM(['http', 'tcp'])], default: 'http', doc: 'Health check kind.', renders: 'haproxy: `option httpchk` + `http-check expect status`, or a TCP connect check.' },
       { keyword: 'check-path', args: [{ label: 'PATH', type: 'url-path' }], default: '/', doc: 'Path requested by the HTTP health check.' },
       { keyword: 'check-expect', args: [INT(100, 599)], default: '200', doc: 'Expected HTTP status of the health check.' },
-      { keyword: 'check-interval', args: [DURATION()], default: '2s', doc: 'Time between health checks.', renders: 'haproxy: `inter`.' },
+      { keyword: 'check-interval', args: [DURATION()], default: '2s', doc: 'Time between health checks of a healthy server. Servers in transition or DOWN are checked every 500 ms (or this interval, if shorter), so a recovered server is UP again within about a second.', renders: 'haproxy: `inter`, plus `fastinter`/`downinter`.' },
       { keyword: 'check-fall', args: [INT(1, 100)], default: '3', doc: 'Failed checks before a server is DOWN.', renders: 'haproxy: `fall`.' },
       { keyword: 'check-rise', args: [INT(1, 100)], default: '2', doc: 'Passed checks before a server is UP again.', renders: 'haproxy: `rise`.' },
       { keyword: 'root', args: [{ label: 'PATH', type: 'path' }], default: '/usr/share/nginx/NAME', doc: 'Document root on managed upstreams.', renders: 'nginx: `root`.' },

@@ -1,0 +1,167 @@
+/**
+ * The lab, driven from VS Code: Start Local Lab → Deploy → Run Failover Test → Stop Local Lab,
+ * each through the command palette of the installed extension, each waited on by what the
+ * editor shows (notifications, the plan, the report panel, the status bar).
+ *
+ * Needs root (the lab creates namespaces and a bridge). The workspace's lab.halab is
+ * examples/lab.halab moved to its own subnet (198.19.77.0/24), bridge and topology name, so it
+ * cannot collide with another lab on this machine (the e2e suite's, a developer's).
+ */
+import { after, afterEach, before, describe, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { ROOT, buildVsix, ensureCodeServer, launchBrowser, openWorkbench, screenshot, startCodeServer, type CodeServer } from './harness.js';
+import { frameWith, openFile, runCommand } from './workbench.js';
+
+const TOPOLOGY = 'vscode-lab';
+const BRIDGE = 'halabvsc';
+const LAB = readFileSync(join(ROOT, 'examples/lab.halab'), 'utf8')
+  .replaceAll('198.18.0.', '198.19.77.')
+  .replace(/^topology lab$/m, `topology ${TOPOLOGY}`)
+  .replace(/bridge halab0/, `bridge ${BRIDGE}`);
+const LAB_TOOLS = ['/usr/sbin/haproxy', '/usr/sbin/keepalived', '/usr/sbin/nginx', '/usr/sbin/sshd', '/usr/sbin/ip'];
+
+let skipReason = '';
+let cs: CodeServer | undefined;
+let browser: Browser | undefined;
+let page: Page;
+let vsixDir = '';
+let labDir = '';
+
+/** `halab lab down` with the test's state dir: the safety net when the UI did not get there. */
+function labDownCli(): void {
+  if (!labDir) return;
+  spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'lab', 'down', '--topology', TOPOLOGY], {
+    env: { ...process.env, HALAB_LAB_DIR: labDir },
+    stdio: 'ignore',
+    timeout: 60_000,
+  });
+}
+
+before(async () => {
+  if (process.getuid?.() !== 0) {
+    skipReason = 'the local lab needs root (network namespaces, a bridge)';
+    return;
+  }
+  const missing = LAB_TOOLS.filter((t) => !existsSync(t));
+  if (missing.length) {
+    skipReason = `lab tools missing: ${missing.join(', ')} (run scripts/setup.sh)`;
+    if (process.env.CI) throw new Error(skipReason);
+    return;
+  }
+  const found = ensureCodeServer();
+  if ('reason' in found) {
+    if (process.env.CI) throw new Error(found.reason);
+    skipReason = found.reason;
+    return;
+  }
+  vsixDir = mkdtempSync(join(tmpdir(), 'halab-vsix-'));
+  labDir = mkdtempSync(join(tmpdir(), 'halab-vscode-lab-'));
+  const vsix = buildVsix(vsixDir);
+  cs = await startCodeServer(found.bin, vsix, {
+    workspaceFiles: { 'lab.halab': LAB },
+    // The secrets lab.halab reads with env: (the render test answers the prompts instead), and
+    // the lab's state dir for both the CLI (lab, failover test) and the in-editor deploy.
+    env: { HALAB_VRRP_AUTH: 'vsclab01', HALAB_STATS_PASSWORD: 'stats-vscode-lab', HALAB_LAB_DIR: labDir },
+  });
+  browser = await launchBrowser();
+  page = await openWorkbench(browser, cs);
+});
+
+after(async () => {
+  await browser?.close().catch(() => undefined);
+  await cs?.stop();
+  labDownCli();
+  if (labDir) rmSync(labDir, { recursive: true, force: true });
+  if (vsixDir) rmSync(vsixDir, { recursive: true, force: true });
+});
+
+afterEach(async (t) => {
+  if (page && !skipReason) await screenshot(page, `end-lab-${t.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(() => undefined);
+});
+
+function ready(t: TestContext): boolean {
+  if (skipReason) t.skip(skipReason);
+  return !skipReason;
+}
+
+/** A notification toast whose text matches. */
+function toast(text: RegExp) {
+  return page.locator('.notification-toast', { hasText: text }).first();
+}
+
+describe('the lab from VS Code (code-server, root)', () => {
+  test('Start Local Lab brings the hosts up', async (t) => {
+    if (!ready(t)) return;
+    await openFile(page, 'lab.halab');
+    await runCommand(page, 'HA Lab: Start Local Lab');
+    await toast(/the local lab is up/).waitFor({ state: 'visible', timeout: 120_000 });
+    const state = JSON.parse(readFileSync(join(labDir, TOPOLOGY, 'state.json'), 'utf8'));
+    assert.equal(state.status, 'up');
+    assert.deepEqual(state.hosts.map((h: { name: string }) => h.name).sort(), ['lb1', 'lb2', 'web1', 'web2']);
+    await screenshot(page, '10-lab-up');
+  });
+
+  test('Deploy shows the plan, applies it, and puts the VIP holder in the status bar', async (t) => {
+    if (!ready(t)) return;
+    await openFile(page, 'lab.halab');
+    await runCommand(page, 'HA Lab: Deploy');
+    // A modal asks before anything changes; the plan (a diff) is open beside it.
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 120_000 });
+    assert.match(await dialog.innerText(), /deploy \d+ changed file/i);
+    await page.locator('.tabs-container .tab', { hasText: /Untitled|diff/i }).first().waitFor({ state: 'visible' }).catch(() => undefined);
+    await screenshot(page, '11-deploy-plan');
+    await dialog.locator('.monaco-button', { hasText: /^Deploy \d+ files?$/ }).click();
+    await toast(/deployed in [\d.]+ s/).waitFor({ state: 'visible', timeout: 180_000 });
+    assert.match(await toast(/deployed in/).innerText(), /VIP is on the primary/);
+    // The status bar names the VIP holder: the primary, lb1.
+    const vip = page.locator('.statusbar-item', { hasText: /VIP 198\.19\.77\.100/ });
+    await vip.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await vip.innerText(), /lb1/);
+    assert.doesNotMatch(await vip.innerText(), /lb2/);
+    await screenshot(page, '12-deployed');
+  });
+
+  test('Run Failover Test completes with its report', async (t) => {
+    if (!ready(t)) return;
+    await openFile(page, 'lab.halab');
+    await runCommand(page, 'HA Lab: Run Failover Test');
+    // lab.halab probes for 10 s; the verdict comes as a notification and a report panel.
+    const verdict = toast(/failover test (passed|FAILED)/);
+    await verdict.waitFor({ state: 'visible', timeout: 120_000 });
+    const text = await verdict.innerText();
+    const m = /outage (\d+) ms \(max (\d+) ms\), (\d+)\/(\d+) requests failed/.exec(text);
+    assert.ok(m, `verdict text: ${text}`);
+    const [outage, max, failed, total] = m!.slice(1).map(Number);
+    assert.ok(total > 100, `only ${total} probes`);
+    assert.ok(failed <= total);
+    assert.match(text, /passed/, `the lab should fail over within ${max} ms: ${text}`);
+    assert.ok(outage <= max);
+    // The report panel opened beside (a webview without scripts).
+    await page.locator('.tabs-container .tab', { hasText: `Failover: ${TOPOLOGY}` }).waitFor({ state: 'visible', timeout: 30_000 });
+    // The report is a webview (an iframe inside an iframe): it names the fault and the same outage.
+    const report = await frameWith(page, 'text=kill-haproxy', 30_000);
+    const body = await report.locator('body').innerText();
+    assert.match(body, /PASS/);
+    assert.match(body, new RegExp(`${outage} ms`));
+    assert.match(body, new RegExp(`${failed} / ${total}|${failed}/${total}`));
+    // The VIP went to the backup during the test; afterwards the status bar shows a holder again.
+    await page.locator('.statusbar-item', { hasText: /VIP 198\.19\.77\.100 → lb\d/ }).waitFor({ state: 'visible', timeout: 30_000 });
+    await screenshot(page, '13-failover');
+  });
+
+  test('Stop Local Lab removes it', async (t) => {
+    if (!ready(t)) return;
+    await openFile(page, 'lab.halab');
+    await runCommand(page, 'HA Lab: Stop Local Lab');
+    await toast(/the local lab is down/).waitFor({ state: 'visible', timeout: 120_000 });
+    assert.ok(!existsSync(join(labDir, TOPOLOGY, 'state.json')), 'lab state removed');
+    const links = spawnSync('ip', ['-br', 'link', 'show', BRIDGE], { encoding: 'utf8' });
+    assert.notEqual(links.status, 0, `bridge ${BRIDGE} still there: ${links.stdout}`);
+  });
+});
