@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what halab's tests, lab and demo need on Debian/Ubuntu. Idempotent: it installs only
 # what is missing. Needs root for apt-get (run it with sudo if you are not root).
+# --with-code-server also installs code-server for the test/vscode suite (npm test does this).
 set -euo pipefail
 
 # Debian package → a command it provides (to tell whether it is installed already).
@@ -42,3 +43,8 @@ for svc in haproxy keepalived nginx; do
   fi
 done
 echo "halab setup: system packages ready"
+# The test suite also drives a real VS Code (code-server from npm, cached outside the repo).
+if [ "${1:-}" = "--with-code-server" ] && [ "${HALAB_SKIP_VSCODE:-}" != "1" ]; then
+  bash "$(dirname "$0")/install-code-server.sh" >/dev/null
+  echo "halab setup: code-server ready"
+fi
