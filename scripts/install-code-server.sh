@@ -97,5 +97,6 @@ export PATH="$node24/bin:\$PATH"
 exec "$CS_BIN" "\$@"
 EOF
 chmod +x "$CACHE/code-server"
-"$CACHE/code-server" --version >&2
+# --config /dev/null: otherwise code-server writes ~/.config/code-server/config.yaml.
+"$CACHE/code-server" --config /dev/null --version >&2
 echo "$CACHE/code-server"

@@ -90,6 +90,16 @@ describe('halab in VS Code (code-server)', () => {
       null,
       { timeout: 30_000 },
     );
+    // The file icon contributed for the language (languages[].icon) is what the Explorer draws.
+    const icon = await page
+      .locator('.explorer-folders-view .monaco-list-row[aria-label="lab.halab"] .monaco-icon-label')
+      .evaluate((e) => getComputedStyle(e, '::before').backgroundImage);
+    assert.match(icon, /halab-file\.svg/);
+    // Code lenses on the topology line.
+    const lenses = activeEditor(page).locator('.codelens-decoration');
+    await lenses.first().waitFor({ state: 'visible', timeout: 30_000 });
+    const lensText = await lenses.allInnerTexts();
+    for (const l of ['Render', 'Deploy', 'Failover test', 'Open Topology']) assert.ok(lensText.join(' ').includes(l), `code lens ${l} missing: ${lensText.join(' ')}`);
     await screenshot(page, '01-language');
   });
 
@@ -237,6 +247,21 @@ describe('halab in VS Code (code-server)', () => {
     assert.ok(vhost);
     await page.locator('.notifications-toasts', { hasText: /rendered \d+ files/ }).waitFor({ state: 'visible', timeout: 30_000 });
     await screenshot(page, '06-render');
+  });
+});
+
+describe('walkthrough', () => {
+  test('Get started with HA Lab lists its six steps', async (t) => {
+    if (!ready(t)) return;
+    await runCommand(page, 'Welcome: Open Walkthrough...');
+    const pick = page.locator('.quick-input-widget:not(.quick-input-widget-closing) .monaco-list-row', { hasText: 'Get started with HA Lab' });
+    await pick.first().waitFor({ state: 'visible', timeout: 30_000 });
+    await pick.first().click();
+    const steps = page.locator('.gettingStartedContainer .getting-started-step');
+    await steps.first().waitFor({ state: 'visible', timeout: 30_000 });
+    const titles = (await steps.locator('.step-title').allInnerTexts()).map((s) => s.trim());
+    assert.deepEqual(titles, ['Open the example', 'See diagnostics', 'Open the topology', 'Start the local lab', 'Deploy', 'Run the failover test']);
+    await screenshot(page, '07-walkthrough');
   });
 });
 

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ROOT, buildVsix, ensureCodeServer, launchBrowser, openWorkbench, screenshot, startCodeServer, type CodeServer } from './harness.js';
-import { frameWith, openFile, runCommand } from './workbench.js';
+import { frameWith, openFile, outputChannelText, runCommand } from './workbench.js';
 
 const TOPOLOGY = 'vscode-lab';
 const BRIDGE = 'halabvsc';
@@ -125,6 +125,12 @@ describe('the lab from VS Code (code-server, root)', () => {
     assert.match(await vip.innerText(), /lb1/);
     assert.doesNotMatch(await vip.innerText(), /lb2/);
     await screenshot(page, '12-deployed');
+    // The "HA Lab" output channel has the deploy's log; it shows its end, the summary. (The
+    // editor renders spaces as U+00A0, hence \s.)
+    const out = await outputChannelText(page, 'HA Lab');
+    await out.filter({ hasText: /deploy\sok\sin\s[\d.]+\ss/ }).waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await out.innerText(), /vip\s198\.19\.77\.100:\slb1/);
+    await screenshot(page, '12-output');
   });
 
   test('Run Failover Test completes with its report', async (t) => {

@@ -108,6 +108,7 @@ export async function frameWith(page: Page, selector: string, timeout = 60_000):
   const deadline = Date.now() + timeout;
   while (Date.now() < deadline) {
     for (const f of page.frames()) {
+      if (f === page.mainFrame()) continue; // the workbench itself: a webview is always a subframe
       if (await f.locator(selector).count().catch(() => 0)) return f;
     }
     // Wait for the next frame to attach or navigate instead of spinning.

@@ -375,3 +375,14 @@ test('malformed or stale messages are rejected and change nothing', async () => 
     assert.equal(s.host.history.length, 0);
   });
 });
+
+test('follows the VS Code theme kind (dark chrome on a dark theme)', async () => {
+  await withPanel(SEED, async (s) => {
+    assert.equal(await s.page.locator('.react-flow.dark').count(), 0);
+    await s.page.evaluate(() => document.body.classList.add('vscode-dark'));
+    await s.page.locator('.react-flow.dark').waitFor();
+    await shot(s, 'dark');
+    await s.page.evaluate(() => document.body.classList.replace('vscode-dark', 'vscode-high-contrast-light'));
+    await s.page.locator('.react-flow.light').waitFor();
+  });
+});

@@ -18,7 +18,7 @@ import {
   type NodeChange,
   type OnBeforeDelete,
 } from '@xyflow/react';
-import { NODE_WIDTH, modelToGraph, nodeHeight, type DiagramGraph } from '../../server/src/diagram/graph.js';
+import { NODE_WIDTH, modelToGraph, nodeHeight, type DiagramGraph, type DiagramNode } from '../../server/src/diagram/graph.js';
 import { autoLayout, columnLayout, mergePositions, structureKey, type ElkLike } from '../../server/src/diagram/layout.js';
 import { overlayBadge } from '../../server/src/diagram/svg.js';
 import type { HostMessage, Intent, NodeKind, Overlay, Position, Snapshot } from '../../server/src/protocol/webview.js';
@@ -58,6 +58,27 @@ window.__halab = { snapshots: 0, layoutMs: [] };
 
 type Status = { kind: 'info' | 'error'; text: string } | null;
 
+/** Same drawing (title, lines, diagnostics, form fields); spans may move without changing it. */
+function sameBox(a: DiagramNode, b: DiagramNode): boolean {
+  if (a.title !== b.title || a.lines.length !== b.lines.length || a.diagnostics.length !== b.diagnostics.length) return false;
+  if (a.lines.some((l, i) => l !== b.lines[i])) return false;
+  if (a.diagnostics.some((d, i) => d.code !== b.diagnostics[i].code || d.message !== b.diagnostics[i].message || d.severity !== b.diagnostics[i].severity))
+    return false;
+  return JSON.stringify(a.props) === JSON.stringify(b.props);
+}
+
+/** VS Code marks the body with the theme kind (and changes it live): follow it for React Flow's chrome. */
+function useThemeKind(): 'light' | 'dark' {
+  const read = () => (/\bvscode-(dark|high-contrast)\b(?!-light)/.test(document.body.className) ? 'dark' : 'light');
+  const [kind, setKind] = useState<'light' | 'dark'>(read);
+  useEffect(() => {
+    const o = new MutationObserver(() => setKind(read()));
+    o.observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    return () => o.disconnect();
+  }, []);
+  return kind;
+}
+
 /**
  * Fit with room on the right for the floating form (when the canvas is wide enough to spare it),
  * so opening the form does not cover the upstream column.
@@ -69,6 +90,7 @@ function fitOptions(): FitViewOptions {
 
 export function App({ bridge }: { bridge: HostBridge }) {
   const flow = useReactFlow();
+  const theme = useThemeKind();
   const [snapshot, setSnapshot] = useState<Snapshot | null>(null);
   const [nodes, setNodes] = useState<HalabFlowNode[]>([]);
   const [selectedId, setSelectedId] = useState<string | null>(null);
@@ -122,52 +144,75 @@ export function App({ bridge }: { bridge: HostBridge }) {
 
   // Snapshot -> laid-out nodes. ELK runs only when the structure changed; otherwise the old
   // layout stands, so typing in the text does not make the picture move.
-  useEffect(() => {
-    if (!graph || !snapshot) return;
+  useEffect((): (() => void) | undefined => {
+    if (!graph || !snapshot) return undefined;
     const gen = ++generation.current;
     const key = structureKey(graph);
     const place = (autoPos: Record<string, Position>, laidOut: boolean) => {
       if (gen !== generation.current) return;
       const pos = mergePositions(graph, autoPos, {}, { version: 1, positions: pinned.current });
       setNodes((prev) => {
-        const sel = new Set(prev.filter((n) => n.selected).map((n) => n.id));
-        return graph.nodes.map((n) => ({
-          id: n.id,
-          type: 'halab' as const,
-          position: pos[n.id]!,
-          // Known sizes: React Flow need not measure before drawing edges or culling.
-          width: NODE_WIDTH,
-          height: nodeHeight(n),
-          data: { node: n, highlighted: false, badge: null },
-          selected: sel.has(n.id),
-          deletable: n.kind === 'lb' || n.kind === 'upstream' || n.kind === 'site',
-          connectable: n.kind === 'site' || n.kind === 'upstream',
-        }));
+        const before = new Map(prev.map((n) => [n.id, n]));
+        return graph.nodes.map((n) => {
+          // Unchanged box in the same place: keep the very object, so React Flow (and the
+          // memoised node view) skip it. A text edit usually touches one node of hundreds.
+          const old = before.get(n.id);
+          const p = pos[n.id]!;
+          if (old && old.position.x === p.x && old.position.y === p.y && sameBox(old.data.node, n)) return old;
+          return {
+            id: n.id,
+            type: 'halab' as const,
+            position: pos[n.id]!,
+            // Known sizes: React Flow need not measure before drawing edges or culling.
+            width: NODE_WIDTH,
+            height: nodeHeight(n),
+            data: { node: n, highlighted: false, badge: null },
+            selected: old?.selected ?? false,
+            deletable: n.kind === 'lb' || n.kind === 'upstream' || n.kind === 'site',
+            connectable: n.kind === 'site' || n.kind === 'upstream',
+          };
+        });
       });
       window.__halab.snapshots++;
       setDrawn({ revision: snapshot.revision, count: graph.nodes.length, laidOut });
     };
     if (key === auto.current.key) {
       place(auto.current.pos, true);
-      return;
+      return undefined;
     }
-    // A big graph opening for the first time: draw the provisional columns now, ELK's layout when ready.
-    if (!auto.current.key && graph.nodes.length > 150) place(columnLayout(graph), false);
-    const tInit = performance.now();
-    getElk()
-      .then((elk) => {
-        window.__halab.elkInitMs ??= performance.now() - tInit;
-        const t0 = performance.now();
-        return autoLayout(elk, graph).then((p) => ({ p, ms: performance.now() - t0 }));
-      })
-      .then(
-        ({ p, ms }) => {
-          window.__halab.layoutMs.push(ms);
-          auto.current = { key, pos: p };
-          place(p, true);
-        },
-        (e: unknown) => setStatus({ kind: 'error', text: `layout failed: ${String(e)}` }),
-      );
+    const run = () => {
+      const tInit = performance.now();
+      getElk()
+        .then((elk) => {
+          window.__halab.elkInitMs ??= performance.now() - tInit;
+          const t0 = performance.now();
+          return autoLayout(elk, graph).then((p) => ({ p, ms: performance.now() - t0 }));
+        })
+        .then(
+          ({ p, ms }) => {
+            window.__halab.layoutMs.push(ms);
+            auto.current = { key, pos: p };
+            place(p, true);
+          },
+          (e: unknown) => setStatus({ kind: 'error', text: `layout failed: ${String(e)}` }),
+        );
+    };
+    // A big graph opening for the first time: draw the provisional columns now, and start ELK
+    // only after that frame is on screen (ELK's module init and layout hold the main thread).
+    if (!auto.current.key && graph.nodes.length > 150) {
+      place(columnLayout(graph), false);
+      let cancelled = false;
+      const afterPaint = () => requestAnimationFrame(() => setTimeout(() => !cancelled && run(), 0));
+      // Wait until React Flow has the nodes in the DOM, then one more frame.
+      let tries = 0;
+      const wait = () => (document.querySelector('.react-flow__node') || ++tries > 60 ? afterPaint() : requestAnimationFrame(wait));
+      requestAnimationFrame(wait);
+      return () => {
+        cancelled = true;
+      };
+    }
+    run();
+    return undefined;
   }, [graph, snapshot]);
 
   // A revision counts as drawn once its nodes are in the DOM (React Flow renders them a frame
@@ -209,7 +254,14 @@ export function App({ bridge }: { bridge: HostBridge }) {
 
   // The VRRP link runs from the lower edge of the upper lb to the upper edge of the lower one,
   // whichever way round they stand; recomputed only when an lb moves.
-  const lbYs = useMemo(() => nodes.filter((n) => n.data.node.kind === 'lb').map((n) => `${n.id}=${n.position.y}`).join('|'), [nodes]);
+  const lbYs = useMemo(
+    () =>
+      nodes
+        .filter((n) => n.data.node.kind === 'lb')
+        .map((n) => `${n.id}=${n.position.y}`)
+        .join('|'),
+    [nodes],
+  );
   const edges: Edge[] = useMemo(() => {
     const y = new Map(lbYs.split('|').map((kv) => [kv.slice(0, kv.lastIndexOf('=')), Number(kv.slice(kv.lastIndexOf('=') + 1))] as const));
     return (graph?.edges ?? []).map((e) => {
@@ -368,7 +420,8 @@ export function App({ bridge }: { bridge: HostBridge }) {
             {status.text}
           </span>
         ) : (
-          !selected && !adding && <span className="hl-muted hl-hint">Click a node to edit it; drag from a site's right edge to an upstream to connect them.</span>
+          !selected &&
+          !adding && <span className="hl-muted hl-hint">Click a node to edit it; drag from a site's right edge to an upstream to connect them.</span>
         )}
         {graph.loose.length > 0 && (
           <span className="hl-loose sev-error" title={graph.loose.map((d) => `${d.code}: ${d.message}`).join('\n')}>
@@ -394,13 +447,21 @@ export function App({ bridge }: { bridge: HostBridge }) {
             onlyRenderVisibleElements={big}
             minZoom={0.01}
             proOptions={{ hideAttribution: true }}
+            colorMode={theme}
           >
             <Background />
             <Controls showInteractive={false} fitViewOptions={fitOptions()} />
             {!big && <MiniMap pannable zoomable />}
           </ReactFlow>
         </div>
-        <SidePanel model={snapshot.model} selected={selected} adding={adding} onIntent={(i) => void run(i)} onCloseAdd={() => setAdding(null)} onCloseEdit={() => setSelectedId(null)} />
+        <SidePanel
+          model={snapshot.model}
+          selected={selected}
+          adding={adding}
+          onIntent={(i) => void run(i)}
+          onCloseAdd={() => setAdding(null)}
+          onCloseEdit={() => setSelectedId(null)}
+        />
       </div>
     </div>
   );
