@@ -42,7 +42,15 @@ export const ELK_OPTIONS: Record<string, string> = {
  */
 export function sizeOptions(nodes: number): Record<string, string> {
   if (nodes <= 100) return { 'elk.layered.thoroughness': '7', 'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES' };
-  return { 'elk.layered.thoroughness': nodes > 150 ? '1' : '7' };
+  if (nodes <= 150) return { 'elk.layered.thoroughness': '7' };
+  // Layers are fixed by kind anyway (snapToColumns), so longest-path layering loses nothing; with
+  // SIMPLE node placement a 500-node layout took ~110 ms in Node instead of 200–1900 ms (measured
+  // with the bench topology; network-simplex layering and Brandes-Köpf placement dominate).
+  return {
+    'elk.layered.thoroughness': '1',
+    'elk.layered.layering.strategy': 'LONGEST_PATH',
+    'elk.layered.nodePlacement.strategy': 'SIMPLE',
+  };
 }
 
 export function toElkGraph(graph: DiagramGraph): ElkNode {
