@@ -215,6 +215,20 @@ describe('halab in VS Code (code-server)', () => {
       await page.mouse.up();
     }
     await page.mouse.move(1, 1);
+    // Fit the diagram to the taller panel, and wait until its viewport stops moving (two animation
+    // frames with the same transform).
+    await frame.locator('.react-flow__controls-fitview').click().catch(() => undefined);
+    await frame.waitForFunction(
+      () => {
+        const v = document.querySelector<HTMLElement>('.react-flow__viewport');
+        const w = window as unknown as { __lastT?: string };
+        const same = !!v && v.style.transform === w.__lastT;
+        w.__lastT = v?.style.transform;
+        return same;
+      },
+      null,
+      { polling: 'raf', timeout: 10_000 },
+    ).catch(() => undefined);
     await frame.locator('.react-flow__node', { hasText: 'lb2' }).first().waitFor({ state: 'visible' });
     await screenshot(page, 'editor');
   });
@@ -233,19 +247,23 @@ describe('halab in VS Code (code-server)', () => {
     const stats = 'stats-pw-42';
     await answerPrompt(page, /HALAB_VRRP_AUTH/, vrrp);
     await answerPrompt(page, /HALAB_STATS_PASSWORD/, stats);
+    // The command writes every file, then says so: wait for that, then read them.
+    const done = page.locator('.notification-toast', { hasText: /rendered \d+ files/ }).first();
+    await done.waitFor({ state: 'visible', timeout: 60_000 });
     // DIR/<host>/<absolute path on that host> (the contract of `halab render`).
     const dir = join(cs!.workspace, 'rendered');
-    const [haproxyCfg, keepalivedConf, vhost] = await waitForFiles(dir, ['lb1/etc/haproxy/haproxy.cfg', 'lb2/etc/keepalived/keepalived.conf', 'web1/etc/nginx'], 60_000);
-    const haproxy = readFileSync(haproxyCfg, 'utf8');
+    const haproxy = readFileSync(join(dir, 'lb1/etc/haproxy/haproxy.cfg'), 'utf8');
     assert.match(haproxy, /198\.18\.0\.21/);
     assert.match(haproxy, /web01\.lab\.test/);
     assert.ok(haproxy.includes(stats), 'stats password from the prompt is in haproxy.cfg');
-    const keepalived = readFileSync(keepalivedConf, 'utf8');
+    const keepalived = readFileSync(join(dir, 'lb2/etc/keepalived/keepalived.conf'), 'utf8');
     assert.match(keepalived, /virtual_router_id\s+51/);
     assert.match(keepalived, new RegExp(`auth_pass\\s+"?${vrrp}"?`));
     assert.match(keepalived, /state\s+BACKUP/);
-    assert.ok(vhost);
-    await page.locator('.notifications-toasts', { hasText: /rendered \d+ files/ }).waitFor({ state: 'visible', timeout: 30_000 });
+    assert.ok(existsSync(join(dir, 'web1/etc/nginx')), 'nginx vhosts for the upstreams');
+    // The count in the message is the number of files on disk.
+    const written = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
+    assert.match(await done.innerText(), new RegExp(`rendered ${written} files`));
     await screenshot(page, '06-render');
   });
 });
@@ -281,16 +299,4 @@ async function answerPrompt(page: Page, title: RegExp, value: string): Promise<v
   await box.locator('input').fill(value);
   await page.keyboard.press('Enter');
   await box.waitFor({ state: 'hidden', timeout: 30_000 });
-}
-
-/** Finds files whose path ends with each suffix under `dir`, polling the tree until they exist. */
-async function waitForFiles(dir: string, suffixes: string[], timeout: number): Promise<string[]> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const all = readdirSync(dir, { recursive: true }).map(String);
-    const hit = suffixes.map((s) => all.find((f) => f.endsWith(s)));
-    if (hit.every(Boolean)) return hit.map((f) => join(dir, f!)).filter((f) => existsSync(f));
-    if (Date.now() > deadline) throw new Error(`not written within ${timeout} ms: ${suffixes.filter((_, i) => !hit[i]).join(', ')}`);
-    await page.waitForTimeout(250);
-  }
 }
