@@ -12,7 +12,11 @@ export interface DeployHooks {
   onDeployed(model: Topology, result: DeployResult, uri: vscode.Uri): void;
 }
 
+const PLAN_SCHEME = 'halab-plan';
+
 export function registerDeployCommands(context: vscode.ExtensionContext, output: vscode.OutputChannel, hooks: DeployHooks): void {
+  const plans = new Map<string, string>();
+  context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(PLAN_SCHEME, { provideTextDocumentContent: (u) => plans.get(u.toString()) ?? '' }));
   const acceptNew = async (info: { host: string; port: number; fingerprint: string; keyType: string }) => {
     const yes = 'Trust and continue';
     const c = await vscode.window.showWarningMessage(
@@ -47,7 +51,11 @@ export function registerDeployCommands(context: vscode.ExtensionContext, output:
       output.appendLine('Nothing to deploy: every file is the same.');
       return plan;
     }
-    const planDoc = await vscode.workspace.openTextDocument({ language: 'diff', content: formatPlan(plan, true) });
+    // A read-only virtual document: closing it never asks to save.
+    const planUri = vscode.Uri.from({ scheme: PLAN_SCHEME, path: `/${a.model.name}.plan.diff`, query: String(Date.now()) });
+    plans.set(planUri.toString(), formatPlan(plan, true));
+    const planDoc = await vscode.workspace.openTextDocument(planUri);
+    await vscode.languages.setTextDocumentLanguage(planDoc, 'diff');
     await vscode.window.showTextDocument(planDoc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
     if (!opts?.yes) {
       const go = `Deploy ${changed.length} file${changed.length > 1 ? 's' : ''}`;

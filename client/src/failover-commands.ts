@@ -6,7 +6,8 @@
 import * as vscode from 'vscode';
 import { analyzeOrComplain, pickHalabDocument } from './document.js';
 import { runCli } from './run-cli.js';
-import { reportHtml, type FailoverJson } from './failover-report.js';
+import { reportHtml } from './failover-report.js';
+import type { FailoverReport } from '../../server/src/failover/types.js';
 
 export interface FailoverHooks {
   /** After the test: refresh the live state (status bar, diagram overlay). */
@@ -29,9 +30,9 @@ export function registerFailoverCommands(context: vscode.ExtensionContext, outpu
       title: `HA Lab: failover test (${ft.fault}, up to ${Math.round(ft.durationMs / 1000)} s of probing)`,
       cancellable: true,
     }, (_p, token) => runCli(context, output, ['failover-test', doc.uri.fsPath, '--json'], token))).finally(stopWatching);
-    let report: FailoverJson | undefined;
+    let report: FailoverReport | undefined;
     try {
-      report = JSON.parse(res.stdout) as FailoverJson;
+      report = JSON.parse(res.stdout) as FailoverReport;
     } catch {
       output.show(true);
       void vscode.window.showErrorMessage(`HA Lab: the failover test did not complete (exit ${res.code}); see the HA Lab output.`);

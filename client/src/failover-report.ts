@@ -1,64 +1,79 @@
 /**
- * The failover report panel: a summary table and a timeline chart (pure SVG, no script), drawn
- * from the JSON report of `halab failover-test --json`.
+ * The failover report panel: verdict, the numbers, per-site counts and a timeline chart (pure SVG,
+ * no script): one row of probe results per site, one row per lb showing when it held the VIP,
+ * and the test's marks (fault, restore, …) as vertical lines.
  */
-
-export interface FailoverJson {
-  verdict: 'pass' | 'fail';
-  outageMs: number;
-  vipMovedMs: number | null;
-  failedRequests: number;
-  totalRequests: number;
-  maxOutageMs?: number;
-  fault?: string;
-  failback?: { outageMs: number; vipMovedMs: number | null };
-  sites?: Record<string, { failed: number; total: number }> | { site: string; failed: number; total: number }[];
-  /** Probe samples: ms since the fault, site, ok. */
-  samples?: { t: number; site: string; ok: boolean }[];
-  /** VIP holder changes: ms since the fault, lb. */
-  vipChanges?: { t: number; holder: string | null }[];
-  [k: string]: unknown;
-}
+import type { FailoverReport } from '../../server/src/failover/types.js';
 
 const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const ms = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${Math.round(v)} ms`);
 
-function siteRows(r: FailoverJson): string {
-  const list = Array.isArray(r.sites) ? r.sites : Object.entries(r.sites ?? {}).map(([site, v]) => ({ site, ...v }));
-  return list.map((s) => `<tr><td>${esc(s.site)}</td><td>${s.failed}</td><td>${s.total}</td></tr>`).join('');
-}
-
-function chart(r: FailoverJson): string {
-  const samples = r.samples ?? [];
-  if (samples.length === 0) return '<p>No timeline samples in this report.</p>';
+export function timelineSvg(r: FailoverReport): string {
+  const { samples, vip, marks } = r.timeline;
+  if (samples.length === 0) return '<p>No probe samples were recorded.</p>';
   const sites = [...new Set(samples.map((s) => s.site))];
-  const t0 = Math.min(...samples.map((s) => s.t));
-  const t1 = Math.max(...samples.map((s) => s.t));
-  const W = 900;
-  const rowH = 22;
-  const H = 40 + rowH * sites.length + 30;
-  const x = (t: number) => 120 + ((t - t0) / Math.max(1, t1 - t0)) * (W - 140);
-  const dots = samples.map((s) => `<rect x="${x(s.t).toFixed(1)}" y="${30 + sites.indexOf(s.site) * rowH}" width="2" height="${rowH - 6}" fill="${s.ok ? '#3fb950' : '#f85149'}"/>`).join('');
-  const labels = sites.map((s, i) => `<text x="4" y="${44 + i * rowH}" fill="currentColor" font-size="12">${esc(s)}</text>`).join('');
-  const fault = t0 <= 0 && t1 >= 0 ? `<line x1="${x(0)}" x2="${x(0)}" y1="20" y2="${H - 20}" stroke="#d29922" stroke-dasharray="4 2"/><text x="${x(0) + 4}" y="16" fill="#d29922" font-size="12">fault</text>` : '';
-  const moves = (r.vipChanges ?? []).map((c) => `<line x1="${x(c.t)}" x2="${x(c.t)}" y1="20" y2="${H - 20}" stroke="#58a6ff"/><text x="${x(c.t) + 4}" y="${H - 6}" fill="#58a6ff" font-size="12">VIP → ${esc(c.holder ?? 'none')}</text>`).join('');
-  return `<svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="probe timeline">${labels}${dots}${fault}${moves}</svg>`;
+  const lbs = [...new Set(vip.map((v) => v.lb))];
+  const t0 = Math.min(...samples.map((s) => s.t), ...marks.map((m) => m.t));
+  const t1 = Math.max(...samples.map((s) => s.t), ...marks.map((m) => m.t));
+  const W = 960;
+  const L = 110;
+  const rowH = 20;
+  const top = 28;
+  const rows = sites.length + lbs.length;
+  const H = top + rows * rowH + 34;
+  const x = (t: number) => L + ((t - t0) / Math.max(1, t1 - t0)) * (W - L - 10);
+  const out: string[] = [];
+  sites.forEach((site, i) => {
+    out.push(`<text x="4" y="${top + i * rowH + 13}" class="lbl">${esc(site)}</text>`);
+    for (const s of samples) if (s.site === site) out.push(`<rect x="${x(s.t).toFixed(1)}" y="${top + i * rowH + 2}" width="2" height="${rowH - 6}" class="${s.ok ? 'ok' : 'bad'}"><title>${esc(`${Math.round(s.t)} ms: ${s.ok ? s.status ?? 'ok' : s.error ?? s.status ?? 'failed'}`)}</title></rect>`);
+  });
+  lbs.forEach((lb, j) => {
+    const y = top + (sites.length + j) * rowH;
+    out.push(`<text x="4" y="${y + 13}" class="lbl">VIP on ${esc(lb)}</text>`);
+    const changes = vip.filter((v) => v.lb === lb).sort((a, b) => a.t - b.t);
+    changes.forEach((c, k) => {
+      if (!c.has) return;
+      const end = changes[k + 1]?.t ?? t1;
+      out.push(`<rect x="${x(c.t).toFixed(1)}" y="${y + 4}" width="${Math.max(1, x(end) - x(c.t)).toFixed(1)}" height="${rowH - 10}" class="vip"/>`);
+    });
+  });
+  for (const m of marks) {
+    out.push(`<line x1="${x(m.t).toFixed(1)}" x2="${x(m.t).toFixed(1)}" y1="${top - 6}" y2="${top + rows * rowH}" class="mark"/><text x="${(x(m.t) + 3).toFixed(1)}" y="${top - 10}" class="mlbl">${esc(m.label)}</text>`);
+  }
+  const secs = Math.max(1, Math.round((t1 - t0) / 1000));
+  for (let s = 0; s <= secs; s += Math.max(1, Math.round(secs / 10))) {
+    const t = t0 + s * 1000;
+    out.push(`<text x="${x(t).toFixed(1)}" y="${H - 8}" class="tick">${s}s</text>`);
+  }
+  return `<svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="failover timeline">${out.join('')}</svg>`;
 }
 
-export function reportHtml(r: FailoverJson, cspSource: string): string {
-  const v = r.verdict === 'pass';
+export function reportHtml(r: FailoverReport, cspSource: string): string {
+  const pass = r.verdict === 'pass';
+  const siteRows = Object.values(r.sites).map((s) => `<tr><td>${esc(s.site)}</td><td>${s.faultFailed} / ${s.faultTotal}</td><td>${s.failed} / ${s.total}</td><td>${ms(s.outageMs)}</td></tr>`).join('');
+  const up = r.upstream ? `<tr><th>HAProxy marked ${esc(r.upstream.name)} DOWN</th><td>${ms(r.upstream.markedDownMs)} after the fault (UP again ${ms(r.upstream.markedUpMs)} after the restore)</td></tr>` : '';
   return `<!DOCTYPE html><html><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${cspSource} 'unsafe-inline'; img-src ${cspSource} data:;">
-<style>body{font-family:var(--vscode-font-family);color:var(--vscode-foreground);padding:12px}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid var(--vscode-panel-border);padding:4px 10px;text-align:left}.v{font-size:20px;font-weight:600;color:${v ? '#3fb950' : '#f85149'}}</style>
-</head><body>
-<div class="v">${v ? 'PASS' : 'FAIL'}</div>
+<style>
+body{font-family:var(--vscode-font-family);color:var(--vscode-foreground);padding:12px}
+table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid var(--vscode-panel-border,#8884);padding:4px 10px;text-align:left}
+.verdict{font-size:20px;font-weight:600;color:${pass ? '#3fb950' : '#f85149'}}
+svg .ok{fill:#3fb950}svg .bad{fill:#f85149}svg .vip{fill:#58a6ff}svg .mark{stroke:#d29922;stroke-dasharray:4 2}
+svg .lbl,svg .tick{fill:currentColor;font-size:11px}svg .mlbl{fill:#d29922;font-size:11px}
+</style></head><body>
+<div class="verdict">${pass ? 'PASS' : 'FAIL'} — ${esc(r.fault)} on ${esc(r.target)}</div>
+${r.reasons.length ? `<ul>${r.reasons.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>` : ''}
 <table>
-<tr><th>fault</th><td>${esc(r.fault ?? '')}</td></tr>
-<tr><th>outage</th><td>${esc(r.outageMs)} ms${r.maxOutageMs !== undefined ? ` (max ${esc(r.maxOutageMs)} ms)` : ''}</td></tr>
-<tr><th>VIP moved after</th><td>${r.vipMovedMs === null ? 'did not move' : `${esc(r.vipMovedMs)} ms`}</td></tr>
-<tr><th>failed / total requests</th><td>${esc(r.failedRequests)} / ${esc(r.totalRequests)}</td></tr>
-<tr><th>failback outage</th><td>${r.failback ? `${esc(r.failback.outageMs)} ms (VIP back after ${r.failback.vipMovedMs === null ? '—' : esc(r.failback.vipMovedMs) + ' ms'})` : '—'}</td></tr>
+<tr><th>outage</th><td>${ms(r.outageMs)} (max ${ms(r.maxOutageMs)})</td></tr>
+<tr><th>VIP moved</th><td>${r.expectVipMove ? (r.vipMoved ? `${ms(r.vipMovedMs)} after the fault, to ${esc(r.holderAfterFault.join(', '))}` : 'did not move') : `stayed on ${esc(r.holderAfterFault.join(', ') || '—')} (expected for ${esc(r.fault)})`}</td></tr>
+<tr><th>first / last failed request</th><td>${ms(r.firstFailedMs)} / ${ms(r.lastFailedMs)} after the fault</td></tr>
+<tr><th>failed / total requests</th><td>${r.failedRequests} / ${r.totalRequests}</td></tr>
+${up}
+<tr><th>failback</th><td>${r.failback.expected ? `VIP back on ${esc(r.primary)} ${ms(r.failback.vipMovedMs)} after the restore; outage ${ms(r.failback.outageMs)} (${r.failback.failedRequests} / ${r.failback.totalRequests} failed)` : 'not expected'}</td></tr>
+<tr><th>lab restored</th><td>${r.restored.ok ? 'yes' : esc(r.restored.problems.join('; '))}</td></tr>
 </table>
-<h3>Per site</h3><table><tr><th>site</th><th>failed</th><th>total</th></tr>${siteRows(r)}</table>
-<h3>Timeline</h3>${chart(r)}
+<h3>Per site</h3><table><tr><th>site</th><th>failed in the fault phase</th><th>failed in the run</th><th>outage</th></tr>${siteRows}</table>
+<h3>Timeline</h3>${timelineSvg(r)}
+${r.notes.length ? `<h3>Notes</h3><ul>${r.notes.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>` : ''}
 </body></html>`;
 }
