@@ -17,14 +17,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const OUT = join(ROOT, 'test-output/vscode');
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.js';
 
 const CACHE = join(process.env.HALAB_CACHE ?? '/var/cache/halab', 'code-server');
 
@@ -214,7 +207,7 @@ export async function startCodeServer(
 }
 
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
 }
 
 const blocked = new WeakMap<Page, string[]>();

@@ -15,14 +15,7 @@ import { buildWebview, ROOT } from './build.js';
 export const OUT = join(ROOT, 'test-output/webview');
 export const BUNDLE = join(OUT, 'bundle');
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.js';
 
 let built: Promise<void> | null = null;
 export function ensureBundle(): Promise<void> {
@@ -32,7 +25,7 @@ export function ensureBundle(): Promise<void> {
 }
 
 export function launch(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
 }
 
 export interface Session {
