@@ -32,8 +32,8 @@ const HAPROXY_CHANGES: Record<string, RegExp | null> = {
   'use_backend web01 if web01_url': /^use_backend web01 if host_web01$/,
   'use_backend web02 if web02_url': /^use_backend web02 if host_web02$/,
   // Check timing (§3 defaults) and weight written out.
-  'server upstream01 192.168.56.103:80 check': /^server upstream01 192\.168\.56\.103:80 check inter 2s fall 3 rise 2 weight 100$/,
-  'server upstream02 192.168.56.104:80 check': /^server upstream02 192\.168\.56\.104:80 check inter 2s fall 3 rise 2 weight 100$/,
+  'server upstream01 192.168.56.103:80 check': /^server upstream01 192\.168\.56\.103:80 check inter 2s fastinter 500ms downinter 500ms fall 3 rise 2 weight 100$/,
+  'server upstream02 192.168.56.104:80 check': /^server upstream02 192\.168\.56\.104:80 check inter 2s fastinter 500ms downinter 500ms fall 3 rise 2 weight 100$/,
   // `stats` would collide with a site named stats.
   'listen stats': /^listen halab\.stats$/,
   // Same realm, escaped as \xNN like every free-text value.
