@@ -75,13 +75,18 @@ async function measure(client: LspClient, uri: string, text: string, editNeedle:
   const editAt = text.indexOf(editNeedle);
   const idx = new LineIndex(text);
   const compPos = idx.position(text.indexOf(compNeedle) + compNeedle.length);
+  // Like an editor: incremental changes (both servers advertise incremental sync), each one
+  // replacing the balance value of one site: `roundrobin` ↔ `leastconn`.
+  const valueAt = editAt + editNeedle.indexOf('roundrobin');
+  let current = 'roundrobin';
   for (let i = 0; i < ITER + 3; i++) {
-    // Alternate between two values of one statement: a realistic keystroke-sized change.
-    const v = text.slice(0, editAt) + editNeedle.replace('roundrobin', i % 2 ? 'roundrobin' : 'leastconn') + text.slice(editAt + editNeedle.length);
+    const next = current === 'roundrobin' ? 'leastconn' : 'roundrobin';
+    const range = { start: idx.position(valueAt), end: idx.position(valueAt + current.length) };
+    current = next;
     const version = i + 2;
     const t0 = performance.now();
     const p = client.nextDiagnostics(uri, languageId === 'halab' ? version : undefined);
-    await client.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text: v }] });
+    await client.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range, text: next }] });
     await Promise.race([p, new Promise((_, rej) => setTimeout(() => rej(new Error(`${languageId}: no diagnostics within 30 s`)), 30_000))]);
     const t1 = performance.now();
     await client.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: compPos });

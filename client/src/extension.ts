@@ -21,9 +21,11 @@ let client: LanguageClient | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<{ client: LanguageClient }> {
   const output = vscode.window.createOutputChannel('HA Lab', { log: true });
   const serverModule = context.asAbsolutePath('dist/server.js');
+  // The same V8 flag the server would re-exec itself with (server/src/lsp/main.ts).
+  const options = { execArgv: ['--max-semi-space-size=64'] };
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.stdio },
-    debug: { module: serverModule, transport: TransportKind.stdio },
+    run: { module: serverModule, transport: TransportKind.stdio, options },
+    debug: { module: serverModule, transport: TransportKind.stdio, options },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'halab' }],

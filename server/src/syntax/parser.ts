@@ -8,7 +8,7 @@
  * previous block was not closed.
  */
 import type { Arg, Block, Comment, Statement, SyntaxError_, SyntaxTree, Token } from './ast.js';
-import { lex } from './lexer.js';
+import { Scanner } from './lexer.js';
 
 /** Nested blocks beyond this depth are treated as stray braces (keeps recursion bounded). */
 const MAX_DEPTH = 32;
@@ -19,17 +19,23 @@ export interface ParseOptions {
 }
 
 export function parse(text: string, opts: ParseOptions = {}): SyntaxTree {
-  const tokens = lex(text);
   const comments: Comment[] = [];
   const errors: SyntaxError_[] = [];
-  const significant: Token[] = [];
-  for (const t of tokens) {
-    if (t.kind === 'comment') comments.push({ start: t.start, end: t.end, text: t.value });
-    else significant.push(t);
-  }
+  // Tokens are pulled one at a time (see Scanner): `cur` is the one-token lookahead.
+  const scanner = new Scanner(text);
+  const pull = (): Token => {
+    for (;;) {
+      const t = scanner.next();
+      if (t.kind !== 'comment') return t;
+      comments.push({ start: t.start, end: t.end, text: t.value });
+    }
+  };
+  let cur = pull();
   const isTop = opts.isTopLevelBlock ?? (() => false);
-  let pos = 0;
-  const peek = (): Token => significant[pos]!;
+  const peek = (): Token => cur;
+  const advance = (): void => {
+    if (cur.kind !== 'eof') cur = pull();
+  };
   const err = (start: number, end: number, message: string) => errors.push({ start, end, message });
 
   // Word and string tokens already have the Arg shape: reuse them instead of copying (less GC).
@@ -44,12 +50,12 @@ export function parse(text: string, opts: ParseOptions = {}): SyntaxTree {
           return out;
         case 'newline':
         case 'semi':
-          pos++;
+          advance();
           continue;
         case 'rbrace':
           if (block) return out; // caller consumes it
           err(t.start, t.end, 'Stray `}`: no block is open here. Remove it.');
-          pos++;
+          advance();
           continue;
         case 'lbrace':
           err(t.start, t.end, '`{` must follow a keyword on the same line, e.g. `lb NAME {`.');
@@ -58,7 +64,7 @@ export function parse(text: string, opts: ParseOptions = {}): SyntaxTree {
         case 'string':
           err(t.start, t.end, 'A statement must start with a keyword, not a string.');
           if (t.terminated === false) err(t.start, t.start + 1, 'Unterminated string: add the closing `"` on this line.');
-          pos++;
+          advance();
           skipToTerminator();
           continue;
         case 'word': {
@@ -70,19 +76,16 @@ export function parse(text: string, opts: ParseOptions = {}): SyntaxTree {
           continue;
         }
         default:
-          pos++;
+          advance();
       }
     }
   }
 
-  /** Does the current line (from pos) reach a `{` before its terminator? */
+  /** Does the current line (from the lookahead token on) reach a `{` before its terminator? */
   function lineHasBrace(): boolean {
-    for (let k = pos; k < significant.length; k++) {
-      const kind = significant[k]!.kind;
-      if (kind === 'lbrace') return true;
-      if (kind === 'newline' || kind === 'semi' || kind === 'rbrace' || kind === 'eof') return false;
-    }
-    return false;
+    if (cur.kind === 'lbrace') return true;
+    if (cur.kind !== 'word' && cur.kind !== 'string') return false;
+    return scanner.lineHasBrace();
   }
 
   function skipToTerminator(): void {
@@ -93,7 +96,7 @@ export function parse(text: string, opts: ParseOptions = {}): SyntaxTree {
         skipBlock(peek());
         return;
       }
-      pos++;
+      advance();
     }
   }
 
@@ -106,14 +109,15 @@ export function parse(text: string, opts: ParseOptions = {}): SyntaxTree {
         if (level > 0) err(open.start, open.end, 'Missing `}` for this `{`.');
         return;
       }
-      pos++;
+      advance();
       if (t.kind === 'lbrace') level++;
       else if (t.kind === 'rbrace' && --level === 0) return;
     }
   }
 
   function parseStatement(depth: number): Statement {
-    const kw = significant[pos++]!;
+    const kw = cur;
+    advance();
     const stmt: Statement = { keyword: toArg(kw), args: [], start: kw.start, end: kw.end };
     for (;;) {
       const t = peek();
@@ -123,7 +127,7 @@ export function parse(text: string, opts: ParseOptions = {}): SyntaxTree {
         }
         stmt.args.push(toArg(t));
         stmt.end = t.end;
-        pos++;
+        advance();
         continue;
       }
       if (t.kind === 'lbrace') {
@@ -132,14 +136,14 @@ export function parse(text: string, opts: ParseOptions = {}): SyntaxTree {
           skipBlock(t);
           return stmt;
         }
-        pos++;
+        advance();
         const block: Block = { open: t.start, close: -1, statements: [], start: t.start, end: t.end };
         block.statements = parseStatements(depth + 1, block);
         const c = peek();
         if (c.kind === 'rbrace') {
           block.close = c.start;
           block.end = c.end;
-          pos++;
+          advance();
         } else {
           err(t.start, t.end, `Missing \`}\` to close the \`${kw.value}\` block.`);
           const last = block.statements[block.statements.length - 1];
