@@ -31,7 +31,7 @@ export function analyze(text: string, source?: string): Analysis {
   const resolved = resolve(tree, source);
   const diagnostics: Diagnostic[] = [];
   const internalErrors: Analysis['internalErrors'] = [];
-  const statements = [...walk(tree)];
+  const statements = walk(tree);
   for (const check of CHECKS) {
     try {
       check.run({

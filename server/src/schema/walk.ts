@@ -12,16 +12,19 @@ export interface StatementContext {
   parent: Statement | undefined;
 }
 
-export function* walk(tree: SyntaxTree): Generator<StatementContext> {
+/** Every statement in file order: top-level ones, each followed by those of its block. */
+export function walk(tree: SyntaxTree): StatementContext[] {
   const file = BLOCKS.file!;
+  const out: StatementContext[] = [];
   for (const stmt of tree.statements) {
     const spec = keywordSpec('file', stmt.keyword.value);
-    yield { stmt, block: file, spec, parent: undefined };
+    out.push({ stmt, block: file, spec, parent: undefined });
     if (stmt.block && spec?.block) {
       const child = BLOCKS[spec.block]!;
       for (const inner of stmt.block.statements) {
-        yield { stmt: inner, block: child, spec: keywordSpec(child.id, inner.keyword.value), parent: stmt };
+        out.push({ stmt: inner, block: child, spec: keywordSpec(child.id, inner.keyword.value), parent: stmt });
       }
     }
   }
+  return out;
 }
