@@ -59,7 +59,7 @@ ${rows.join('\n')}
 
 The first \`render()\` in a fresh process also compiles the embedded templates: ${fmt(coldMs)} ms.
 Time grows about linearly with the number of sites (100 → 1,000 sites: ≈ ×10). The spread between
-the fastest run and p95 is noise on a shared 2-core machine (other test suites were running; GC is
+the fastest run and p95 is noise on a 2-core virtual machine (GC is
 not separated out).
 `;
 console.log(md);
