@@ -57,6 +57,7 @@ const CASES: Case[] = [
   { code: 'weak-credentials', hit: BASE + 'stats { user admin; password «haproxy» }\n', miss: BASE + 'stats { user admin; password "k8#Lq2-wPz9!" }\n' },
   { code: 'single-upstream', hit: b('servers web1 web2', '«servers web1»').replace('upstream web2 { address 198.18.0.22 }\n', ''), miss: BASE },
   { code: 'duplicate-statement', hit: b('role backup', 'role backup; «role» backup'), miss: b('host a.example.com', 'host a.example.com; host b.example.com') },
+  { code: 'duplicate-statement', hit: b('topology t', 'firewall none\ntopology t') + '«firewall» nftables\n', miss: b('topology t', 'firewall none\ntopology t') },
   { code: 'unused-upstream', hit: BASE + 'upstream «web3» { address 198.18.0.23 }\n', miss: BASE },
   { code: 'unused-vip', hit: BASE + 'vip «198.18.0.101/24» { router-id 52 }\n', miss: BASE + 'vip 198.18.0.101/24 { router-id 52 }\nstats { listen 8080; password env:X }\n'.replace('vip 198.18.0.101/24 { router-id 52 }\n', '') },
 ];

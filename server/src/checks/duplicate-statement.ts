@@ -6,11 +6,18 @@ export default defineCheck({
   code: 'duplicate-statement',
   severity: 'warning',
   run({ report, statements }) {
-    const seen = new Map<Statement | undefined, Map<string, Statement>>();
+    // `statements` lists each block's statements together, right after their owner, so one map
+    // per block is enough: it is cleared when the owner changes (no map per block kept alive).
+    const top = new Map<string, Statement>();
+    const inner = new Map<string, Statement>();
+    let owner: Statement | undefined;
     for (const { stmt, spec, parent } of statements) {
+      if (parent !== owner) {
+        owner = parent;
+        inner.clear();
+      }
       if (!spec || spec.repeatable) continue;
-      let m = seen.get(parent);
-      if (!m) seen.set(parent, (m = new Map()));
+      const m = parent ? inner : top;
       const prev = m.get(spec.keyword);
       if (prev) report(stmt.keyword, `\`${spec.keyword}\` is given twice in this block; the last one wins. Remove one.`,
         [{ title: 'Remove the earlier statement', edits: [{ span: { start: prev.start, end: prev.end }, newText: '' }] }]);
