@@ -142,7 +142,7 @@ ${rows.join('\n')}
 
 Targets at 10,000 lines: diagnostics p95 ≤ 30 ms, completion p95 ≤ 10 ms, and ≥ 5× faster than yaml-language-server.
 On this 2-core virtual machine the 10,000-line diagnostics p95 moves between runs: while tuning we
-saw 30–45 ms in other runs of this benchmark (p50 steadier at 18–21 ms); the tail is V8 scavenges.
+saw 30–47 ms in other runs of this benchmark (p50 18–33 ms); the tail is V8 scavenges.
 The server runs with \`--max-semi-space-size=64\` (see ARCHITECTURE.md), which cut p50 by about 40%.`);
 }
 
