@@ -149,9 +149,12 @@ preempts only from the backup state after it.
 
 With script tracking the kill-haproxy outage depends on where in the check interval the fault
 lands (anywhere from 0 to one interval, plus the skew): five runs spread widely, so compare
-medians *and* maxima, not single runs. After link-down, the failback can cost a few hundred ms
-of 503s: while its link was down the primary's HAProxy marked every server DOWN (fall 3 × 2 s),
-and keepalived hands it the VIP back (3 s master-down) before HAProxy's checks rise again (2 × 2 s).`;
+medians *and* maxima, not single runs. After link-down, the failback can still cost up to about
+half a second of 503s: while its link was down the primary's HAProxy marked every server DOWN, and
+with VRRPv3 100 ms adverts keepalived hands it the VIP back within ~0.3 s, before the checks rise
+again (rise 2 × \`downinter 500ms\`; before halab rendered \`fastinter\`/\`downinter\` it was 2 × 2 s).
+In this run 2 of the 5 VRRPv3 link-down runs had a failback outage of 550–570 ms. A \`preempt-delay\`
+of a second or two removes it, at the price of a later failback.`;
   writeSection('failover', md);
   process.stdout.write(md + '\n');
 }

@@ -8,11 +8,10 @@
  */
 import { after, afterEach, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { ROOT, blockedRequests, buildVsix, ensureCodeServer, launchBrowser, openWorkbench, screenshot, startCodeServer, type CodeServer } from './harness.js';
+import type { Page } from 'playwright-core';
+import { ROOT, blockedRequests, openSession, screenshot, type Session } from './harness.js';
 import { activeEditor, frameWith, goTo, hoverText, languageIndicator, openFile, problemRows, runCommand, suggestions } from './workbench.js';
 
 const LAB = readFileSync(join(ROOT, 'examples/lab.halab'), 'utf8');
@@ -33,30 +32,20 @@ function commandExists(id: string): boolean {
 }
 
 let skipReason = '';
-let cs: CodeServer | undefined;
-let browser: Browser | undefined;
+let session: Session | undefined;
 let page: Page;
-let vsixDir = '';
 
 before(async () => {
-  const found = ensureCodeServer();
-  if ('reason' in found) {
-    // In CI the suite must run: a missing code-server is a failure there, not a skip.
-    if (process.env.CI) throw new Error(found.reason);
-    skipReason = found.reason;
+  const s = await openSession({ workspaceFiles: { 'broken.halab': BROKEN } });
+  if ('skip' in s) {
+    skipReason = s.skip;
     return;
   }
-  vsixDir = mkdtempSync(join(tmpdir(), 'halab-vsix-'));
-  const vsix = buildVsix(vsixDir);
-  cs = await startCodeServer(found.bin, vsix, { workspaceFiles: { 'broken.halab': BROKEN } });
-  browser = await launchBrowser();
-  page = await openWorkbench(browser, cs);
+  session = s;
+  page = s.page;
 });
-
 after(async () => {
-  await browser?.close().catch(() => undefined);
-  await cs?.stop();
-  if (vsixDir) rmSync(vsixDir, { recursive: true, force: true });
+  await session?.close();
 });
 
 // What the screen showed when each test ended, for a human reading a failure.
@@ -238,7 +227,7 @@ describe('halab in VS Code (code-server)', () => {
     if (!commandExists('halab.renderConfigs')) return t.skip('halab.renderConfigs is not registered by the extension yet');
     await openFile(page, 'lab.halab');
     // The command offers <file's folder>/rendered in a folder picker (VS Code's own dialog here).
-    mkdirSync(join(cs!.workspace, 'rendered'), { recursive: true });
+    mkdirSync(join(session!.cs.workspace, 'rendered'), { recursive: true });
     await runCommand(page, 'HA Lab: Render Configs');
     const dialog = page.locator('.quick-input-widget:not(.quick-input-widget-closing)');
     await dialog.locator('.monaco-button', { hasText: 'Render here' }).click();
@@ -251,7 +240,7 @@ describe('halab in VS Code (code-server)', () => {
     const done = page.locator('.notification-toast', { hasText: /rendered \d+ files/ }).first();
     await done.waitFor({ state: 'visible', timeout: 60_000 });
     // DIR/<host>/<absolute path on that host> (the contract of `halab render`).
-    const dir = join(cs!.workspace, 'rendered');
+    const dir = join(session!.cs.workspace, 'rendered');
     const haproxy = readFileSync(join(dir, 'lb1/etc/haproxy/haproxy.cfg'), 'utf8');
     assert.match(haproxy, /198\.18\.0\.21/);
     assert.match(haproxy, /web01\.lab\.test/);
@@ -287,7 +276,7 @@ describe('network', () => {
   test('nothing tried to leave the machine (gallery, CDN, telemetry)', async (t) => {
     if (!ready(t)) return;
     assert.deepEqual(blockedRequests(page), [], 'requests from the workbench to other hosts');
-    const log = readFileSync(cs!.logFile, 'utf8');
+    const log = readFileSync(session!.cs.logFile, 'utf8');
     assert.doesNotMatch(log, /open-vsx|marketplace|getaddrinfo|ENOTFOUND|EAI_AGAIN/, 'code-server tried to reach a host');
   });
 });

@@ -242,3 +242,46 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file });
   return file;
 }
+
+export interface Session {
+  cs: CodeServer;
+  browser: Browser;
+  page: Page;
+  /** Closes the browser, stops code-server and removes the packed .vsix. */
+  close(): Promise<void>;
+}
+
+/**
+ * The setup every code-server test shares: pack the .vsix, start code-server with it, open the
+ * workbench in Chromium. Returns `{ skip }` with the reason when code-server is not installed —
+ * a failure under CI, where the suite must run. `rebuild` runs `npm run build` first
+ * (buildVsix reuses any dist/ it finds).
+ */
+export async function openSession(opts: Parameters<typeof startCodeServer>[2] & { rebuild?: boolean } = {}): Promise<Session | { skip: string }> {
+  const found = ensureCodeServer();
+  if ('reason' in found) {
+    if (process.env.CI) throw new Error(found.reason);
+    return { skip: found.reason };
+  }
+  if (opts.rebuild) {
+    const b = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    if (b.status !== 0) throw new Error('npm run build failed');
+  }
+  const vsixDir = mkdtempSync(join(tmpdir(), 'halab-vsix-'));
+  let cs: CodeServer | undefined;
+  let browser: Browser | undefined;
+  const close = async () => {
+    await browser?.close().catch(() => undefined);
+    await cs?.stop();
+    rmSync(vsixDir, { recursive: true, force: true });
+  };
+  try {
+    cs = await startCodeServer(found.bin, buildVsix(vsixDir), opts);
+    browser = await launchBrowser();
+    const page = await openWorkbench(browser, cs);
+    return { cs, browser, page, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}

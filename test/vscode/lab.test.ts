@@ -13,8 +13,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { ROOT, buildVsix, ensureCodeServer, launchBrowser, openWorkbench, screenshot, startCodeServer, type CodeServer } from './harness.js';
+import type { Page } from 'playwright-core';
+import { ROOT, openSession, screenshot, type Session } from './harness.js';
 import { frameWith, openFile, outputChannelText, runCommand } from './workbench.js';
 
 const TOPOLOGY = 'vscode-lab';
@@ -26,10 +26,8 @@ const LAB = readFileSync(join(ROOT, 'examples/lab.halab'), 'utf8')
 const LAB_TOOLS = ['/usr/sbin/haproxy', '/usr/sbin/keepalived', '/usr/sbin/nginx', '/usr/sbin/sshd', '/usr/sbin/ip'];
 
 let skipReason = '';
-let cs: CodeServer | undefined;
-let browser: Browser | undefined;
+let session: Session | undefined;
 let page: Page;
-let vsixDir = '';
 let labDir = '';
 
 /** `halab lab down` with the test's state dir: the safety net when the UI did not get there. */
@@ -53,31 +51,25 @@ before(async () => {
     if (process.env.CI) throw new Error(skipReason);
     return;
   }
-  const found = ensureCodeServer();
-  if ('reason' in found) {
-    if (process.env.CI) throw new Error(found.reason);
-    skipReason = found.reason;
-    return;
-  }
-  vsixDir = mkdtempSync(join(tmpdir(), 'halab-vsix-'));
   labDir = mkdtempSync(join(tmpdir(), 'halab-vscode-lab-'));
-  const vsix = buildVsix(vsixDir);
-  cs = await startCodeServer(found.bin, vsix, {
+  const opened = await openSession({
     workspaceFiles: { 'lab.halab': LAB },
     // The secrets lab.halab reads with env: (the render test answers the prompts instead), and
     // the lab's state dir for both the CLI (lab, failover test) and the in-editor deploy.
     env: { HALAB_VRRP_AUTH: 'vsclab01', HALAB_STATS_PASSWORD: 'stats-vscode-lab', HALAB_LAB_DIR: labDir },
   });
-  browser = await launchBrowser();
-  page = await openWorkbench(browser, cs);
+  if ('skip' in opened) {
+    skipReason = opened.skip;
+    return;
+  }
+  session = opened;
+  page = opened.page;
 });
 
 after(async () => {
-  await browser?.close().catch(() => undefined);
-  await cs?.stop();
+  await session?.close();
   labDownCli();
   if (labDir) rmSync(labDir, { recursive: true, force: true });
-  if (vsixDir) rmSync(vsixDir, { recursive: true, force: true });
 });
 
 afterEach(async (t) => {

@@ -8,41 +8,30 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Frame, Page } from 'playwright-core';
-import { ROOT, buildVsix, ensureCodeServer, launchBrowser, openWorkbench, startCodeServer, type CodeServer } from '../vscode/harness.js';
+import type { Frame, Page } from 'playwright-core';
+import { openSession, type Session } from '../vscode/harness.js';
 import { frameWith, goTo, openFile, runCommand } from '../vscode/workbench.js';
 import { OUT } from './harness.js';
 
 let skipReason = '';
-let cs: CodeServer | undefined;
-let browser: Browser | undefined;
+let session: Session | undefined;
 let page: Page;
-let vsixDir = '';
 
 before(async () => {
-  const found = ensureCodeServer();
-  if ('reason' in found) {
-    if (process.env.CI) throw new Error(found.reason);
-    skipReason = found.reason;
+  // Package what the sources say now.
+  const opened = await openSession({ rebuild: true });
+  if ('skip' in opened) {
+    skipReason = opened.skip;
     return;
   }
-  // Package what the sources say now (buildVsix reuses any dist/ it finds).
-  const b = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
-  if (b.status !== 0) throw new Error('npm run build failed');
-  vsixDir = mkdtempSync(join(tmpdir(), 'halab-vsix-'));
-  cs = await startCodeServer(found.bin, buildVsix(vsixDir));
-  browser = await launchBrowser();
-  page = await openWorkbench(browser, cs);
+  session = opened;
+  page = opened.page;
 });
 
 after(async () => {
-  await browser?.close().catch(() => undefined);
-  await cs?.stop();
-  if (vsixDir) rmSync(vsixDir, { recursive: true, force: true });
+  await session?.close();
 });
 
 const shot = (name: string) => page.screenshot({ path: join(OUT, `vscode-${name}.png`) });
@@ -61,7 +50,7 @@ async function until(what: string, f: () => boolean | Promise<boolean>, ms = 20_
 
 test('in VS Code: open writes nothing, a diagram edit is one undoable unsaved edit, only a move writes the sidecar', async (t) => {
   if (skipReason) return t.skip(skipReason);
-  const file = join(cs!.workspace, 'lab.halab');
+  const file = join(session!.cs.workspace, 'lab.halab');
   const sidecar = `${file}.layout.json`;
   const onDisk = readFileSync(file, 'utf8');
 
