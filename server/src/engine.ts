@@ -3,6 +3,7 @@
  * language server, the CLI, the diagram and the tests. No `vscode` import anywhere below here.
  */
 import { parse } from './syntax/parser.js';
+import { reparse } from './syntax/incremental.js';
 import type { SyntaxTree } from './syntax/ast.js';
 import { TOP_LEVEL_BLOCKS } from './schema/schema.js';
 import { resolve, type Resolved } from './model/resolve.js';
@@ -22,12 +23,18 @@ export interface Analysis {
   internalErrors: { code: string; error: Error }[];
 }
 
+const PARSE_OPTIONS = { isTopLevelBlock: (k: string) => TOP_LEVEL_BLOCKS.has(k) };
+
 export function parseHalab(text: string): SyntaxTree {
-  return parse(text, { isTopLevelBlock: (k) => TOP_LEVEL_BLOCKS.has(k) });
+  return parse(text, PARSE_OPTIONS);
 }
 
-export function analyze(text: string, source?: string): Analysis {
-  const tree = parseHalab(text);
+/**
+ * `previous`: the analysis of the document's previous text, when the caller (the language server)
+ * has it; its syntax tree is reused around the edit and consumed — do not use `previous` after.
+ */
+export function analyze(text: string, source?: string, previous?: Analysis): Analysis {
+  const tree = (previous && reparse(previous.tree, text, PARSE_OPTIONS)) || parseHalab(text);
   const resolved = resolve(tree, source);
   const diagnostics: Diagnostic[] = [];
   const internalErrors: Analysis['internalErrors'] = [];

@@ -45,7 +45,8 @@ export function startServer(connection: Connection): void {
     const c = cache.get(doc.uri);
     if (c && c.version === doc.version) return c;
     const text = doc.getText();
-    const fresh = { version: doc.version, analysis: analyze(text, doc.uri), index: new LineIndex(text) };
+    // The previous analysis is handed over (its tree is reused around the edit, and consumed).
+    const fresh = { version: doc.version, analysis: analyze(text, doc.uri, c?.analysis), index: new LineIndex(text) };
     cache.set(doc.uri, fresh);
     return fresh;
   };
