@@ -57,8 +57,15 @@ export function registerRenderCommands(context: vscode.ExtensionContext, output:
       if (!doc) return;
       const a = await analyzeOrComplain(doc, 'preview');
       if (!a) return;
-      // Previews never carry a real secret: placeholders show where each value will come from.
-      const { files } = render(a.model, { source: doc.uri.fsPath, secrets: placeholderSecrets });
+      // Previews never carry a real secret: placeholders show where each value will come from
+      // (`preview` keeps them whole instead of cutting them to keepalived's 8 characters).
+      let files: ReturnType<typeof render>['files'];
+      try {
+        files = render(a.model, { source: doc.uri.fsPath, secrets: placeholderSecrets, preview: true }).files;
+      } catch (e) {
+        void vscode.window.showErrorMessage(`HA Lab: cannot render this topology: ${(e as Error).message}`);
+        return;
+      }
       const choice = pick ? files.find((f) => f.host === pick.host && f.path === pick.path) : (await vscode.window.showQuickPick(
         files.map((f) => ({ label: `${f.host}: ${f.path}`, description: f.reload.length ? `reloads ${f.reload.join(', ')}` : '', file: f })),
         { title: 'HA Lab: preview which rendered file?', matchOnDescription: true },

@@ -23,7 +23,8 @@ export interface Analysis {
   internalErrors: { code: string; error: Error }[];
 }
 
-const PARSE_OPTIONS = { isTopLevelBlock: (k: string) => TOP_LEVEL_BLOCKS.has(k) };
+/** How the engine parses: the schema's top-level blocks drive missing-`}` recovery. */
+export const PARSE_OPTIONS = { isTopLevelBlock: (k: string) => TOP_LEVEL_BLOCKS.has(k) };
 
 export function parseHalab(text: string): SyntaxTree {
   return parse(text, PARSE_OPTIONS);

@@ -7,22 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { analyze } from '../../server/src/engine.js';
+import { rng } from '../helpers/rng.js';
 import { lex } from '../../server/src/syntax/lexer.js';
 import { complete } from '../../server/src/language/completion.js';
 import { hover } from '../../server/src/language/hover.js';
 import { format } from '../../server/src/language/format.js';
-
-/** Deterministic PRNG (mulberry32) so a failure can be replayed from its seed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEED = Number(process.env.HALAB_FUZZ_SEED ?? 20261125);
 const examples = ['examples/seed-lab.halab', 'examples/lab.halab'].map((f) => readFileSync(f, 'utf8'));

@@ -5,22 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseHalab } from '../../server/src/engine.js';
+import { PARSE_OPTIONS as opts, parseHalab } from '../../server/src/engine.js';
+import { rng } from '../helpers/rng.js';
 import { reparse } from '../../server/src/syntax/incremental.js';
-import { TOP_LEVEL_BLOCKS } from '../../server/src/schema/schema.js';
-
-const opts = { isTopLevelBlock: (k: string) => TOP_LEVEL_BLOCKS.has(k) };
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SNIPPETS = ['x', ' ', '\n', ';', '{', '}', '"', '#', 'lb', 'site s9 { host z.example.com; servers web1 }\n', 'balance leastconn', '\n\n', '  ', 'address 198.18.0.99', '# note\n'];
 

@@ -11,17 +11,15 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type Analysis, type Diagnostic } from '../engine.js';
 import { LineIndex } from '../syntax/line-index.js';
 import { complete } from '../language/completion.js';
-import { hover, type Explainer } from '../language/hover.js';
+import { hover } from '../language/hover.js';
 import { collect, rename, symbolAt } from '../language/navigation.js';
 import { outline, type OutlineSymbol } from '../language/symbols.js';
 import { folds } from '../language/folding.js';
 import { semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from '../language/semantic-tokens.js';
 import { formatLines } from '../language/format.js';
-import { RenderPreviewRequest, TopologyRequest } from '../protocol/lsp.js';
-import { renderHooks } from './render-hooks.js';
-import { installRenderHooks } from '../render/lsp-hooks.js';
-
-installRenderHooks(renderHooks);
+import { TopologyRequest } from '../protocol/lsp.js';
+// Hover shows the config lines a statement renders to (placeholder secrets, never a real one).
+import { explain } from '../render/explain.js';
 
 /**
  * Debounce for diagnostics: coalesces changes that arrive together (a paste, an undo burst, a
@@ -119,7 +117,7 @@ export function startServer(connection: Connection): void {
   }) ?? []);
 
   connection.onHover((p) => withDoc(p.textDocument.uri, (c) => {
-    const h = hover(c.analysis.tree, c.analysis.model, c.index.offset(p.position), renderHooks.explain as Explainer | undefined);
+    const h = hover(c.analysis.tree, c.analysis.model, c.index.offset(p.position), explain);
     return h ? { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: c.index.range(h.span) } : null;
   }));
 
@@ -202,12 +200,6 @@ export function startServer(connection: Connection): void {
     text: c.analysis.tree.text,
     diagnostics: c.analysis.diagnostics.map((d) => ({ code: d.code, severity: d.severity, message: d.message, span: d.span, range: c.index.range(d.span) })),
   })));
-
-  connection.onRequest(RenderPreviewRequest, (p) => withDoc(p.uri, (c) => {
-    const errors = c.analysis.diagnostics.filter((d) => d.severity === 'error').map((d) => `${c.index.position(d.span.start).line + 1}: ${d.code}: ${d.message}`);
-    if (errors.length || !renderHooks.renderPreview) return { files: [], errors: errors.length ? errors : ['Rendering is not available in this build.'] };
-    return { files: renderHooks.renderPreview(c.analysis.model), errors: [] };
-  }) ?? { files: [], errors: ['The document is not open.'] });
 
   documents.listen(connection);
   connection.listen();

@@ -36,13 +36,3 @@ export interface TopologyResult {
 
 /** client → server: the resolved model of an open document, for the topology panel. */
 export const TopologyRequest = new RequestType<TopologyParams, TopologyResult | null, void>('halab/topology');
-
-export interface RenderPreviewParams {
-  uri: string;
-}
-export interface RenderPreviewResult {
-  files: { host: string; path: string; content: string }[];
-  errors: string[];
-}
-/** client → server: render the document with secrets as placeholders (for "Preview Rendered Config"). */
-export const RenderPreviewRequest = new RequestType<RenderPreviewParams, RenderPreviewResult, void>('halab/renderPreview');
