@@ -2,6 +2,7 @@
 // `tsc --noEmit` type-checks separately (npm run typecheck).
 import * as esbuild from 'esbuild';
 import { readFileSync, existsSync } from 'node:fs';
+import { webviewOptions } from './webview-options.mjs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const watch = process.argv.includes('--watch');
@@ -25,19 +26,7 @@ const builds = [
   { ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' },
 ];
 if (existsSync('webview/src/main.tsx')) {
-  builds.push({
-    entryPoints: { webview: 'webview/src/main.tsx' },
-    outdir: 'dist',
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2020',
-    sourcemap: minify ? false : 'linked',
-    minify: true,
-    logLevel: 'warning',
-    loader: { '.css': 'css' },
-    define: { 'process.env.NODE_ENV': '"production"' },
-  });
+  builds.push(webviewOptions({ outdir: 'dist', sourcemap: minify ? false : 'linked' }));
 }
 const present = builds.filter((b) => {
   const e = Array.isArray(b.entryPoints) ? b.entryPoints[0] : Object.values(b.entryPoints)[0];

@@ -6,7 +6,8 @@ import ELK from 'elkjs/lib/elk.bundled.js';
 import { analyze } from '../../server/src/engine.js';
 import { panelDiagnostics } from '../../server/src/diagram/host-core.js';
 import { modelToGraph, nodeAtOffset, nodeSpan, NODE_WIDTH, nodeHeight } from '../../server/src/diagram/graph.js';
-import { autoLayout, mergePositions, structureKey } from '../../server/src/diagram/layout.js';
+import { BIG_GRAPH, autoLayout, mergePositions, structureKey, toElkGraph } from '../../server/src/diagram/layout.js';
+import { benchTopology } from '../webview/bench-topology.js';
 import { graphToSvg } from '../../server/src/diagram/svg.js';
 import { parseLayoutSidecar } from '../../server/src/protocol/webview.js';
 
@@ -115,6 +116,48 @@ test('ELK layout: an upstream no site uses still sits in the upstream column', a
   assert.equal(pos['upstream:spare']!.x, pos['upstream:upstream01']!.x);
   const others = ['upstream:upstream01', 'upstream:upstream02'].map((id) => pos[id]!.y + nodeHeight(g.nodes.find((n) => n.id === id)!));
   assert.ok(pos['upstream:spare']!.y >= Math.max(...others), 'stacked below, not on top of, the others');
+});
+
+test('ELK layout of a big graph: reduced for ELK, columns kept, single-use upstreams beside their site', async () => {
+  // 300 nodes (each site uses 4 upstreams of its own), plus a site sharing upstreams of two
+  // others, an upstream no site uses and a site with no servers.
+  let text = benchTopology(300);
+  text = text.replace('site s0 {', 'upstream spare { address 198.18.9.9 }\n\nsite empty {\n  host empty.bench.test\n}\n\nsite both {\n  host both.bench.test\n  servers u1 u41\n}\n\nsite s0 {');
+  const g = modelToGraph(modelOf(text));
+  assert.ok(g.nodes.length > BIG_GRAPH);
+  const users = new Map<string, string[]>();
+  for (const e of g.edges) if (e.kind === 'server') users.set(e.target, [...(users.get(e.target) ?? []), e.source]);
+  const shared = [...users].filter(([, s]) => s.length >= 2).map(([u]) => u);
+  assert.ok(shared.length > 0, 'the topology has shared upstreams');
+
+  // ELK sees the sites and the shared upstreams only.
+  const elkGraph = toElkGraph(g);
+  const expected = g.nodes.filter((n) => n.kind === 'site' || shared.includes(n.id)).map((n) => n.id);
+  assert.deepEqual(elkGraph.children!.map((c) => c.id).sort(), expected.sort());
+  assert.ok(elkGraph.edges!.every((e) => expected.includes(e.sources[0]!) && expected.includes(e.targets[0]!)));
+
+  const pos = await autoLayout(new ELK(), g);
+  const byId = new Map(g.nodes.map((n) => [n.id, n]));
+  const columnX = new Map<string, Set<number>>();
+  for (const n of g.nodes) columnX.set(n.kind, (columnX.get(n.kind) ?? new Set()).add(pos[n.id]!.x));
+  for (const [kind, xs] of columnX) assert.equal(xs.size, 1, `${kind} in one column`);
+  const x = (kind: string) => [...columnX.get(kind)!][0]!;
+  assert.ok(x('clients') < x('vip') && x('vip') < x('lb') && x('lb') < x('site') && x('site') < x('upstream'));
+  assert.ok(pos['lb:lb1']!.y < pos['lb:lb2']!.y, 'primary first');
+  // No two boxes of a column overlap.
+  for (const kind of columnX.keys()) {
+    const col = g.nodes.filter((n) => n.kind === kind).sort((a, b) => pos[a.id]!.y - pos[b.id]!.y);
+    for (let i = 1; i < col.length; i++) assert.ok(pos[col[i]!.id]!.y >= pos[col[i - 1]!.id]!.y + nodeHeight(col[i - 1]!), `${col[i]!.id} overlaps ${col[i - 1]!.id}`);
+  }
+  // A site's single-use upstreams sit beside it: within its 4 upstreams' stack of the site's middle.
+  const mid = (id: string) => pos[id]!.y + nodeHeight(byId.get(id)!) / 2;
+  for (const [u, s] of users) {
+    if (s.length !== 1) continue;
+    assert.ok(Math.abs(mid(u) - mid(s[0]!)) <= 4 * (nodeHeight(byId.get(u)!) + 40), `${u} is far from ${s[0]}`);
+  }
+  // The unused upstream goes last.
+  const lowest = Math.max(...g.nodes.filter((n) => n.kind === 'upstream').map((n) => pos[n.id]!.y));
+  assert.equal(pos['upstream:spare']!.y, lowest);
 });
 
 test('positions: sidecar beats on-screen beats auto; structure key ignores non-structural edits', () => {

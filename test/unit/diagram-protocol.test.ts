@@ -66,6 +66,8 @@ test('panel HTML: nonce-only scripts, no eval, no remote origins', () => {
   const csp = contentSecurityPolicy({ cspSource: 'https://file+.vscode-resource.vscode-cdn.net', nonce: 'abc123' });
   assert.match(csp, /default-src 'none'/);
   assert.match(csp, /script-src 'nonce-abc123'(;|$)/);
+  // Workers only from blobs the page builds (ELK's), never from a URL.
+  assert.match(csp, /(^|; )worker-src blob:(;|$)/);
   assert.doesNotMatch(csp, /unsafe-eval|unsafe-inline|\*|https?:\/\/(?!file\+\.vscode-resource)/);
   const html = panelHtml({ cspSource: 'https://x', nonce: 'n"><script>', scriptUri: 'https://x/webview.js', styleUri: 'https://x/webview.css' });
   assert.doesNotMatch(html, /n"><script>/, 'attribute values are escaped');

@@ -84,7 +84,8 @@ export async function openPanel(browser: Browser, text: string, opts: { width?: 
   page.on('pageerror', (e) => problems.push(String(e)));
   page.on('request', (r) => {
     const u = r.url();
-    if (!u.startsWith(origin) && !u.startsWith('data:')) foreign.push(u);
+    // blob: is the ELK worker the page builds from its own bundle (webview/src/elk.ts).
+    if (!u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith(`blob:${origin}/`)) foreign.push(u);
   });
   const post = async (m: HostMessage) => {
     // VS Code delivers host messages as window 'message' events; so does this.

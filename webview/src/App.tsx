@@ -19,7 +19,8 @@ import {
   type OnBeforeDelete,
 } from '@xyflow/react';
 import { NODE_WIDTH, modelToGraph, nodeHeight, type DiagramGraph, type DiagramNode } from '../../server/src/diagram/graph.js';
-import { autoLayout, columnLayout, mergePositions, structureKey, type ElkLike } from '../../server/src/diagram/layout.js';
+import { BIG_GRAPH, autoLayout, columnLayout, mergePositions, structureKey } from '../../server/src/diagram/layout.js';
+import { startElk } from './elk.js';
 import { overlayBadge } from '../../server/src/diagram/svg.js';
 import type { HostMessage, Intent, NodeKind, Overlay, Position, Snapshot } from '../../server/src/protocol/webview.js';
 import { HostBridge } from './host.js';
@@ -27,13 +28,8 @@ import { nodeTypes, type HalabFlowNode } from './nodes.js';
 import { SidePanel } from './SidePanel.js';
 import { exportPng, exportSvg } from './export.js';
 
-/**
- * ELK (a GWT-compiled ~1.5 MB module) is initialised on first use, not at script start: the
- * provisional drawing of a big graph does not wait for it. esbuild inlines this import (iife, no
- * chunk), so it stays one local file under the CSP.
- */
-let elkInstance: Promise<ElkLike> | null = null;
-const getElk = () => (elkInstance ??= import('elkjs/lib/elk.bundled.js').then((m) => new m.default()));
+/** ELK runs in a worker started with the page (it loads while the snapshot is on its way). */
+const elk = startElk();
 
 /** Timings the benchmark and the tests read (first paint, last layout). */
 interface Metrics {
@@ -46,8 +42,6 @@ interface Metrics {
   renderedRevision?: number;
   /** True once the drawn revision carries ELK's layout (false while the provisional one shows). */
   laidOut?: boolean;
-  /** Loading and initialising the ELK module (once per page). */
-  elkInitMs?: number;
 }
 declare global {
   interface Window {
@@ -144,8 +138,8 @@ export function App({ bridge }: { bridge: HostBridge }) {
 
   // Snapshot -> laid-out nodes. ELK runs only when the structure changed; otherwise the old
   // layout stands, so typing in the text does not make the picture move.
-  useEffect((): (() => void) | undefined => {
-    if (!graph || !snapshot) return undefined;
+  useEffect(() => {
+    if (!graph || !snapshot) return;
     const gen = ++generation.current;
     const key = structureKey(graph);
     const place = (autoPos: Record<string, Position>, laidOut: boolean) => {
@@ -178,41 +172,28 @@ export function App({ bridge }: { bridge: HostBridge }) {
     };
     if (key === auto.current.key) {
       place(auto.current.pos, true);
-      return undefined;
+      return;
     }
     const run = () => {
-      const tInit = performance.now();
-      getElk()
-        .then((elk) => {
-          window.__halab.elkInitMs ??= performance.now() - tInit;
-          const t0 = performance.now();
-          return autoLayout(elk, graph).then((p) => ({ p, ms: performance.now() - t0 }));
-        })
-        .then(
-          ({ p, ms }) => {
-            window.__halab.layoutMs.push(ms);
-            auto.current = { key, pos: p };
-            place(p, true);
-          },
-          (e: unknown) => setStatus({ kind: 'error', text: `layout failed: ${String(e)}` }),
-        );
+      // The time from asking the worker to having positions.
+      const t0 = performance.now();
+      autoLayout(elk, graph).then(
+        (p) => {
+          window.__halab.layoutMs.push(performance.now() - t0);
+          auto.current = { key, pos: p };
+          place(p, true);
+        },
+        (e: unknown) => {
+          // Still show every node: in columns, as the provisional drawing of a big graph does.
+          place(columnLayout(graph), false);
+          setStatus({ kind: 'error', text: `automatic layout failed (${String(e)}); nodes are shown in columns` });
+        },
+      );
     };
-    // A big graph opening for the first time: draw the provisional columns now, and start ELK
-    // only after that frame is on screen (ELK's module init and layout hold the main thread).
-    if (!auto.current.key && graph.nodes.length > 150) {
-      place(columnLayout(graph), false);
-      let cancelled = false;
-      const afterPaint = () => requestAnimationFrame(() => setTimeout(() => !cancelled && run(), 0));
-      // Wait until React Flow has the nodes in the DOM, then one more frame.
-      let tries = 0;
-      const wait = () => (document.querySelector('.react-flow__node') || ++tries > 60 ? afterPaint() : requestAnimationFrame(wait));
-      requestAnimationFrame(wait);
-      return () => {
-        cancelled = true;
-      };
-    }
+    // A big graph opening for the first time: draw the provisional columns at once; ELK works in
+    // its worker meanwhile and its positions replace them.
+    if (!auto.current.key && graph.nodes.length > BIG_GRAPH) place(columnLayout(graph), false);
     run();
-    return undefined;
   }, [graph, snapshot]);
 
   // A revision counts as drawn once its nodes are in the DOM (React Flow renders them a frame

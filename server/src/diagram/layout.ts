@@ -42,7 +42,7 @@ export const ELK_OPTIONS: Record<string, string> = {
  */
 export function sizeOptions(nodes: number): Record<string, string> {
   if (nodes <= 100) return { 'elk.layered.thoroughness': '7', 'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES' };
-  if (nodes <= 150) return { 'elk.layered.thoroughness': '7' };
+  if (nodes <= BIG_GRAPH) return { 'elk.layered.thoroughness': '7' };
   // Layers are fixed by kind anyway (snapToColumns), so longest-path layering loses nothing; with
   // SIMPLE node placement a 500-node layout took ~110 ms in Node instead of 200–1900 ms (measured
   // with the bench topology; network-simplex layering and Brandes-Köpf placement dominate).
@@ -53,17 +53,137 @@ export function sizeOptions(nodes: number): Record<string, string> {
   };
 }
 
+/**
+ * Above this many nodes the layout is split (see toElkGraph): ELK orders what decides the
+ * crossings, and placeBig stacks the columns in linear time.
+ */
+export const BIG_GRAPH = 150;
+
+function elkOptions(nodes: number): Record<string, string> {
+  return {
+    ...ELK_OPTIONS,
+    ...sizeOptions(nodes),
+    // One graph, not a pack of components: a big graph's reduced form falls apart into many
+    // (a site and its shared upstreams), which ELK would arrange in rows instead of two columns.
+    ...(nodes > BIG_GRAPH ? { 'elk.separateConnectedComponents': 'false' } : {}),
+  };
+}
+
+/** How many sites use each upstream (its in-degree in the `server` edges). */
+function upstreamUse(graph: DiagramGraph): Map<string, number> {
+  const use = new Map<string, number>();
+  for (const e of graph.edges) if (e.kind === 'server') use.set(e.target, (use.get(e.target) ?? 0) + 1);
+  return use;
+}
+
+/**
+ * The graph ELK lays out. A small one goes whole. A big one (ELK's first layout in a page runs on
+ * a cold JIT, so its time is proportional to the work: ~600 ms for 500 nodes in Chromium) goes
+ * reduced to what decides the crossings: the sites and the upstreams two or more sites share.
+ * The rest has an optimal place given those: the clients, vip and lb columns are a handful of
+ * nodes joined to every site, and an upstream one site uses goes next to that site (an upstream
+ * no site uses goes last). placeBig puts them there.
+ */
 export function toElkGraph(graph: DiagramGraph): ElkNode {
+  const big = graph.nodes.length > BIG_GRAPH;
+  const use = big ? upstreamUse(graph) : null;
+  const nodes = use ? graph.nodes.filter((n) => n.kind === 'site' || (n.kind === 'upstream' && (use.get(n.id) ?? 0) >= 2)) : graph.nodes;
+  const laidOut = new Set(nodes.map((n) => n.id));
   return {
     id: 'root',
-    layoutOptions: { ...ELK_OPTIONS, ...sizeOptions(graph.nodes.length) },
-    children: graph.nodes.map((n) => ({ id: n.id, width: NODE_WIDTH, height: nodeHeight(n) })),
+    layoutOptions: elkOptions(graph.nodes.length),
+    children: nodes.map((n) => ({ id: n.id, width: NODE_WIDTH, height: nodeHeight(n) })),
     // The VRRP link joins two nodes of one layer; handing it to ELK would push the backup into
     // a layer of its own, so it is drawn but not laid out.
     edges: graph.edges
-      .filter((e) => e.kind !== 'vrrp')
+      .filter((e) => e.kind !== 'vrrp' && laidOut.has(e.source) && laidOut.has(e.target))
       .map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
   };
+}
+
+/** Gap between the site and upstream columns of a big graph (its edges fan out there). */
+const BIG_COLUMN_GAP = 240;
+
+/**
+ * A big graph's positions from ELK's order of the reduced graph (toElkGraph), in linear time:
+ * - upstreams in one column, ordered by the mean place of the sites using them in ELK's order
+ *   (so one used by a single site goes beside it, in file order among its siblings), unused ones
+ *   last, stacked 40 px apart;
+ * - each site level with the median middle of its upstreams, in ELK's order, never overlapping
+ *   the one above (so most edges run level instead of fanning over the whole height);
+ * - the clients, vip and lb columns stacked and centred on the height (placeHeads).
+ */
+export function placeBig(graph: DiagramGraph, elkPos: Record<string, Position>): Record<string, Position> {
+  const out: Record<string, Position> = {};
+  const index = new Map(graph.nodes.map((n, i) => [n.id, i]));
+  const centre = (id: string) => elkPos[id]!.y + nodeHeight(graph.nodes[index.get(id)!]!) / 2;
+  const sites = graph.nodes.filter((n) => n.kind === 'site').sort((a, b) => (elkPos[a.id]?.y ?? 0) - (elkPos[b.id]?.y ?? 0) || index.get(a.id)! - index.get(b.id)!);
+  const usedBy = new Map<string, string[]>();
+  const serves = new Map<string, string[]>();
+  for (const e of graph.edges) {
+    if (e.kind !== 'server') continue;
+    usedBy.set(e.target, [...(usedBy.get(e.target) ?? []), e.source]);
+    serves.set(e.source, [...(serves.get(e.source) ?? []), e.target]);
+  }
+  // Sort key of an upstream: the mean ELK centre of the sites using it (the barycentre ELK's
+  // crossing minimisation also goes by), then ELK's own order among shared ones; unused last.
+  const key = (id: string): [number, number] => {
+    const users = (usedBy.get(id) ?? []).filter((s) => elkPos[s]);
+    if (!users.length) return [Infinity, 0];
+    return [users.reduce((sum, s) => sum + centre(s), 0) / users.length, elkPos[id] ? centre(id) : 0];
+  };
+  const upstreams = graph.nodes
+    .filter((n) => n.kind === 'upstream')
+    .map((n) => ({ n, k: key(n.id) }))
+    .sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || index.get(a.n.id)! - index.get(b.n.id)!)
+    .map((x) => x.n);
+  const siteX = 0;
+  const upstreamX = NODE_WIDTH + BIG_COLUMN_GAP;
+  let y = 0;
+  for (const u of upstreams) {
+    out[u.id] = { x: upstreamX, y };
+    y += nodeHeight(u) + 40;
+  }
+  let next = 0;
+  for (const s of sites) {
+    // The median of its upstreams' middles: one shared upstream far away does not pull it off.
+    const mids = (serves.get(s.id) ?? []).filter((u) => out[u]).map((u) => out[u]!.y + nodeHeight(graph.nodes[index.get(u)!]!) / 2).sort((a, b) => a - b);
+    const h = nodeHeight(s);
+    const mid = mids.length ? (mids[(mids.length - 1) >> 1]! + mids[mids.length >> 1]!) / 2 : next + h / 2;
+    const top = Math.max(next, Math.round(mid - h / 2));
+    out[s.id] = { x: siteX, y: top };
+    next = top + h + 40;
+  }
+  return placeHeads(graph, out);
+}
+
+/**
+ * Positions for the nodes not placed yet (the clients, vip and lb columns of a big graph):
+ * each kind in its column left of the sites, stacked in file order and centred on the height of
+ * the rest, as ELK centres a layer.
+ */
+export function placeHeads(graph: DiagramGraph, pos: Record<string, Position>): Record<string, Position> {
+  const out: Record<string, Position> = { ...pos };
+  const placed = graph.nodes.filter((n) => out[n.id]);
+  const missing = graph.nodes.filter((n) => !out[n.id]);
+  if (!missing.length) return out;
+  // x of the site column (or where it would be, left of the upstreams).
+  const xOf = (kind: string) => Math.min(...placed.filter((n) => n.kind === kind).map((n) => out[n.id]!.x));
+  const sitesX = placed.some((n) => n.kind === 'site') ? xOf('site') : placed.some((n) => n.kind === 'upstream') ? xOf('upstream') - (NODE_WIDTH + 90) : (COLUMN.site ?? 3) * (NODE_WIDTH + 90);
+  const height = Math.max(0, ...placed.map((n) => out[n.id]!.y + nodeHeight(n)));
+  const byKind = new Map<string, DiagramGraph['nodes']>();
+  for (const n of missing) byKind.set(n.kind, [...(byKind.get(n.kind) ?? []), n]);
+  for (const [kind, nodes] of byKind) {
+    const gap = kind === 'lb' ? LB_GAP : 40;
+    const total = nodes.reduce((h, n) => h + nodeHeight(n), 0) + gap * (nodes.length - 1);
+    const x = sitesX - ((COLUMN.site ?? 3) - (COLUMN[kind] ?? 0)) * (NODE_WIDTH + 90);
+    let y = Math.max(0, Math.round((height - total) / 2));
+    for (const n of nodes) {
+      out[n.id] = { x, y };
+      y += nodeHeight(n) + gap;
+    }
+  }
+  return out;
 }
 
 /**
@@ -128,7 +248,7 @@ export async function autoLayout(elk: ElkLike, graph: DiagramGraph): Promise<Rec
   const out = await elk.layout(toElkGraph(graph));
   const pos: Record<string, Position> = {};
   for (const c of out.children ?? []) pos[c.id] = { x: Math.round(c.x ?? 0), y: Math.round(c.y ?? 0) };
-  return snapToColumns(graph, pos);
+  return snapToColumns(graph, graph.nodes.length > BIG_GRAPH ? placeBig(graph, pos) : pos);
 }
 
 /**

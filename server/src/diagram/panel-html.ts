@@ -1,6 +1,7 @@
 /**
  * The topology panel's HTML, shared by the VS Code panel and the test harness so the harness
  * runs under exactly the CSP the editor uses: scripts only with the per-load nonce, no eval,
+ * workers only from blobs the page made (ELK's),
  * styles and images only from the extension's own files (plus data: images for PNG export).
  */
 export interface PanelHtmlOptions {
@@ -18,6 +19,8 @@ export function contentSecurityPolicy(o: Pick<PanelHtmlOptions, 'cspSource' | 'n
     `style-src ${o.cspSource}`,
     `font-src ${o.cspSource}`,
     `script-src 'nonce-${o.nonce}'`,
+    // ELK's layout worker, built from a Blob of the bundled script (webview/src/elk.ts).
+    'worker-src blob:',
   ].join('; ');
 }
 
