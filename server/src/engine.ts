@@ -9,7 +9,8 @@ import { TOP_LEVEL_BLOCKS } from './schema/schema.js';
 import { resolve, type Resolved } from './model/resolve.js';
 import type { Topology } from './model/types.js';
 import { CHECKS } from './checks/index.js';
-import { walk } from './schema/walk.js';
+import { walkStatement, type StatementContext } from './schema/walk.js';
+import type { Statement } from './syntax/ast.js';
 import type { Diagnostic } from './checks/types.js';
 
 export type { Diagnostic } from './checks/types.js';
@@ -31,6 +32,62 @@ export function parseHalab(text: string): SyntaxTree {
 }
 
 /**
+ * What the statement-local checks found for one top-level statement, kept per Statement object.
+ * The incremental re-parse keeps the objects of unchanged statements (shifting their spans in
+ * place), so a known object means known text: its walk and its local diagnostics are reused,
+ * shifted in place when the statement moved (the previous analysis is consumed). Only the statements an edit touched are checked again.
+ */
+interface LocalEntry {
+  start: number;
+  contexts: StatementContext[];
+  diagnostics: Diagnostic[];
+}
+const localMemo = new WeakMap<Statement, LocalEntry>();
+const LOCAL_CHECKS = CHECKS.filter((c) => c.local);
+/** Diagnostics at one span come in registry order, whichever part of a check found them. */
+const CHECK_ORDER = new Map(CHECKS.map((c, i) => [c.code, i]));
+const GLOBAL_CHECKS = CHECKS.filter((c) => c.run);
+
+/** Moves a diagnostic (and its fixes) by `d`, in place: the previous analysis is consumed. */
+function shiftDiagnostic(g: Diagnostic, d: number): void {
+  g.span.start += d;
+  g.span.end += d;
+  for (const f of g.fixes ?? []) {
+    for (const e of f.edits) {
+      e.span = { start: e.span.start + d, end: e.span.end + d };
+    }
+  }
+}
+
+function localEntry(stmt: Statement, internalErrors: Analysis['internalErrors']): LocalEntry {
+  const known = localMemo.get(stmt);
+  if (known) {
+    if (known.start !== stmt.start) {
+      for (const g of known.diagnostics) shiftDiagnostic(g, stmt.start - known.start);
+      known.start = stmt.start;
+    }
+    return known;
+  }
+  const contexts = walkStatement(stmt);
+  const diagnostics: Diagnostic[] = [];
+  let failed = false;
+  for (const check of LOCAL_CHECKS) {
+    try {
+      check.local!({
+        statements: contexts,
+        report: (span, message, fixes) => diagnostics.push({ code: check.code, severity: check.severity, message, span: { start: span.start, end: span.end }, ...(fixes ? { fixes } : {}) }),
+      });
+    } catch (error) {
+      failed = true;
+      internalErrors.push({ code: check.code, error: error as Error });
+    }
+  }
+  const entry = { start: stmt.start, contexts, diagnostics };
+  if (!failed) localMemo.set(stmt, entry); // a check that threw is tried again next time
+  return entry;
+}
+
+/**
  * `previous`: the analysis of the document's previous text, when the caller (the language server)
  * has it; its syntax tree is reused around the edit and consumed — do not use `previous` after.
  */
@@ -39,10 +96,15 @@ export function analyze(text: string, source?: string, previous?: Analysis): Ana
   const resolved = resolve(tree, source);
   const diagnostics: Diagnostic[] = [];
   const internalErrors: Analysis['internalErrors'] = [];
-  const statements = walk(tree);
-  for (const check of CHECKS) {
+  const statements: StatementContext[] = [];
+  for (const stmt of tree.statements) {
+    const e = localEntry(stmt, internalErrors);
+    for (const c of e.contexts) statements.push(c);
+    for (const g of e.diagnostics) diagnostics.push(g);
+  }
+  for (const check of GLOBAL_CHECKS) {
     try {
-      check.run({
+      check.run!({
         tree,
         resolved,
         statements,
@@ -52,10 +114,9 @@ export function analyze(text: string, source?: string, previous?: Analysis): Ana
       internalErrors.push({ code: check.code, error: error as Error });
     }
   }
-  diagnostics.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+  diagnostics.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || CHECK_ORDER.get(a.code)! - CHECK_ORDER.get(b.code)!);
   return { tree, model: resolved.model, resolved, diagnostics, internalErrors };
 }
-
 export function hasErrors(diags: readonly Diagnostic[]): boolean {
   return diags.some((d) => d.severity === 'error');
 }

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { PARSE_OPTIONS as opts, parseHalab } from '../../server/src/engine.js';
+import { PARSE_OPTIONS as opts, analyze, parseHalab } from '../../server/src/engine.js';
 import { rng } from '../helpers/rng.js';
 import { reparse } from '../../server/src/syntax/incremental.js';
 
@@ -54,4 +54,31 @@ test('a one-word change in a 10,000-line file re-parses only around it', () => {
   assert.ok(inc, 'reused');
   assert.equal(inc.statements[700], keep, 'statements after the edit are the same objects, shifted');
   assert.deepEqual(plain(inc), plain(parseHalab(next)));
+});
+
+test('random edits: an analysis reusing the previous one equals a fresh analysis', () => {
+  // The language server chains analyses (each hands its tree, and the per-statement memos of
+  // resolve and the local checks, to the next); any stale reuse would show up as a difference.
+  const r = rng(11);
+  const bases = [readFileSync('examples/lab.halab', 'utf8'), readFileSync('examples/seed-lab.halab', 'utf8')];
+  const extra = ['port 0', 'bogus', ' 999999', 'weight 7', 'ballance', ' extra', 'vip 198.18.0.1/24 { router-id 9 }\n', 'upstream web3 { address 198.18.0.33 }\n'];
+  const pick = (): string => (r() < 0.5 ? SNIPPETS : extra)[Math.floor(r() * (r() < 0.5 ? SNIPPETS.length : extra.length))] ?? 'x';
+  const view = (a: ReturnType<typeof analyze>) => JSON.parse(JSON.stringify({ d: a.diagnostics, m: a.model, e: a.internalErrors.map((x) => x.code) }));
+  let steps = 0;
+  for (let i = 0; i < 400; i++) {
+    let text = bases[i % 2]!;
+    let prev = analyze(text, 'file:///t.halab');
+    for (let k = 0; k < 8; k++) {
+      const at = Math.floor(r() * (text.length + 1));
+      const del = r() < 0.4 ? Math.floor(r() * 8) : 0;
+      const next = text.slice(0, at) + (r() < 0.8 ? pick() : '') + text.slice(Math.min(text.length, at + del));
+      const fresh = analyze(next, 'file:///t.halab');
+      const chained = analyze(next, 'file:///t.halab', prev);
+      assert.deepEqual(view(chained), view(fresh), `edit #${i}.${k} differs:\n--- before\n${text}\n--- after\n${next}`);
+      text = next;
+      prev = chained;
+      steps++;
+    }
+  }
+  assert.equal(steps, 3200);
 });

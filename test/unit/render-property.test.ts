@@ -5,7 +5,8 @@
  * and process tracking, backup servers, all three firewalls and hostile-looking free text
  * (pages, realms, passwords from the environment). Each render goes through haproxy -c,
  * keepalived -t (in a throwaway netns), nginx -t, nft -c and sh -n.
- * HALAB_PROPERTY_RUNS overrides the number of topologies (default 200).
+ * HALAB_PROPERTY_RUNS overrides the number of topologies (default 200); HALAB_PROPERTY_SEED and
+ * HALAB_PROPERTY_PATH replay a failure (both are printed with it).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -228,7 +229,8 @@ describe('property: valid topologies render to configs the real validators accep
           return lb ? m.vips.map((v) => lbInterface(lb, v)) : [];
         };
         const results = await validators.all(out, ifaces);
-        for (const r of results) assert.ok(r.verdict.ok, `${r.file}: ${r.verdict.tool}:\n${r.verdict.output}\n---\n${text}`);
+        const env = `HALAB_VRRP_AUTH=${JSON.stringify(spec.envAuth)} HALAB_STATS_PASSWORD=${JSON.stringify(spec.envPassword)}`;
+        for (const r of results) assert.ok(r.verdict.ok, `${r.file}: ${r.verdict.tool}:\n${r.verdict.output}\n--- ${env}\n${text}`);
 
         // Every lb gets haproxy.cfg and keepalived.conf; the page text survives HTML escaping.
         for (const lb of m.lbs) {
@@ -249,7 +251,11 @@ describe('property: valid topologies render to configs the real validators accep
         seen.nft += m.firewall === 'nftables' ? 1 : 0;
         seen.firewalld += m.firewall === 'firewalld' ? 1 : 0;
       }),
-      { numRuns: RUNS, endOnFailure: true },
+      {
+        numRuns: RUNS,
+        endOnFailure: true,
+        ...(process.env.HALAB_PROPERTY_SEED ? { seed: Number(process.env.HALAB_PROPERTY_SEED), path: process.env.HALAB_PROPERTY_PATH } : {}),
+      },
     );
     if (result.failed) {
       // Show the assertion (with the .halab text) rather than fast-check's dump of the spec.

@@ -50,6 +50,10 @@ describe('escaping', () => {
     assert.equal(keepalivedString('eth0'), 'eth0');
     assert.equal(keepalivedString('a b'), '"a b"');
     assert.equal(keepalivedString('a"b\'c\\d\ne'), '"a\\042b\\047c\\\\d\\012e"');
+    // A lone brace, even quoted, would end keepalived's block (`auth_pass "}"`).
+    assert.equal(keepalivedString('}'), '"\\175"');
+    assert.equal(keepalivedString('{'), '"\\173"');
+    assert.equal(keepalivedString('a}'), '"a}"');
   });
   it('nginxString quotes and refuses $ and control characters', () => {
     assert.equal(nginxString('/srv/www'), '/srv/www');

@@ -8,14 +8,12 @@ export default defineCheck({
     const seen = new Map<string, string>();
     resolved.sites.forEach((node, i) => {
       const site = resolved.model.sites[i]!;
-      const own = new Set<string>();
       for (const st of node.props.get('host') ?? []) {
         for (const a of st.args) {
           const h = a.value.toLowerCase();
           const prev = seen.get(h);
-          if (prev !== undefined && prev !== site.name) report(a, `Host \`${a.value}\` is already routed to site \`${prev}\`. A Host name belongs to one site.`);
-          if (!own.has(h) && prev === undefined) seen.set(h, site.name);
-          own.add(h);
+          if (prev === undefined) seen.set(h, site.name);
+          else if (prev !== site.name) report(a, `Host \`${a.value}\` is already routed to site \`${prev}\`. A Host name belongs to one site.`);
         }
       }
     });

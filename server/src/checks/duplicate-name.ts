@@ -6,12 +6,21 @@ export default defineCheck({
   severity: 'error',
   run({ resolved, report }) {
     const m = resolved.model;
+    // lbs and upstreams in file order (two sorted lists, merged).
     const hosts = new Map<string, string>();
-    for (const h of [...m.lbs.map((x) => ({ ...x, kind: 'lb' })), ...m.upstreams.map((x) => ({ ...x, kind: 'upstream' }))].sort((a, b) => a.span.start - b.span.start)) {
-      if (!h.name) continue;
+    const visit = (h: { name: string; nameSpan: { start: number; end: number } }, kind: string) => {
+      if (!h.name) return;
       const prev = hosts.get(h.name);
-      if (prev) report(h.nameSpan, `The name \`${h.name}\` is already used by ${prev}; lbs and upstreams share one namespace. Rename this ${h.kind}.`);
-      else hosts.set(h.name, `${h.kind} ${h.name}`);
+      if (prev) report(h.nameSpan, `The name \`${h.name}\` is already used by ${prev}; lbs and upstreams share one namespace. Rename this ${kind}.`);
+      else hosts.set(h.name, `${kind} ${h.name}`);
+    };
+    let i = 0;
+    let j = 0;
+    while (i < m.lbs.length || j < m.upstreams.length) {
+      const lb = m.lbs[i];
+      const up = m.upstreams[j];
+      if (lb && (!up || lb.span.start < up.span.start)) visit(lb, 'lb'), i++;
+      else visit(up!, 'upstream'), j++;
     }
     const sites = new Set<string>();
     for (const s of m.sites) {

@@ -5,7 +5,7 @@ import { defineCheck } from './types.js';
 export default defineCheck({
   code: 'invalid-value',
   severity: 'error',
-  run({ report, statements }) {
+  local({ report, statements }) {
     for (const { stmt, spec } of statements) {
       if (!spec) continue;
       stmt.args.forEach((arg, i) => {

@@ -4,7 +4,7 @@ import { defineCheck } from './types.js';
 export default defineCheck({
   code: 'missing-argument',
   severity: 'error',
-  run({ report, statements }) {
+  local({ report, statements }) {
     for (const { stmt, spec } of statements) {
       if (!spec) continue;
       const need = spec.args.length + (spec.rest ? 1 : 0);

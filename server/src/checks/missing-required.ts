@@ -5,7 +5,7 @@
  * exists, the first upstream for `servers`).
  */
 import type { Statement } from '../syntax/ast.js';
-import { BLOCKS, type KeywordSpec } from '../schema/schema.js';
+import { BLOCKS, keywordSpec, type BlockSpec, type KeywordSpec } from '../schema/schema.js';
 import type { Resolved } from '../model/resolve.js';
 import { defineCheck, type TextEdit } from './types.js';
 import { insertIntoBlock } from './util.js';
@@ -43,6 +43,9 @@ function valueFor(kw: KeywordSpec, blockId: string, r: Resolved, owner: Statemen
   }
 }
 
+const required = new Map<BlockSpec, KeywordSpec[]>();
+const requiredOf = (b: BlockSpec): KeywordSpec[] => required.get(b) ?? required.set(b, b.keywords.filter((k) => k.required)).get(b)!;
+
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
 export default defineCheck({
@@ -61,14 +64,14 @@ export default defineCheck({
       report(fileSpan, `The file needs ${kw.keyword === 'topology' ? 'a `topology NAME` statement' : `at least one \`${kw.keyword}\` block`}.`,
         [{ title: `Add \`${kw.keyword}\``, edits: [edit] }]);
     }
-    // Block level.
+    // Block level (the fixes depend on the whole model, so this part is not statement-local).
     for (const stmt of tree.statements) {
-      const spec = BLOCKS.file!.keywords.find((k) => k.keyword === stmt.keyword.value);
+      const spec = keywordSpec('file', stmt.keyword.value);
       if (!spec?.block || !stmt.block) continue;
       const block = BLOCKS[spec.block]!;
-      const present = new Set(stmt.block.statements.map((s) => s.keyword.value));
-      for (const kw of block.keywords) {
-        if (!kw.required || present.has(kw.keyword)) continue;
+      const inner = stmt.block.statements;
+      for (const kw of requiredOf(block)) {
+        if (inner.some((s) => s.keyword.value === kw.keyword)) continue;
         const line = valueFor(kw, block.id, resolved, stmt);
         report({ start: stmt.keyword.start, end: stmt.args[0]?.end ?? stmt.keyword.end },
           `\`${stmt.keyword.value}${stmt.args[0] ? ' ' + stmt.args[0].value : ''}\` needs \`${kw.keyword}\` (${lowerFirst(kw.doc.split('. ')[0]!.replace(/\.$/, ''))}). Add \`${line}\`.`,

@@ -8,8 +8,11 @@ import { defineCheck } from './types.js';
 export default defineCheck({
   code: 'syntax-error',
   severity: 'error',
-  run({ tree, report, statements }) {
+  run({ tree, report }) {
     for (const e of tree.errors) report(e, e.message);
+  },
+  // Block shape depends on the statement alone.
+  local({ report, statements }) {
     for (const { stmt, spec } of statements) {
       if (!spec) continue;
       if (spec.block && !stmt.block) {

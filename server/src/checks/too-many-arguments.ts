@@ -4,7 +4,7 @@ import { defineCheck } from './types.js';
 export default defineCheck({
   code: 'too-many-arguments',
   severity: 'error',
-  run({ report, statements }) {
+  local({ report, statements }) {
     for (const { stmt, spec } of statements) {
       if (!spec || spec.rest || stmt.args.length <= spec.args.length) continue;
       const extra = stmt.args.slice(spec.args.length);

@@ -31,11 +31,25 @@ export interface CheckContext {
   report(span: Span, message: string, fixes?: Fix[]): void;
 }
 
-/** One module per diagnostic code: the doc comment at the top of each module explains it. */
+/** What a statement-local check sees: one top-level statement and the statements of its block. */
+export interface LocalContext {
+  /** The top-level statement first, then its block's statements (as `walk` lists them). */
+  statements: readonly StatementContext[];
+  report(span: Span, message: string, fixes?: Fix[]): void;
+}
+
+/**
+ * One module per diagnostic code: the doc comment at the top of each module explains it.
+ * A check has a global part (`run`, over the whole file), a statement-local part (`local`: what
+ * it reports about a top-level statement depends on that statement's text alone, fixes
+ * included), or both. The engine runs the local part only on statements that changed since the
+ * last analysis, so anything that can be local should be.
+ */
 export interface Check {
   code: string;
   severity: Severity;
-  run(ctx: CheckContext): void;
+  run?(ctx: CheckContext): void;
+  local?(ctx: LocalContext): void;
 }
 
 export function defineCheck(c: Check): Check {

@@ -9,7 +9,7 @@ import { closest } from './util.js';
 export default defineCheck({
   code: 'unknown-keyword',
   severity: 'error',
-  run({ report, statements }) {
+  local({ report, statements }) {
     for (const { stmt, spec, block } of statements) {
       if (spec) continue;
       const word = stmt.keyword.value;

@@ -72,6 +72,92 @@ function secret(v: V.SecretValue | undefined): SecretRef | undefined {
   return v as SecretRef | undefined;
 }
 
+/**
+ * Per-statement memo for the numerous blocks (upstreams, sites). The incremental re-parse keeps
+ * the Statement objects of unchanged statements (shifting their spans in place), so an object
+ * seen before stands for the same text: its model object is reused. A file of thousands of sites
+ * re-resolves one of them per keystroke. Like the tree, the model of the previous analysis is
+ * consumed: when a statement moved, the spans of its model object are shifted in place (copying
+ * thousands of objects per keystroke was most of the cost).
+ */
+interface Memo<T> {
+  start: number;
+  info: NodeInfo;
+  value: T;
+  /** Sites: the model object handed out, and the default vip it was made with. */
+  published?: Site;
+  publishedWith?: string;
+}
+
+function memoized<T extends { span: Span; nameSpan: Span }>(memo: WeakMap<Statement, Memo<T>>, stmt: Statement, build: (n: NodeInfo) => T): Memo<T> {
+  let m = memo.get(stmt);
+  if (!m) {
+    const info_ = info(stmt);
+    m = { start: stmt.start, info: info_, value: build(info_) };
+    memo.set(stmt, m);
+  } else if (m.start !== stmt.start) {
+    // span and nameSpan are objects of this model object alone (span() and nameOf() make them),
+    // shared only with the published copy of a site: shifting them moves both.
+    const d = stmt.start - m.start;
+    m.start = stmt.start;
+    m.value.span.start += d;
+    m.value.span.end += d;
+    m.value.nameSpan.start += d;
+    m.value.nameSpan.end += d;
+  }
+  return m;
+}
+
+const upstreamMemo = new WeakMap<Statement, Memo<Upstream>>();
+/** A site as written; `vip` is filled in by resolve (its default is the first vip, not local). */
+const siteMemo = new WeakMap<Statement, Memo<Site & { vipRef?: string }>>();
+
+function resolveUpstream(stmt: Statement, n: NodeInfo): Upstream {
+  const address = value<string>(n, 'upstream', 'address') ?? '';
+  const ssh = value<{ user: string; host: string; port: number }>(n, 'upstream', 'ssh');
+  return {
+    span: span(stmt), ...nameOf(stmt), address,
+    port: value<number>(n, 'upstream', 'port') ?? 80,
+    weight: value<number>(n, 'upstream', 'weight') ?? 100,
+    backup: has(n, 'backup'),
+    ssh: ssh ? { ...ssh, explicit: true } : { user: 'root', host: address, port: 22, explicit: false },
+    key: value<string>(n, 'upstream', 'key'),
+    os: value<Os>(n, 'upstream', 'os') ?? 'almalinux',
+    managed: (value<string>(n, 'upstream', 'managed') ?? 'yes') === 'yes',
+  };
+}
+
+function resolveSite(stmt: Statement, n: NodeInfo): Site & { vipRef?: string } {
+  const { name } = nameOf(stmt);
+  const hosts: string[] = [];
+  for (const h of n.props.get('host') ?? []) {
+    for (const a of h.args) {
+      const p = V.parseDnsName(a.value, true);
+      if (p.ok && !hosts.includes(p.value)) hosts.push(p.value);
+    }
+  }
+  const servers: string[] = [];
+  const serversStmts = n.props.get('servers') ?? [];
+  for (const a of serversStmts[serversStmts.length - 1]?.args ?? []) if (!servers.includes(a.value)) servers.push(a.value);
+  return {
+    span: span(stmt), ...nameOf(stmt), hosts, servers,
+    balance: value<Site['balance']>(n, 'site', 'balance') ?? 'roundrobin',
+    listen: value<number>(n, 'site', 'listen') ?? 80,
+    vip: '',
+    vipRef: value<{ address: string }>(n, 'site', 'vip')?.address,
+    tls: value<string>(n, 'site', 'tls'),
+    check: value<'http' | 'tcp'>(n, 'site', 'check') ?? 'http',
+    checkPath: value<string>(n, 'site', 'check-path') ?? '/',
+    checkExpect: value<number>(n, 'site', 'check-expect') ?? 200,
+    checkIntervalMs: value<number>(n, 'site', 'check-interval') ?? 2000,
+    checkFall: value<number>(n, 'site', 'check-fall') ?? 3,
+    checkRise: value<number>(n, 'site', 'check-rise') ?? 2,
+    root: value<string>(n, 'site', 'root') ?? `/usr/share/nginx/${name}`,
+    page: value<string>(n, 'site', 'page') ?? `${name} test page`,
+    isDefault: has(n, 'default'),
+  };
+}
+
 export const DEFAULT_TIMEOUTS: Defaults['timeouts'] = {
   connect: 10_000, client: 60_000, server: 60_000, 'http-request': 10_000, queue: 60_000, 'http-keep-alive': 10_000, check: 10_000,
 };
@@ -137,54 +223,23 @@ export function resolve(tree: SyntaxTree, source?: string): Resolved {
 
   const upstreams: Upstream[] = [];
   for (const stmt of top.get('upstream') ?? []) {
-    const n = info(stmt);
-    r.upstreams.push(n);
-    const address = value<string>(n, 'upstream', 'address') ?? '';
-    const ssh = value<{ user: string; host: string; port: number }>(n, 'upstream', 'ssh');
-    upstreams.push({
-      span: span(stmt), ...nameOf(stmt), address,
-      port: value<number>(n, 'upstream', 'port') ?? 80,
-      weight: value<number>(n, 'upstream', 'weight') ?? 100,
-      backup: has(n, 'backup'),
-      ssh: ssh ? { ...ssh, explicit: true } : { user: 'root', host: address, port: 22, explicit: false },
-      key: value<string>(n, 'upstream', 'key'),
-      os: value<Os>(n, 'upstream', 'os') ?? 'almalinux',
-      managed: (value<string>(n, 'upstream', 'managed') ?? 'yes') === 'yes',
-    });
+    const m = memoized(upstreamMemo, stmt, (n) => resolveUpstream(stmt, n));
+    r.upstreams.push(m.info);
+    upstreams.push(m.value);
   }
 
   const sites: Site[] = [];
+  const defaultVip = vips[0]?.address ?? '';
   for (const stmt of top.get('site') ?? []) {
-    const n = info(stmt);
-    r.sites.push(n);
-    const { name } = nameOf(stmt);
-    const hosts: string[] = [];
-    for (const h of n.props.get('host') ?? []) {
-      for (const a of h.args) {
-        const p = V.parseDnsName(a.value, true);
-        if (p.ok && !hosts.includes(p.value)) hosts.push(p.value);
-      }
+    const m = memoized(siteMemo, stmt, (n) => resolveSite(stmt, n));
+    r.sites.push(m.info);
+    if (!m.published || m.publishedWith !== defaultVip) {
+      const { vipRef, ...site } = m.value;
+      site.vip = vipRef ?? defaultVip;
+      m.published = site;
+      m.publishedWith = defaultVip;
     }
-    const servers: string[] = [];
-    const serversStmts = n.props.get('servers') ?? [];
-    for (const a of serversStmts[serversStmts.length - 1]?.args ?? []) if (!servers.includes(a.value)) servers.push(a.value);
-    const vipRef = value<{ address: string }>(n, 'site', 'vip')?.address;
-    sites.push({
-      span: span(stmt), ...nameOf(stmt), hosts, servers,
-      balance: value<Site['balance']>(n, 'site', 'balance') ?? 'roundrobin',
-      listen: value<number>(n, 'site', 'listen') ?? 80,
-      vip: vipRef ?? vips[0]?.address ?? '',
-      tls: value<string>(n, 'site', 'tls'),
-      check: value<'http' | 'tcp'>(n, 'site', 'check') ?? 'http',
-      checkPath: value<string>(n, 'site', 'check-path') ?? '/',
-      checkExpect: value<number>(n, 'site', 'check-expect') ?? 200,
-      checkIntervalMs: value<number>(n, 'site', 'check-interval') ?? 2000,
-      checkFall: value<number>(n, 'site', 'check-fall') ?? 3,
-      checkRise: value<number>(n, 'site', 'check-rise') ?? 2,
-      root: value<string>(n, 'site', 'root') ?? `/usr/share/nginx/${name}`,
-      page: value<string>(n, 'site', 'page') ?? `${name} test page`,
-      isDefault: has(n, 'default'),
-    });
+    sites.push(m.published);
   }
 
   let stats: Stats | undefined;

@@ -47,6 +47,9 @@ export function haproxyWord(value: string): string {
  */
 export function keepalivedString(value: string): string {
   if (/^[A-Za-z0-9._:/@+=,%-]+$/.test(value)) return value;
+  // A word that is just `}`, quoted or not, closes keepalived's current block (measured on
+  // 2.2.7: `auth_pass "}"` ends `authentication { }`); found by the render property test.
+  if (value === '}' || value === '{') return '"\\' + value.charCodeAt(0).toString(8) + '"';
   // keepalived reads bytes: only ASCII control characters can break a line.
   const body = value
     .replace(/\\/g, '\\\\')

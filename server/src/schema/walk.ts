@@ -12,19 +12,23 @@ export interface StatementContext {
   parent: Statement | undefined;
 }
 
-/** Every statement in file order: top-level ones, each followed by those of its block. */
-export function walk(tree: SyntaxTree): StatementContext[] {
+/** A top-level statement followed by the statements of its block. */
+export function walkStatement(stmt: Statement, out: StatementContext[] = []): StatementContext[] {
   const file = BLOCKS.file!;
-  const out: StatementContext[] = [];
-  for (const stmt of tree.statements) {
-    const spec = keywordSpec('file', stmt.keyword.value);
-    out.push({ stmt, block: file, spec, parent: undefined });
-    if (stmt.block && spec?.block) {
-      const child = BLOCKS[spec.block]!;
-      for (const inner of stmt.block.statements) {
-        out.push({ stmt: inner, block: child, spec: keywordSpec(child.id, inner.keyword.value), parent: stmt });
-      }
+  const spec = keywordSpec('file', stmt.keyword.value);
+  out.push({ stmt, block: file, spec, parent: undefined });
+  if (stmt.block && spec?.block) {
+    const child = BLOCKS[spec.block]!;
+    for (const inner of stmt.block.statements) {
+      out.push({ stmt: inner, block: child, spec: keywordSpec(child.id, inner.keyword.value), parent: stmt });
     }
   }
+  return out;
+}
+
+/** Every statement in file order: top-level ones, each followed by those of its block. */
+export function walk(tree: SyntaxTree): StatementContext[] {
+  const out: StatementContext[] = [];
+  for (const stmt of tree.statements) walkStatement(stmt, out);
   return out;
 }

@@ -34,10 +34,16 @@ function shiftStatement(s: Statement, d: number): void {
 /** Length of the common prefix and (non-overlapping) common suffix of two strings. */
 function commonEnds(a: string, b: string): { prefix: number; suffix: number } {
   const max = Math.min(a.length, b.length);
+  // Whole chunks first: comparing two substrings is a memcmp in V8, ~50x faster than a loop of
+  // charCodeAt over a 300 KB file; then the last chunk character by character.
+  const CHUNK = 2048;
   let prefix = 0;
+  while (prefix + CHUNK <= max && a.substring(prefix, prefix + CHUNK) === b.substring(prefix, prefix + CHUNK)) prefix += CHUNK;
   while (prefix < max && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
   let suffix = 0;
-  while (suffix < max - prefix && a.charCodeAt(a.length - 1 - suffix) === b.charCodeAt(b.length - 1 - suffix)) suffix++;
+  const room = max - prefix;
+  while (suffix + CHUNK <= room && a.substring(a.length - suffix - CHUNK, a.length - suffix) === b.substring(b.length - suffix - CHUNK, b.length - suffix)) suffix += CHUNK;
+  while (suffix < room && a.charCodeAt(a.length - 1 - suffix) === b.charCodeAt(b.length - 1 - suffix)) suffix++;
   return { prefix, suffix };
 }
 
