@@ -120,10 +120,11 @@ export function placeBig(graph: DiagramGraph, elkPos: Record<string, Position>):
   const sites = graph.nodes.filter((n) => n.kind === 'site').sort((a, b) => (elkPos[a.id]?.y ?? 0) - (elkPos[b.id]?.y ?? 0) || index.get(a.id)! - index.get(b.id)!);
   const usedBy = new Map<string, string[]>();
   const serves = new Map<string, string[]>();
+  const add = (m: Map<string, string[]>, k: string, v: string) => (m.get(k) ?? m.set(k, []).get(k)!).push(v);
   for (const e of graph.edges) {
     if (e.kind !== 'server') continue;
-    usedBy.set(e.target, [...(usedBy.get(e.target) ?? []), e.source]);
-    serves.set(e.source, [...(serves.get(e.source) ?? []), e.target]);
+    add(usedBy, e.target, e.source);
+    add(serves, e.source, e.target);
   }
   // Sort key of an upstream: the mean ELK centre of the sites using it (the barycentre ELK's
   // crossing minimisation also goes by), then ELK's own order among shared ones; unused last.
@@ -172,7 +173,7 @@ export function placeHeads(graph: DiagramGraph, pos: Record<string, Position>): 
   const sitesX = placed.some((n) => n.kind === 'site') ? xOf('site') : placed.some((n) => n.kind === 'upstream') ? xOf('upstream') - (NODE_WIDTH + 90) : (COLUMN.site ?? 3) * (NODE_WIDTH + 90);
   const height = Math.max(0, ...placed.map((n) => out[n.id]!.y + nodeHeight(n)));
   const byKind = new Map<string, DiagramGraph['nodes']>();
-  for (const n of missing) byKind.set(n.kind, [...(byKind.get(n.kind) ?? []), n]);
+  for (const n of missing) (byKind.get(n.kind) ?? byKind.set(n.kind, []).get(n.kind)!).push(n);
   for (const [kind, nodes] of byKind) {
     const gap = kind === 'lb' ? LB_GAP : 40;
     const total = nodes.reduce((h, n) => h + nodeHeight(n), 0) + gap * (nodes.length - 1);
@@ -194,7 +195,7 @@ export function placeHeads(graph: DiagramGraph, pos: Record<string, Position>): 
 export function snapToColumns(graph: DiagramGraph, pos: Record<string, Position>): Record<string, Position> {
   const out: Record<string, Position> = { ...pos };
   const byKind = new Map<string, DiagramGraph['nodes']>();
-  for (const n of graph.nodes) byKind.set(n.kind, [...(byKind.get(n.kind) ?? []), n]);
+  for (const n of graph.nodes) (byKind.get(n.kind) ?? byKind.set(n.kind, []).get(n.kind)!).push(n);
   let prevX = -Infinity;
   for (const kind of Object.keys(COLUMN).sort((a, b) => COLUMN[a] - COLUMN[b])) {
     const nodes = byKind.get(kind);
