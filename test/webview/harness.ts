@@ -70,7 +70,12 @@ function serve(nonce: string): Promise<{ server: Server; origin: string }> {
   });
 }
 
-export async function openPanel(browser: Browser, text: string, opts: { width?: number; height?: number } = {}): Promise<Session> {
+export async function openPanel(
+  browser: Browser,
+  text: string,
+  /** `initScript`: page script run before the bundle (to break something on purpose). */
+  opts: { width?: number; height?: number; initScript?: string } = {},
+): Promise<Session> {
   await ensureBundle();
   const nonce = makeNonce();
   const { server, origin } = await serve(nonce);
@@ -107,6 +112,7 @@ export async function openPanel(browser: Browser, text: string, opts: { width?: 
       });
     })();`,
   });
+  if (opts.initScript) await page.addInitScript({ content: opts.initScript });
   await page.goto(`${origin}/`);
   return {
     page,

@@ -334,6 +334,25 @@ test('export SVG and PNG', async () => {
   });
 });
 
+test('without a layout worker the nodes still show, in columns, with the reason', async () => {
+  // A host whose CSP refused the worker: `new Worker` throws.
+  const s = await openPanel(browser, SEED, { initScript: "window.Worker = function () { throw new DOMException('refused by the test', 'SecurityError'); };" });
+  try {
+    await s.page.locator('[role=status]', { hasText: /Automatic layout failed \(the layout worker could not start: refused by the test\)/ }).waitFor({ timeout: 10_000 });
+    await s.page.waitForFunction(() => (window as unknown as { __halab: { renderedRevision?: number } }).__halab.renderedRevision === 1);
+    const ids = await s.page.locator('.react-flow__node').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')).sort());
+    assert.deepEqual(ids, ['clients', 'lb:haproxy01', 'lb:haproxy02', 'site:web01', 'site:web02', 'upstream:upstream01', 'upstream:upstream02', 'vip:192.168.56.100']);
+    // Columns, left to right along the chain.
+    const x = async (id: string) => (await node(s, id).boundingBox())!.x;
+    assert.ok((await x('clients')) < (await x('vip:192.168.56.100')));
+    assert.ok((await x('lb:haproxy01')) < (await x('site:web01')));
+    assert.ok((await x('site:web01')) < (await x('upstream:upstream01')));
+    await shot(s, 'no-worker-columns');
+  } finally {
+    await s.close();
+  }
+});
+
 test('malformed or stale messages are rejected and change nothing', async () => {
   await withPanel(SEED, async (s) => {
     const send = (m: unknown) => s.page.evaluate((msg) => (window as unknown as { acquireVsCodeApi(): { postMessage(m: unknown): void } }).acquireVsCodeApi().postMessage(msg), m as Record<string, unknown>);

@@ -94,7 +94,8 @@ export function App({ bridge }: { bridge: HostBridge }) {
   const [overlay, setOverlay] = useState<Overlay | null>(null);
   const [adding, setAdding] = useState<NodeKind | null>(null);
   const [status, setStatus] = useState<Status>(null);
-  const [drawn, setDrawn] = useState<{ revision: number; count: number; laidOut: boolean } | null>(null);
+  /** `final`: no better layout is coming (ELK's, or the columns when ELK failed): fit the view to it. */
+  const [drawn, setDrawn] = useState<{ revision: number; count: number; laidOut: boolean; final: boolean } | null>(null);
   const revision = useRef(-1);
   /** Positions the user moved (sidecar + this session); they win over ELK. */
   const pinned = useRef<Record<string, Position>>({});
@@ -142,7 +143,7 @@ export function App({ bridge }: { bridge: HostBridge }) {
     if (!graph || !snapshot) return;
     const gen = ++generation.current;
     const key = structureKey(graph);
-    const place = (autoPos: Record<string, Position>, laidOut: boolean) => {
+    const place = (autoPos: Record<string, Position>, laidOut: boolean, final = laidOut) => {
       if (gen !== generation.current) return;
       const pos = mergePositions(graph, autoPos, {}, { version: 1, positions: pinned.current });
       setNodes((prev) => {
@@ -168,7 +169,7 @@ export function App({ bridge }: { bridge: HostBridge }) {
         });
       });
       window.__halab.snapshots++;
-      setDrawn({ revision: snapshot.revision, count: graph.nodes.length, laidOut });
+      setDrawn({ revision: snapshot.revision, count: graph.nodes.length, laidOut, final });
     };
     if (key === auto.current.key) {
       place(auto.current.pos, true);
@@ -185,8 +186,8 @@ export function App({ bridge }: { bridge: HostBridge }) {
         },
         (e: unknown) => {
           // Still show every node: in columns, as the provisional drawing of a big graph does.
-          place(columnLayout(graph), false);
-          setStatus({ kind: 'error', text: `automatic layout failed (${String(e)}); nodes are shown in columns` });
+          place(columnLayout(graph), false, true);
+          setStatus({ kind: 'error', text: `Automatic layout failed (${e instanceof Error ? e.message : String(e)}); the nodes are shown in columns.` });
         },
       );
     };
@@ -210,9 +211,9 @@ export function App({ bridge }: { bridge: HostBridge }) {
         if (drawn.laidOut) window.__halab.firstLayoutMs ??= performance.now();
         window.__halab.laidOut = drawn.laidOut;
         window.__halab.renderedRevision = drawn.revision;
-        // Fit once, to ELK's layout: fitting the provisional columns of a big graph would render
-        // every node while ELK still needs the main thread.
-        if (drawn.laidOut && !fitted.current) {
+        // Fit once, to the final layout (ELK's, or the columns when ELK failed): fitting the
+        // provisional columns of a big graph would render every node for nothing.
+        if (drawn.final && !fitted.current) {
           fitted.current = true;
           void flow.fitView(fitOptions());
         }

@@ -8,6 +8,9 @@
  * `?text` plugin in scripts/webview-options.mjs): webview resources live on another origin, which
  * `new Worker(url)` refuses, and the panel's CSP allows `worker-src blob:` and nothing else.
  *
+ * If the worker cannot start (a host whose CSP refuses it) or dies, layouts reject instead of
+ * waiting forever, and the panel shows the nodes in plain columns with the reason (App.tsx).
+ *
  * Tried and dropped (bench/webview.ts, 2 cores): warming ELK up with small layouts while the page
  * loads. It competed with the page for the CPU and gained nothing measurable once big graphs
  * were reduced before layout (layout.ts, toElkGraph).
@@ -21,7 +24,23 @@ let instance: ElkLike | null = null;
 /** The page's ELK (one worker per page). */
 export function startElk(): ElkLike {
   if (instance) return instance;
-  const url = URL.createObjectURL(new Blob([elkWorkerSource], { type: 'text/javascript' }));
-  instance = new ELK({ workerFactory: () => new Worker(url, { name: 'elk' }) });
+  let fail: (e: Error) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => undefined); // observed by the layouts that race it
+  try {
+    const url = URL.createObjectURL(new Blob([elkWorkerSource], { type: 'text/javascript' }));
+    const elk = new ELK({
+      workerFactory: () => {
+        const w = new Worker(url, { name: 'elk' });
+        w.addEventListener('error', (e) => fail(new Error(`the layout worker failed: ${e.message || 'it could not start'}`)));
+        return w;
+      },
+    });
+    instance = { layout: (graph) => Promise.race([elk.layout(graph), failed]) };
+  } catch (e) {
+    // new Worker throws when the page's CSP refuses it.
+    const why = new Error(`the layout worker could not start: ${e instanceof Error ? e.message : String(e)}`);
+    instance = { layout: () => Promise.reject(why) };
+  }
   return instance;
 }
