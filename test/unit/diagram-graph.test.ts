@@ -130,9 +130,11 @@ test('ELK layout of a big graph: reduced for ELK, columns kept, single-use upstr
   const shared = [...users].filter(([, s]) => s.length >= 2).map(([u]) => u);
   assert.ok(shared.length > 0, 'the topology has shared upstreams');
 
-  // ELK sees the sites and the shared upstreams only.
+  // ELK sees the shared upstreams and the sites using them only: here u1 (s0 and both) and u41
+  // (s10 and both).
   const elkGraph = toElkGraph(g);
-  const expected = g.nodes.filter((n) => n.kind === 'site' || shared.includes(n.id)).map((n) => n.id);
+  const expected = g.nodes.filter((n) => shared.includes(n.id) || (n.kind === 'site' && g.edges.some((e) => e.source === n.id && shared.includes(e.target)))).map((n) => n.id);
+  assert.deepEqual([...expected].sort(), ['site:both', 'site:s0', 'site:s10', 'upstream:u1', 'upstream:u41']);
   assert.deepEqual(elkGraph.children!.map((c) => c.id).sort(), expected.sort());
   assert.ok(elkGraph.edges!.every((e) => expected.includes(e.sources[0]!) && expected.includes(e.targets[0]!)));
 
@@ -155,6 +157,11 @@ test('ELK layout of a big graph: reduced for ELK, columns kept, single-use upstr
     if (s.length !== 1) continue;
     assert.ok(Math.abs(mid(u) - mid(s[0]!)) <= 4 * (nodeHeight(byId.get(u)!) + 40), `${u} is far from ${s[0]}`);
   }
+  // Sites outside ELK keep file order (components ranked by their first site): s1 above s2 above
+  // s3, and the component of s0, both and s10 before s1.
+  const y = (id: string) => pos[id]!.y;
+  assert.ok(y('site:s1') < y('site:s2') && y('site:s2') < y('site:s3'));
+  assert.ok(Math.max(y('site:s0'), y('site:both'), y('site:s10')) < y('site:s1'));
   // The unused upstream goes last.
   const lowest = Math.max(...g.nodes.filter((n) => n.kind === 'upstream').map((n) => pos[n.id]!.y));
   assert.equal(pos['upstream:spare']!.y, lowest);

@@ -11,9 +11,9 @@
  * If the worker cannot start (a host whose CSP refuses it) or dies, layouts reject instead of
  * waiting forever, and the panel shows the nodes in plain columns with the reason (App.tsx).
  *
- * Tried and dropped (bench/webview.ts, 2 cores): warming ELK up with small layouts while the page
- * loads. It competed with the page for the CPU and gained nothing measurable once big graphs
- * were reduced before layout (layout.ts, toElkGraph).
+ * Tried and dropped (bench/webview.ts, 2 cores): warming ELK up while the page loads, with ten
+ * rounds of a 36-node graph (it competed with the page for the CPU) or with one tiny layout (no
+ * measurable change: the cold cost that remains is per node, in ELK's crossing minimisation).
  */
 import ELK from 'elkjs/lib/elk-api.js';
 import elkWorkerSource from 'elkjs/lib/elk-worker.min.js?text';

@@ -69,25 +69,67 @@ function elkOptions(nodes: number): Record<string, string> {
   };
 }
 
-/** How many sites use each upstream (its in-degree in the `server` edges). */
-function upstreamUse(graph: DiagramGraph): Map<string, number> {
-  const use = new Map<string, number>();
-  for (const e of graph.edges) if (e.kind === 'server') use.set(e.target, (use.get(e.target) ?? 0) + 1);
-  return use;
+/**
+ * What decides the crossings of a big graph: the upstreams two or more sites share, and the sites
+ * using them, grouped into components (sites joined through shared upstreams). A site whose
+ * upstreams are all its own crosses nothing wherever it goes, so it stays out of ELK.
+ * `rank`: each site's component, numbered by the file position of the component's first site.
+ */
+interface Reduced {
+  shared: Set<string>;
+  sites: Set<string>;
+  rank: Map<string, number>;
+}
+
+function reduce(graph: DiagramGraph): Reduced {
+  const users = new Map<string, string[]>();
+  for (const e of graph.edges) if (e.kind === 'server') (users.get(e.target) ?? users.set(e.target, []).get(e.target)!).push(e.source);
+  // Union-find over sites, joined by each shared upstream.
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    for (let y = x; parent.get(y) !== r; ) {
+      const next = parent.get(y)!;
+      parent.set(y, r);
+      y = next;
+    }
+    return r;
+  };
+  const siteIds = graph.nodes.filter((n) => n.kind === 'site').map((n) => n.id);
+  for (const id of siteIds) parent.set(id, id);
+  const shared = new Set<string>();
+  const sites = new Set<string>();
+  for (const [u, list] of users) {
+    if (list.length < 2) continue;
+    shared.add(u);
+    for (const site of list) {
+      sites.add(site);
+      parent.set(find(site), find(list[0]!));
+    }
+  }
+  const rank = new Map<string, number>();
+  const first = new Map<string, number>();
+  siteIds.forEach((id, i) => {
+    const root = find(id);
+    if (!first.has(root)) first.set(root, i);
+    rank.set(id, first.get(root)!);
+  });
+  return { shared, sites, rank };
 }
 
 /**
  * The graph ELK lays out. A small one goes whole. A big one (ELK's first layout in a page runs on
  * a cold JIT, so its time is proportional to the work: ~600 ms for 500 nodes in Chromium) goes
- * reduced to what decides the crossings: the sites and the upstreams two or more sites share.
- * The rest has an optimal place given those: the clients, vip and lb columns are a handful of
- * nodes joined to every site, and an upstream one site uses goes next to that site (an upstream
- * no site uses goes last). placeBig puts them there.
+ * reduced to what decides the crossings (see reduce): the shared upstreams and the sites using
+ * them. The rest has an obvious place given their order: the clients, vip and lb columns are a
+ * handful of nodes joined to every site, an upstream one site uses goes next to that site, a site
+ * with only such upstreams keeps its file position, unused upstreams go last. placeBig puts them
+ * there.
  */
 export function toElkGraph(graph: DiagramGraph): ElkNode {
-  const big = graph.nodes.length > BIG_GRAPH;
-  const use = big ? upstreamUse(graph) : null;
-  const nodes = use ? graph.nodes.filter((n) => n.kind === 'site' || (n.kind === 'upstream' && (use.get(n.id) ?? 0) >= 2)) : graph.nodes;
+  const r = graph.nodes.length > BIG_GRAPH ? reduce(graph) : null;
+  const nodes = r ? graph.nodes.filter((n) => r.sites.has(n.id) || r.shared.has(n.id)) : graph.nodes;
   const laidOut = new Set(nodes.map((n) => n.id));
   return {
     id: 'root',
@@ -106,18 +148,23 @@ const BIG_COLUMN_GAP = 240;
 
 /**
  * A big graph's positions from ELK's order of the reduced graph (toElkGraph), in linear time:
- * - upstreams in one column, ordered by the mean place of the sites using them in ELK's order
- *   (so one used by a single site goes beside it, in file order among its siblings), unused ones
- *   last, stacked 40 px apart;
- * - each site level with the median middle of its upstreams, in ELK's order, never overlapping
- *   the one above (so most edges run level instead of fanning over the whole height);
+ * - sites in one column: components in file order, ELK's order within a component;
+ * - upstreams in one column, ordered by the mean place of the sites using them (so one used by a
+ *   single site goes beside it, in file order among its siblings), unused ones last, stacked
+ *   40 px apart;
+ * - each site level with the median middle of its upstreams, never overlapping the one above (so
+ *   most edges run level instead of fanning over the whole height);
  * - the clients, vip and lb columns stacked and centred on the height (placeHeads).
  */
 export function placeBig(graph: DiagramGraph, elkPos: Record<string, Position>): Record<string, Position> {
   const out: Record<string, Position> = {};
+  const { rank } = reduce(graph);
   const index = new Map(graph.nodes.map((n, i) => [n.id, i]));
-  const centre = (id: string) => elkPos[id]!.y + nodeHeight(graph.nodes[index.get(id)!]!) / 2;
-  const sites = graph.nodes.filter((n) => n.kind === 'site').sort((a, b) => (elkPos[a.id]?.y ?? 0) - (elkPos[b.id]?.y ?? 0) || index.get(a.id)! - index.get(b.id)!);
+  const elkY = (id: string) => elkPos[id]?.y ?? 0;
+  const sites = graph.nodes
+    .filter((n) => n.kind === 'site')
+    .sort((a, b) => rank.get(a.id)! - rank.get(b.id)! || elkY(a.id) - elkY(b.id) || index.get(a.id)! - index.get(b.id)!);
+  const order = new Map(sites.map((n, i) => [n.id, i]));
   const usedBy = new Map<string, string[]>();
   const serves = new Map<string, string[]>();
   const add = (m: Map<string, string[]>, k: string, v: string) => (m.get(k) ?? m.set(k, []).get(k)!).push(v);
@@ -126,12 +173,12 @@ export function placeBig(graph: DiagramGraph, elkPos: Record<string, Position>):
     add(usedBy, e.target, e.source);
     add(serves, e.source, e.target);
   }
-  // Sort key of an upstream: the mean ELK centre of the sites using it (the barycentre ELK's
-  // crossing minimisation also goes by), then ELK's own order among shared ones; unused last.
+  // Sort key of an upstream: the mean place of the sites using it (the barycentre ELK's crossing
+  // minimisation also goes by), then ELK's own order among shared ones; unused last.
   const key = (id: string): [number, number] => {
-    const users = (usedBy.get(id) ?? []).filter((s) => elkPos[s]);
+    const users = usedBy.get(id) ?? [];
     if (!users.length) return [Infinity, 0];
-    return [users.reduce((sum, s) => sum + centre(s), 0) / users.length, elkPos[id] ? centre(id) : 0];
+    return [users.reduce((sum, s) => sum + order.get(s)!, 0) / users.length, elkY(id)];
   };
   const upstreams = graph.nodes
     .filter((n) => n.kind === 'upstream')
@@ -246,7 +293,9 @@ export function columnLayout(graph: DiagramGraph): Record<string, Position> {
 }
 
 export async function autoLayout(elk: ElkLike, graph: DiagramGraph): Promise<Record<string, Position>> {
-  const out = await elk.layout(toElkGraph(graph));
+  const input = toElkGraph(graph);
+  // A big graph where no upstream is shared has nothing for ELK to order.
+  const out = input.children?.length ? await elk.layout(input) : input;
   const pos: Record<string, Position> = {};
   for (const c of out.children ?? []) pos[c.id] = { x: Math.round(c.x ?? 0), y: Math.round(c.y ?? 0) };
   return snapToColumns(graph, graph.nodes.length > BIG_GRAPH ? placeBig(graph, pos) : pos);
