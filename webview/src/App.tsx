@@ -206,7 +206,7 @@ export function App({ bridge }: { bridge: HostBridge }) {
     const tick = () => {
       const inDom = document.querySelectorAll('.react-flow__node').length;
       // With onlyRenderVisibleElements only part of a big graph is in the DOM: any node will do.
-      if ((nodes.length > 150 ? inDom > 0 : inDom === drawn.count) || ++frames > 60) {
+      if ((nodes.length > BIG_GRAPH ? inDom > 0 : inDom === drawn.count) || ++frames > 60) {
         window.__halab.firstPaintMs ??= performance.now();
         if (drawn.laidOut) window.__halab.firstLayoutMs ??= performance.now();
         window.__halab.laidOut = drawn.laidOut;
@@ -370,7 +370,7 @@ export function App({ bridge }: { bridge: HostBridge }) {
   );
 
   const selected = graph?.nodes.find((n) => n.id === selectedId) ?? null;
-  const big = nodes.length > 150;
+  const big = nodes.length > BIG_GRAPH;
 
   if (!snapshot || !graph) return <div className="hl-loading">Loading topology…</div>;
   return (
