@@ -123,7 +123,7 @@ export const BLOCKS: Record<string, BlockSpec> = {
         doc: '`process`: keepalived `track_process` on haproxy with weight 0, so a dead haproxy puts the node in FAULT at once. `script`: a `vrrp_script` check (needed in containers and the local lab, where the process-event connector is unavailable).',
         renders: 'keepalived: `vrrp_track_process` or `vrrp_script` + `track_script`.' },
       { keyword: 'track-interval', args: [DURATION()], default: '1s',
-        doc: 'With `track script`: how often the check runs. Keepalived takes whole seconds.', renders: 'keepalived: `interval` in `vrrp_script`.' },
+        doc: 'With `track script`: how often the check runs. Keepalived takes whole seconds, so a crash can go unseen for up to this long; for sub-second detection poll inside `track-command` (examples/lab.halab looks six times, 100 ms apart, per run).', renders: 'keepalived: `interval` in `vrrp_script`.' },
       { keyword: 'track-weight', args: [INT(-253, 253)], default: '0',
         doc: 'With `track script`: the priority change on failure. 0 puts the node in FAULT (the fast way); the seed used 2.', renders: 'keepalived: `weight` in `vrrp_script`.' },
       { keyword: 'track-command', args: [{ label: 'STRING', type: 'command' }], default: '"/usr/bin/killall -0 haproxy"',
