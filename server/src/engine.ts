@@ -11,7 +11,7 @@ import type { Topology } from './model/types.js';
 import { CHECKS } from './checks/index.js';
 import { walkStatement, type StatementContext } from './schema/walk.js';
 import type { Statement } from './syntax/ast.js';
-import type { Diagnostic } from './checks/types.js';
+import type { Check, CheckContext, Diagnostic } from './checks/types.js';
 
 export type { Diagnostic } from './checks/types.js';
 
@@ -35,7 +35,8 @@ export function parseHalab(text: string): SyntaxTree {
  * What the statement-local checks found for one top-level statement, kept per Statement object.
  * The incremental re-parse keeps the objects of unchanged statements (shifting their spans in
  * place), so a known object means known text: its walk and its local diagnostics are reused,
- * shifted in place when the statement moved (the previous analysis is consumed). Only the statements an edit touched are checked again.
+ * shifted in place when the statement moved (the previous analysis is consumed). Only the
+ * statements an edit touched are checked again.
  */
 interface LocalEntry {
   start: number;
@@ -44,9 +45,14 @@ interface LocalEntry {
 }
 const localMemo = new WeakMap<Statement, LocalEntry>();
 const LOCAL_CHECKS = CHECKS.filter((c) => c.local);
+const GLOBAL_CHECKS = CHECKS.filter((c) => c.run);
 /** Diagnostics at one span come in registry order, whichever part of a check found them. */
 const CHECK_ORDER = new Map(CHECKS.map((c, i) => [c.code, i]));
-const GLOBAL_CHECKS = CHECKS.filter((c) => c.run);
+
+/** The `report` a check is given: diagnostics of its code, with spans copied (a shift moves them). */
+function reporter(check: Check, into: Diagnostic[]): CheckContext['report'] {
+  return (span, message, fixes) => into.push({ code: check.code, severity: check.severity, message, span: { start: span.start, end: span.end }, ...(fixes ? { fixes } : {}) });
+}
 
 /** Moves a diagnostic (and its fixes) by `d`, in place: the previous analysis is consumed. */
 function shiftDiagnostic(g: Diagnostic, d: number): void {
@@ -73,10 +79,7 @@ function localEntry(stmt: Statement, internalErrors: Analysis['internalErrors'])
   let failed = false;
   for (const check of LOCAL_CHECKS) {
     try {
-      check.local!({
-        statements: contexts,
-        report: (span, message, fixes) => diagnostics.push({ code: check.code, severity: check.severity, message, span: { start: span.start, end: span.end }, ...(fixes ? { fixes } : {}) }),
-      });
+      check.local!({ statements: contexts, report: reporter(check, diagnostics) });
     } catch (error) {
       failed = true;
       internalErrors.push({ code: check.code, error: error as Error });
@@ -104,12 +107,7 @@ export function analyze(text: string, source?: string, previous?: Analysis): Ana
   }
   for (const check of GLOBAL_CHECKS) {
     try {
-      check.run!({
-        tree,
-        resolved,
-        statements,
-        report: (span, message, fixes) => diagnostics.push({ code: check.code, severity: check.severity, message, span: { start: span.start, end: span.end }, ...(fixes ? { fixes } : {}) }),
-      });
+      check.run!({ tree, resolved, statements, report: reporter(check, diagnostics) });
     } catch (error) {
       internalErrors.push({ code: check.code, error: error as Error });
     }
@@ -117,6 +115,7 @@ export function analyze(text: string, source?: string, previous?: Analysis): Ana
   diagnostics.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || CHECK_ORDER.get(a.code)! - CHECK_ORDER.get(b.code)!);
   return { tree, model: resolved.model, resolved, diagnostics, internalErrors };
 }
+
 export function hasErrors(diags: readonly Diagnostic[]): boolean {
   return diags.some((d) => d.severity === 'error');
 }

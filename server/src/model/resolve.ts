@@ -84,20 +84,23 @@ interface Memo<T> {
   start: number;
   info: NodeInfo;
   value: T;
-  /** Sites: the model object handed out, and the default vip it was made with. */
-  published?: Site;
-  publishedWith?: string;
+  /** Sites: the `vip` as written (undefined: the model's first vip, which is not local). */
+  vipRef?: string;
 }
 
-function memoized<T extends { span: Span; nameSpan: Span }>(memo: WeakMap<Statement, Memo<T>>, stmt: Statement, build: (n: NodeInfo) => T): Memo<T> {
+function memoized<T extends { span: Span; nameSpan: Span }>(
+  memo: WeakMap<Statement, Memo<T>>,
+  stmt: Statement,
+  build: (n: NodeInfo) => { value: T; vipRef?: string },
+): Memo<T> {
   let m = memo.get(stmt);
   if (!m) {
     const info_ = info(stmt);
-    m = { start: stmt.start, info: info_, value: build(info_) };
+    m = { start: stmt.start, info: info_, ...build(info_) };
     memo.set(stmt, m);
   } else if (m.start !== stmt.start) {
-    // span and nameSpan are objects of this model object alone (span() and nameOf() make them),
-    // shared only with the published copy of a site: shifting them moves both.
+    // span and nameSpan are objects of this model object alone (span() and nameOf() make them;
+    // a site re-made for another default vip shares them): shifting them moves it.
     const d = stmt.start - m.start;
     m.start = stmt.start;
     m.value.span.start += d;
@@ -109,8 +112,7 @@ function memoized<T extends { span: Span; nameSpan: Span }>(memo: WeakMap<Statem
 }
 
 const upstreamMemo = new WeakMap<Statement, Memo<Upstream>>();
-/** A site as written; `vip` is filled in by resolve (its default is the first vip, not local). */
-const siteMemo = new WeakMap<Statement, Memo<Site & { vipRef?: string }>>();
+const siteMemo = new WeakMap<Statement, Memo<Site>>();
 
 function resolveUpstream(stmt: Statement, n: NodeInfo): Upstream {
   const address = value<string>(n, 'upstream', 'address') ?? '';
@@ -127,7 +129,7 @@ function resolveUpstream(stmt: Statement, n: NodeInfo): Upstream {
   };
 }
 
-function resolveSite(stmt: Statement, n: NodeInfo): Site & { vipRef?: string } {
+function resolveSite(stmt: Statement, n: NodeInfo, defaultVip: string): { value: Site; vipRef?: string } {
   const { name } = nameOf(stmt);
   const hosts: string[] = [];
   for (const h of n.props.get('host') ?? []) {
@@ -139,12 +141,12 @@ function resolveSite(stmt: Statement, n: NodeInfo): Site & { vipRef?: string } {
   const servers: string[] = [];
   const serversStmts = n.props.get('servers') ?? [];
   for (const a of serversStmts[serversStmts.length - 1]?.args ?? []) if (!servers.includes(a.value)) servers.push(a.value);
-  return {
+  const vipRef = value<{ address: string }>(n, 'site', 'vip')?.address;
+  const site: Site = {
     span: span(stmt), ...nameOf(stmt), hosts, servers,
     balance: value<Site['balance']>(n, 'site', 'balance') ?? 'roundrobin',
     listen: value<number>(n, 'site', 'listen') ?? 80,
-    vip: '',
-    vipRef: value<{ address: string }>(n, 'site', 'vip')?.address,
+    vip: vipRef ?? defaultVip,
     tls: value<string>(n, 'site', 'tls'),
     check: value<'http' | 'tcp'>(n, 'site', 'check') ?? 'http',
     checkPath: value<string>(n, 'site', 'check-path') ?? '/',
@@ -156,6 +158,7 @@ function resolveSite(stmt: Statement, n: NodeInfo): Site & { vipRef?: string } {
     page: value<string>(n, 'site', 'page') ?? `${name} test page`,
     isDefault: has(n, 'default'),
   };
+  return { value: site, vipRef };
 }
 
 export const DEFAULT_TIMEOUTS: Defaults['timeouts'] = {
@@ -223,7 +226,7 @@ export function resolve(tree: SyntaxTree, source?: string): Resolved {
 
   const upstreams: Upstream[] = [];
   for (const stmt of top.get('upstream') ?? []) {
-    const m = memoized(upstreamMemo, stmt, (n) => resolveUpstream(stmt, n));
+    const m = memoized(upstreamMemo, stmt, (n) => ({ value: resolveUpstream(stmt, n) }));
     r.upstreams.push(m.info);
     upstreams.push(m.value);
   }
@@ -231,15 +234,11 @@ export function resolve(tree: SyntaxTree, source?: string): Resolved {
   const sites: Site[] = [];
   const defaultVip = vips[0]?.address ?? '';
   for (const stmt of top.get('site') ?? []) {
-    const m = memoized(siteMemo, stmt, (n) => resolveSite(stmt, n));
+    const m = memoized(siteMemo, stmt, (n) => resolveSite(stmt, n, defaultVip));
+    // A site without its own `vip` follows the first vip: re-made when that changed.
+    if (m.vipRef === undefined && m.value.vip !== defaultVip) m.value = { ...m.value, vip: defaultVip };
     r.sites.push(m.info);
-    if (!m.published || m.publishedWith !== defaultVip) {
-      const { vipRef, ...site } = m.value;
-      site.vip = vipRef ?? defaultVip;
-      m.published = site;
-      m.publishedWith = defaultVip;
-    }
-    sites.push(m.published);
+    sites.push(m.value);
   }
 
   let stats: Stats | undefined;
