@@ -175,26 +175,23 @@ export function App({ bridge }: { bridge: HostBridge }) {
       place(auto.current.pos, true);
       return;
     }
-    const run = () => {
-      // The time from asking the worker to having positions.
-      const t0 = performance.now();
-      autoLayout(elk, graph).then(
-        (p) => {
-          window.__halab.layoutMs.push(performance.now() - t0);
-          auto.current = { key, pos: p };
-          place(p, true);
-        },
-        (e: unknown) => {
-          // Still show every node: in columns, as the provisional drawing of a big graph does.
-          place(columnLayout(graph), false, true);
-          setStatus({ kind: 'error', text: `Automatic layout failed (${e instanceof Error ? e.message : String(e)}); the nodes are shown in columns.` });
-        },
-      );
-    };
     // A big graph opening for the first time: draw the provisional columns at once; ELK works in
     // its worker meanwhile and its positions replace them.
     if (!auto.current.key && graph.nodes.length > BIG_GRAPH) place(columnLayout(graph), false);
-    run();
+    // The time from asking the worker to having positions.
+    const t0 = performance.now();
+    autoLayout(elk, graph).then(
+      (p) => {
+        window.__halab.layoutMs.push(performance.now() - t0);
+        auto.current = { key, pos: p };
+        place(p, true);
+      },
+      (e: unknown) => {
+        // Still show every node: in columns, as the provisional drawing of a big graph does.
+        place(columnLayout(graph), false, true);
+        setStatus({ kind: 'error', text: `Automatic layout failed (${e instanceof Error ? e.message : String(e)}); the nodes are shown in columns.` });
+      },
+    );
   }, [graph, snapshot]);
 
   // A revision counts as drawn once its nodes are in the DOM (React Flow renders them a frame

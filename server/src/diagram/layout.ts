@@ -74,16 +74,25 @@ function elkOptions(nodes: number): Record<string, string> {
  * using them, grouped into components (sites joined through shared upstreams). A site whose
  * upstreams are all its own crosses nothing wherever it goes, so it stays out of ELK.
  * `rank`: each site's component, numbered by the file position of the component's first site.
+ * `usedBy` and `serves`: the `server` edges from both ends, which placeBig needs too.
  */
-interface Reduced {
+export interface Reduced {
   shared: Set<string>;
   sites: Set<string>;
   rank: Map<string, number>;
+  usedBy: Map<string, string[]>;
+  serves: Map<string, string[]>;
 }
 
 function reduce(graph: DiagramGraph): Reduced {
-  const users = new Map<string, string[]>();
-  for (const e of graph.edges) if (e.kind === 'server') (users.get(e.target) ?? users.set(e.target, []).get(e.target)!).push(e.source);
+  const usedBy = new Map<string, string[]>();
+  const serves = new Map<string, string[]>();
+  const add = (m: Map<string, string[]>, k: string, v: string) => (m.get(k) ?? m.set(k, []).get(k)!).push(v);
+  for (const e of graph.edges) {
+    if (e.kind !== 'server') continue;
+    add(usedBy, e.target, e.source);
+    add(serves, e.source, e.target);
+  }
   // Union-find over sites, joined by each shared upstream.
   const parent = new Map<string, string>();
   const find = (x: string): string => {
@@ -100,7 +109,7 @@ function reduce(graph: DiagramGraph): Reduced {
   for (const id of siteIds) parent.set(id, id);
   const shared = new Set<string>();
   const sites = new Set<string>();
-  for (const [u, list] of users) {
+  for (const [u, list] of usedBy) {
     if (list.length < 2) continue;
     shared.add(u);
     for (const site of list) {
@@ -115,7 +124,7 @@ function reduce(graph: DiagramGraph): Reduced {
     if (!first.has(root)) first.set(root, i);
     rank.set(id, first.get(root)!);
   });
-  return { shared, sites, rank };
+  return { shared, sites, rank, usedBy, serves };
 }
 
 /**
@@ -127,8 +136,7 @@ function reduce(graph: DiagramGraph): Reduced {
  * with only such upstreams keeps its file position, unused upstreams go last. placeBig puts them
  * there.
  */
-export function toElkGraph(graph: DiagramGraph): ElkNode {
-  const r = graph.nodes.length > BIG_GRAPH ? reduce(graph) : null;
+export function toElkGraph(graph: DiagramGraph, r: Reduced | null = graph.nodes.length > BIG_GRAPH ? reduce(graph) : null): ElkNode {
   const nodes = r ? graph.nodes.filter((n) => r.sites.has(n.id) || r.shared.has(n.id)) : graph.nodes;
   const laidOut = new Set(nodes.map((n) => n.id));
   return {
@@ -156,23 +164,14 @@ const BIG_COLUMN_GAP = 240;
  *   most edges run level instead of fanning over the whole height);
  * - the clients, vip and lb columns stacked and centred on the height (placeHeads).
  */
-export function placeBig(graph: DiagramGraph, elkPos: Record<string, Position>): Record<string, Position> {
+export function placeBig(graph: DiagramGraph, elkPos: Record<string, Position>, { rank, usedBy, serves }: Reduced = reduce(graph)): Record<string, Position> {
   const out: Record<string, Position> = {};
-  const { rank } = reduce(graph);
   const index = new Map(graph.nodes.map((n, i) => [n.id, i]));
   const elkY = (id: string) => elkPos[id]?.y ?? 0;
   const sites = graph.nodes
     .filter((n) => n.kind === 'site')
     .sort((a, b) => rank.get(a.id)! - rank.get(b.id)! || elkY(a.id) - elkY(b.id) || index.get(a.id)! - index.get(b.id)!);
   const order = new Map(sites.map((n, i) => [n.id, i]));
-  const usedBy = new Map<string, string[]>();
-  const serves = new Map<string, string[]>();
-  const add = (m: Map<string, string[]>, k: string, v: string) => (m.get(k) ?? m.set(k, []).get(k)!).push(v);
-  for (const e of graph.edges) {
-    if (e.kind !== 'server') continue;
-    add(usedBy, e.target, e.source);
-    add(serves, e.source, e.target);
-  }
   // Sort key of an upstream: the mean place of the sites using it (the barycentre ELK's crossing
   // minimisation also goes by), then ELK's own order among shared ones; unused last.
   const key = (id: string): [number, number] => {
@@ -293,12 +292,13 @@ export function columnLayout(graph: DiagramGraph): Record<string, Position> {
 }
 
 export async function autoLayout(elk: ElkLike, graph: DiagramGraph): Promise<Record<string, Position>> {
-  const input = toElkGraph(graph);
+  const r = graph.nodes.length > BIG_GRAPH ? reduce(graph) : null;
+  const input = toElkGraph(graph, r);
   // A big graph where no upstream is shared has nothing for ELK to order.
   const out = input.children?.length ? await elk.layout(input) : input;
   const pos: Record<string, Position> = {};
   for (const c of out.children ?? []) pos[c.id] = { x: Math.round(c.x ?? 0), y: Math.round(c.y ?? 0) };
-  return snapToColumns(graph, graph.nodes.length > BIG_GRAPH ? placeBig(graph, pos) : pos);
+  return snapToColumns(graph, r ? placeBig(graph, pos, r) : pos);
 }
 
 /**
