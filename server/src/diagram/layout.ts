@@ -69,6 +69,13 @@ function elkOptions(nodes: number): Record<string, string> {
   };
 }
 
+/** Appends to the list under `key`, making it on first use. */
+function pushTo<T>(m: Map<string, T[]>, key: string, value: T): void {
+  const list = m.get(key);
+  if (list) list.push(value);
+  else m.set(key, [value]);
+}
+
 /**
  * What decides the crossings of a big graph: the upstreams two or more sites share, and the sites
  * using them, grouped into components (sites joined through shared upstreams). A site whose
@@ -87,11 +94,10 @@ export interface Reduced {
 function reduce(graph: DiagramGraph): Reduced {
   const usedBy = new Map<string, string[]>();
   const serves = new Map<string, string[]>();
-  const add = (m: Map<string, string[]>, k: string, v: string) => (m.get(k) ?? m.set(k, []).get(k)!).push(v);
   for (const e of graph.edges) {
     if (e.kind !== 'server') continue;
-    add(usedBy, e.target, e.source);
-    add(serves, e.source, e.target);
+    pushTo(usedBy, e.target, e.source);
+    pushTo(serves, e.source, e.target);
   }
   // Union-find over sites, joined by each shared upstream.
   const parent = new Map<string, string>();
@@ -219,7 +225,7 @@ export function placeHeads(graph: DiagramGraph, pos: Record<string, Position>): 
   const sitesX = placed.some((n) => n.kind === 'site') ? xOf('site') : placed.some((n) => n.kind === 'upstream') ? xOf('upstream') - (NODE_WIDTH + 90) : (COLUMN.site ?? 3) * (NODE_WIDTH + 90);
   const height = Math.max(0, ...placed.map((n) => out[n.id]!.y + nodeHeight(n)));
   const byKind = new Map<string, DiagramGraph['nodes']>();
-  for (const n of missing) (byKind.get(n.kind) ?? byKind.set(n.kind, []).get(n.kind)!).push(n);
+  for (const n of missing) pushTo(byKind, n.kind, n);
   for (const [kind, nodes] of byKind) {
     const gap = kind === 'lb' ? LB_GAP : 40;
     const total = nodes.reduce((h, n) => h + nodeHeight(n), 0) + gap * (nodes.length - 1);
@@ -241,7 +247,7 @@ export function placeHeads(graph: DiagramGraph, pos: Record<string, Position>): 
 export function snapToColumns(graph: DiagramGraph, pos: Record<string, Position>): Record<string, Position> {
   const out: Record<string, Position> = { ...pos };
   const byKind = new Map<string, DiagramGraph['nodes']>();
-  for (const n of graph.nodes) (byKind.get(n.kind) ?? byKind.set(n.kind, []).get(n.kind)!).push(n);
+  for (const n of graph.nodes) pushTo(byKind, n.kind, n);
   let prevX = -Infinity;
   for (const kind of Object.keys(COLUMN).sort((a, b) => COLUMN[a] - COLUMN[b])) {
     const nodes = byKind.get(kind);
