@@ -127,7 +127,7 @@ export async function openPanel(
   };
 }
 
-/** Wait until the page has drawn the host's current revision with ELK's layout (not the provisional one). */
+/** Wait until the page has drawn the host's current revision with the automatic layout (not the fallback columns). */
 export async function waitForRevision(s: Session, revision = s.host.version, timeout = 10_000): Promise<void> {
   await s.page.waitForFunction(
     (r) => {

@@ -94,7 +94,7 @@ export function App({ bridge }: { bridge: HostBridge }) {
   const [overlay, setOverlay] = useState<Overlay | null>(null);
   const [adding, setAdding] = useState<NodeKind | null>(null);
   const [status, setStatus] = useState<Status>(null);
-  /** `final`: no better layout is coming (ELK's, or the columns when ELK failed): fit the view to it. */
+  /** `final`: no better layout is coming (the automatic one, or the columns when ELK failed): fit the view to it. */
   const [drawn, setDrawn] = useState<{ revision: number; count: number; laidOut: boolean; final: boolean } | null>(null);
   const revision = useRef(-1);
   /** Positions the user moved (sidecar + this session); they win over ELK. */
@@ -175,10 +175,8 @@ export function App({ bridge }: { bridge: HostBridge }) {
       place(auto.current.pos, true);
       return;
     }
-    // A big graph opening for the first time: draw the provisional columns at once; ELK works in
-    // its worker meanwhile and its positions replace them.
-    if (!auto.current.key && graph.nodes.length > BIG_GRAPH) place(columnLayout(graph), false);
-    // The time from asking the worker to having positions.
+    // The time from asking for a layout to having positions (ELK in its worker, or order.ts and
+    // placeBig on this thread for a big graph).
     const t0 = performance.now();
     autoLayout(elk, graph).then(
       (p) => {
@@ -187,7 +185,7 @@ export function App({ bridge }: { bridge: HostBridge }) {
         place(p, true);
       },
       (e: unknown) => {
-        // Still show every node: in columns, as the provisional drawing of a big graph does.
+        // Still show every node, in columns.
         place(columnLayout(graph), false, true);
         setStatus({ kind: 'error', text: `Automatic layout failed (${e instanceof Error ? e.message : String(e)}); the nodes are shown in columns.` });
       },
@@ -208,8 +206,7 @@ export function App({ bridge }: { bridge: HostBridge }) {
         if (drawn.laidOut) window.__halab.firstLayoutMs ??= performance.now();
         window.__halab.laidOut = drawn.laidOut;
         window.__halab.renderedRevision = drawn.revision;
-        // Fit once, to the final layout (ELK's, or the columns when ELK failed): fitting the
-        // provisional columns of a big graph would render every node for nothing.
+        // Fit once, to the first final layout (the automatic one, or the columns when ELK failed).
         if (drawn.final && !fitted.current) {
           fitted.current = true;
           void flow.fitView(fitOptions());

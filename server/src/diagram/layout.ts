@@ -1,11 +1,15 @@
 /**
- * Automatic layout with ELK (layered, left to right: clients -> vips -> lbs -> sites -> upstreams)
- * and the merge with positions the user moved (the sidecar). The ELK instance is passed in so
- * this file stays free of any particular elkjs entry point (the webview uses elk.bundled.js).
+ * Automatic layout, left to right: clients -> vips -> lbs -> sites -> upstreams, and the merge
+ * with positions the user moved (the sidecar). Graphs up to BIG_GRAPH nodes go to ELK (layered);
+ * bigger ones are ordered by order.ts and placed by placeBig, in tens of milliseconds, because
+ * ELK's first layout in a page takes ~0.5 s from ~100 nodes up (docs/diagram.md). The ELK instance
+ * is passed in so this file stays free of any particular elkjs entry point (the webview runs it in
+ * a worker, the tests in-process).
  */
 import type { ElkNode } from 'elkjs/lib/elk-api.js';
 import type { LayoutSidecar, Position } from '../protocol/webview.js';
 import { NODE_WIDTH, nodeHeight, type DiagramGraph } from './graph.js';
+import { orderTwoLayers } from './order.js';
 
 export interface ElkLike {
   layout(graph: ElkNode): Promise<ElkNode>;
@@ -18,12 +22,11 @@ const LB_GAP = 70;
 const COLUMN: Record<string, number> = { clients: 0, vip: 1, lb: 2, site: 3, upstream: 4 };
 
 /**
- * Options chosen for speed on big graphs (measured with bench/webview.ts, see docs/diagram.md):
- * ELK's partitioning and model-order options looked like the right tools to pin columns and keep
- * file order, but on a 500-node graph each made the layout 10-40x slower (seconds); model order is
- * used on small graphs only (sizeOptions). The chain's edges already
- * put every kind in its own layer; `snapToColumns` below fixes the rest (unconnected nodes) and
- * the lb order, in linear time.
+ * ELK's options. Its partitioning and model-order options looked like the right tools to pin
+ * columns and keep file order, but each made big layouts 10-40x slower (seconds, measured with
+ * bench/webview.ts); model order is used on graphs up to 100 nodes only (sizeOptions). The chain's
+ * edges already put every kind in its own layer; `snapToColumns` below fixes the rest
+ * (unconnected nodes) and the lb order, in linear time.
  */
 export const ELK_OPTIONS: Record<string, string> = {
   'elk.algorithm': 'layered',
@@ -36,38 +39,16 @@ export const ELK_OPTIONS: Record<string, string> = {
 };
 
 /**
- * Per-size options: small graphs get ELK's full crossing minimisation and keep file order where it
- * costs no crossings (sites and upstreams read top-down as in the text); big graphs get the
- * cheapest settings, since model order alone made 500 nodes take seconds.
+ * Per-size options: graphs up to 100 nodes keep file order where it costs no crossings (sites and
+ * upstreams read top-down as in the text); model order made bigger ones take seconds.
  */
 export function sizeOptions(nodes: number): Record<string, string> {
   if (nodes <= 100) return { 'elk.layered.thoroughness': '7', 'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES' };
-  if (nodes <= BIG_GRAPH) return { 'elk.layered.thoroughness': '7' };
-  // Layers are fixed by kind anyway (snapToColumns), so longest-path layering loses nothing; with
-  // SIMPLE node placement a 500-node layout took ~110 ms in Node instead of 200–1900 ms (measured
-  // with the bench topology; network-simplex layering and Brandes-Köpf placement dominate).
-  return {
-    'elk.layered.thoroughness': '1',
-    'elk.layered.layering.strategy': 'LONGEST_PATH',
-    'elk.layered.nodePlacement.strategy': 'SIMPLE',
-  };
+  return { 'elk.layered.thoroughness': '7' };
 }
 
-/**
- * Above this many nodes the layout is split (see toElkGraph): ELK orders what decides the
- * crossings, and placeBig stacks the columns in linear time.
- */
+/** Above this many nodes ELK is not used: order.ts orders the columns and placeBig places them. */
 export const BIG_GRAPH = 150;
-
-function elkOptions(nodes: number): Record<string, string> {
-  return {
-    ...ELK_OPTIONS,
-    ...sizeOptions(nodes),
-    // One graph, not a pack of components: a big graph's reduced form falls apart into many
-    // (a site and its shared upstreams), which ELK would arrange in rows instead of two columns.
-    ...(nodes > BIG_GRAPH ? { 'elk.separateConnectedComponents': 'false' } : {}),
-  };
-}
 
 /** Appends to the list under `key`, making it on first use. */
 function pushTo<T>(m: Map<string, T[]>, key: string, value: T): void {
@@ -79,7 +60,7 @@ function pushTo<T>(m: Map<string, T[]>, key: string, value: T): void {
 /**
  * What decides the crossings of a big graph: the upstreams two or more sites share, and the sites
  * using them, grouped into components (sites joined through shared upstreams). A site whose
- * upstreams are all its own crosses nothing wherever it goes, so it stays out of ELK.
+ * upstreams are all its own crosses nothing wherever it goes, so only its file position matters.
  * `rank`: each site's component, numbered by the file position of the component's first site.
  * `usedBy` and `serves`: the `server` edges from both ends, which placeBig needs too.
  */
@@ -91,7 +72,7 @@ export interface Reduced {
   serves: Map<string, string[]>;
 }
 
-function reduce(graph: DiagramGraph): Reduced {
+export function reduce(graph: DiagramGraph): Reduced {
   const usedBy = new Map<string, string[]>();
   const serves = new Map<string, string[]>();
   for (const e of graph.edges) {
@@ -133,36 +114,50 @@ function reduce(graph: DiagramGraph): Reduced {
   return { shared, sites, rank, usedBy, serves };
 }
 
-/**
- * The graph ELK lays out. A small one goes whole. A big one (ELK's first layout in a page runs on
- * a cold JIT, so its time is proportional to the work: ~600 ms for 500 nodes in Chromium) goes
- * reduced to what decides the crossings (see reduce): the shared upstreams and the sites using
- * them. The rest has an obvious place given their order: the clients, vip and lb columns are a
- * handful of nodes joined to every site, an upstream one site uses goes next to that site, a site
- * with only such upstreams keeps its file position, unused upstreams go last. placeBig puts them
- * there.
- */
-export function toElkGraph(graph: DiagramGraph, r: Reduced | null = graph.nodes.length > BIG_GRAPH ? reduce(graph) : null): ElkNode {
-  const nodes = r ? graph.nodes.filter((n) => r.sites.has(n.id) || r.shared.has(n.id)) : graph.nodes;
-  const laidOut = new Set(nodes.map((n) => n.id));
+/** The graph ELK lays out (graphs up to BIG_GRAPH nodes). */
+export function toElkGraph(graph: DiagramGraph): ElkNode {
   return {
     id: 'root',
-    layoutOptions: elkOptions(graph.nodes.length),
-    children: nodes.map((n) => ({ id: n.id, width: NODE_WIDTH, height: nodeHeight(n) })),
+    layoutOptions: { ...ELK_OPTIONS, ...sizeOptions(graph.nodes.length) },
+    children: graph.nodes.map((n) => ({ id: n.id, width: NODE_WIDTH, height: nodeHeight(n) })),
     // The VRRP link joins two nodes of one layer; handing it to ELK would push the backup into
     // a layer of its own, so it is drawn but not laid out.
-    edges: graph.edges
-      .filter((e) => e.kind !== 'vrrp' && laidOut.has(e.source) && laidOut.has(e.target))
-      .map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
+    edges: graph.edges.filter((e) => e.kind !== 'vrrp').map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
   };
+}
+
+/**
+ * The order of each component's sites and shared upstreams (see reduce), by two-layer crossing
+ * minimisation (order.ts), starting from file order: id -> place within its component.
+ */
+export function orderComponents(graph: DiagramGraph, r: Reduced): Map<string, number> {
+  const byRank = new Map<number, { sites: string[]; shared: string[] }>();
+  const component = (rank: number) => byRank.get(rank) ?? byRank.set(rank, { sites: [], shared: [] }).get(rank)!;
+  for (const n of graph.nodes) {
+    if (r.sites.has(n.id)) component(r.rank.get(n.id)!).sites.push(n.id);
+    else if (r.shared.has(n.id)) component(r.rank.get(r.usedBy.get(n.id)![0]!)!).shared.push(n.id);
+  }
+  const place = new Map<string, number>();
+  for (const { sites, shared } of byRank.values()) {
+    const at = new Map(shared.map((u, i) => [u, i]));
+    const edges: Array<[number, number]> = [];
+    sites.forEach((s, i) => {
+      for (const u of r.serves.get(s) ?? []) if (at.has(u)) edges.push([i, at.get(u)!]);
+    });
+    const o = orderTwoLayers({ left: sites.length, right: shared.length, edges });
+    o.left.forEach((i, k) => place.set(sites[i]!, k));
+    o.right.forEach((i, k) => place.set(shared[i]!, k));
+  }
+  return place;
 }
 
 /** Gap between the site and upstream columns of a big graph (its edges fan out there). */
 const BIG_COLUMN_GAP = 240;
 
 /**
- * A big graph's positions from ELK's order of the reduced graph (toElkGraph), in linear time:
- * - sites in one column: components in file order, ELK's order within a component;
+ * A big graph's positions from the order of its components (orderComponents), in linear time:
+ * - sites in one column: components in file order, orderComponents' order within a component,
+ *   a site with no shared upstream where its file position puts it;
  * - upstreams in one column, ordered by the mean place of the sites using them (so one used by a
  *   single site goes beside it, in file order among its siblings), unused ones last, stacked
  *   40 px apart;
@@ -170,20 +165,21 @@ const BIG_COLUMN_GAP = 240;
  *   most edges run level instead of fanning over the whole height);
  * - the clients, vip and lb columns stacked and centred on the height (placeHeads).
  */
-export function placeBig(graph: DiagramGraph, elkPos: Record<string, Position>, { rank, usedBy, serves }: Reduced = reduce(graph)): Record<string, Position> {
+export function placeBig(graph: DiagramGraph, r: Reduced = reduce(graph), within: Map<string, number> = orderComponents(graph, r)): Record<string, Position> {
+  const { rank, usedBy, serves } = r;
   const out: Record<string, Position> = {};
   const index = new Map(graph.nodes.map((n, i) => [n.id, i]));
-  const elkY = (id: string) => elkPos[id]?.y ?? 0;
+  const inComponent = (id: string) => within.get(id) ?? 0;
   const sites = graph.nodes
     .filter((n) => n.kind === 'site')
-    .sort((a, b) => rank.get(a.id)! - rank.get(b.id)! || elkY(a.id) - elkY(b.id) || index.get(a.id)! - index.get(b.id)!);
+    .sort((a, b) => rank.get(a.id)! - rank.get(b.id)! || inComponent(a.id) - inComponent(b.id) || index.get(a.id)! - index.get(b.id)!);
   const order = new Map(sites.map((n, i) => [n.id, i]));
-  // Sort key of an upstream: the mean place of the sites using it (the barycentre ELK's crossing
-  // minimisation also goes by), then ELK's own order among shared ones; unused last.
+  // Sort key of an upstream: the mean place of the sites using it (the barycentre), then the
+  // order orderComponents chose among shared ones; unused last.
   const key = (id: string): [number, number] => {
     const users = usedBy.get(id) ?? [];
     if (!users.length) return [Infinity, 0];
-    return [users.reduce((sum, s) => sum + order.get(s)!, 0) / users.length, elkY(id)];
+    return [users.reduce((sum, s) => sum + order.get(s)!, 0) / users.length, inComponent(id)];
   };
   const upstreams = graph.nodes
     .filter((n) => n.kind === 'upstream')
@@ -279,8 +275,8 @@ export function snapToColumns(graph: DiagramGraph, pos: Record<string, Position>
 }
 
 /**
- * A provisional layout in linear time: each kind in its column, stacked in file order. Big graphs
- * are drawn with it at once while ELK (hundreds of ms on a cold JIT) computes the real one.
+ * A plain layout in linear time: each kind in its column, stacked in file order. The panel falls
+ * back to it when ELK fails (its worker cannot start or dies).
  */
 export function columnLayout(graph: DiagramGraph): Record<string, Position> {
   const out: Record<string, Position> = {};
@@ -298,13 +294,11 @@ export function columnLayout(graph: DiagramGraph): Record<string, Position> {
 }
 
 export async function autoLayout(elk: ElkLike, graph: DiagramGraph): Promise<Record<string, Position>> {
-  const r = graph.nodes.length > BIG_GRAPH ? reduce(graph) : null;
-  const input = toElkGraph(graph, r);
-  // A big graph where no upstream is shared has nothing for ELK to order.
-  const out = input.children?.length ? await elk.layout(input) : input;
+  if (graph.nodes.length > BIG_GRAPH) return snapToColumns(graph, placeBig(graph));
+  const out = await elk.layout(toElkGraph(graph));
   const pos: Record<string, Position> = {};
   for (const c of out.children ?? []) pos[c.id] = { x: Math.round(c.x ?? 0), y: Math.round(c.y ?? 0) };
-  return snapToColumns(graph, r ? placeBig(graph, pos, r) : pos);
+  return snapToColumns(graph, pos);
 }
 
 /**
