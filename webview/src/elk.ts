@@ -1,8 +1,8 @@
 /**
  * ELK for the panel, in a Web Worker started with the page. ELK is a GWT-compiled ~1.6 MB module;
  * in a worker its parse and start-up overlap the page's own, and a layout neither holds the main
- * thread (the provisional drawing of a big graph stays responsive) nor waits for it: it starts as
- * soon as the snapshot arrives.
+ * thread nor waits for it: it starts as soon as the snapshot arrives. Topologies over ELK_MAX
+ * nodes never come here (layout.ts orders them itself, order.ts).
  *
  * The worker is built from a Blob of ELK's worker script, embedded in this bundle as text (the
  * `?text` plugin in scripts/webview-options.mjs): webview resources live on another origin, which
@@ -13,7 +13,7 @@
  *
  * Tried and dropped (bench/webview.ts, 2 cores): warming ELK up while the page loads, with ten
  * rounds of a 36-node graph (it competed with the page for the CPU) or with one tiny layout (no
- * measurable change: the cold cost that remains is per node, in ELK's crossing minimisation).
+ * measurable change).
  */
 import ELK from 'elkjs/lib/elk-api.js';
 import elkWorkerSource from 'elkjs/lib/elk-worker.min.js?text';

@@ -1,8 +1,8 @@
 /**
  * Automatic layout, left to right: clients -> vips -> lbs -> sites -> upstreams, and the merge
- * with positions the user moved (the sidecar). Graphs up to BIG_GRAPH nodes go to ELK (layered);
+ * with positions the user moved (the sidecar). Graphs up to ELK_MAX nodes go to ELK (layered);
  * bigger ones are ordered by order.ts and placed by placeBig, in tens of milliseconds, because
- * ELK's first layout in a page takes ~0.5 s from ~100 nodes up (docs/diagram.md). The ELK instance
+ * ELK's first layout in a page grows to ~0.5 s at 100 nodes (docs/diagram.md). The ELK instance
  * is passed in so this file stays free of any particular elkjs entry point (the webview runs it in
  * a worker, the tests in-process).
  */
@@ -24,9 +24,8 @@ const COLUMN: Record<string, number> = { clients: 0, vip: 1, lb: 2, site: 3, ups
 /**
  * ELK's options. Its partitioning and model-order options looked like the right tools to pin
  * columns and keep file order, but each made big layouts 10-40x slower (seconds, measured with
- * bench/webview.ts); model order is used on graphs up to 100 nodes only (sizeOptions). The chain's
- * edges already put every kind in its own layer; `snapToColumns` below fixes the rest
- * (unconnected nodes) and the lb order, in linear time.
+ * bench/webview.ts). The chain's edges already put every kind in its own layer; `snapToColumns`
+ * below fixes the rest (unconnected nodes) and the lb order, in linear time.
  */
 export const ELK_OPTIONS: Record<string, string> = {
   'elk.algorithm': 'layered',
@@ -36,18 +35,21 @@ export const ELK_OPTIONS: Record<string, string> = {
   'elk.spacing.componentComponent': '40',
   // React Flow draws its own edges: ELK's cheapest routing is enough.
   'elk.edgeRouting': 'POLYLINE',
+  // Full crossing minimisation, keeping file order where it costs no crossings (sites and
+  // upstreams read top-down as in the text). Affordable up to ELK_MAX nodes.
+  'elk.layered.thoroughness': '7',
+  'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
 };
 
 /**
- * Per-size options: graphs up to 100 nodes keep file order where it costs no crossings (sites and
- * upstreams read top-down as in the text); model order made bigger ones take seconds.
+ * Above this many nodes ELK is not used: order.ts orders the columns and placeBig places them.
+ * ELK's first layout in a fresh page (cold JIT) took, in Node on this project's 2-core machine:
+ * 12 nodes 0.14 s, 24 0.21 s, 40 0.32 s, 60 0.37 s, 80 0.47 s, 100 0.57 s, 150 0.48 s at
+ * thoroughness 7; bench:webview measures the 60-node case through the panel.
  */
-export function sizeOptions(nodes: number): Record<string, string> {
-  if (nodes <= 100) return { 'elk.layered.thoroughness': '7', 'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES' };
-  return { 'elk.layered.thoroughness': '7' };
-}
+export const ELK_MAX = 60;
 
-/** Above this many nodes ELK is not used: order.ts orders the columns and placeBig places them. */
+/** Above this many nodes the panel draws only what is on screen and leaves out the minimap. */
 export const BIG_GRAPH = 150;
 
 /** Appends to the list under `key`, making it on first use. */
@@ -114,11 +116,11 @@ export function reduce(graph: DiagramGraph): Reduced {
   return { shared, sites, rank, usedBy, serves };
 }
 
-/** The graph ELK lays out (graphs up to BIG_GRAPH nodes). */
+/** The graph ELK lays out (graphs up to ELK_MAX nodes). */
 export function toElkGraph(graph: DiagramGraph): ElkNode {
   return {
     id: 'root',
-    layoutOptions: { ...ELK_OPTIONS, ...sizeOptions(graph.nodes.length) },
+    layoutOptions: ELK_OPTIONS,
     children: graph.nodes.map((n) => ({ id: n.id, width: NODE_WIDTH, height: nodeHeight(n) })),
     // The VRRP link joins two nodes of one layer; handing it to ELK would push the backup into
     // a layer of its own, so it is drawn but not laid out.
@@ -294,7 +296,7 @@ export function columnLayout(graph: DiagramGraph): Record<string, Position> {
 }
 
 export async function autoLayout(elk: ElkLike, graph: DiagramGraph): Promise<Record<string, Position>> {
-  if (graph.nodes.length > BIG_GRAPH) return snapToColumns(graph, placeBig(graph));
+  if (graph.nodes.length > ELK_MAX) return snapToColumns(graph, placeBig(graph));
   const out = await elk.layout(toElkGraph(graph));
   const pos: Record<string, Position> = {};
   for (const c of out.children ?? []) pos[c.id] = { x: Math.round(c.x ?? 0), y: Math.round(c.y ?? 0) };
