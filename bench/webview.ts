@@ -220,7 +220,7 @@ ${peer}
 **The biggest graph still given to ELK** (${mid.nodes} nodes, shared pools, through the panel, ELK in its
 worker, thoroughness 7, file order kept where it costs nothing): first layout ${elkRow} ELK's first
 layout in a page grows with the graph (about 0.14 s at 12 nodes to 0.57 s at 100, in Node), which is
-why bigger graphs go to order.ts; the seed (8 nodes) lays out in well under 0.2 s.`,
+why bigger graphs go to order.ts.`,
   );
 }
 
