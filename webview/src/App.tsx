@@ -35,12 +35,12 @@ const elk = startElk();
 interface Metrics {
   snapshots: number;
   layoutMs: number[];
-  /** performance.now() at: first snapshot received, first frame with nodes, first ELK layout drawn. */
+  /** performance.now() at: first snapshot received, first frame with nodes, first automatic layout drawn. */
   firstSnapshotMs?: number;
   firstPaintMs?: number;
   firstLayoutMs?: number;
   renderedRevision?: number;
-  /** True once the drawn revision carries ELK's layout (false while the provisional one shows). */
+  /** True once the drawn revision carries the automatic layout (false for the fallback columns). */
   laidOut?: boolean;
 }
 declare global {

@@ -52,6 +52,20 @@ export const ELK_MAX = 60;
 /** Above this many nodes the panel draws only what is on screen and leaves out the minimap. */
 export const BIG_GRAPH = 150;
 
+/** Math.max(0, ...xs) without the spread, which overflows the stack past ~120,000 values. */
+function maxOf(xs: Iterable<number>): number {
+  let m = 0;
+  for (const x of xs) if (x > m) m = x;
+  return m;
+}
+
+/** Math.min(...xs), likewise. */
+function minOf(xs: Iterable<number>): number {
+  let m = Infinity;
+  for (const x of xs) if (x < m) m = x;
+  return m;
+}
+
 /** Appends to the list under `key`, making it on first use. */
 function pushTo<T>(m: Map<string, T[]>, key: string, value: T): void {
   const list = m.get(key);
@@ -129,65 +143,67 @@ export function toElkGraph(graph: DiagramGraph): ElkNode {
 }
 
 /**
- * The order of each component's sites and shared upstreams (see reduce), by two-layer crossing
- * minimisation (order.ts), starting from file order: id -> place within its component.
+ * The order of each component's sites and of the upstreams they use (see reduce), by two-layer
+ * crossing minimisation (order.ts) starting from file order: id -> place within its component,
+ * and the crossings left between the site and upstream columns (components never cross each
+ * other: each is a block of its own in both columns).
  */
-export function orderComponents(graph: DiagramGraph, r: Reduced): Map<string, number> {
-  const byRank = new Map<number, { sites: string[]; shared: string[] }>();
-  const component = (rank: number) => byRank.get(rank) ?? byRank.set(rank, { sites: [], shared: [] }).get(rank)!;
-  for (const n of graph.nodes) {
-    if (r.sites.has(n.id)) component(r.rank.get(n.id)!).sites.push(n.id);
-    else if (r.shared.has(n.id)) component(r.rank.get(r.usedBy.get(n.id)![0]!)!).shared.push(n.id);
-  }
+export function orderComponents(graph: DiagramGraph, r: Reduced): { place: Map<string, number>; crossings: number } {
+  const byRank = new Map<string, string[]>();
+  for (const n of graph.nodes) if (n.kind === 'site') pushTo(byRank, String(r.rank.get(n.id)!), n.id);
+  const fileIndex = new Map(graph.nodes.map((n, i) => [n.id, i]));
   const place = new Map<string, number>();
-  for (const { sites, shared } of byRank.values()) {
-    const at = new Map(shared.map((u, i) => [u, i]));
-    const edges: Array<[number, number]> = [];
+  let crossings = 0;
+  for (const sites of byRank.values()) {
+    // Upstreams in file order, each once (a site may name one twice).
+    const used = [...new Set(sites.flatMap((s) => r.serves.get(s) ?? []))].sort((a, b) => fileIndex.get(a)! - fileIndex.get(b)!);
+    if (sites.length === 1) {
+      // One site: its upstreams cannot cross each other's edges.
+      place.set(sites[0]!, 0);
+      used.forEach((u, k) => place.set(u, k));
+      continue;
+    }
+    const at = new Map(used.map((u, i) => [u, i]));
+    const edges = new Set<number>();
     sites.forEach((s, i) => {
-      for (const u of r.serves.get(s) ?? []) if (at.has(u)) edges.push([i, at.get(u)!]);
+      for (const u of r.serves.get(s) ?? []) edges.add(i * used.length + at.get(u)!);
     });
-    const o = orderTwoLayers({ left: sites.length, right: shared.length, edges });
+    const o = orderTwoLayers({ left: sites.length, right: used.length, edges: [...edges].map((e) => [Math.floor(e / used.length), e % used.length] as const) });
     o.left.forEach((i, k) => place.set(sites[i]!, k));
-    o.right.forEach((i, k) => place.set(shared[i]!, k));
+    o.right.forEach((i, k) => place.set(used[i]!, k));
+    crossings += o.crossings;
   }
-  return place;
+  return { place, crossings };
 }
 
 /** Gap between the site and upstream columns of a big graph (its edges fan out there). */
 const BIG_COLUMN_GAP = 240;
 
 /**
- * A big graph's positions from the order of its components (orderComponents), in linear time:
- * - sites in one column: components in file order, orderComponents' order within a component,
- *   a site with no shared upstream where its file position puts it;
- * - upstreams in one column, ordered by the mean place of the sites using them (so one used by a
- *   single site goes beside it, in file order among its siblings), unused ones last, stacked
- *   40 px apart;
+ * A big graph's positions in linear time, from the order of its components (orderComponents):
+ * - sites in one column: components in file order (by their first site), orderComponents' order
+ *   within each;
+ * - upstreams in one column, in the same component blocks and orderComponents' order within
+ *   each (so one used by a single site goes beside it); unused ones last; stacked 40 px apart;
  * - each site level with the median middle of its upstreams, never overlapping the one above (so
  *   most edges run level instead of fanning over the whole height);
  * - the clients, vip and lb columns stacked and centred on the height (placeHeads).
  */
-export function placeBig(graph: DiagramGraph, r: Reduced = reduce(graph), within: Map<string, number> = orderComponents(graph, r)): Record<string, Position> {
+export function placeBig(graph: DiagramGraph, r: Reduced = reduce(graph), { place } = orderComponents(graph, r)): Record<string, Position> {
   const { rank, usedBy, serves } = r;
   const out: Record<string, Position> = {};
   const index = new Map(graph.nodes.map((n, i) => [n.id, i]));
-  const inComponent = (id: string) => within.get(id) ?? 0;
   const sites = graph.nodes
     .filter((n) => n.kind === 'site')
-    .sort((a, b) => rank.get(a.id)! - rank.get(b.id)! || inComponent(a.id) - inComponent(b.id) || index.get(a.id)! - index.get(b.id)!);
-  const order = new Map(sites.map((n, i) => [n.id, i]));
-  // Sort key of an upstream: the mean place of the sites using it (the barycentre), then the
-  // order orderComponents chose among shared ones; unused last.
-  const key = (id: string): [number, number] => {
-    const users = usedBy.get(id) ?? [];
-    if (!users.length) return [Infinity, 0];
-    return [users.reduce((sum, s) => sum + order.get(s)!, 0) / users.length, inComponent(id)];
+    .sort((a, b) => rank.get(a.id)! - rank.get(b.id)! || place.get(a.id)! - place.get(b.id)!);
+  // An upstream's component is its first user's; unused ones go last, in file order.
+  const block = (id: string) => {
+    const users = usedBy.get(id);
+    return users?.length ? rank.get(users[0]!)! : Infinity;
   };
   const upstreams = graph.nodes
     .filter((n) => n.kind === 'upstream')
-    .map((n) => ({ n, k: key(n.id) }))
-    .sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || index.get(a.n.id)! - index.get(b.n.id)!)
-    .map((x) => x.n);
+    .sort((a, b) => block(a.id) - block(b.id) || (place.get(a.id) ?? 0) - (place.get(b.id) ?? 0) || index.get(a.id)! - index.get(b.id)!);
   const siteX = 0;
   const upstreamX = NODE_WIDTH + BIG_COLUMN_GAP;
   let y = 0;
@@ -219,9 +235,9 @@ export function placeHeads(graph: DiagramGraph, pos: Record<string, Position>): 
   const missing = graph.nodes.filter((n) => !out[n.id]);
   if (!missing.length) return out;
   // x of the site column (or where it would be, left of the upstreams).
-  const xOf = (kind: string) => Math.min(...placed.filter((n) => n.kind === kind).map((n) => out[n.id]!.x));
+  const xOf = (kind: string) => minOf(placed.filter((n) => n.kind === kind).map((n) => out[n.id]!.x));
   const sitesX = placed.some((n) => n.kind === 'site') ? xOf('site') : placed.some((n) => n.kind === 'upstream') ? xOf('upstream') - (NODE_WIDTH + 90) : (COLUMN.site ?? 3) * (NODE_WIDTH + 90);
-  const height = Math.max(0, ...placed.map((n) => out[n.id]!.y + nodeHeight(n)));
+  const height = maxOf(placed.map((n) => out[n.id]!.y + nodeHeight(n)));
   const byKind = new Map<string, DiagramGraph['nodes']>();
   for (const n of missing) pushTo(byKind, n.kind, n);
   for (const [kind, nodes] of byKind) {
@@ -255,7 +271,7 @@ export function snapToColumns(graph: DiagramGraph, pos: Record<string, Position>
     let x = [...votes.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
     if (x <= prevX) x = prevX + NODE_WIDTH + 90;
     const inColumn = nodes.filter((n) => out[n.id].x === x);
-    let bottom = Math.max(0, ...inColumn.map((n) => out[n.id].y + nodeHeight(n)));
+    let bottom = maxOf(inColumn.map((n) => out[n.id].y + nodeHeight(n)));
     for (const n of nodes) {
       if (out[n.id].x === x) continue;
       out[n.id] = { x, y: bottom + 40 };
@@ -290,7 +306,7 @@ export function columnLayout(graph: DiagramGraph): Record<string, Position> {
     y.set(n.kind, top + nodeHeight(n) + 40);
   }
   // Centre each column on the tallest one, as ELK would.
-  const tallest = Math.max(0, ...y.values());
+  const tallest = maxOf(y.values());
   for (const n of graph.nodes) out[n.id].y += (tallest - (y.get(n.kind) ?? 0)) / 2;
   return out;
 }

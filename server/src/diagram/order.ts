@@ -54,18 +54,19 @@ function positions(order: number[]): Int32Array {
 }
 
 /**
- * Reorders `moving` by the mean position of each node's neighbours in the fixed layer. A node with
- * no neighbours keeps its place as its key; ties keep the current order (stable), so the result is
- * deterministic and file order survives wherever it costs nothing.
+ * Reorders `moving` (a whole layer: a permutation of 0..n-1) by the mean position of each node's
+ * neighbours in the fixed layer. A node with no neighbours keeps its slot (its place says nothing
+ * about the other layer); ties keep the current order (stable), so the result is deterministic
+ * and file order survives wherever it costs nothing.
  */
 function barycentreSort(moving: number[], neighbours: number[][], fixedPos: Int32Array): number[] {
-  const key = new Float64Array(moving.length ? Math.max(...moving) + 1 : 0);
-  moving.forEach((n, k) => {
-    const ns = neighbours[n]!;
-    key[n] = ns.length ? ns.reduce((s, m) => s + fixedPos[m]!, 0) / ns.length : k;
-  });
+  const key = new Float64Array(moving.length);
   const at = positions(moving);
-  return [...moving].sort((a, b) => key[a]! - key[b]! || at[a]! - at[b]!);
+  const linked = moving.filter((n) => neighbours[n]!.length);
+  for (const n of linked) key[n] = neighbours[n]!.reduce((s, m) => s + fixedPos[m]!, 0) / neighbours[n]!.length;
+  linked.sort((a, b) => key[a]! - key[b]! || at[a]! - at[b]!);
+  let next = 0;
+  return moving.map((n) => (neighbours[n]!.length ? linked[next++]! : n));
 }
 
 /**
