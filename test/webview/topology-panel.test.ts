@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launch, openPanel, waitForRevision, OUT, type Session } from './harness.js';
+import { benchTopology } from './bench-topology.js';
 
 const SEED = readFileSync(new URL('../../examples/seed-lab.halab', import.meta.url), 'utf8');
 const LAB = readFileSync(new URL('../../examples/lab.halab', import.meta.url), 'utf8');
@@ -348,6 +349,27 @@ test('without a layout worker the nodes still show, in columns, with the reason'
     assert.ok((await x('lb:haproxy01')) < (await x('site:web01')));
     assert.ok((await x('site:web01')) < (await x('upstream:upstream01')));
     await shot(s, 'no-worker-columns');
+  } finally {
+    await s.close();
+  }
+});
+
+test('a big topology is laid out without ELK: it draws even with the worker refused', async () => {
+  // 200 nodes in shared pools (over ELK_MAX): order.ts and placeBig lay it out on the page's
+  // thread, so a refused worker changes nothing here.
+  const s = await openPanel(browser, benchTopology(200, 'pools'), { initScript: "window.Worker = function () { throw new DOMException('refused by the test', 'SecurityError'); };" });
+  try {
+    await waitForRevision(s, 1, 20_000);
+    assert.equal(await s.page.locator('[role=status]', { hasText: /Automatic layout failed/ }).count(), 0);
+    // Fitted to the whole graph: sites left of their upstreams, in two columns.
+    const boxes = await s.page.locator('.react-flow__node').evaluateAll((els) => els.map((e) => [e.getAttribute('data-id'), e.getBoundingClientRect().x] as const));
+    const xs = (prefix: string) => new Set(boxes.filter(([id]) => id!.startsWith(prefix)).map(([, x]) => Math.round(x)));
+    assert.ok(boxes.length > 0);
+    assert.equal(xs('site:').size, 1, 'sites in one column');
+    assert.equal(xs('upstream:').size, 1, 'upstreams in one column');
+    assert.ok([...xs('site:')][0]! < [...xs('upstream:')][0]!);
+    assert.deepEqual(s.problems, []);
+    await shot(s, 'big-pools-200');
   } finally {
     await s.close();
   }

@@ -77,6 +77,9 @@ function useThemeKind(): 'light' | 'dark' {
  * Fit with room on the right for the floating form (when the canvas is wide enough to spare it),
  * so opening the form does not cover the upstream column.
  */
+/** The first fit's lowest zoom: below ~0.6 a node's text is too small to read. */
+const FIRST_FIT_MIN_ZOOM = 0.6;
+
 function fitOptions(): FitViewOptions {
   const w = document.querySelector('.hl-canvas')?.clientWidth ?? 0;
   return { padding: w > 800 ? { top: '5%', bottom: '5%', left: '3%', right: '270px' } : 0.05 };
@@ -209,7 +212,9 @@ export function App({ bridge }: { bridge: HostBridge }) {
         // Fit once, to the first final layout (the automatic one, or the columns when ELK failed).
         if (drawn.final && !fitted.current) {
           fitted.current = true;
-          void flow.fitView(fitOptions());
+          // Not below FIRST_FIT_MIN_ZOOM: a big topology opens readable, centred on the lbs (its
+          // head columns are centred on the height); the fit button shows it whole.
+          void flow.fitView({ ...fitOptions(), minZoom: FIRST_FIT_MIN_ZOOM });
         }
       } else raf = requestAnimationFrame(tick);
     };
