@@ -1,4 +1,5 @@
 /** The webview protocol's runtime validator: what it accepts, what it refuses, that it never throws. */
+import { inspect } from 'node:util';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -12,7 +13,7 @@ const ok = (m: unknown) => {
 };
 const bad = (m: unknown, why: RegExp) => {
   const r = parseWebviewMessage(m);
-  assert.equal(r.ok, false, `should refuse ${JSON.stringify(m)}`);
+  assert.equal(r.ok, false, `should refuse ${inspect(m)}`);
   assert.match(r.ok ? '' : r.error, why);
   return r;
 };
@@ -43,6 +44,9 @@ test('refuses wrong types, unknown ops and fields, injection attempts', () => {
   bad({ type: 'intent', requestId: 'x', revision: 1, intent: { op: 'setRole', lb: 'a', role: 'master' } }, /role/);
   bad({ type: 'intent', requestId: 'x', revision: 1, intent: { op: 'addSite', name: 's', host: 'h', servers: 'u1' } }, /servers/);
   bad({ type: 'intent', requestId: 'x', revision: 1, intent: { op: 'exec' } }, /unknown op/);
+  // Values JSON.stringify throws on (postMessage carries BigInt): refused, not thrown.
+  bad({ type: 'intent', requestId: 'x', revision: 1, intent: { op: { '': 0n } } }, /unknown op \(an object\)/);
+  bad({ type: 10n, requestId: 'x' }, /unknown message type \(a bigint\)/);
   bad({ type: 'reveal', requestId: 'x', nodeId: '../../etc/passwd' }, /node id/);
   bad({ type: 'savePositions', requestId: 'x', positions: { 'lb:a': { x: Infinity, y: 0 } } }, /finite/);
   bad({ type: 'export', requestId: 'x', format: 'png', data: 'data:text/html;base64,AAAA' }, /PNG/);

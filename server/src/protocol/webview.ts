@@ -194,8 +194,18 @@ function validateIntent(x: unknown): Intent {
       onlyKeys(x, ['op', 'site', 'port'], op);
       return { op, site: name(x, 'site'), port: int(x, 'port', 1, 65535) };
     default:
-      return fail(`intent: unknown op ${JSON.stringify(op)?.slice(0, 40)}`);
+      return fail(`intent: unknown op ${shown(op)}`);
   }
+}
+
+/**
+ * A short, safe rendering of a value the page sent, for an error message. Not JSON.stringify:
+ * it throws on a BigInt (which postMessage carries) or a cycle, and this must never throw.
+ */
+function shown(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.slice(0, 40));
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return String(v);
+  return `(${Array.isArray(v) ? 'an array' : `a${typeof v === 'object' ? 'n object' : ` ${typeof v}`}`})`;
 }
 
 function validatePositions(x: unknown, where: string): Record<string, Position> {
@@ -251,7 +261,7 @@ export function parseWebviewMessage(x: unknown): Validated<WebviewMessage> {
         return { ok: true, value: { type, requestId: rid, format, data } };
       }
       default:
-        return fail(`type: unknown message type ${JSON.stringify(type)?.slice(0, 40)}`);
+        return fail(`type: unknown message type ${shown(type)}`);
     }
   } catch (e) {
     if (e instanceof Invalid) return { ok: false, error: e.message, requestId };
