@@ -74,15 +74,14 @@ function pushTo<T>(m: Map<string, T[]>, key: string, value: T): void {
 }
 
 /**
- * What decides the crossings of a big graph: the upstreams two or more sites share, and the sites
- * using them, grouped into components (sites joined through shared upstreams). A site whose
- * upstreams are all its own crosses nothing wherever it goes, so only its file position matters.
+ * A big graph's components: sites joined through the upstreams two or more of them share. A site
+ * whose upstreams are all its own is a component of its own, which crosses nothing wherever it
+ * goes, so only its file position matters.
  * `rank`: each site's component, numbered by the file position of the component's first site.
- * `usedBy` and `serves`: the `server` edges from both ends, which placeBig needs too.
+ * `usedBy` and `serves`: the `server` edges from both ends, which orderComponents and placeBig
+ * need too.
  */
 export interface Reduced {
-  shared: Set<string>;
-  sites: Set<string>;
   rank: Map<string, number>;
   usedBy: Map<string, string[]>;
   serves: Map<string, string[]>;
@@ -110,15 +109,8 @@ export function reduce(graph: DiagramGraph): Reduced {
   };
   const siteIds = graph.nodes.filter((n) => n.kind === 'site').map((n) => n.id);
   for (const id of siteIds) parent.set(id, id);
-  const shared = new Set<string>();
-  const sites = new Set<string>();
-  for (const [u, list] of usedBy) {
-    if (list.length < 2) continue;
-    shared.add(u);
-    for (const site of list) {
-      sites.add(site);
-      parent.set(find(site), find(list[0]!));
-    }
+  for (const list of usedBy.values()) {
+    for (const site of list) parent.set(find(site), find(list[0]!));
   }
   const rank = new Map<string, number>();
   const first = new Map<string, number>();
@@ -127,7 +119,7 @@ export function reduce(graph: DiagramGraph): Reduced {
     if (!first.has(root)) first.set(root, i);
     rank.set(id, first.get(root)!);
   });
-  return { shared, sites, rank, usedBy, serves };
+  return { rank, usedBy, serves };
 }
 
 /** The graph ELK lays out (graphs up to ELK_MAX nodes). */

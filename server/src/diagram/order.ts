@@ -1,5 +1,5 @@
 /**
- * Crossing minimisation between two columns (sites and the upstreams they share) for graphs too
+ * Crossing minimisation between two columns (sites and the upstreams they use) for graphs too
  * big for ELK's first layout to be quick: ELK's layered algorithm spends most of a cold layout in
  * start-up and per-node work (~0.5 s in a fresh page from ~100 nodes up, docs/diagram.md), while
  * a two-layer problem needs nothing more than ELK's own heuristic, the barycentre layer sweep,
@@ -30,7 +30,7 @@ export interface Ordered {
  * `posL`/`posR`: position of each node.
  */
 export function countCrossings(g: TwoLayers, posL: ArrayLike<number>, posR: ArrayLike<number>): number {
-  const order = g.edges.map((e) => e).sort((a, b) => posL[a[0]]! - posL[b[0]]! || posR[a[1]]! - posR[b[1]]!);
+  const order = [...g.edges].sort((a, b) => posL[a[0]]! - posL[b[0]]! || posR[a[1]]! - posR[b[1]]!);
   const tree = new Int32Array(g.right + 1);
   let crossings = 0;
   let seen = 0;
@@ -189,9 +189,9 @@ function depthFirst(ofLeft: number[][], ofRight: number[][]): number[] {
 
 /**
  * The best of several layer sweeps: one from file order, one from a depth-first walk, then
- * `restarts` from shuffled orders (as
- * ELK's `thoroughness` does), with a fixed seed so the same file always gets the same picture. A
- * shuffled start wins only with strictly fewer crossings, so file order is kept when it is as good.
+ * `restarts` from shuffled orders (as ELK's `thoroughness` does), with a fixed seed so the same
+ * file always gets the same picture. Each later start runs only while crossings remain and wins
+ * only with strictly fewer, so file order is kept when it is as good.
  * Restarts are fewer on huge components, to keep the whole in tens of milliseconds.
  */
 export function orderTwoLayers(g: TwoLayers, restarts = Math.min(6, Math.floor(20_000 / Math.max(1, g.edges.length))), maxSweeps = 12): Ordered {
@@ -205,9 +205,10 @@ export function orderTwoLayers(g: TwoLayers, restarts = Math.min(6, Math.floor(2
   let best = sweep(g, ofLeft, ofRight, fileOrder, maxSweeps);
   // Barycentres only mend locally: from a bad start, a chain of sites each sharing an upstream
   // with the next stays folded. Walking the graph depth-first from an end lays a chain out flat.
-  const walked = depthFirst(ofLeft, ofRight);
-  const fromWalk = sweep(g, ofLeft, ofRight, walked, maxSweeps);
-  if (fromWalk.crossings < best.crossings) best = fromWalk;
+  if (best.crossings > 0) {
+    const fromWalk = sweep(g, ofLeft, ofRight, depthFirst(ofLeft, ofRight), maxSweeps);
+    if (fromWalk.crossings < best.crossings) best = fromWalk;
+  }
   let seed = 0x9e3779b9;
   const random = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
   for (let k = 0; k < restarts && best.crossings > 0; k++) {
