@@ -15,31 +15,15 @@ import { createRequire } from 'node:module';
 import type { Browser } from 'playwright-core';
 import type { ElkNode } from 'elkjs/lib/elk-api.js';
 import { analyze } from '../server/src/engine.js';
-import { ELK_MAX, ELK_OPTIONS, autoLayout } from '../server/src/diagram/layout.js';
-import { countCrossings } from '../server/src/diagram/order.js';
-import { NODE_WIDTH, modelToGraph, nodeHeight, type DiagramGraph } from '../server/src/diagram/graph.js';
+import { ELK_MAX, ELK_OPTIONS, autoLayout, toElkGraph } from '../server/src/diagram/layout.js';
+import { modelToGraph, type DiagramGraph } from '../server/src/diagram/graph.js';
+import { siteUpstreamCrossings } from '../test/helpers/crossings.js';
 import { launch, openPanel, waitForRevision } from '../test/webview/harness.js';
 import { benchTopology } from '../test/webview/bench-topology.js';
 import { loadavg } from 'node:os';
 import { fmt, machine, percentile, writeSection } from './lib.js';
 
 const RUNS = 7;
-
-/** Site/upstream crossings of a drawing (the column pair where a topology's edges cross). */
-function crossings(g: DiagramGraph, y: (id: string) => number): number {
-  const ids = (kind: string) => g.nodes.filter((n) => n.kind === kind).map((n) => n.id);
-  const sites = ids('site');
-  const upstreams = ids('upstream');
-  const rank = (list: string[]) => {
-    const p = new Int32Array(list.length);
-    [...list.keys()].sort((a, b) => y(list[a]!) - y(list[b]!) || a - b).forEach((i, k) => (p[i] = k));
-    return p;
-  };
-  const si = new Map(sites.map((id, i) => [id, i]));
-  const ui = new Map(upstreams.map((id, i) => [id, i]));
-  const edges = g.edges.filter((e) => e.kind === 'server').map((e) => [si.get(e.source)!, ui.get(e.target)!] as const);
-  return countCrossings({ left: sites.length, right: upstreams.length, edges }, rank(sites), rank(upstreams));
-}
 
 /**
  * The peer: ELK (elk.bundled.js, on the page's thread) laying out the whole graph in a fresh page,
@@ -48,10 +32,8 @@ function crossings(g: DiagramGraph, y: (id: string) => number): number {
  */
 async function elkPeer(browser: Browser, g: DiagramGraph): Promise<{ ms: number; crossings: number }> {
   const graph: ElkNode = {
-    id: 'root',
+    ...toElkGraph(g),
     layoutOptions: { ...ELK_OPTIONS, 'elk.layered.considerModelOrder.strategy': 'NONE', 'elk.layered.thoroughness': '1', 'elk.layered.layering.strategy': 'LONGEST_PATH', 'elk.layered.nodePlacement.strategy': 'SIMPLE' },
-    children: g.nodes.map((n) => ({ id: n.id, width: NODE_WIDTH, height: nodeHeight(n) })),
-    edges: g.edges.filter((e) => e.kind !== 'vrrp').map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
   };
   const context = await browser.newContext();
   try {
@@ -65,7 +47,7 @@ async function elkPeer(browser: Browser, g: DiagramGraph): Promise<{ ms: number;
       return { ms: performance.now() - t0, y: out.children.map((c) => [c.id, c.y] as const) };
     }, graph as unknown as Record<string, unknown>);
     const y = new Map(r.y);
-    return { ms: r.ms, crossings: crossings(g, (id) => y.get(id)!) };
+    return { ms: r.ms, crossings: siteUpstreamCrossings(g, (id) => y.get(id)!) };
   } finally {
     await context.close();
   }
@@ -100,7 +82,7 @@ async function measure(browser: Browser, name: string, total: number, shape: 'ow
   const ours = g.nodes.length > ELK_MAX ? await autoLayout({ layout: () => Promise.reject(new Error('ELK is not used above ELK_MAX')) }, g) : null;
   const r: Measured = {
     name, nodes: g.nodes.length, edges: g.edges.length, sites: a.model.sites.length, upstreams: a.model.upstreams.length,
-    crossings: ours ? crossings(g, (id) => ours[id]!.y) : NaN, peerMs: [], peerCrossings: NaN,
+    crossings: ours ? siteUpstreamCrossings(g, (id) => ours[id]!.y) : NaN, peerMs: [], peerCrossings: NaN,
     first: [], snapshotAt: [], laidOutAt: [], layout: [], relayout: [], update: [],
   };
   console.log(`${name}: ${r.nodes} nodes, ${r.edges} edges, ${text.split('\n').length} lines`);

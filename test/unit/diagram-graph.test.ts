@@ -6,9 +6,10 @@ import ELK from 'elkjs/lib/elk.bundled.js';
 import { analyze } from '../../server/src/engine.js';
 import { panelDiagnostics } from '../../server/src/diagram/host-core.js';
 import { modelToGraph, nodeAtOffset, nodeSpan, NODE_WIDTH, nodeHeight } from '../../server/src/diagram/graph.js';
-import { BIG_GRAPH, ELK_MAX, autoLayout, type ElkLike, mergePositions, orderComponents, reduce, structureKey } from '../../server/src/diagram/layout.js';
-import { countCrossings } from '../../server/src/diagram/order.js';
+import { BIG_GRAPH, ELK_MAX, autoLayout, type ElkLike, mergePositions, orderComponents, reduce, structureKey, toElkGraph } from '../../server/src/diagram/layout.js';
+import { siteUpstreamCrossings } from '../helpers/crossings.js';
 import { benchTopology } from '../webview/bench-topology.js';
+import { rng } from '../helpers/rng.js';
 import { graphToSvg } from '../../server/src/diagram/svg.js';
 import { parseLayoutSidecar } from '../../server/src/protocol/webview.js';
 
@@ -217,29 +218,12 @@ test('layout of a big graph: shared pools drawn with no more site/upstream cross
   // The bench's second shape: every upstream shared by about 4 sites of its pool of 8.
   const g = modelToGraph(modelOf(benchTopology(300, 'pools')));
   assert.ok(g.nodes.length > BIG_GRAPH);
-  const server = g.edges.filter((e) => e.kind === 'server');
-  const ids = (kind: string) => g.nodes.filter((n) => n.kind === kind).map((n) => n.id);
-  const sites = ids('site');
-  const upstreams = ids('upstream');
-  const crossingsBy = (y: (id: string) => number) => {
-    const rank = (list: string[]) => {
-      const p = new Int32Array(list.length);
-      [...list.keys()].sort((a, b) => y(list[a]!) - y(list[b]!) || a - b).forEach((i, k) => (p[i] = k));
-      return p;
-    };
-    return countCrossings(
-      { left: sites.length, right: upstreams.length, edges: server.map((e) => [sites.indexOf(e.source), upstreams.indexOf(e.target)] as const) },
-      rank(sites),
-      rank(upstreams),
-    );
-  };
+  const crossingsBy = (y: (id: string) => number) => siteUpstreamCrossings(g, y);
   const ours = await autoLayout({ layout: () => Promise.reject(new Error('ELK was called')) }, g);
   // ELK's own layered layout of the same graph, as big graphs were drawn before.
   const elk = await new ELK().layout({
-    id: 'root',
+    ...toElkGraph(g),
     layoutOptions: { 'elk.algorithm': 'layered', 'elk.direction': 'RIGHT', 'elk.layered.thoroughness': '7' },
-    children: g.nodes.map((n) => ({ id: n.id, width: NODE_WIDTH, height: nodeHeight(n) })),
-    edges: g.edges.filter((e) => e.kind !== 'vrrp').map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] })),
   });
   const elkY = new Map(elk.children!.map((c) => [c.id, c.y ?? 0]));
   const fileOrder = crossingsBy((id) => g.nodes.findIndex((n) => n.id === id));
@@ -265,8 +249,7 @@ test('ELK lays out graphs up to ELK_MAX nodes; one node more and order.ts does',
 test('layout of a big graph: the drawing has exactly the crossings orderComponents settled on', async () => {
   // Random topologies of 100-200 nodes, upstreams shared at random: what placeBig draws must not
   // undo the order (an earlier placeBig re-sorted the upstreams and added crossings).
-  let seed = 11;
-  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const random = rng(11);
   for (let trial = 0; trial < 20; trial++) {
     const upstreams = 40 + Math.floor(random() * 60);
     const sites = 40 + Math.floor(random() * 60);

@@ -7,11 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { countCrossings, orderTwoLayers, type TwoLayers } from '../../server/src/diagram/order.js';
-
-/** A small deterministic PRNG, so a failure replays. */
-function prng(seed: number): () => number {
-  return () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
-}
+import { rng } from '../helpers/rng.js';
 
 function randomGraph(random: () => number): TwoLayers {
   const left = 2 + Math.floor(random() * 30);
@@ -44,7 +40,7 @@ function bruteForce(g: TwoLayers, pl: ArrayLike<number>, pr: ArrayLike<number>):
 }
 
 test('countCrossings agrees with counting every pair of edges', () => {
-  const random = prng(1);
+  const random = rng(1);
   for (let trial = 0; trial < 200; trial++) {
     const g = randomGraph(random);
     const shuffle = (n: number) => identity(n).sort(() => random() - 0.5);
@@ -58,7 +54,7 @@ test('countCrossings agrees with counting every pair of edges', () => {
 });
 
 test('orderTwoLayers returns permutations and their true crossing count, never worse than file order', () => {
-  const random = prng(2);
+  const random = rng(2);
   for (let trial = 0; trial < 200; trial++) {
     const g = randomGraph(random);
     const o = orderTwoLayers(g);
@@ -74,7 +70,7 @@ test('orderTwoLayers returns permutations and their true crossing count, never w
 test('orderTwoLayers finds the drawing without crossings of a shuffled chain', () => {
   // Left i joins right p(i) and p(i)+1 of a path: planar, so 0 crossings exist; the file order
   // of both layers is shuffled.
-  const random = prng(3);
+  const random = rng(3);
   for (let trial = 0; trial < 50; trial++) {
     const n = 3 + Math.floor(random() * 40);
     const leftName = identity(n).sort(() => random() - 0.5);
@@ -96,7 +92,7 @@ test('orderTwoLayers keeps file order when it has no crossings; nodes without ed
 });
 
 test('orderTwoLayers is deterministic (a fixed seed for the shuffled starts, no Math.random)', () => {
-  const h = randomGraph(prng(4));
+  const h = randomGraph(rng(4));
   const real = Math.random;
   let calls = 0;
   Math.random = () => (calls++, real());
@@ -109,7 +105,7 @@ test('orderTwoLayers is deterministic (a fixed seed for the shuffled starts, no 
 });
 
 test('orderTwoLayers draws random graphs with fewer crossings in all than ELK layered does', async () => {
-  const random = prng(5);
+  const random = rng(5);
   const elk = new ELK();
   let ours = 0;
   let theirs = 0;
