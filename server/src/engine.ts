@@ -10,7 +10,7 @@ import { resolve, type Resolved } from './model/resolve.js';
 import type { Topology } from './model/types.js';
 import { CHECKS } from './checks/index.js';
 import { walkStatement, type StatementContext } from './schema/walk.js';
-import type { Statement } from './syntax/ast.js';
+import { shiftSpan, type Statement } from './syntax/ast.js';
 import type { Check, CheckContext, Diagnostic } from './checks/types.js';
 
 export type { Diagnostic } from './checks/types.js';
@@ -56,8 +56,7 @@ function reporter(check: Check, into: Diagnostic[]): CheckContext['report'] {
 
 /** Moves a diagnostic (and its fixes) by `d`, in place: the previous analysis is consumed. */
 function shiftDiagnostic(g: Diagnostic, d: number): void {
-  g.span.start += d;
-  g.span.end += d;
+  shiftSpan(g.span, d);
   for (const f of g.fixes ?? []) {
     for (const e of f.edits) {
       e.span = { start: e.span.start + d, end: e.span.end + d };

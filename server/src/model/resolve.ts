@@ -3,7 +3,7 @@
  * invalid or missing values fall back to defaults (the checks report them), so the model is
  * always usable by completion, the diagram and hover, even while the user types.
  */
-import type { Arg, Span, Statement, SyntaxTree } from '../syntax/ast.js';
+import { shiftSpan, type Arg, type Span, type Statement, type SyntaxTree } from '../syntax/ast.js';
 import { parseArg } from '../schema/args.js';
 import { BLOCKS, keywordSpec } from '../schema/schema.js';
 import * as V from '../schema/value-types.js';
@@ -103,10 +103,8 @@ function memoized<T extends { span: Span; nameSpan: Span }>(
     // a site re-made for another default vip shares them): shifting them moves it.
     const d = stmt.start - m.start;
     m.start = stmt.start;
-    m.value.span.start += d;
-    m.value.span.end += d;
-    m.value.nameSpan.start += d;
-    m.value.nameSpan.end += d;
+    shiftSpan(m.value.span, d);
+    shiftSpan(m.value.nameSpan, d);
   }
   return m;
 }

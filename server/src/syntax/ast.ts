@@ -10,6 +10,15 @@ export interface Span {
   end: number;
 }
 
+/**
+ * Moves a span by `d`, in place. The incremental analysis shifts the nodes, model objects and
+ * diagnostics of statements an edit moved instead of copying them.
+ */
+export function shiftSpan(x: Span, d: number): void {
+  x.start += d;
+  x.end += d;
+}
+
 export type TokenKind = 'word' | 'string' | 'lbrace' | 'rbrace' | 'semi' | 'newline' | 'comment' | 'eof';
 
 export interface Token extends Span {

@@ -9,19 +9,13 @@
  * statements do not land where the unchanged ones were. test/unit/incremental.test.ts checks,
  * over thousands of random edits, that the result always equals a full parse.
  */
-import type { Arg, Comment, Statement, SyntaxTree } from './ast.js';
+import { shiftSpan, type Comment, type Statement, type SyntaxTree } from './ast.js';
 import { parse, type ParseOptions } from './parser.js';
 
-function shiftArg(a: Arg, d: number): void {
-  a.start += d;
-  a.end += d;
-}
-
 function shiftStatement(s: Statement, d: number): void {
-  s.start += d;
-  s.end += d;
-  shiftArg(s.keyword, d);
-  for (const a of s.args) shiftArg(a, d);
+  shiftSpan(s, d);
+  shiftSpan(s.keyword, d);
+  for (const a of s.args) shiftSpan(a, d);
   if (s.block) {
     s.block.start += d;
     s.block.end += d;
@@ -86,10 +80,7 @@ export function reparse(old: SyntaxTree, text: string, opts: ParseOptions = {}):
   const region = parse(text.slice(rs, reNew), opts);
   if (region.errors.length > 0 || region.statements.length === 0) return undefined;
   for (const s of region.statements) shiftStatement(s, rs);
-  for (const c of region.comments) {
-    c.start += rs;
-    c.end += rs;
-  }
+  for (const c of region.comments) shiftSpan(c, rs);
   // The untouched boundary statements must come out where they were (shifted after the edit):
   // then the text around the region parses as before.
   const first = region.statements[0]!;
@@ -102,8 +93,7 @@ export function reparse(old: SyntaxTree, text: string, opts: ParseOptions = {}):
   for (const c of old.comments) {
     if (c.end <= rs) comments.push(c);
     else if (c.start >= reOld) {
-      c.start += delta;
-      c.end += delta;
+      shiftSpan(c, delta);
       comments.push(c);
     }
   }
