@@ -73,13 +73,13 @@ function useThemeKind(): 'light' | 'dark' {
   return kind;
 }
 
+/** The first fit's lowest zoom: below ~0.6 a node's text is too small to read. */
+const FIRST_FIT_MIN_ZOOM = 0.6;
+
 /**
  * Fit with room on the right for the floating form (when the canvas is wide enough to spare it),
  * so opening the form does not cover the upstream column.
  */
-/** The first fit's lowest zoom: below ~0.6 a node's text is too small to read. */
-const FIRST_FIT_MIN_ZOOM = 0.6;
-
 function fitOptions(): FitViewOptions {
   const w = document.querySelector('.hl-canvas')?.clientWidth ?? 0;
   return { padding: w > 800 ? { top: '5%', bottom: '5%', left: '3%', right: '270px' } : 0.05 };
@@ -97,8 +97,8 @@ export function App({ bridge }: { bridge: HostBridge }) {
   const [overlay, setOverlay] = useState<Overlay | null>(null);
   const [adding, setAdding] = useState<NodeKind | null>(null);
   const [status, setStatus] = useState<Status>(null);
-  /** `final`: no better layout is coming (the automatic one, or the columns when ELK failed): fit the view to it. */
-  const [drawn, setDrawn] = useState<{ revision: number; count: number; laidOut: boolean; final: boolean } | null>(null);
+  /** `laidOut`: the automatic layout (false for the fallback columns when ELK failed). */
+  const [drawn, setDrawn] = useState<{ revision: number; count: number; laidOut: boolean } | null>(null);
   const revision = useRef(-1);
   /** Positions the user moved (sidecar + this session); they win over ELK. */
   const pinned = useRef<Record<string, Position>>({});
@@ -146,7 +146,7 @@ export function App({ bridge }: { bridge: HostBridge }) {
     if (!graph || !snapshot) return;
     const gen = ++generation.current;
     const key = structureKey(graph);
-    const place = (autoPos: Record<string, Position>, laidOut: boolean, final = laidOut) => {
+    const place = (autoPos: Record<string, Position>, laidOut: boolean) => {
       if (gen !== generation.current) return;
       const pos = mergePositions(graph, autoPos, {}, { version: 1, positions: pinned.current });
       setNodes((prev) => {
@@ -160,7 +160,7 @@ export function App({ bridge }: { bridge: HostBridge }) {
           return {
             id: n.id,
             type: 'halab' as const,
-            position: pos[n.id]!,
+            position: p,
             // Known sizes: React Flow need not measure before drawing edges or culling.
             width: NODE_WIDTH,
             height: nodeHeight(n),
@@ -172,7 +172,7 @@ export function App({ bridge }: { bridge: HostBridge }) {
         });
       });
       window.__halab.snapshots++;
-      setDrawn({ revision: snapshot.revision, count: graph.nodes.length, laidOut, final });
+      setDrawn({ revision: snapshot.revision, count: graph.nodes.length, laidOut });
     };
     if (key === auto.current.key) {
       place(auto.current.pos, true);
@@ -189,7 +189,7 @@ export function App({ bridge }: { bridge: HostBridge }) {
       },
       (e: unknown) => {
         // Still show every node, in columns.
-        place(columnLayout(graph), false, true);
+        place(columnLayout(graph), false);
         setStatus({ kind: 'error', text: `Automatic layout failed (${e instanceof Error ? e.message : String(e)}); the nodes are shown in columns.` });
       },
     );
@@ -209,8 +209,8 @@ export function App({ bridge }: { bridge: HostBridge }) {
         if (drawn.laidOut) window.__halab.firstLayoutMs ??= performance.now();
         window.__halab.laidOut = drawn.laidOut;
         window.__halab.renderedRevision = drawn.revision;
-        // Fit once, to the first final layout (the automatic one, or the columns when ELK failed).
-        if (drawn.final && !fitted.current) {
+        // Fit once, to the first drawing (the automatic layout, or the columns when ELK failed).
+        if (!fitted.current) {
           fitted.current = true;
           // Not below FIRST_FIT_MIN_ZOOM: a big topology opens readable, centred on the lbs (its
           // head columns are centred on the height); the fit button shows it whole.
