@@ -212,9 +212,10 @@ export function App({ bridge }: { bridge: HostBridge }) {
         // Fit once, to the first drawing (the automatic layout, or the columns when ELK failed).
         if (!fitted.current) {
           fitted.current = true;
-          // Not below FIRST_FIT_MIN_ZOOM: a big topology opens readable, centred on the lbs (its
-          // head columns are centred on the height); the fit button shows it whole.
-          void flow.fitView({ ...fitOptions(), minZoom: FIRST_FIT_MIN_ZOOM });
+          // A big topology (no minimap) not below FIRST_FIT_MIN_ZOOM: it opens readable, centred
+          // on the lbs (its head columns are centred on the height), and the fit button shows it
+          // whole. Smaller ones are fitted whole, however narrow the panel.
+          void flow.fitView(nodes.length > BIG_GRAPH ? { ...fitOptions(), minZoom: FIRST_FIT_MIN_ZOOM } : fitOptions());
         }
       } else raf = requestAnimationFrame(tick);
     };
