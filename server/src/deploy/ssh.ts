@@ -4,6 +4,7 @@
  * over SFTP. No vscode, no process-global state: each session owns one ssh2 Client.
  */
 import { readFileSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { Client, type AgentAuthMethod, type ClientChannel, type ConnectConfig, type PublicKeyAuthMethod, type SFTPWrapper } from 'ssh2';
@@ -96,6 +97,9 @@ function hostKeyAlgorithms(knownTypes: string[]): string[] | undefined {
   return [...new Set([...preferred, ...all])];
 }
 
+/** How long close() waits for the peer to acknowledge the disconnect before destroying the socket. */
+export const CLOSE_GRACE_MS = 1_000;
+
 export class SshSession {
   private sftpP?: Promise<SFTPWrapper>;
   private closed = false;
@@ -104,6 +108,7 @@ export class SshSession {
 
   private constructor(
     readonly client: Client,
+    private readonly sock: Duplex,
     readonly target: { host: string; port: number; user: string },
   ) {
     client.on('error', (e) => (this.lost ??= e));
@@ -125,14 +130,13 @@ export class SshSession {
       ...keys.map((key) => ({ type: 'publickey' as const, username: opts.user, key })),
       ...(opts.agent ? [{ type: 'agent' as const, username: opts.user, agent: opts.agent }] : []),
     ];
-    let sock: Duplex | undefined;
-    if (opts.via) sock = await opts.via.forwardOut(opts.host, opts.port);
+    // The socket is ours (not ssh2's) so that close() can destroy it: ssh2's own destroy() is a
+    // no-op once end() has run, and a vanished peer would then hold the process (see close()).
+    const sock: Duplex = opts.via ? await opts.via.forwardOut(opts.host, opts.port) : netConnect({ host: opts.host, port: opts.port });
 
     const client = new Client();
     let rejection: Error | undefined;
     const cfg: ConnectConfig = {
-      host: sock ? undefined : opts.host,
-      port: sock ? undefined : opts.port,
       sock,
       username: opts.user,
       authHandler: authHandler.length ? authHandler : undefined,
@@ -168,6 +172,7 @@ export class SshSession {
       const onError = (e: Error) => {
         client.removeListener('ready', onReady);
         client.end();
+        sock.destroy();
         reject(rejection ?? describeConnectError(e, opts));
       };
       const onReady = () => {
@@ -180,7 +185,7 @@ export class SshSession {
       client.once('error', onError);
       client.connect(cfg);
     });
-    return new SshSession(client, { host: alias, port: opts.port, user: opts.user });
+    return new SshSession(client, sock, { host: alias, port: opts.port, user: opts.user });
   }
 
   private check(): void {
@@ -349,9 +354,18 @@ export class SshSession {
     await new Promise<void>((resolve) => s.unlink(path, () => resolve()));
   }
 
+  /**
+   * Ends the session. `end()` sends a disconnect and half-closes the socket, which then waits for
+   * the peer's FIN; a peer that has vanished (link down, reboot, dead VM) never sends one, and the
+   * open socket would keep the process alive until TCP gives up (~15 min). So the wait is bounded:
+   * after CLOSE_GRACE_MS the socket is destroyed. The timer is unref'd so a clean close costs nothing.
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    const timer = setTimeout(() => this.sock.destroy(), CLOSE_GRACE_MS);
+    timer.unref();
+    this.client.once('close', () => clearTimeout(timer));
     this.shell?.ch.end();
     this.client.end();
   }
