@@ -1,4 +1,11 @@
-/** `auth-pass-truncated`: keepalived uses only the first 8 characters of a PASS auth (RFC 2338 field size). */
+/**
+ * `auth-pass-truncated`: keepalived uses only the first 8 bytes of a PASS auth (RFC 2338 field
+ * size), counted as written in keepalived.conf, so the renderer keeps the longest prefix whose
+ * quoted spelling fits (`truncateAuthPass`; a quote takes 4 bytes as `\042`). Warn when a literal
+ * password is cut. The message gives lengths only: the characters kept are the whole effective
+ * secret, and diagnostics end up in terminals and CI logs.
+ */
+import { truncateAuthPass } from '../render/render.js';
 import { defineCheck } from './types.js';
 import { prop, argSpan } from './util.js';
 
@@ -7,9 +14,14 @@ export default defineCheck({
   severity: 'warning',
   run({ resolved, report }) {
     resolved.model.vips.forEach((vip, i) => {
-      if (vip.auth?.kind === 'literal' && vip.auth.value.length > 8) {
-        report(argSpan(prop(resolved.vips[i]!, 'auth')!), `keepalived uses only the first 8 characters of \`auth\` ("${vip.auth.value.slice(0, 8)}"); the rest is ignored.`);
-      }
+      if (vip.auth?.kind !== 'literal') return;
+      const total = [...vip.auth.value].length;
+      const kept = [...truncateAuthPass(vip.auth.value)].length;
+      if (kept === total) return;
+      report(
+        argSpan(prop(resolved.vips[i]!, 'auth')!),
+        `keepalived reads only 8 bytes of \`auth\` as written in keepalived.conf: ${kept} of these ${total} characters count, the rest is ignored.`,
+      );
     });
   },
 });

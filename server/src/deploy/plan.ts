@@ -1,10 +1,11 @@
 /**
  * The plan: for each host and rendered file, what deploying would do — new, changed or same —
- * with a unified diff whose secrets are masked. Pure: remote contents come in as data.
+ * with a unified diff that shows no secret (see secrets.ts: `planView`). Pure: remote contents
+ * come in as data.
  */
 import { createTwoFilesPatch } from 'diff';
 import type { RenderedFile, ServiceName } from '../render/types.js';
-import type { Masker } from './secrets.js';
+import { planView, type Masker } from './secrets.js';
 
 export type FileStatus = 'new' | 'changed' | 'same';
 
@@ -35,18 +36,21 @@ export interface HostPlan {
   reload: ServiceName[];
 }
 
-export function planFile(file: RenderedFile, remote: RemoteFile | undefined, mask: Masker): FilePlan {
+/**
+ * `placeholders`: the same file rendered with placeholder secrets (`placeholderSecrets`,
+ * `preview: true`); the diff then shows it as the new side, so no secret can be in it.
+ * Status is decided on the real contents.
+ */
+export function planFile(file: RenderedFile, remote: RemoteFile | undefined, mask: Masker, placeholders?: RenderedFile): FilePlan {
   const base = { path: file.path, reload: file.reload, apply: file.apply, secret: file.secret };
-  if (!remote) {
-    return { ...base, status: 'new', diff: createTwoFilesPatch('/dev/null', file.path, '', mask(file.content), '', 'rendered') };
-  }
-  if (remote.content !== file.content) {
-    const oldM = mask(remote.content);
-    const newM = mask(file.content);
+  if (!remote || remote.content !== file.content) {
+    const view = planView(file.content, placeholders?.path === file.path ? placeholders.content : undefined, mask);
+    if (!remote) return { ...base, status: 'new', diff: createTwoFilesPatch('/dev/null', file.path, '', view.ours, '', 'rendered') };
+    const theirs = view.theirs(remote.content);
     const diff =
-      oldM === newM
+      theirs === view.ours
         ? `--- ${file.path}\n+++ ${file.path}\n(only a secret value changed; not shown)\n`
-        : createTwoFilesPatch(file.path, file.path, oldM, newM, 'on host', 'rendered');
+        : createTwoFilesPatch(file.path, file.path, theirs, view.ours, 'on host', 'rendered');
     return { ...base, status: 'changed', diff };
   }
   const reasons: string[] = [];
@@ -58,8 +62,10 @@ export function planFile(file: RenderedFile, remote: RemoteFile | undefined, mas
   return { ...base, status: 'same', diff: '' };
 }
 
-export function planHost(host: string, files: RenderedFile[], remote: Map<string, RemoteFile>, mask: Masker): HostPlan {
-  const plans = files.map((f) => planFile(f, remote.get(f.path), mask));
+/** `placeholders`: the host's files rendered with placeholder secrets (see planFile), matched by path. */
+export function planHost(host: string, files: RenderedFile[], remote: Map<string, RemoteFile>, mask: Masker, placeholders: RenderedFile[] = []): HostPlan {
+  const twin = new Map(placeholders.filter((f) => f.host === host).map((f) => [f.path, f]));
+  const plans = files.map((f) => planFile(f, remote.get(f.path), mask, twin.get(f.path)));
   return { host, files: plans, reload: reloadsFor(plans) };
 }
 

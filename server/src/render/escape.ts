@@ -111,3 +111,29 @@ export function httpRealm(value: string): string {
   }
   return value.replace(/["\\]/g, (c) => '\\' + c);
 }
+
+/**
+ * Every spelling `value` can take in a rendered file: as is, through each filter above, and
+ * without the quotes a filter added. A secret is in a file only in such a form
+ * (`correct\x20horse` in haproxy.cfg, `"pa\042ss"` in keepalived.conf), so deploy/secrets.ts
+ * masks each of them. A filter that refuses the value contributes nothing: that format never
+ * holds it.
+ */
+export function escapedForms(value: string): string[] {
+  const filters: Array<(v: string) => string> = [haproxyWord, keepalivedString, nginxString, shellWord, htmlText, commentText];
+  const forms = new Set([value]);
+  for (const filter of filters) {
+    let form: string;
+    try {
+      form = filter(value);
+    } catch {
+      continue;
+    }
+    forms.add(form);
+    const unquoted = /^(["'])([\s\S]*)\1$/.exec(form);
+    if (unquoted) forms.add(unquoted[2]!);
+  }
+  forms.delete('');
+  forms.delete('""');
+  return [...forms];
+}
