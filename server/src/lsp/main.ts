@@ -20,6 +20,7 @@ import { formatLines } from '../language/format.js';
 import { TopologyRequest } from '../protocol/lsp.js';
 // Hover shows the config lines a statement renders to (placeholder secrets, never a real one).
 import { explain } from '../render/explain.js';
+import { guardFraming } from './framing.js';
 
 /**
  * Debounce for diagnostics: coalesces changes that arrive together (a paste, an undo burst, a
@@ -42,7 +43,9 @@ export function startServer(connection: Connection): void {
   const get = (doc: TextDocument): Cached => {
     const c = cache.get(doc.uri);
     if (c && c.version === doc.version) return c;
-    const text = doc.getText();
+    const text: unknown = doc.getText();
+    // TextDocuments keeps whatever a didOpen carried; a request on such a document gets this error.
+    if (typeof text !== 'string') throw new Error(`${doc.uri} was opened without text (got ${text === null ? 'null' : typeof text})`);
     // The previous analysis is handed over (its tree is reused around the edit, and consumed).
     const fresh = { version: doc.version, analysis: analyze(text, doc.uri, c?.analysis), index: new LineIndex(text) };
     cache.set(doc.uri, fresh);
@@ -58,11 +61,19 @@ export function startServer(connection: Connection): void {
     ...(d.code.startsWith('unused-') ? { tags: [DiagnosticTag.Unnecessary] } : {}),
   });
 
+  /**
+   * Runs from a timer as well as from handlers, where nothing would catch a throw and the process
+   * would die (a didOpen with `text: null` did that), so every failure is logged to the client.
+   */
   const publish = (uri: string) => {
-    const doc = documents.get(uri);
-    if (!doc) return;
-    const c = get(doc);
-    void connection.sendDiagnostics({ uri, version: c.version, diagnostics: c.analysis.diagnostics.map((d) => toLsp(c, d)) });
+    try {
+      const doc = documents.get(uri);
+      if (!doc) return;
+      const c = get(doc);
+      void connection.sendDiagnostics({ uri, version: c.version, diagnostics: c.analysis.diagnostics.map((d) => toLsp(c, d)) });
+    } catch (e) {
+      connection.console.error(`halab: no diagnostics for ${uri}: ${e instanceof Error ? e.message : String(e)}`);
+    }
   };
 
   const schedule = (uri: string) => {
@@ -223,6 +234,8 @@ if (require.main === module) {
     const r = spawnSync(process.execPath, [...process.execArgv, ...SERVER_NODE_FLAGS, ...process.argv.slice(1)], { stdio: 'inherit' });
     process.exit(r.status ?? 1);
   } else {
+    // Before the connection listens, so the guard sees every byte the library's reader sees.
+    if (process.argv.includes('--stdio')) guardFraming(process.stdin, process.stdout);
     startServer(createConnection(ProposedFeatures.all));
   }
 }
