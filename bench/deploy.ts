@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('bench:deploy needs root (it starts the local lab)');
   mkdirSync(WORK, { recursive: true });
   const cli = join(WORK, 'halab-cli.js');
-  await esbuild.build({ entryPoints: [join(ROOT, 'server/src/cli/main.ts')], outfile: cli, bundle: true, platform: 'node', format: 'cjs', external: ['cpu-features', '*.node'], logLevel: 'warning', define: { HALAB_VERSION: '"bench"' } });
+  await esbuild.build({ entryPoints: [join(ROOT, 'server/src/cli/halab.ts')], outfile: cli, bundle: true, platform: 'node', format: 'cjs', external: ['cpu-features', '*.node'], logLevel: 'warning', define: { HALAB_VERSION: '"bench"' } });
   const ansibleVersion = execFileSync('ansible', ['--version'], { encoding: 'utf8' }).split('\n')[0]!;
   const t: Record<'halab' | 'halabChecked' | 'ansible', Record<Case, number[]>> = {
     halab: { first: [], 'no-op': [], 'one change': [] },

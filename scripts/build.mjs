@@ -23,7 +23,8 @@ const common = {
 const builds = [
   { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: [...common.external, 'vscode'] },
   { ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' },
-  { ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' },
+  // The shebang lets dist/cli.js be run directly or linked as a bin.
+  { ...common, entryPoints: ['server/src/cli/halab.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
 if (existsSync('webview/src/main.tsx')) {
   builds.push(webviewOptions({ outdir: 'dist', sourcemap: minify ? false : 'linked' }));

@@ -24,6 +24,10 @@ STAMP="$CS_DIR/.halab-installed-$CODE_SERVER_VERSION"
 
 log() { echo "install-code-server: $*" >&2; }
 
+# Run from `npm test`, this script inherits the outer npm's environment; the nested installs below
+# are separate npm runs under Node 24 and must not read it (see clean-npm-env.sh).
+. "$(dirname "$0")/clean-npm-env.sh"
+
 # 1. Debian packages (only the missing ones).
 declare -A NEED=(
   [libkrb5-dev]=/usr/include/krb5.h

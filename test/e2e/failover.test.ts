@@ -178,7 +178,7 @@ describe('failover test in the local lab', { skip: !isRoot && 'needs root (netwo
   });
 
   it('CLI: max-outage below the measured outage gives a failing verdict and exit 1; the JSON has the documented keys', async () => {
-    const cli = fileURLToPath(new URL('../../server/src/cli/main.ts', import.meta.url));
+    const cli = fileURLToPath(new URL('../../server/src/cli/halab.ts', import.meta.url));
     const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
       execFile(
         process.execPath,

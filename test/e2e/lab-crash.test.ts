@@ -36,7 +36,7 @@ const etcNetns = (): string[] => (existsSync('/etc/netns') ? readdirSync('/etc/n
 /** The CLI, run asynchronously: a blocked event loop could not reap this process's own children. */
 function cli(labDir: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/src/cli/main.ts'), 'lab', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/src/cli/halab.ts'), 'lab', ...args], {
       cwd: ROOT, env: { ...process.env, HALAB_LAB_DIR: labDir }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -85,7 +85,7 @@ describe('lab cleanup after a crash', { skip: !isLinuxRoot && 'needs Linux and r
   });
 
   it('`lab down FILE` cleans up after `lab up` was killed half-way', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/src/cli/main.ts'), 'lab', 'up', file], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/src/cli/halab.ts'), 'lab', 'up', file], {
       cwd: ROOT, env: { ...process.env, HALAB_LAB_DIR: labDir }, stdio: 'ignore',
     });
     const exited = new Promise<void>((r) => child.on('exit', () => r()));

@@ -292,7 +292,7 @@ describe('local lab refusals', { skip: !isLinuxRoot && 'needs Linux and root' },
       // The CLI says the same and exits 2.
       const file = join(labDir, 'refuse.halab');
       writeFileSync(file, text);
-      const cli = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'server/src/cli/main.ts'), 'lab', 'up', file], {
+      const cli = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'server/src/cli/halab.ts'), 'lab', 'up', file], {
         encoding: 'utf8', cwd: ROOT, env: { ...process.env, HALAB_LAB_DIR: labDir }, timeout: 30_000,
       });
       assert.equal(cli.status, 2, cli.stderr);

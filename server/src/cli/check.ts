@@ -1,8 +1,13 @@
-/** `halab check FILE… [--format text|json]` (§5): gcc-style or JSON diagnostics; exit 0/1/2. */
-import { readFileSync } from 'node:fs';
+/**
+ * `halab check FILE|DIR|-… [--format text|json]` (§5): gcc-style or JSON diagnostics; exit 0/1/2.
+ * A directory stands for every `.halab` file under it, `-` for standard input.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { analyze, hasErrors, type Diagnostic } from '../engine.js';
 import { LineIndex } from '../syntax/line-index.js';
+import { EXIT, exitCodes, formatOption, jsonText, outputFormat, terminalSafe } from './conventions.js';
 
 export interface CliDiagnostic {
   file: string;
@@ -15,6 +20,9 @@ export interface CliDiagnostic {
   message: string;
 }
 
+/** How standard input is named in diagnostics (gcc's spelling). */
+export const STDIN_NAME = '<stdin>';
+
 export function toCliDiagnostics(file: string, text: string, diags: readonly Diagnostic[]): CliDiagnostic[] {
   const idx = new LineIndex(text);
   return diags.map((d) => {
@@ -24,58 +32,92 @@ export function toCliDiagnostics(file: string, text: string, diags: readonly Dia
   });
 }
 
+/** One line per diagnostic, whatever the file holds: the problem matcher `$halab` reads these. */
 export function formatGcc(d: CliDiagnostic): string {
-  return `${d.file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message.replace(/\n/g, ' ')}`;
+  return terminalSafe(`${d.file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`);
 }
 
-/** Reads and analyzes a file for a CLI command; on errors prints them and returns undefined. */
+/** Reads and analyzes a file for a CLI command; on errors prints them and returns the exit code. */
 export function loadForCommand(file: string): { text: string; analysis: ReturnType<typeof analyze> } | { exit: number } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    process.stderr.write(`halab: cannot read ${file}: ${(e as Error).message}\n`);
-    return { exit: 2 };
+    process.stderr.write(terminalSafe(`halab: cannot read ${file}: ${(e as Error).message}`) + '\n');
+    return { exit: EXIT.usage };
   }
   const analysis = analyze(text, file);
   if (hasErrors(analysis.diagnostics)) {
     for (const d of toCliDiagnostics(file, text, analysis.diagnostics)) if (d.severity === 'error') process.stderr.write(formatGcc(d) + '\n');
-    process.stderr.write(`halab: ${file} has errors; fix them first (halab check ${file}).\n`);
-    return { exit: 1 };
+    process.stderr.write(terminalSafe(`halab: ${file} has errors; fix them first (halab check ${file}).`) + '\n');
+    return { exit: EXIT.failed };
   }
   return { text, analysis };
 }
 
+/** Every `.halab` file under `dir`, sorted; dot-folders and node_modules are not searched. */
+export function halabFilesUnder(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (e.isDirectory()) {
+        if (!e.name.startsWith('.') && e.name !== 'node_modules') walk(join(d, e.name));
+      } else if (e.isFile() && e.name.endsWith('.halab')) out.push(join(d, e.name));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+interface Input {
+  name: string;
+  text: string;
+}
+
+/** The arguments as inputs: `-` is standard input, a directory its .halab files; I/O problems are reported. */
+function readInputs(args: readonly string[], complain: (m: string) => void): Input[] {
+  const inputs: Input[] = [];
+  for (const arg of args) {
+    try {
+      if (arg === '-') {
+        inputs.push({ name: STDIN_NAME, text: readFileSync(0, 'utf8') });
+      } else if (statSync(arg).isDirectory()) {
+        const files = halabFilesUnder(arg);
+        if (files.length === 0) complain(`no .halab files under ${arg}`);
+        for (const f of files) inputs.push({ name: f, text: readFileSync(f, 'utf8') });
+      } else {
+        inputs.push({ name: arg, text: readFileSync(arg, 'utf8') });
+      }
+    } catch (e) {
+      complain(`cannot read ${arg}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  return inputs;
+}
+
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('check')
-    .description('check .halab files and print diagnostics')
-    .argument('<files...>', '.halab files')
-    .option('--format <format>', 'text or json', 'text')
-    .action((files: string[], opts: { format: string }) => {
-      if (opts.format !== 'text' && opts.format !== 'json') {
-        process.stderr.write(`halab check: --format must be text or json, not "${opts.format}"\n`);
-        process.exitCode = 2;
-        return;
-      }
-      const all: CliDiagnostic[] = [];
-      let io = false;
-      let errors = false;
-      for (const file of files) {
-        let text: string;
-        try {
-          text = readFileSync(file, 'utf8');
-        } catch (e) {
-          process.stderr.write(`halab check: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-          io = true;
-          continue;
-        }
-        const { diagnostics } = analyze(text, file);
-        if (hasErrors(diagnostics)) errors = true;
-        all.push(...toCliDiagnostics(file, text, diagnostics));
-      }
-      if (opts.format === 'json') process.stdout.write(JSON.stringify(all, null, 2) + '\n');
-      else for (const d of all) process.stdout.write(formatGcc(d) + '\n');
-      process.exitCode = io ? 2 : errors ? 1 : 0;
+    .description('check .halab files (a directory: every .halab file under it; -: standard input) and print diagnostics')
+    .argument('<files...>', '.halab files, directories, or - for standard input');
+  formatOption(cmd, 'an array of {file, line, column, endLine, endColumn, severity, code, message}');
+  exitCodes(cmd, { ok: 'no errors (warnings and hints may be printed)', failed: 'at least one file has errors' });
+  cmd.action((args: string[], opts: { format?: string; json?: boolean }) => {
+    let io = false;
+    const inputs = readInputs(args, (m) => {
+      process.stderr.write(terminalSafe(`halab check: ${m}`) + '\n');
+      io = true;
     });
+    const all: CliDiagnostic[] = [];
+    let errors = false;
+    for (const { name, text } of inputs) {
+      const { diagnostics } = analyze(text, name);
+      if (hasErrors(diagnostics)) errors = true;
+      // a loop, not push(...): a file can have more diagnostics than a call has room for arguments
+      for (const d of toCliDiagnostics(name, text, diagnostics)) all.push(d);
+    }
+    if (outputFormat(opts) === 'json') process.stdout.write(jsonText(all));
+    else process.stdout.write(all.map((d) => formatGcc(d) + '\n').join(''));
+    process.exitCode = io ? EXIT.usage : errors ? EXIT.failed : EXIT.ok;
+  });
 }

@@ -1,8 +1,7 @@
 /**
- * `halab failover-test FILE [--json] [--fault KIND] [--duration D] [--max-outage D] [--probe-interval D]`:
+ * `halab failover-test FILE [--format text|json] [--fault KIND] [--duration D] [--max-outage D] [--probe-interval D]`:
  * break the lb holding the VIP (or an upstream), measure what clients see, undo it, judge.
- * Exit codes: 0 pass; 1 fail (or the file has errors); 2 usage or I/O (bad option, unset
- * secret, a host that cannot be reached).
+ * Exit codes are in `halab failover-test --help` (conventions.ts).
  */
 import type { Command } from 'commander';
 import type { FaultKind } from '../model/types.js';
@@ -11,8 +10,10 @@ import { envSecrets } from '../secrets.js';
 import { loadSshConfig, resolveTargets } from '../deploy/index.js';
 import { FAULT_KINDS, FailoverError, formatEvent, formatReport, isFaultKind, runFailoverTest } from '../failover/index.js';
 import { loadForCommand } from './check.js';
+import { EXIT, exitCodeOf, exitCodes, formatOption, jsonText, outputFormat } from './conventions.js';
 
 interface FailoverCliOptions {
+  format?: string;
   json?: boolean;
   fault?: string;
   duration?: string;
@@ -31,50 +32,55 @@ function duration(flag: string, v: string | undefined): number | undefined {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('failover-test')
     .description('break the lb holding the VIP (or an upstream), measure the outage clients see, undo it, and judge it against max-outage')
     .argument('<file>', '.halab file')
-    .option('--json', 'print the report (with the raw timeline) as JSON')
     .option('--fault <kind>', `override the file's fault: ${FAULT_KINDS.join(', ')}`)
     .option('--duration <d>', "override the file's duration (e.g. 8s)")
     .option('--max-outage <d>', "override the file's max-outage (e.g. 500ms)")
     .option('--probe-interval <d>', "override the file's probe-interval (e.g. 20ms)")
     .option('--upstream <name>', 'kill-upstream: the upstream to kill (default: the first managed server of the first site)')
     .option('--no-config-check', 'do not compare the deployed config with the file (no secrets needed)')
-    .option('--quiet', 'no progress lines on stderr')
-    .action(async (file: string, o: FailoverCliOptions) => {
-      const loaded = loadForCommand(file);
-      if ('exit' in loaded) {
-        process.exitCode = loaded.exit;
-        return;
-      }
-      const model = loaded.analysis.model;
-      try {
-        if (o.fault !== undefined && !isFaultKind(o.fault)) throw new FailoverError(`--fault must be one of ${FAULT_KINDS.join(', ')}, not "${o.fault}"`);
-        const report = await runFailoverTest(
-          model,
-          {
-            secrets: o.configCheck === false ? undefined : envSecrets(),
-            preflight: { config: o.configCheck !== false },
-            fault: o.fault as FaultKind | undefined,
-            durationMs: duration('--duration', o.duration),
-            maxOutageMs: duration('--max-outage', o.maxOutage),
-            probeIntervalMs: duration('--probe-interval', o.probeInterval),
-            upstream: o.upstream,
-            targets: resolveTargets(model, { sshConfig: loadSshConfig() }),
-          },
-          (e) => {
-            if (o.quiet) return;
-            const line = formatEvent(e);
-            if (line) process.stderr.write(line + '\n');
-          },
-        );
-        process.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
-        process.exitCode = report.verdict === 'pass' ? 0 : 1;
-      } catch (e) {
-        process.stderr.write(`halab failover-test: ${(e as Error).message}\n`);
-        process.exitCode = e instanceof FailoverError ? e.exitCode : (e as Error).name === 'SecretError' ? 2 : 1;
-      }
-    });
+    .option('--quiet', 'no progress lines on stderr');
+  formatOption(cmd, 'the report with the raw timeline');
+  exitCodes(cmd, {
+    ok: 'the failover test passed',
+    failed: 'it failed (outage over max-outage, a request lost, no takeover…) or the file has errors',
+    usage: 'usage or I/O problem: bad option, unreadable file, unset secret, a host that cannot be reached',
+  });
+  cmd.action(async (file: string, o: FailoverCliOptions) => {
+    const loaded = loadForCommand(file);
+    if ('exit' in loaded) {
+      process.exitCode = loaded.exit;
+      return;
+    }
+    const model = loaded.analysis.model;
+    try {
+      if (o.fault !== undefined && !isFaultKind(o.fault)) throw new FailoverError(`--fault must be one of ${FAULT_KINDS.join(', ')}, not "${o.fault}"`);
+      const report = await runFailoverTest(
+        model,
+        {
+          secrets: o.configCheck === false ? undefined : envSecrets(),
+          preflight: { config: o.configCheck !== false },
+          fault: o.fault as FaultKind | undefined,
+          durationMs: duration('--duration', o.duration),
+          maxOutageMs: duration('--max-outage', o.maxOutage),
+          probeIntervalMs: duration('--probe-interval', o.probeInterval),
+          upstream: o.upstream,
+          targets: resolveTargets(model, { sshConfig: loadSshConfig() }),
+        },
+        (e) => {
+          if (o.quiet) return;
+          const line = formatEvent(e);
+          if (line) process.stderr.write(line + '\n');
+        },
+      );
+      process.stdout.write(outputFormat(o) === 'json' ? jsonText(report) : formatReport(report));
+      process.exitCode = report.verdict === 'pass' ? EXIT.ok : EXIT.failed;
+    } catch (e) {
+      process.stderr.write(`halab failover-test: ${(e as Error).message}\n`);
+      process.exitCode = e instanceof FailoverError ? e.exitCode : exitCodeOf(e);
+    }
+  });
 }

@@ -1,7 +1,6 @@
 /**
  * `halab lab up|down|status FILE` — the local lab (network namespaces + bridge + sshd per host).
- * Exit codes: 0 ok; 1 a failure while creating/removing, or `status` finds the lab absent or a
- * host down; 2 usage, I/O, not root, missing packages, or a topology the lab refuses.
+ * Exit codes are in each subcommand's --help (conventions.ts).
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -9,10 +8,11 @@ import { analyze } from '../engine.js';
 import type { Topology } from '../model/types.js';
 import { LabError, labDown, labStatus, labUp, type LabStatus } from '../lab/index.js';
 import { formatGcc, loadForCommand, toCliDiagnostics } from './check.js';
+import { EXIT, exitCodes, formatOption, jsonText, outputFormat, terminalSafe } from './conventions.js';
 
 function fail(e: unknown): void {
   const code = e instanceof LabError ? e.exitCode : 1;
-  process.stderr.write(`halab lab: ${(e as Error).message}\n`);
+  process.stderr.write(terminalSafe(`halab lab: ${(e as Error).message}`) + '\n');
   process.exitCode = code;
 }
 
@@ -63,69 +63,73 @@ function printStatus(s: LabStatus): void {
 export function register(program: Command): void {
   const lab = program.command('lab').description('local lab of real daemons in network namespaces (Linux, root)');
 
-  lab
+  const labUsage = 'usage or I/O problem, not root, missing packages, or a topology the lab refuses';
+  const up = lab
     .command('up')
     .description('create the lab hosts of FILE (an existing lab of that topology is replaced)')
-    .argument('<file>', '.halab file')
-    .option('--json', 'print the lab state as JSON')
-    .action(async (file: string, opts: { json?: boolean }) => {
-      const loaded = loadForCommand(file);
-      if ('exit' in loaded) {
-        process.exitCode = loaded.exit;
-        return;
+    .argument('<file>', '.halab file');
+  formatOption(up, 'the lab state');
+  exitCodes(up, { ok: 'the lab is up', failed: 'creating it failed (what was made is removed) or the file has errors', usage: labUsage });
+  up.action(async (file: string, opts: { format?: string; json?: boolean }) => {
+    const loaded = loadForCommand(file);
+    if ('exit' in loaded) {
+      process.exitCode = loaded.exit;
+      return;
+    }
+    try {
+      const log = (l: string): void => void process.stderr.write(`${l}\n`);
+      const state = await labUp(loaded.analysis.model, { log });
+      if (outputFormat(opts) === 'json') process.stdout.write(jsonText(state));
+      else {
+        for (const h of state.hosts) process.stdout.write(`${h.name}\t${h.role}\t${h.address}\t${h.netns}\n`);
+        process.stdout.write(`ssh: ssh -i ${state.keyPath} -o UserKnownHostsFile=${state.knownHostsPath} root@${state.hosts[0]?.address ?? 'ADDRESS'}\n`);
       }
-      try {
-        const log = (l: string): void => void process.stderr.write(`${l}\n`);
-        const state = await labUp(loaded.analysis.model, { log });
-        if (opts.json) process.stdout.write(JSON.stringify(state, null, 2) + '\n');
-        else {
-          for (const h of state.hosts) process.stdout.write(`${h.name}\t${h.role}\t${h.address}\t${h.netns}\n`);
-          process.stdout.write(`ssh: ssh -i ${state.keyPath} -o UserKnownHostsFile=${state.knownHostsPath} root@${state.hosts[0]?.address ?? 'ADDRESS'}\n`);
-        }
-        process.exitCode = 0;
-      } catch (e) {
-        fail(e);
-      }
-    });
+      process.exitCode = 0;
+    } catch (e) {
+      fail(e);
+    }
+  });
 
-  lab
+  const down = lab
     .command('down')
     .description('remove the lab of FILE: processes, namespaces, veths, bridge, state (also after a crash)')
     .argument('[file]', '.halab file')
-    .option('--topology <name>', 'the topology name, when the file is gone')
-    .action(async (file: string | undefined, opts: { topology?: string }) => {
-      const target = topologyOf(file, opts.topology);
-      if (target === undefined) {
-        process.exitCode = 2;
-        return;
-      }
-      try {
-        await labDown(target, { log: (l) => void process.stdout.write(`${l}\n`) });
-        process.exitCode = 0;
-      } catch (e) {
-        fail(e);
-      }
-    });
+    .option('--topology <name>', 'the topology name, when the file is gone');
+  exitCodes(down, { ok: 'removed (or there was nothing to remove)', failed: 'something could not be removed', usage: labUsage });
+  down.action(async (file: string | undefined, opts: { topology?: string }) => {
+    const target = topologyOf(file, opts.topology);
+    if (target === undefined) {
+      process.exitCode = 2;
+      return;
+    }
+    try {
+      await labDown(target, { log: (l) => void process.stdout.write(`${l}\n`) });
+      process.exitCode = 0;
+    } catch (e) {
+      fail(e);
+    }
+  });
 
-  lab
+  const status = lab
     .command('status')
     .description('show the lab hosts, their namespace, sshd and the services running')
     .argument('[file]', '.halab file')
-    .option('--topology <name>', 'the topology name, when the file is gone')
-    .option('--json', 'print JSON')
-    .action(async (file: string | undefined, opts: { topology?: string; json?: boolean }) => {
-      const target = topologyOf(file, opts.topology);
-      if (target === undefined) {
-        process.exitCode = 2;
-        return;
-      }
-      try {
-        const s = await labStatus(target);
-        if (opts.json) process.stdout.write(JSON.stringify(s, null, 2) + '\n');
-        else printStatus(s);
-        process.exitCode = s.exists && s.hosts.length > 0 && s.hosts.every((h) => h.sshd === 'up') ? 0 : 1;
-      } catch (e) {
-        fail(e);
-      }
-    });
+    .option('--topology <name>', 'the topology name, when the file is gone');
+  formatOption(status, 'the lab state');
+  exitCodes(status, { ok: 'the lab is up and every sshd answers', failed: 'the lab is absent or a host is down', usage: labUsage });
+  status.action(async (file: string | undefined, opts: { topology?: string; format?: string; json?: boolean }) => {
+    const target = topologyOf(file, opts.topology);
+    if (target === undefined) {
+      process.exitCode = 2;
+      return;
+    }
+    try {
+      const s = await labStatus(target);
+      if (outputFormat(opts) === 'json') process.stdout.write(jsonText(s));
+      else printStatus(s);
+      process.exitCode = s.exists && s.hosts.length > 0 && s.hosts.every((h) => h.sshd === 'up') ? EXIT.ok : EXIT.failed;
+    } catch (e) {
+      fail(e);
+    }
+  });
 }

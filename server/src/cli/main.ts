@@ -1,6 +1,7 @@
 /**
  * The `halab` command line (§5). Each command lives in its own module with a `register` function;
- * to add a command, write server/src/cli/<command>.ts and add one line below.
+ * to add a command, write server/src/cli/<command>.ts and add one line below. The executable is
+ * halab.ts; this module only builds and runs the program, so tests can call `main` in-process.
  */
 import { Command, CommanderError } from 'commander';
 import { register as registerCheck } from './check.js';
@@ -40,8 +41,4 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   return typeof process.exitCode === 'number' ? process.exitCode : 0;
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
 }

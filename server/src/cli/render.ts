@@ -1,69 +1,69 @@
 /**
- * `halab render FILE -o DIR` (§5): writes every rendered file to DIR/<host>/<absolute path>.
- * Exit codes: 0 written; 1 the file has errors, a secret is unset or a value cannot be
- * rendered; 2 usage or I/O problem (unreadable input, unwritable output).
+ * `halab render FILE -o DIR [--format text|json]` (§5): writes every rendered file to
+ * DIR/<host>/<absolute path>, all or nothing (render/write-tree.ts).
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { relative } from 'node:path';
 import type { Command } from 'commander';
 import { render, RenderError } from '../render/render.js';
 import type { RenderedFile } from '../render/types.js';
+import { localMode, writeRenderedTree } from '../render/write-tree.js';
 import { envSecrets, placeholderSecrets, SecretError } from '../secrets.js';
 import { loadForCommand } from './check.js';
+import { EXIT, exitCodeOf, exitCodes, formatOption, jsonText, outputFormat, terminalSafe } from './conventions.js';
 
-/** DIR/<host>/<path>, refusing anything that would land outside DIR. */
-export function outputPath(dir: string, f: RenderedFile): string {
-  const root = resolve(dir);
-  const p = resolve(join(root, f.host, f.path));
-  if (!p.startsWith(root + sep)) throw new RenderError(`${f.host}:${f.path} would be written outside ${dir}`);
-  return p;
+export { outputPath } from '../render/write-tree.js';
+
+interface RenderCliOptions {
+  output: string;
+  placeholders?: boolean;
+  format?: string;
+  json?: boolean;
+}
+
+function fail(message: string, code: number): void {
+  process.stderr.write(terminalSafe(`halab render: ${message}`) + '\n');
+  process.exitCode = code;
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('render')
     .description('render every config file of a topology into DIR/<host>/<path>')
     .argument('<file>', '.halab file')
     .requiredOption('-o, --output <dir>', 'output directory')
-    .option('--placeholders', 'write <env:NAME> placeholders instead of resolving secrets')
-    .action((file: string, opts: { output: string; placeholders?: boolean }) => {
-      const loaded = loadForCommand(file);
-      if ('exit' in loaded) {
-        process.exitCode = loaded.exit;
-        return;
-      }
-      let files: RenderedFile[];
-      try {
-        files = render(loaded.analysis.model, { source: file, secrets: opts.placeholders ? placeholderSecrets : envSecrets() }).files;
-      } catch (e) {
-        if (e instanceof SecretError || e instanceof RenderError) {
-          process.stderr.write(`halab render: ${e.message}\n`);
-          process.exitCode = 1;
-          return;
-        }
-        throw e;
-      }
-      try {
-        for (const f of files) {
-          const p = outputPath(opts.output, f);
-          mkdirSync(dirname(p), { recursive: true });
-          // Locally, files with secrets stay private to the user; others are world-readable as on the host.
-          const mode = f.secret ? 0o600 : f.mode & 0o755;
-          writeFileSync(p, f.content, { mode });
-          chmodSync(p, mode);
-          process.stdout.write(`${relative(process.cwd(), p) || p}\n`);
-        }
-      } catch (e) {
-        if (e instanceof RenderError) {
-          process.stderr.write(`halab render: ${e.message}\n`);
-          process.exitCode = 1;
-          return;
-        }
-        process.stderr.write(`halab render: cannot write to ${opts.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-        process.exitCode = 2;
-        return;
-      }
-      process.stderr.write(`halab render: wrote ${files.length} files for ${new Set(files.map((f) => f.host)).size} hosts to ${opts.output}\n`);
-      process.exitCode = 0;
-    });
+    .option('--placeholders', 'write <env:NAME> placeholders instead of resolving secrets');
+  formatOption(cmd, 'the files written: [{host, path, file, mode, secret}]');
+  exitCodes(cmd, {
+    ok: 'every file written',
+    failed: 'the file has errors or a value cannot be rendered (nothing written)',
+    usage: 'usage or I/O problem: bad option, unreadable file, unset secret, unwritable or unsafe output (nothing written)',
+  });
+  cmd.action((file: string, opts: RenderCliOptions) => {
+    const loaded = loadForCommand(file);
+    if ('exit' in loaded) {
+      process.exitCode = loaded.exit;
+      return;
+    }
+    let files: RenderedFile[];
+    try {
+      files = render(loaded.analysis.model, { source: file, secrets: opts.placeholders ? placeholderSecrets : envSecrets() }).files;
+    } catch (e) {
+      if (e instanceof SecretError || e instanceof RenderError) return fail(e.message, exitCodeOf(e));
+      throw e;
+    }
+    let written: string[];
+    try {
+      written = writeRenderedTree(opts.output, files);
+    } catch (e) {
+      const why = e instanceof RenderError ? e.message : (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      return fail(`cannot write to ${opts.output}: ${why}; nothing was written`, EXIT.usage);
+    }
+    if (outputFormat(opts) === 'json') {
+      process.stdout.write(jsonText(files.map((f, i) => ({ host: f.host, path: f.path, file: written[i], mode: `0${localMode(f).toString(8)}`, secret: f.secret }))));
+    } else {
+      process.stdout.write(written.map((p) => terminalSafe(relative(process.cwd(), p) || p) + '\n').join(''));
+      process.stderr.write(`halab render: wrote ${files.length} files for ${new Set(files.map((f) => f.host)).size} hosts to ${terminalSafe(opts.output)}\n`);
+    }
+    process.exitCode = EXIT.ok;
+  });
 }
