@@ -11,7 +11,9 @@ import { BASE } from '../helpers/markers.js';
 /** Every 3-character slice of the password (in its raw and its quoted spelling). */
 function parts(password: string): string[] {
   const out: string[] = [];
-  for (const form of [password, JSON.stringify(password).slice(1, -1)]) for (let i = 0; i + 3 <= form.length; i++) out.push(form.slice(i, i + 3));
+  for (const form of [password, JSON.stringify(password).slice(1, -1)]) {
+    for (let i = 0; i + 3 <= form.length; i++) out.push(form.slice(i, i + 3));
+  }
   return out;
 }
 
@@ -20,6 +22,8 @@ for (const password of ['Tr0ub4dor&3#xyz$', 'Q"7xkzPw9!', 'K9vbq2mWt7']) {
     const text = BASE.replace('router-id 51', `router-id 51; auth ${JSON.stringify(password)}`);
     const warnings = analyze(text, 't.halab').diagnostics.filter((d) => d.code === 'auth-pass-truncated');
     assert.equal(warnings.length, 1, 'the check still warns');
-    for (const w of warnings) for (const p of parts(password)) assert.ok(!w.message.includes(p), `${JSON.stringify(w.message)} shows ${JSON.stringify(p)}`);
+    for (const w of warnings) {
+      for (const p of parts(password)) assert.ok(!w.message.includes(p), `${JSON.stringify(w.message)} shows ${JSON.stringify(p)}`);
+    }
   });
 }

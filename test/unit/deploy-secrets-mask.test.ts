@@ -24,6 +24,8 @@ import type { HostTarget } from '../../server/src/deploy/targets.js';
 import { makeMasker, MASK } from '../../server/src/deploy/secrets.js';
 import { planHost, type RemoteFile } from '../../server/src/deploy/plan.js';
 import { recordingResolver } from '../../server/src/deploy/index.js';
+import { PROBE, secretDirectives } from '../../server/src/deploy/secret-directives.js';
+import { BLOCKS } from '../../server/src/schema/schema.js';
 
 const LAB = readFileSync(new URL('../../examples/lab.halab', import.meta.url), 'utf8');
 
@@ -43,7 +45,7 @@ const STATS_TROUB: Secret = { value: 'Tr0ub4dor&3#xyz$', written: ['Tr0ub4dor&3\
 const VRRP_QUOTE: Secret = { value: 'Q"7xkz', written: ['"Q\\0427xk"', 'Q\\0427xk'] };
 // Old values still on the hosts (a rotated secret): the plan must not show them either, although
 // nothing tells the deploy what they were.
-const STATS_OLD: Secret = { value: 'old stallion tangerine', written: ['old\\x20stallion\\x20tangerine'] };
+const STATS_OLD: Secret = { value: 'old zebra quokka', written: ['old\\x20zebra\\x20quokka'] };
 const VRRP_OLD: Secret = { value: 'Xy9"Old-vrrp', written: ['"Xy9\\042Ol"', 'Xy9\\042Ol'] };
 
 const WINDOW = 5;
@@ -67,7 +69,8 @@ function assertNoLeak(what: string, text: string, secrets: Secret[]): void {
   for (const s of secrets) {
     for (const p of leakPatterns(s)) {
       const at = text.indexOf(p);
-      assert.equal(at, -1, `${what} shows ${JSON.stringify(p)} (part of the secret ${JSON.stringify(s.value)}):\n${text.slice(Math.max(0, at - 200), at + 200)}`);
+      const context = text.slice(Math.max(0, at - 200), at + 200);
+      assert.equal(at, -1, `${what} shows ${JSON.stringify(p)} (part of the secret ${JSON.stringify(s.value)}):\n${context}`);
     }
   }
 }
@@ -86,9 +89,11 @@ function renderFiles(m: Topology, stats: Secret, vrrp: Secret): RenderedFile[] {
 
 function targetsOf(m: Topology): HostTarget[] {
   const base = { port: 22, user: 'root', identityFiles: [], knownHostsFiles: [], jumps: [], via: 'ssh' as const, managed: true };
+  const at = (h: { name: string; address: string; os: HostTarget['os'] }) => //
+    ({ name: h.name, address: h.address, host: h.address, hostKeyAlias: h.address, os: h.os });
   return [
-    ...m.upstreams.map((u) => ({ ...base, name: u.name, role: 'upstream' as const, address: u.address, host: u.address, hostKeyAlias: u.address, os: u.os })),
-    ...m.lbs.map((l) => ({ ...base, name: l.name, role: 'lb' as const, lbRole: l.role, address: l.address, host: l.address, hostKeyAlias: l.address, os: l.os })),
+    ...m.upstreams.map((u) => ({ ...base, ...at(u), role: 'upstream' as const })),
+    ...m.lbs.map((l) => ({ ...base, ...at(l), role: 'lb' as const, lbRole: l.role })),
   ];
 }
 
@@ -148,7 +153,8 @@ async function planOutputs(text: string, stats: Secret, vrrp: Secret, held: Rend
 }
 
 /** The lab topology with a different stats realm and advert: lines right next to both secrets differ. */
-const LAB_BEFORE = LAB.replace('  listen 8080\n', '  listen 8080\n  realm "Old realm"\n').replace('  router-id 51\n', '  router-id 51\n  advert 2s\n');
+const LAB_BEFORE = LAB.replace('  listen 8080\n', '  listen 8080\n  realm "Old realm"\n') //
+  .replace('  router-id 51\n', '  router-id 51\n  advert 2s\n');
 
 function assertPlanHidesSecrets(out: Awaited<ReturnType<typeof planOutputs>>, secrets: Secret[]) {
   assertNoLeak('the plan (text)', out.text, secrets);
@@ -160,7 +166,9 @@ describe('the plan never shows a secret, in any form', () => {
   it('the test itself: the hosts really hold every form the test looks for', () => {
     const files = renderFiles(model(LAB), STATS_HORSE, VRRP_TROUB).concat(renderFiles(model(LAB), STATS_TROUB, VRRP_QUOTE));
     const all = files.map((f) => f.content).join('\n');
-    for (const s of [STATS_HORSE, VRRP_TROUB, STATS_TROUB, VRRP_QUOTE]) for (const w of s.written) assert.ok(all.includes(w), `rendered files hold ${w}`);
+    for (const s of [STATS_HORSE, VRRP_TROUB, STATS_TROUB, VRRP_QUOTE]) {
+      for (const w of s.written) assert.ok(all.includes(w), `rendered files hold ${w}`);
+    }
   });
 
   it('a stats password with spaces (haproxy writes \\x20) and a long VRRP password (keepalived keeps 8)', async () => {
@@ -245,6 +253,32 @@ describe('the plan with placeholder-rendered files as its new side', () => {
     const diff = planWithPlaceholders(LAB, STATS_HORSE, VRRP_TROUB, renderFiles(model(before), STATS_OLD, VRRP_OLD));
     assert.ok(diff.includes(`\n-    stats auth ${MASK}\n`), diff);
     assertNoLeak('the plan', diff, [STATS_OLD, VRRP_OLD]);
+  });
+});
+
+describe('a secret the host still holds where the new file has none', () => {
+  it('the probe topology uses every secret keyword of the schema, and finds a directive for each', () => {
+    const secretKeywords = Object.values(BLOCKS)
+      .flatMap((b) => b.keywords)
+      .filter((k) => k.args.some((a) => a.type === 'secret'))
+      .map((k) => k.keyword);
+    assert.ok(secretKeywords.length >= 2, 'the schema has secret keywords');
+    for (const k of secretKeywords) assert.match(PROBE, new RegExp(`\\b${k} env:PROBE\\b`), `PROBE uses ${k}`);
+    const sources = secretDirectives().map((re) => re.source);
+    assert.ok(sources.length >= secretKeywords.length, sources.join(' '));
+    assert.ok(secretDirectives().some((re) => re.test('    stats auth admin:x')), sources.join(' '));
+    assert.ok(secretDirectives().some((re) => re.test('        auth_pass "x"')), sources.join(' '));
+  });
+
+  it('stats and auth removed from the file: the old passwords on the hosts are not shown', async () => {
+    const without = LAB.replace(/\nstats \{[^}]*\}\n/, '\n').replace('  auth env:HALAB_VRRP_AUTH\n', '');
+    assert.doesNotMatch(without, /password|auth env/);
+    const held = renderFiles(model(LAB_BEFORE), STATS_OLD, VRRP_OLD);
+    const out = await planOutputs(without, STATS_HORSE, VRRP_TROUB, held);
+    // the removed lines are in the diff, masked
+    assert.ok(out.text.includes(`\n-    stats auth admin:${MASK}\n`) || out.text.includes(`\n-    stats auth ${MASK}\n`), out.text);
+    assert.ok(out.text.includes(`\n-        auth_pass ${MASK}\n`), out.text);
+    assertPlanHidesSecrets(out, [STATS_OLD, VRRP_OLD]);
   });
 });
 

@@ -20,7 +20,8 @@ export default defineCheck({
       if (kept === total) return;
       report(
         argSpan(prop(resolved.vips[i]!, 'auth')!),
-        `keepalived reads only 8 bytes of \`auth\` as written in keepalived.conf: ${kept} of these ${total} characters count, the rest is ignored.`,
+        `keepalived reads only 8 bytes of \`auth\` as written in keepalived.conf: ${kept} of these ${total} characters count, ` +
+          'the rest is ignored.',
       );
     });
   },

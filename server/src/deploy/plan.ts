@@ -63,7 +63,13 @@ export function planFile(file: RenderedFile, remote: RemoteFile | undefined, mas
 }
 
 /** `placeholders`: the host's files rendered with placeholder secrets (see planFile), matched by path. */
-export function planHost(host: string, files: RenderedFile[], remote: Map<string, RemoteFile>, mask: Masker, placeholders: RenderedFile[] = []): HostPlan {
+export function planHost(
+  host: string,
+  files: RenderedFile[],
+  remote: Map<string, RemoteFile>,
+  mask: Masker,
+  placeholders: RenderedFile[] = [],
+): HostPlan {
   const twin = new Map(placeholders.filter((f) => f.host === host).map((f) => [f.path, f]));
   const plans = files.map((f) => planFile(f, remote.get(f.path), mask, twin.get(f.path)));
   return { host, files: plans, reload: reloadsFor(plans) };

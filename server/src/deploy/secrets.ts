@@ -9,10 +9,12 @@
  * The plan goes further (`planView`): its new side is the file rendered with placeholder secrets
  * (no secret ever entered it, whatever the escaping), and on the host's side a line that holds a
  * secret — the current one, or an old one nobody told us about — is recognised by its place: the
- * text before the secret on that line of the new file.
+ * text before the secret on that line of the new file, or the directive words before any secret
+ * in the templates (secret-directives.ts).
  */
 import { escapedForms } from '../render/escape.js';
 import { truncateAuthPass } from '../render/render.js';
+import { directiveBefore, secretDirectives } from './secret-directives.js';
 
 export const MASK = '********';
 
@@ -63,7 +65,7 @@ interface SecretLine {
   shown: string;
   /** The text before the secret, e.g. `    stats auth admin:`. */
   lead: string;
-  /** Matches a line with the same directive words before the secret, e.g. `    stats auth `. */
+  /** Matches a line with the same words before the secret, e.g. `    stats auth `. */
   directive?: RegExp;
 }
 
@@ -92,13 +94,14 @@ export function planView(real: string, placeholders: string | undefined, mask: M
     if (start >= 0) secrets.push(secretLine(line, shownLines[i]!, start));
   });
   const byReal = new Map(secrets.map((s) => [s.real, s.shown]));
+  const directives = [...secrets.flatMap((s) => (s.directive ? [s.directive] : [])), ...secretDirectives()];
   return {
     ours: shownLines.join('\n'),
     theirs: (remote) =>
       mask(
         remote
           .split('\n')
-          .map((line) => byReal.get(line) ?? hideSecretLine(line, secrets))
+          .map((line) => byReal.get(line) ?? hideSecretLine(line, secrets, directives))
           .join('\n'),
       ),
   };
@@ -114,11 +117,8 @@ function secretStart(real: string, twin: string | undefined, mask: Masker): numb
 }
 
 function secretLine(real: string, shown: string, start: number): SecretLine {
-  const lead = real.slice(0, start);
   // the whole words before the secret: a changed stats user must not let an old password through
-  const words = lead.replace(/\S*$/, '').trim().split(/\s+/).filter(Boolean);
-  const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return { real, shown, lead, directive: words.length ? new RegExp(`^\\s*${escaped.join('\\s+')}\\s+(?=\\S)`) : undefined };
+  return { real, shown, lead: real.slice(0, start), directive: directiveBefore(real, start) };
 }
 
 /**
@@ -126,10 +126,10 @@ function secretLine(real: string, shown: string, start: number): SecretLine {
  * (same text before it, or the same directive words) holds a secret we may not know, e.g. the
  * value before a rotation: everything from there to the end of the line is masked.
  */
-function hideSecretLine(line: string, secrets: SecretLine[]): string {
+function hideSecretLine(line: string, secrets: SecretLine[], directives: RegExp[]): string {
   for (const s of secrets) if (s.lead.trim() && line.startsWith(s.lead) && line.length > s.lead.length) return s.lead + MASK;
-  for (const s of secrets) {
-    const m = s.directive?.exec(line);
+  for (const re of directives) {
+    const m = re.exec(line);
     if (m) return m[0] + MASK;
   }
   return line;
