@@ -60,6 +60,14 @@ const CASES: Case[] = [
   { code: 'duplicate-statement', hit: b('topology t', 'firewall none\ntopology t') + '«firewall» nftables\n', miss: b('topology t', 'firewall none\ntopology t') },
   { code: 'unused-upstream', hit: BASE + 'upstream «web3» { address 198.18.0.23 }\n', miss: BASE },
   { code: 'unused-vip', hit: BASE + 'vip «198.18.0.101/24» { router-id 52 }\n', miss: BASE + 'vip 198.18.0.101/24 { router-id 52 }\nstats { listen 8080; password env:X }\n'.replace('vip 198.18.0.101/24 { router-id 52 }\n', '') },
+  { code: 'duplicate-root', hit: b('servers web1 web2 }', 'servers web1 web2; root /srv/x }') + 'site s2 { host b.example.com; servers web2; root «/srv//x/» }\n',
+    miss: b('servers web1 web2 }', 'servers web1 web2; root /srv/x }') + 'site s2 { host b.example.com; servers web2; root /srv/x2 }\n' },
+  { code: 'line-too-long', hit: b('router-id 51', `router-id 51; track script; track-command «"/bin/echo ${"''".repeat(150)}"»`),
+    miss: b('router-id 51', `router-id 51; track script; track-command "/bin/echo ${"''".repeat(100)}"`) },
+  { code: 'line-too-long', hit: BASE + Array.from({ length: 31 }, (_, i) => `site t${i} { host t${i}.example.test; servers web1 web2; tls ${i === 30 ? '«/etc/c30.pem»' : `/etc/c${i}.pem`} }`).join('\n') + '\n',
+    miss: BASE + Array.from({ length: 31 }, (_, i) => `site t${i} { host t${i}.example.test; servers web1 web2; tls /etc/c${i % 30}.pem }`).join('\n') + '\n' },
+  { code: 'invalid-value', hit: BASE + 'stats { password env:P; realm «""» }\n', miss: BASE + 'stats { password env:P; realm "x" }\n' },
+  { code: 'invalid-value', hit: b('servers web1 web2 }', 'servers web1 web2; root «/srv/./x» }'), miss: b('servers web1 web2 }', 'servers web1 web2; root /srv/.x }') },
 ];
 
 test('the base topology has no diagnostics at all', () => {
@@ -69,7 +77,7 @@ test('the base topology has no diagnostics at all', () => {
 test('every code of the registry has at least one case', () => {
   const covered = new Set(CASES.map((c) => c.code));
   for (const c of CHECKS) assert.ok(covered.has(c.code), `no test case for ${c.code}`);
-  assert.equal(CHECKS.length, 29);
+  assert.equal(CHECKS.length, 31);
 });
 
 for (const [i, c] of CASES.entries()) {

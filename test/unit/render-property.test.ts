@@ -117,7 +117,8 @@ const topoArb = fc.record({
     }),
     { nil: undefined },
   ),
-  firewall: fc.option(fc.constantFrom('firewalld', 'nftables', 'none'), { nil: undefined }),
+  // No line (and `auto`): per host by its os, so one topology can mix both kinds.
+  firewall: fc.option(fc.constantFrom('auto', 'firewalld', 'nftables', 'none'), { nil: undefined }),
 });
 
 type Spec = typeof topoArb extends fc.Arbitrary<infer T> ? T : never;
@@ -248,8 +249,8 @@ describe('property: valid topologies render to configs the real validators accep
         seen.script += m.vips.some((v) => v.track === 'script') ? 1 : 0;
         seen.process += m.vips.some((v) => v.track === 'process') ? 1 : 0;
         seen.backup += m.upstreams.some((u) => u.backup) ? 1 : 0;
-        seen.nft += m.firewall === 'nftables' ? 1 : 0;
-        seen.firewalld += m.firewall === 'firewalld' ? 1 : 0;
+        seen.nft += out.some((f) => f.path.endsWith('/firewall.nft')) ? 1 : 0;
+        seen.firewalld += out.some((f) => f.path.endsWith('/firewall.sh')) ? 1 : 0;
       }),
       {
         numRuns: RUNS,

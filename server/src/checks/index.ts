@@ -7,9 +7,11 @@ import authWithVrrp3 from './auth-with-vrrp3.js';
 import duplicateAddress from './duplicate-address.js';
 import duplicateHost from './duplicate-host.js';
 import duplicateName from './duplicate-name.js';
+import duplicateRoot from './duplicate-root.js';
 import duplicateStatement from './duplicate-statement.js';
 import failoverImpossible from './failover-impossible.js';
 import invalidValue from './invalid-value.js';
+import lineTooLong from './line-too-long.js';
 import missingArgument from './missing-argument.js';
 import missingRequired from './missing-required.js';
 import multipleDefaults from './multiple-defaults.js';
@@ -39,5 +41,5 @@ export const CHECKS: readonly Check[] = [
   priorityOrder, vipOutsideSubnet, vipConflict, routerIdConflict, duplicateHost, portConflict,
   failoverImpossible, authWithVrrp3, subsecondAdvertNeedsVrrp3, multipleDefaults,
   authPassTruncated, plaintextSecret, weakCredentials, singleUpstream, duplicateStatement,
-  unusedUpstream, unusedVip,
+  unusedUpstream, unusedVip, duplicateRoot, lineTooLong,
 ];

@@ -293,7 +293,8 @@ export function resolve(tree: SyntaxTree, source?: string): Resolved {
     name: topologyStmt?.args[0]?.value ?? '',
     source,
     vips, lbs, upstreams, sites, stats, defaults,
-    firewall: fw && fw.ok ? (fw.value as Topology['firewall']) : 'firewalld',
+    // `auto`: per host by its OS family (render/names.ts hostFirewall).
+    firewall: fw && fw.ok ? (fw.value as Topology['firewall']) : 'auto',
     failoverTest,
     lab: { bridge: bridge ?? 'halab0' },
   };

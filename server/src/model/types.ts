@@ -138,7 +138,8 @@ export interface Topology {
   sites: Site[];
   stats?: Stats;
   defaults: Defaults;
-  firewall: 'firewalld' | 'nftables' | 'none';
+  /** `auto`: firewalld on the RHEL family, nftables on Debian/Ubuntu, per host (render/names.ts hostFirewall). */
+  firewall: 'auto' | 'firewalld' | 'nftables' | 'none';
   failoverTest: FailoverTestSpec;
   lab: { bridge: string };
 }

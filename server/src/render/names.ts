@@ -2,7 +2,7 @@
  * Names and paths the rendered configs use, shared with deploy, the failover test and the
  * diagram (which read HAProxy's admin socket and keepalived's instances by these names).
  */
-import type { Os, Site, Vip } from '../model/types.js';
+import type { Os, Site, Topology, Vip } from '../model/types.js';
 import { osFamily } from '../model/types.js';
 
 /** HAProxy backend of a site: the site's name, as in the seed (readable on the stats page). */
@@ -22,6 +22,17 @@ export function instanceName(vip: Vip): string {
  */
 export function haproxyAdminSocket(os: Os): string {
   return osFamily(os) === 'debian' ? '/run/haproxy/admin.sock' : '/var/lib/haproxy/admin.sock';
+}
+
+/**
+ * The firewall a host gets. `auto` (the default) follows the host's OS family: firewalld is what
+ * the RHEL family installs and runs, nftables (the `nft` tool) what Debian and Ubuntu have; a
+ * Debian host with the old topology-wide firewalld default failed at apply with
+ * "firewall-cmd: not found", after its files were swapped.
+ */
+export function hostFirewall(model: Pick<Topology, 'firewall'>, host: { os: Os }): 'firewalld' | 'nftables' | 'none' {
+  if (model.firewall !== 'auto') return model.firewall;
+  return osFamily(host.os) === 'debian' ? 'nftables' : 'firewalld';
 }
 
 export const PATHS = {

@@ -41,7 +41,7 @@ export function parseArg(arg: Arg, spec: ArgSpec): V.Parsed<unknown> {
     case 'stats-uri':
       return V.parseUrlPath(s, true);
     case 'text':
-      return V.parseText(s);
+      return V.parseText(s, spec.min);
     case 'command': {
       const t = V.parseText(s);
       if (!t.ok) return t;

@@ -13,6 +13,7 @@ export interface ArgSpec {
   /** Placeholder shown in docs and snippets. */
   label: string;
   type: ArgType;
+  /** `int`: the smallest value; `text`: the shortest length. */
   min?: number;
   max?: number;
   values?: readonly string[];
@@ -90,8 +91,9 @@ export const BLOCKS: Record<string, BlockSpec> = {
         snippet: 'stats {\n\tlisten ${1:8080}\n\tpassword env:${2:HALAB_STATS_PASSWORD}\n}' },
       { keyword: 'defaults', args: [], block: 'defaults',
         doc: 'HAProxy `defaults` section values.', snippet: 'defaults {\n\t$0\n}' },
-      { keyword: 'firewall', args: [ENUM(['firewalld', 'nftables', 'none'])], default: 'firewalld',
-        doc: 'Which firewall rules to render for the lbs: HTTP/HTTPS, the stats port and VRRP (IP protocol 112); and HTTP on managed upstreams.' },
+      { keyword: 'firewall', args: [ENUM(['auto', 'firewalld', 'nftables', 'none'])], default: 'auto',
+        doc: 'Which firewall rules to render for the lbs: HTTP/HTTPS, the stats port and VRRP (IP protocol 112); and HTTP on managed upstreams. `auto` follows each host\'s `os`: firewalld on AlmaLinux/RHEL/Rocky, nftables on Debian/Ubuntu (what each family has installed).',
+        renders: '`/etc/halab/firewall.sh` (firewall-cmd calls) for firewalld, `/etc/halab/firewall.nft` (its own `table inet halab`) for nftables, nothing for `none`.' },
       { keyword: 'failover-test', args: [], block: 'failover-test',
         doc: 'Parameters of `halab failover-test`.', snippet: 'failover-test {\n\tfault ${1|kill-haproxy,stop-haproxy,stop-keepalived,link-down,kill-upstream|}\n}' },
       { keyword: 'lab', args: [], block: 'lab', doc: 'Settings for the local lab (`halab lab up`) only.', snippet: 'lab {\n\tbridge ${1:halab0}\n}' },
@@ -190,7 +192,7 @@ export const BLOCKS: Record<string, BlockSpec> = {
       { keyword: 'password', args: [{ label: 'SECRET', type: 'secret' }], required: true,
         doc: 'Password for the stats page; required. Use `env:NAME` or `secret:NAME`, never a literal.', renders: 'haproxy: `stats auth USER:PASSWORD`.',
         snippet: 'password env:${1:HALAB_STATS_PASSWORD}' },
-      { keyword: 'realm', args: [{ label: 'STRING', type: 'text' }], default: '"HAProxy Statistics"', doc: 'The HTTP auth realm.', renders: 'haproxy: `stats realm`.' },
+      { keyword: 'realm', args: [{ label: 'STRING', type: 'text', min: 1 }], default: '"HAProxy Statistics"', doc: 'The HTTP auth realm.', renders: 'haproxy: `stats realm`.' },
     ],
   },
   defaults: {

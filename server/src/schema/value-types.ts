@@ -121,12 +121,39 @@ export function parseSsh(s: string): Parsed<{ user: string; host: string; port: 
   return ok({ user, host: h.value, port });
 }
 
+/**
+ * Paths are written on the hosts: a page at `<root>/index.html` must fit PATH_MAX (4096 bytes with
+ * its NUL), each part NAME_MAX (255), and nginx's `root` line its 4095-byte token buffer
+ * (render/limits.ts). 4000 leaves room for `/index.html` and the directive. A 5,000-character
+ * root used to pass `check` and fail the render with ENAMETOOLONG.
+ */
+export const PATH_MAX_CHARS = 4000;
+export const PATH_PART_MAX_CHARS = 255;
+
 export function parsePath(s: string): Parsed<string> {
-  return PATH_RE.test(s) && !s.includes('..') ? ok(s) : bad('an absolute path such as /etc/haproxy/certs/site.pem (letters, digits, `._/-@%+=,:`; no spaces or `..`)');
+  if (!PATH_RE.test(s) || s.includes('..')) {
+    return bad('an absolute path such as /etc/haproxy/certs/site.pem (letters, digits, `._/-@%+=,:`; no spaces or `..`)');
+  }
+  // `/srv/./x` names /srv/x: refused so that one directory has one spelling (pages, duplicate roots).
+  if (s.split('/').includes('.')) return bad('a path without `.` segments: write /srv/x, not /srv/./x');
+  if (s.length > PATH_MAX_CHARS) return bad(`a path of at most ${PATH_MAX_CHARS} characters`);
+  if (s.split('/').some((part) => part.length > PATH_PART_MAX_CHARS)) {
+    return bad(`a path whose \`/\`-separated parts have at most ${PATH_PART_MAX_CHARS} characters (the file system's limit)`);
+  }
+  return ok(s);
 }
+
+/** Two spellings of one directory (`/srv//x/` and `/srv/x`) give one key; the renderer writes this form. */
+export function normalPath(s: string): string {
+  return s.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
+}
+
+/** HTTP servers refuse longer request lines (nginx: 8 KB of headers by default), so a health check could never pass. */
+export const URL_PATH_MAX_CHARS = 2048;
 
 /** URL paths for checks and the stats URI. */
 export function parseUrlPath(s: string, allowQuery = false): Parsed<string> {
+  if (s.length > URL_PATH_MAX_CHARS) return bad(`a URL path of at most ${URL_PATH_MAX_CHARS} characters`);
   // `?` is allowed where HAProxy takes a URI prefix (the classic stats URI is `/haproxy?stats`).
   const re = allowQuery ? /^\/[A-Za-z0-9._~\/!$&()*+,=:@%?-]*$/ : /^\/[A-Za-z0-9._~\/!$&()*+,=:@%-]*$/;
   return re.test(s) ? ok(s) : bad('a URL path starting with `/`, without spaces, quotes or `;`');
@@ -136,10 +163,14 @@ export function parseIface(s: string): Parsed<string> {
   return IFACE_RE.test(s) ? ok(s) : bad('an interface name such as eth0 (at most 15 characters)');
 }
 
-/** Free text (page content, realm): one line, no control characters. Templates escape the rest. */
-export function parseText(s: string): Parsed<string> {
+/**
+ * Free text (page content, realm): one line, no control characters. Templates escape the rest.
+ * `minLength` 1 where the target needs a value (`stats realm ""` fails `haproxy -c`).
+ */
+export function parseText(s: string, minLength = 0): Parsed<string> {
   if (/[\x00-\x08\x0a-\x1f\x7f]/.test(s)) return bad('text on one line, without control characters');
   if (s.length > 1000) return bad('text of at most 1000 characters');
+  if (s.length < minLength) return bad('non-empty text');
   return ok(s);
 }
 
