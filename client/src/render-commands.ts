@@ -1,8 +1,8 @@
 /** "HA Lab: Render Configs" and "HA Lab: Preview Rendered Config". */
 import * as path from 'node:path';
-import { mkdir, writeFile, chmod } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { render } from '../../server/src/render/render.js';
+import { writeRenderedTree } from '../../server/src/render/write-tree.js';
 import { placeholderSecrets } from '../../server/src/secrets.js';
 import { analyzeOrComplain, pickHalabDocument } from './document.js';
 import { gatherSecrets } from './secrets.js';
@@ -38,12 +38,8 @@ export function registerRenderCommands(context: vscode.ExtensionContext, output:
       if (!secrets) return;
       try {
         const { files } = render(a.model, { source: doc.uri.fsPath, secrets });
-        for (const f of files) {
-          const out = path.join(dir, f.host, f.path);
-          await mkdir(path.dirname(out), { recursive: true });
-          await writeFile(out, f.content);
-          await chmod(out, f.mode);
-        }
+        // the CLI's writer: all or nothing, no symlinks followed, secret files 0600
+        writeRenderedTree(dir, files);
         output.appendLine(`Rendered ${files.length} files for ${new Set(files.map((f) => f.host)).size} hosts into ${dir}`);
         void vscode.window.showInformationMessage(`HA Lab: rendered ${files.length} files into ${vscode.workspace.asRelativePath(dir)}.`, 'Reveal').then((c) => c && vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(dir!)));
         return files.length;

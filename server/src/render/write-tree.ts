@@ -45,15 +45,33 @@ function refuseLinks(root: string, p: string): void {
   }
 }
 
+/** Only a regular file may be replaced: found before anything is written. */
+function refuseNonFile(final: string): void {
+  try {
+    if (!lstatSync(final).isFile()) throw new RenderError(`${final} exists and is not a regular file; remove it or choose another folder`);
+  } catch (e) {
+    if (e instanceof RenderError) throw e; // ENOENT: a new file
+  }
+}
+
 interface Staged {
   tmp: string;
   final: string;
 }
 
-function stage(root: string, f: RenderedFile): Staged {
-  const final = outputPath(root, f);
-  refuseLinks(root, final);
-  mkdirSync(dirname(final), { recursive: true });
+/** Where each file goes, after every check that needs no write: a refusal changes nothing. */
+function checkedPaths(root: string, files: readonly RenderedFile[]): string[] {
+  return files.map((f) => {
+    const final = outputPath(root, f);
+    refuseLinks(root, final);
+    refuseNonFile(final);
+    return final;
+  });
+}
+
+function stage(root: string, f: RenderedFile, final: string, created: string[]): Staged {
+  const made = mkdirSync(dirname(final), { recursive: true });
+  if (made) created.push(made);
   refuseLinks(root, final); // mkdir -p must not have walked through a link created meanwhile
   const tmp = join(dirname(final), `.${randomBytes(8).toString('hex')}.halab-tmp`);
   const mode = localMode(f);
@@ -70,17 +88,22 @@ function stage(root: string, f: RenderedFile): Staged {
 
 /** Writes every file or none; returns the paths written, in order. */
 export function writeRenderedTree(dir: string, files: readonly RenderedFile[]): string[] {
-  mkdirSync(dir, { recursive: true });
+  const created: string[] = [];
+  const made = mkdirSync(dir, { recursive: true });
+  if (made) created.push(made);
   const root = realpathSync(dir);
   const staged: Staged[] = [];
   try {
-    for (const f of files) staged.push(stage(root, f));
+    const finals = checkedPaths(root, files);
+    files.forEach((f, i) => staged.push(stage(root, f, finals[i]!, created)));
     for (const s of staged) {
       refuseLinks(root, s.final);
       renameSync(s.tmp, s.final);
     }
   } catch (e) {
     for (const s of staged) rmSync(s.tmp, { force: true });
+    // folders this call made hold nothing but its own temp files, removed above
+    for (const d of created.reverse()) rmSync(d, { recursive: true, force: true });
     throw e;
   }
   return staged.map((s) => s.final);
