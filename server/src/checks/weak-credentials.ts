@@ -11,7 +11,9 @@ export default defineCheck({
     const s = resolved.model.stats;
     if (!s || !resolved.stats || s.password?.kind !== 'literal') return;
     if (WEAK.has(`${s.user.toLowerCase()}/${s.password.value.toLowerCase()}`) || s.password.value.length < 8) {
-      report(argSpan(prop(resolved.stats, 'password')!), `The stats credentials ${s.user}/${s.password.value.length < 8 ? '(under 8 characters)' : s.password.value} are easy to guess. Use a long random password from \`env:\`.`);
+      // the message never repeats the password: diagnostics reach terminals, CI logs and the Problems panel
+      const why = s.password.value.length < 8 ? 'is under 8 characters' : `is a well-known default for user ${s.user}`;
+      report(argSpan(prop(resolved.stats, 'password')!), `The stats password ${why}: easy to guess. Use a long random password from \`env:\`.`);
     }
   },
 });
