@@ -187,7 +187,7 @@ describe('ssh layer against a real sshd', { skip: !isRoot && 'needs root (networ
       const a = join(dir, 'sftp-a');
       const b = join(dir, 'sftp-b');
       writeFileSync(b, 'old');
-      await s.writeFile(a, 'new content\n', 0o640);
+      await s.writeFile(a, 'new content\n', { mode: 0o640 });
       assert.equal((await s.readFile(a))?.toString(), 'new content\n');
       await s.rename(a, b); // replaces an existing file
       assert.equal(readFileSync(b, 'utf8'), 'new content\n');

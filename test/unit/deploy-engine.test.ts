@@ -17,12 +17,13 @@ import {
   BACKUP_ROOT,
   applyCommand,
   backupCommand,
-  chownChmodCommand,
+  captureRuntimeCommand,
   factsCommand,
-  prepareDirsCommand,
+  prepareStagingCommand,
   reloadCommand,
-  removeCommand,
+  removeStagingCommand,
   restoreCommand,
+  restoreRuntimeCommand,
   statusCommand,
 } from '../../server/src/deploy/remote-ops.js';
 import { renderCommand, type Command } from '../../server/src/deploy/shell-quote.js';
@@ -51,6 +52,11 @@ interface FsEntry {
   group: string;
 }
 
+/** Commands the fake hosts answer only when the binary is in `binaries` (the rest: coreutils, sh). */
+const FAKE_TOOLS = ['nft', 'sysctl', 'firewall-cmd', 'haproxy', 'keepalived', 'nginx'];
+/** Users and groups of the fake hosts (name, id). */
+const FAKE_IDS: Array<[string, number]> = [['root', 0], ['haproxy', 108]];
+
 const same = (a: Command, b: Command) => renderCommand(a) === renderCommand(b);
 const ok = (stdout = ''): ExecResult => ({ stdout, stderr: '', code: 0 });
 
@@ -59,11 +65,18 @@ class FakeHost implements Remote {
   fs = new Map<string, FsEntry>();
   journal: string[] = [];
   running = new Set<string>();
-  binaries = new Set(['haproxy', 'keepalived', 'nginx', 'killall']);
+  binaries = new Set(['haproxy', 'keepalived', 'nginx', 'killall', 'nft', 'sysctl', 'service']);
   osId = 'debian';
   unreachable = false;
   failReload?: string;
   vip?: string;
+  /** The kernel's state that `apply` changes: the loaded nft ruleset and sysctl values. */
+  nftRuleset?: string;
+  sysctl = new Map([['net.ipv4.ip_nonlocal_bind', '0'], ['net.ipv6.ip_nonlocal_bind', '0']]);
+  /** Drop the connection right after the first command matching this (the command itself succeeds). */
+  dropAfter?: RegExp;
+  /** Every path written through writeFile, with the options it was written with. */
+  writes: Array<{ path: string; opts: unknown }> = [];
 
   constructor(readonly name: string) {}
 
@@ -75,9 +88,20 @@ class FakeHost implements Remote {
     this.guard();
     const line = renderCommand(cmd);
     this.journal.push(line);
+    const r = this.answer(cmd, line);
+    if (this.dropAfter?.test(line)) this.unreachable = true;
+    return r;
+  }
+
+  private answer(cmd: Command, line: string): ExecResult {
+    const argv0 = (cmd as string[])[0]!;
+    if (FAKE_TOOLS.includes(argv0) && !this.binaries.has(argv0)) {
+      return { stdout: '', stderr: `sh: 1: ${argv0}: not found`, code: 127 };
+    }
     const argv = cmd as string[];
     const tail = argv.slice(4);
-    if (same(cmd, factsCommand(tail))) {
+    if (same(cmd, factsCommand(tail.slice(1)))) {
+      tail.shift();
       let out = `@@os\nID=${this.osId}\nPRETTY_NAME="Fake ${this.osId}"\n@@bin\n${[...this.binaries].join('\n')}\n@@init\nsysv\n`;
       tail.forEach((p, i) => {
         const f = this.fs.get(p);
@@ -85,14 +109,35 @@ class FakeHost implements Remote {
       });
       return ok(out + '@@end\n');
     }
-    if (same(cmd, prepareDirsCommand(argv.slice(3)))) return ok();
-    if (argv[0] === 'sh' && same(cmd, (chownChmodCommand([]) as string[]).concat(tail))) {
-      for (let i = 0; i < tail.length; i += 3) {
-        const f = this.fs.get(tail[i + 2]!);
-        if (!f) return { stdout: '', stderr: `chown: cannot access '${tail[i + 2]}'`, code: 1 };
-        const [owner, group] = tail[i]!.split(':');
-        Object.assign(f, { owner, group, mode: parseInt(tail[i + 1]!, 8) });
-      }
+    if (argv[0] === 'sh' && argv[2] === (prepareStagingCommand([], '', [], []) as string[])[2]) {
+      // tok n dirs… u:NAME… g:NAME…: the staging dirs hold nothing yet; answer the ids
+      const [tok, n] = [tail[0]!, Number(tail[1])];
+      const dirs = tail.slice(2, 2 + n);
+      const names = tail.slice(2 + n);
+      assert.ok(same(cmd, prepareStagingCommand(dirs, tok, names.filter((x) => x.startsWith('u:')).map((x) => x.slice(2)), names.filter((x) => x.startsWith('g:')).map((x) => x.slice(2)))));
+      for (const d of dirs) if ([...this.fs.keys()].some((p) => p.startsWith(`${d}/.halab-${tok}/`))) return { stdout: '', stderr: 'mkdir: File exists', code: 1 };
+      const id = (x: string) => FAKE_IDS.find(([name]) => name === x.slice(2))![1];
+      return ok(names.map((x) => `@@${x.startsWith('u:') ? 'uid' : 'gid'} ${x.slice(2)} ${id(x)}\n`).join(''));
+    }
+    if (argv[0] === 'rm' && same(cmd, removeStagingCommand(argv.slice(3)))) {
+      for (const d of argv.slice(3)) for (const p of [...this.fs.keys()]) if (p.startsWith(`${d}/`)) this.fs.delete(p);
+      return ok();
+    }
+    if (argv[0] === 'sh' && argv[2] === (captureRuntimeCommand('sysctl', 'x', '') as string[])[2]) {
+      return ok(tail.map((k) => `@@kv ${k}=${this.sysctl.get(k) ?? ''}\n`).join(''));
+    }
+    if (argv[0] === 'sh' && argv[2] === (captureRuntimeCommand('firewall', 'x.nft', '') as string[])[2]) {
+      let out = '';
+      for (let i = 0; i < tail.length; i += 2) out += `@@table ${tail[i]} ${tail[i + 1]}\n${this.nftRuleset ?? ''}`;
+      return ok(out);
+    }
+    if (argv[0] === 'sysctl' && argv[2] === '-w') {
+      for (const kv of argv.slice(3)) this.sysctl.set(kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1));
+      return ok();
+    }
+    if (argv[0] === 'sh' && argv[2] === (restoreRuntimeCommand({ kind: 'nft', path: 'x', tables: [] }) as string[])[2]) {
+      // one table per file in these topologies: its listing, or nothing (absent before)
+      this.nftRuleset = tail[2] ? tail[2] : undefined;
       return ok();
     }
     if (same(cmd, backupCommand(tail))) {
@@ -105,10 +150,6 @@ class FakeHost implements Remote {
         if (tail[i] === '1') this.fs.set(p, { ...this.fs.get(BACKUP_ROOT + p)! });
         else this.fs.delete(p);
       }
-      return ok();
-    }
-    if (same(cmd, removeCommand(argv.slice(3)))) {
-      for (const p of argv.slice(3)) this.fs.delete(p);
       return ok();
     }
     for (const svc of ['haproxy', 'keepalived', 'nginx'] as const) {
@@ -125,7 +166,15 @@ class FakeHost implements Remote {
       return f.content.includes('halab-test-corruption') ? { stdout: '', stderr: `[ALERT] parsing [${argv[argv.length - 1]}:99]: unknown keyword 'halab-test-corruption'`, code: 1 } : ok();
     }
     if (argv[0] === 'nginx' && argv[1] === '-t') return ok();
-    if (same(cmd, applyCommand('sysctl', argv[argv.length - 1]!))) return ok();
+    if (same(cmd, applyCommand('sysctl', argv[argv.length - 1]!))) {
+      for (const m of this.fs.get(argv[argv.length - 1]!)!.content.matchAll(/^([\w.]+) = (\S+)$/gm)) this.sysctl.set(m[1]!, m[2]!);
+      return ok();
+    }
+    if (argv[0] === 'nft' && argv[1] === '-c') return ok();
+    if (same(cmd, applyCommand('firewall', argv[argv.length - 1]!)) && argv[0] === 'nft') {
+      this.nftRuleset = this.fs.get(argv[argv.length - 1]!)!.content;
+      return ok();
+    }
     if (same(cmd, ['ip', '-o', 'addr', 'show'])) {
       const vip = this.vip && this.running.has('keepalived') ? `2: eth0    inet ${this.vip}/24 scope global secondary eth0\n` : '';
       return ok(`2: eth0    inet 198.18.0.11/24 brd 198.18.0.255 scope global eth0\n${vip}`);
@@ -133,10 +182,15 @@ class FakeHost implements Remote {
     return { stdout: '', stderr: `fake host: unexpected command ${line}`, code: 127 };
   }
 
-  async writeFile(path: string, data: string | Buffer, mode = 0o600): Promise<void> {
+  async writeFile(path: string, data: string | Buffer, opts: number | { mode: number; uid?: number; gid?: number } = 0o600): Promise<void> {
     this.guard();
     this.journal.push(`write ${path}`);
-    this.fs.set(path, { content: data.toString(), mode, owner: 'root', group: 'root' });
+    this.writes.push({ path, opts });
+    const o = typeof opts === 'number' ? { mode: opts } : opts;
+    // exclusive creation: never through or over something that is there
+    if (typeof opts !== 'number' && this.fs.has(path)) throw new Error(`write ${path}: Failure (file exists)`);
+    const name = (id: number | undefined) => (id === undefined ? 'root' : (FAKE_IDS.find(([, n]) => n === id)?.[0] ?? String(id)));
+    this.fs.set(path, { content: data.toString(), mode: o.mode, owner: name(o.uid), group: name(o.gid) });
   }
 
   async rename(from: string, to: string): Promise<void> {
@@ -146,6 +200,10 @@ class FakeHost implements Remote {
     if (!f) throw new Error(`no such file ${from}`);
     this.fs.set(to, f);
     this.fs.delete(from);
+    if (this.dropAfter?.test(`rename ${from} ${to}`)) {
+      this.unreachable = true;
+      throw new Error(`lost connection to ${this.name}: connection reset`);
+    }
   }
 
   close(): void {}
@@ -365,5 +423,126 @@ describe('deploy engine (fake hosts)', () => {
     assert.equal(r.ok, true);
     assert.ok(r.hosts.every((h) => h.status === 'planned' && h.plan!.files.every((f) => f.status === 'new')));
     for (const h of c.hosts.values()) assert.equal(h.fs.size, 0);
+  });
+});
+
+describe('deploy engine: staging, rollback of kernel state, lost hosts, tool preflight (issue 13)', () => {
+  const NFT = LAB.replace('firewall none', 'firewall nftables');
+
+  it('stages each file under an unpredictable name in a fresh root-only directory, created exclusively', async () => {
+    const m = model();
+    const names: string[] = [];
+    for (let run = 0; run < 2; run++) {
+      const c = cluster(m);
+      const r = await c.run(files(m));
+      assert.equal(r.ok, true, JSON.stringify(r.failure));
+      const lb1 = c.hosts.get('lb1')!;
+      const w = lb1.writes.find((x) => x.path.endsWith('/haproxy.cfg'))!;
+      names.push(w.path);
+      // not the old predictable name next to the live file, which a planted symlink could catch
+      assert.notEqual(w.path, '/etc/haproxy/.haproxy.cfg.halab-new');
+      const dir = w.path.slice(0, w.path.lastIndexOf('/'));
+      assert.match(dir, /^\/etc\/haproxy\/\.halab-[0-9a-f]{16,}$/, 'same directory as the live file (atomic rename), own subdirectory');
+      const token = dir.slice(dir.lastIndexOf('.halab-') + 7);
+      assert.ok(lb1.journal.some((l) => /mkdir -m 0700 -- "\$1\/\.halab-\$tok"/.test(l) && l.includes(` ${token} `)), `created 0700: ${lb1.journal.join('\n')}`);
+      // owner and mode set on the open file, not by path (a path may be swapped for a link)
+      assert.deepEqual(w.opts, { mode: 0o640, uid: 0, gid: 108 });
+      assert.ok(!lb1.journal.some((l) => /\bchown\b|\bchmod\b/.test(l)), 'no chown/chmod by path');
+      assert.equal([...lb1.fs.keys()].filter((p) => p.includes('.halab-')).length, 0, 'staging removed');
+    }
+    assert.notEqual(names[0], names[1], 'a new name every run');
+  });
+
+  it('a failed reload after the firewall and sysctl were applied restores the kernel state too (nft table, sysctl values)', async () => {
+    const m = model(NFT);
+    const c = cluster(m);
+    const lb2 = c.hosts.get('lb2')!;
+    lb2.failReload = 'haproxy';
+    const r = await c.run(files(m));
+    assert.deepEqual(r.failure && [r.failure.host, r.failure.step], ['lb2', 'reload']);
+    assert.ok(lb2.journal.some((l) => l.startsWith('nft -f')), 'the firewall had been applied');
+    assert.equal(lb2.nftRuleset, undefined, 'the new table (policy drop) is unloaded again');
+    assert.equal(lb2.sysctl.get('net.ipv4.ip_nonlocal_bind'), '0', 'sysctl value restored');
+    for (const w of ['web1', 'web2']) assert.equal(c.hosts.get(w)!.nftRuleset, undefined, `${w} rolled back`);
+  });
+
+  it('a failed reload restores the previous nft ruleset when one was loaded', async () => {
+    const m = model(NFT);
+    const c = cluster(m);
+    assert.equal((await c.run(files(m))).ok, true);
+    const lb2 = c.hosts.get('lb2')!;
+    const before = lb2.nftRuleset;
+    assert.match(before!, /8080/);
+    lb2.failReload = 'haproxy';
+    const r = await c.run(files(model(NFT.replace('listen 8080', 'listen 8081'))));
+    assert.equal(r.failure?.step, 'reload');
+    assert.ok(lb2.journal.some((l) => l.includes('nft') && l.includes('8081')) || lb2.journal.some((l) => l.startsWith('nft -f')));
+    assert.doesNotMatch(lb2.nftRuleset ?? '', /8081/, 'not the new rules');
+    assert.match(lb2.nftRuleset ?? '', /8080/, 'the old rules again');
+  });
+
+  it('a connection lost during verify is reported as step verify and the host as lost (no rollback attempted on it)', async () => {
+    const m = model();
+    const c = cluster(m);
+    const web1 = c.hosts.get('web1')!;
+    web1.dropAfter = /service .*nginx.* (start|reload)|nginx/;
+    web1.dropAfter = /if pidof/; // the reload command (sysv): connection drops once it ran
+    const r = await c.run(files(m));
+    assert.equal(r.ok, false);
+    assert.deepEqual(r.failure && [r.failure.host, r.failure.step], ['web1', 'verify']);
+    const h = r.hosts.find((x) => x.host === 'web1')!;
+    assert.equal(h.failedStep, 'verify');
+    assert.equal(h.lost, true);
+    assert.equal(h.restored, false);
+    const rb = c.events.find((e) => e.host === 'web1' && e.step === 'rollback');
+    assert.match(rb?.message ?? '', /unreachable/);
+  });
+
+  it('a connection lost during the swap is reported as step swap and the host as lost', async () => {
+    const m = model();
+    const c = cluster(m);
+    c.hosts.get('lb2')!.dropAfter = /^rename .*keepalived\.conf$/;
+    const r = await c.run(files(m));
+    assert.deepEqual(r.failure && [r.failure.host, r.failure.step], ['lb2', 'swap']);
+    const h = r.hosts.find((x) => x.host === 'lb2')!;
+    assert.equal(h.lost, true);
+    assert.equal(h.restored, false);
+    assert.match(c.events.find((e) => e.host === 'lb2' && e.step === 'rollback')?.message ?? '', /unreachable.*keepalived\.conf/s);
+  });
+
+  it('a host lacking a tool the deploy needs (nft) stops everything before any change, naming the fixes', async () => {
+    const m = model(NFT);
+    const c = cluster(m);
+    c.hosts.get('lb2')!.binaries.delete('nft');
+    const r = await c.run(files(m));
+    assert.equal(r.ok, false);
+    assert.deepEqual(r.failure && [r.failure.host, r.failure.step], ['lb2', 'preflight']);
+    assert.match(r.failure!.message, /lb2 lacks nft/);
+    assert.match(r.failure!.message, /--bootstrap/);
+    assert.match(r.failure!.message, /nftables/);
+    assert.match(r.failure!.message, /`firewall/);
+    for (const h of c.hosts.values()) assert.ok(!h.journal.some((l) => /^(write|rename) |mkdir/.test(l)), `${h.name} changed: ${h.journal.join('\n')}`);
+  });
+
+  it('firewalld rules on hosts without firewall-cmd stop at the preflight (Debian hosts)', async () => {
+    const m = model(LAB.replace('firewall none', 'firewall firewalld'));
+    const c = cluster(m);
+    const r = await c.run(files(m));
+    assert.equal(r.failure?.step, 'preflight');
+    assert.match(r.failure!.message, /lacks firewall-cmd/);
+    assert.match(r.failure!.message, /firewall nftables/);
+    for (const h of c.hosts.values()) assert.equal(h.fs.size, 0, `${h.name} unchanged`);
+  });
+
+  it('with --bootstrap, a missing tool is installed with its package', async () => {
+    const m = model(NFT);
+    const c = cluster(m);
+    c.hosts.get('web1')!.binaries.delete('nft');
+    const r = await c.run(files(m), { bootstrap: true });
+    // the fake answers apt-get with 127: the deploy fails at bootstrap having tried to install
+    assert.equal(r.failure?.step, 'bootstrap');
+    assert.ok(c.hosts.get('web1')!.journal.some((l) => l.includes('apt-get update')));
+    const web1 = r.hosts.find((h) => h.host === 'web1')!;
+    assert.ok(web1.bootstrap.some((l) => l.includes('apt-get install') && / nftables$/.test(l)), web1.bootstrap.join('\n'));
   });
 });

@@ -103,7 +103,7 @@ describe('remote output parsing', () => {
     const dump = '------< VRRP Topology >------\n VRRP Instance = VI_1\n   VRRP Version = 2\n   State = FAULT\n VRRP Instance = VI_2\n   State = MASTER\n';
     assert.deepEqual([...parseKeepalivedStates(dump)], [['VI_1', 'FAULT'], ['VI_2', 'MASTER']]);
   });
-  it('stages next to the live file under a name no include glob matches', () => {
-    assert.equal(stagingPath('/etc/nginx/conf.d/web01.conf'), '/etc/nginx/conf.d/.web01.conf.halab-new');
+  it('stages in a directory next to the live file under a name no include glob matches', () => {
+    assert.equal(stagingPath('/etc/nginx/conf.d/web01.conf', '0f1e'), '/etc/nginx/conf.d/.halab-0f1e/web01.conf');
   });
 });

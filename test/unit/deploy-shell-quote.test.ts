@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { renderCommand, shellJoin, shellQuote, and } from '../../server/src/deploy/shell-quote.js';
-import { backupCommand, restoreCommand, validateCommand, chownChmodCommand } from '../../server/src/deploy/remote-ops.js';
+import { backupCommand, restoreCommand, validateCommand, prepareStagingCommand } from '../../server/src/deploy/remote-ops.js';
 
 /** Run a command line through sh and get back the argv it received (NUL-separated). */
 function echoArgv(args: string[]): string[] {
@@ -37,7 +37,7 @@ describe('shell quoting', () => {
       assert.equal(existsSync(m), false);
       // the same through the deploy's own command builders, which take paths from the model
       const path = `/etc/x'; touch ${m}; echo '`;
-      for (const cmd of [backupCommand([path]), restoreCommand([{ path, existed: false }]), validateCommand('true {}', path), chownChmodCommand([{ path, owner: 'root', group: 'root', mode: 0o644 }])]) {
+      for (const cmd of [backupCommand([path]), restoreCommand([{ path, existed: false }]), validateCommand('true {}', path), prepareStagingCommand([path], 'ab12', [path], [path])]) {
         try {
           execFileSync('sh', ['-c', renderCommand(cmd)], { stdio: 'ignore', env: { PATH: '/nonexistent-halab' } });
         } catch {

@@ -13,22 +13,48 @@ export interface Requirement {
   pkg: string;
   binary: string;
   service?: string;
+  /** The service must run for the binary to work (firewall-cmd talks to firewalld): start it too. */
+  start?: boolean;
 }
 
-export function requirements(role: HostRole): Requirement[] {
-  return role === 'lb'
-    ? [
-        { pkg: 'haproxy', binary: 'haproxy', service: 'haproxy' },
-        { pkg: 'keepalived', binary: 'keepalived', service: 'keepalived' },
-        // killall is what `track script` runs (killall -0 haproxy)
-        { pkg: 'psmisc', binary: 'killall' },
-      ]
-    : [{ pkg: 'nginx', binary: 'nginx', service: 'nginx' }];
+/**
+ * The package that brings each binary a deploy may run, per OS family. Only packaging facts:
+ * which binaries a host needs is derived from the files (see preflight.ts).
+ */
+export const TOOL_PACKAGES: Record<string, { debian?: string; rhel?: string; service?: string; start?: boolean }> = {
+  haproxy: { debian: 'haproxy', rhel: 'haproxy', service: 'haproxy' },
+  keepalived: { debian: 'keepalived', rhel: 'keepalived', service: 'keepalived' },
+  nginx: { debian: 'nginx', rhel: 'nginx', service: 'nginx' },
+  killall: { debian: 'psmisc', rhel: 'psmisc' },
+  sysctl: { debian: 'procps', rhel: 'procps-ng' },
+  nft: { debian: 'nftables', rhel: 'nftables' },
+  'firewall-cmd': { debian: 'firewalld', rhel: 'firewalld', service: 'firewalld', start: true },
+  // the service managers come with the init system: nothing to install
+  systemctl: {},
+  service: { debian: 'init-system-helpers', rhel: 'initscripts' },
+};
+
+/** Every binary the facts look for. */
+export const KNOWN_TOOLS = Object.keys(TOOL_PACKAGES);
+
+/** The requirement for a binary on an OS, or undefined when no package brings it. */
+export function toolRequirement(os: Os, binary: string): Requirement | undefined {
+  const t = TOOL_PACKAGES[binary];
+  const pkg = t?.[osFamily(os) === 'debian' ? 'debian' : 'rhel'];
+  if (!t || !pkg) return undefined;
+  return { pkg, binary, ...(t.service ? { service: t.service } : {}), ...(t.start ? { start: true } : {}) };
+}
+
+/** The binaries a role needs (killall is what `track script` runs: killall -0 haproxy). */
+const ROLE_BINARIES: Record<HostRole, string[]> = { lb: ['haproxy', 'keepalived', 'killall'], upstream: ['nginx'] };
+
+export function requirements(role: HostRole, os: Os = 'debian'): Requirement[] {
+  return ROLE_BINARIES[role].map((b) => toolRequirement(os, b)!);
 }
 
 /** Requirements whose binary is not among those found on the host. */
-export function missing(role: HostRole, foundBinaries: ReadonlySet<string>): Requirement[] {
-  return requirements(role).filter((r) => !foundBinaries.has(r.binary));
+export function missing(role: HostRole, foundBinaries: ReadonlySet<string>, os: Os = 'debian'): Requirement[] {
+  return requirements(role, os).filter((r) => !foundBinaries.has(r.binary));
 }
 
 /**
@@ -53,5 +79,7 @@ export function bootstrapCommands(os: Os, lacking: Requirement[], systemd: boole
     else if (osFamily(os) === 'debian') for (const s of services) cmds.push(['update-rc.d', s, 'enable']);
     else for (const s of services) cmds.push(['chkconfig', s, 'on']);
   }
+  // …except a service its own tool needs running (firewall-cmd talks to firewalld)
+  for (const r of lacking) if (r.start && r.service) cmds.push(systemd ? ['systemctl', 'start', r.service] : ['service', r.service, 'start']);
   return cmds;
 }

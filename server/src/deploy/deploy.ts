@@ -7,27 +7,34 @@
  * On any failure the hosts changed by this run are restored from their backups and reloaded,
  * in reverse order; hosts after the failing one are never touched.
  */
+import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Topology } from '../model/types.js';
 import type { RenderedFile, ServiceName } from '../render/types.js';
-import { bootstrapCommands, missing } from './bootstrap.js';
+import { bootstrapCommands, missing, type Requirement } from './bootstrap.js';
 import { osMismatch } from './os-release.js';
 import { planHost, type HostPlan } from './plan.js';
+import { checkTools } from './preflight.js';
 import {
   applyCommand,
   backupCommand,
   backupPath,
-  chownChmodCommand,
+  captureRuntimeCommand,
   factsCommand,
   parseFacts,
-  prepareDirsCommand,
+  parseIds,
+  parseRuntime,
+  prepareStagingCommand,
   reloadCommand,
-  removeCommand,
+  removeStagingCommand,
   restoreCommand,
+  restoreRuntimeCommand,
+  stagingDir,
   stagingPath,
   statusCommand,
   validateCommand,
   type HostFacts,
+  type RuntimeSnapshot,
 } from './remote-ops.js';
 import { makeMasker, type Masker } from './secrets.js';
 import { renderCommand, type Command } from './shell-quote.js';
@@ -38,7 +45,11 @@ import { verifyCluster, type ClusterCheck, type HttpGet } from './verify-cluster
 /** What deploy needs from a host; SshSession provides it, unit tests fake it. */
 export interface Remote {
   exec(cmd: Command, opts?: { stdin?: string | Buffer; timeoutMs?: number }): Promise<ExecResult>;
-  writeFile(path: string, data: string | Buffer, mode?: number): Promise<void>;
+  /**
+   * Create a new file exclusively (fails if anything, a symlink included, is at the path) and
+   * set its owner and mode on the open file.
+   */
+  writeFile(path: string, data: string | Buffer, opts: { mode: number; uid: number; gid: number }): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   close(): void;
   /** Hint: uploads will follow (lets the SSH remote open its SFTP channel in the background). */
@@ -52,6 +63,7 @@ export type DeployStep =
   | 'facts'
   | 'os'
   | 'bootstrap'
+  | 'preflight'
   | 'plan'
   | 'upload'
   | 'validate'
@@ -94,6 +106,8 @@ export interface HostResult {
   error?: string;
   /** For a failed host: whether its own changes were undone (false when it was unreachable). */
   restored?: boolean;
+  /** The connection to the host was lost during this run (it may hold new files; see the events). */
+  lost?: boolean;
   ms: number;
 }
 
@@ -157,7 +171,7 @@ export const sshConnector: Connector = async (t, acceptNew) => {
       prepareUpload: () => void s.sftp().catch(() => undefined),
       // through the session's long-lived shell: one round trip per command
       exec: (c, o) => s.run(c, o),
-      writeFile: (p, d, m) => s.writeFile(p, d, m),
+      writeFile: (p, d, o) => s.writeFile(p, d, o),
       rename: (a, b) => s.rename(a, b),
       close: () => {
         s.close();
@@ -172,6 +186,11 @@ export const sshConnector: Connector = async (t, acceptNew) => {
 
 function errMsg(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** An error that means the session is gone (not a command that failed). */
+function isConnectionLoss(e: unknown): boolean {
+  return /lost connection|closed|timed out|ECONNRESET|Keepalive|No response|Not connected/i.test(errMsg(e));
 }
 
 /** Order: managed upstreams, backups by ascending priority, then the primary. */
@@ -189,7 +208,12 @@ interface HostCtx {
   result: HostResult;
   /** What was swapped in this run, for rollback. */
   swapped: Array<{ path: string; existed: boolean }>;
-  staged: string[];
+  /** Staging directories of this run still on the host (removed after the swap or by rollback). */
+  stageDirs: string[];
+  /** Kernel state read before each apply, for rollback (in apply order). */
+  runtime: RuntimeSnapshot[];
+  /** The step running on this host: what a failure that is not a StepError is reported as. */
+  step: DeployStep;
   reloadReached: boolean;
   lost: boolean;
 }
@@ -208,7 +232,9 @@ export async function deploy(model: Topology, opts: DeployOptions, events: Deplo
     files: opts.files.filter((f) => f.host === t.name).map((f) => (opts.transformFile ? opts.transformFile(f) : f)),
     result: { host: t.name, role: t.role, lbRole: t.lbRole, status: 'skipped', uploaded: [], reloaded: [], bootstrap: [], ms: 0 },
     swapped: [],
-    staged: [],
+    stageDirs: [],
+    runtime: [],
+    step: 'connect',
     reloadReached: false,
     lost: false,
   }));
@@ -229,8 +255,7 @@ export async function deploy(model: Topology, opts: DeployOptions, events: Deplo
     try {
       r = await c.remote!.exec(cmd, { timeoutMs });
     } catch (e) {
-      if (/lost connection|closed|timed out|ECONNRESET|Keepalive/i.test(errMsg(e))) c.lost = true;
-      throw new StepError(step, `${what}: ${errMsg(e)}`);
+      throw lostOr(c, step, what, e);
     }
     if (r.code !== 0) {
       const detail = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-8).join('\n');
@@ -238,6 +263,16 @@ export async function deploy(model: Topology, opts: DeployOptions, events: Deplo
     }
     return r;
   };
+
+  /** The StepError for a failed remote call; marks the host lost when the session is gone. */
+  function lostOr(c: HostCtx, step: DeployStep, what: string, e: unknown): StepError {
+    if (e instanceof StepError) return e;
+    if (isConnectionLoss(e)) {
+      c.lost = true;
+      c.result.lost = true;
+    }
+    return new StepError(step, `${what}: ${errMsg(e)}`);
+  }
 
   try {
     // 1. connect to all hosts in parallel
@@ -278,19 +313,30 @@ export async function deploy(model: Topology, opts: DeployOptions, events: Deplo
     }
     if (result.failure) return result;
 
-    // 4. bootstrap: what the role needs and lacks
+    // 4. preflight and bootstrap: what the role needs and every tool the files need (preflight.ts)
     const toBootstrap: Array<{ c: HostCtx; cmds: Command[] }> = [];
     for (const c of ctxs) {
-      const lacking = missing(c.t.role, c.facts!.binaries);
-      if (lacking.length === 0) continue;
-      const cmds = bootstrapCommands(c.t.os, lacking, c.facts!.init === 'systemd');
-      c.result.bootstrap = cmds.map(renderCommand);
+      const lacking = missing(c.t.role, c.facts!.binaries, c.t.os);
+      const tools = checkTools(c.t.name, c.t.os, c.files, c.facts!.init, c.facts!.binaries);
+      const installs: Requirement[] = [...lacking, ...tools.installable.filter((r) => !lacking.some((l) => l.binary === r.binary))];
+      if (installs.length) c.result.bootstrap = bootstrapCommands(c.t.os, installs, c.facts!.init === 'systemd').map(renderCommand);
       const names = lacking.map((r) => r.pkg).join(', ');
-      if (!opts.bootstrap) {
-        if (planOnly) emit({ host: c.t.name, step: 'bootstrap', status: 'info', message: `lacks ${names}: deploy needs --bootstrap` });
-        else fail(c, 'bootstrap', `${c.t.name} lacks ${names} (needed as ${c.t.role === 'lb' ? 'a load balancer' : 'a managed upstream'}); run deploy with --bootstrap to install ${lacking.length > 1 ? 'them' : 'it'}`);
-      } else if (planOnly) emit({ host: c.t.name, step: 'bootstrap', status: 'info', message: `would run: ${c.result.bootstrap.join(' && ')}` });
-      else toBootstrap.push({ c, cmds });
+      // a tool no package brings cannot be bootstrapped
+      const stuck = tools.lacking.some((n) => !tools.installable.some((r) => r.binary === n.binary));
+      if (!opts.bootstrap || stuck) {
+        const say = planOnly ? (m: string) => emit({ host: c.t.name, step: 'preflight', status: 'info', message: `deploy would stop: ${m}` }) : undefined;
+        if (lacking.length) {
+          const m = `${c.t.name} lacks ${names} (needed as ${c.t.role === 'lb' ? 'a load balancer' : 'a managed upstream'}); run deploy with --bootstrap to install ${lacking.length > 1 ? 'them' : 'it'}`;
+          if (say) emit({ host: c.t.name, step: 'bootstrap', status: 'info', message: `lacks ${names}: deploy needs --bootstrap` });
+          else fail(c, 'bootstrap', m);
+        } else if (tools.message) {
+          if (say) say(tools.message);
+          else fail(c, 'preflight', tools.message);
+        }
+      } else if (installs.length) {
+        if (planOnly) emit({ host: c.t.name, step: 'bootstrap', status: 'info', message: `would run: ${c.result.bootstrap.join(' && ')}` });
+        else toBootstrap.push({ c, cmds: bootstrapCommands(c.t.os, installs, c.facts!.init === 'systemd') });
+      }
     }
     if (result.failure) return result;
     await Promise.all(
@@ -331,7 +377,7 @@ export async function deploy(model: Topology, opts: DeployOptions, events: Deplo
         c.result.status = 'applied';
         applied.push(c);
       } catch (e) {
-        fail(c, e instanceof StepError ? e.step : 'swap', errMsg(e));
+        fail(c, e instanceof StepError ? e.step : c.step, errMsg(e));
         await rollbackHost(c);
         for (const a of [...applied].reverse()) await rollbackHost(a);
         return result;
@@ -374,40 +420,51 @@ export async function deploy(model: Topology, opts: DeployOptions, events: Deplo
 
   async function timed<T>(c: HostCtx, step: DeployStep, fn: () => Promise<T>, message?: string): Promise<T> {
     const s = Date.now();
+    c.step = step;
     emit({ host: c.t.name, step, status: 'start', message });
     const v = await fn();
     emit({ host: c.t.name, step, status: 'ok', ms: Date.now() - s });
     return v;
   }
 
+  /** A remote call other than a command (SFTP): its failure is the step's, a lost session marks the host. */
+  async function remoteCall<T>(c: HostCtx, step: DeployStep, what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw lostOr(c, step, what, e);
+    }
+  }
+
   async function applyHost(c: HostCtx): Promise<void> {
     const plan = c.result.plan!;
     const byPath = new Map(c.files.map((f) => [f.path, f]));
+    // a mode/owner-only change is staged too: a fresh copy renamed over the live file, so no
+    // chown/chmod ever resolves a live path (which another user may have made a symlink)
     const changing = plan.files.filter((f) => f.status !== 'same');
     const content = changing.filter((f) => !f.reason); // new or changed content
-    const existed = (p: string) => c.facts!.files.has(p);
+    const existed = (p: string) => c.facts!.files.has(p) || c.facts!.links.has(p);
+    const token = randomBytes(12).toString('hex');
+    const staged = (p: string) => stagingPath(p, token);
 
-    // upload: staging copies next to the live files, with final owner and mode
+    // upload: a fresh root-only staging directory next to each live file (see stagingPath)
     await timed(c, 'upload', async () => {
-      const dirs = [...new Set(content.map((f) => posix.dirname(f.path)))];
-      if (dirs.length) await run(c, 'upload', prepareDirsCommand(dirs), 'creating directories');
+      const dirs = [...new Set(changing.map((f) => posix.dirname(f.path)))];
+      const own = changing.map((f) => byPath.get(f.path)!);
+      const r = await run(c, 'upload', prepareStagingCommand(dirs, token, [...new Set(own.map((f) => f.owner))], [...new Set(own.map((f) => f.group))]), 'creating staging directories');
+      c.stageDirs = dirs.map((d) => stagingDir(d, token));
+      const ids = parseIds(r.stdout);
       await Promise.all(
-        content.map(async (f) => {
+        changing.map(async (f) => {
           const file = byPath.get(f.path)!;
-          const tmp = stagingPath(f.path);
-          c.staged.push(tmp);
-          try {
-            await c.remote!.writeFile(tmp, file.content, file.mode);
-          } catch (e) {
-            if (/lost connection|closed|No response|ECONNRESET/i.test(errMsg(e))) c.lost = true;
-            throw new StepError('upload', `uploading ${f.path}: ${errMsg(e)}`);
-          }
-          c.result.uploaded.push(f.path);
+          const uid = ids.uid.get(file.owner);
+          const gid = ids.gid.get(file.group);
+          if (uid === undefined || gid === undefined) throw new StepError('upload', `no id for ${file.owner}:${file.group} on ${c.t.name}`);
+          await remoteCall(c, 'upload', `uploading ${f.path}`, () => c.remote!.writeFile(staged(f.path), file.content, { mode: file.mode, uid, gid }));
+          if (!f.reason) c.result.uploaded.push(f.path);
         }),
       );
-      const own = content.map((f) => byPath.get(f.path)!).map((f) => ({ path: stagingPath(f.path), owner: f.owner, group: f.group, mode: f.mode }));
-      if (own.length) await run(c, 'upload', chownChmodCommand(own), 'setting owner and mode');
-    }, content.map((f) => f.path).join(' '));
+    }, changing.map((f) => f.path).join(' '));
 
     // validate the staged copies where the validator takes a file; the rest after the swap
     const wholeConfig: Array<{ path: string; cmd: string }> = [];
@@ -423,15 +480,15 @@ export async function deploy(model: Topology, opts: DeployOptions, events: Deplo
             wholeConfig.push({ path: f.path, cmd: v });
             return;
           }
-          const cmd = validateCommand(v, stagingPath(f.path));
-          const what = `validating ${f.path} (${v.replace('{}', stagingPath(f.path))})`;
+          const cmd = validateCommand(v, staged(f.path));
+          const what = `validating ${f.path} (${v.replace('{}', staged(f.path))})`;
           try {
             await run(c, 'validate', cmd, what);
           } catch (e) {
             // `haproxy -c -q` fails silently: ask again without -q for the reason to show
             const loud = (cmd as string[]).filter((a) => a !== '-q');
             if (c.lost || loud.length === (cmd as string[]).length) throw e;
-            const r = await c.remote!.exec(loud, { timeoutMs });
+            const r = await remoteCall(c, 'validate', what, () => c.remote!.exec(loud, { timeoutMs }));
             const why = (r.stderr.trim() || r.stdout.trim()).split('\n').slice(-8).join('\n');
             throw new StepError('validate', `${what} failed: ${why || errMsg(e)}`);
           }
@@ -443,22 +500,14 @@ export async function deploy(model: Topology, opts: DeployOptions, events: Deplo
     const toBackup = changing.filter((f) => existed(f.path)).map((f) => f.path);
     if (toBackup.length) await timed(c, 'backup', () => run(c, 'backup', backupCommand(toBackup), 'backing up'), toBackup.map(backupPath).join(' '));
 
-    // swap: atomic renames (mode/owner-only changes are fixed in place)
+    // swap: atomic renames; rename(2) replaces whatever is at the live path without following it
     await timed(c, 'swap', async () => {
       for (const f of changing) {
         c.swapped.push({ path: f.path, existed: existed(f.path) });
-        if (f.reason) {
-          const file = byPath.get(f.path)!;
-          await run(c, 'swap', chownChmodCommand([{ path: f.path, owner: file.owner, group: file.group, mode: file.mode }]), `fixing ${f.reason} of ${f.path}`);
-          continue;
-        }
-        try {
-          await c.remote!.rename(stagingPath(f.path), f.path);
-        } catch (e) {
-          throw new StepError('swap', errMsg(e));
-        }
+        await remoteCall(c, 'swap', `replacing ${f.path}`, () => c.remote!.rename(staged(f.path), f.path));
       }
-      c.staged = [];
+      await run(c, 'swap', removeStagingCommand(c.stageDirs), 'removing the staging directories');
+      c.stageDirs = [];
     });
 
     // whole-configuration validators (e.g. `nginx -t`) see the swapped files; nothing has been
@@ -470,7 +519,13 @@ export async function deploy(model: Topology, opts: DeployOptions, events: Deplo
     const applies = content.filter((f) => f.apply);
     if (applies.length) {
       await timed(c, 'apply', async () => {
-        for (const f of applies) await run(c, 'apply', applyCommand(f.apply!, f.path), `applying ${f.apply} (${f.path})`);
+        for (const f of applies) {
+          // the kernel state this apply changes, read first, so a rollback can put it back
+          const file = byPath.get(f.path)!;
+          const before = await run(c, 'apply', captureRuntimeCommand(f.apply!, f.path, file.content), `reading the state ${f.path} changes`);
+          c.runtime.push(parseRuntime(f.apply!, f.path, before.stdout));
+          await run(c, 'apply', applyCommand(f.apply!, f.path), `applying ${f.apply} (${f.path})`);
+        }
       });
     }
 
@@ -488,7 +543,7 @@ export async function deploy(model: Topology, opts: DeployOptions, events: Deplo
       // a restart may take a moment to write its pid file: a few bounded tries
       let last: ExecResult | undefined;
       for (let i = 0; i < 10; i++) {
-        last = await c.remote!.exec(statusCommand(c.facts!.init, svc), { timeoutMs });
+        last = await remoteCall(c, 'verify', `checking ${svc}`, () => c.remote!.exec(statusCommand(c.facts!.init, svc), { timeoutMs }));
         if (last.code === 0) break;
         await new Promise((r) => setTimeout(r, 200));
       }
@@ -511,10 +566,15 @@ export async function deploy(model: Topology, opts: DeployOptions, events: Deplo
     const s = Date.now();
     emit({ host: c.t.name, step: 'rollback', status: 'start' });
     try {
-      if (c.staged.length) await c.remote.exec(removeCommand(c.staged), { timeoutMs });
+      if (c.stageDirs.length) await c.remote.exec(removeStagingCommand(c.stageDirs), { timeoutMs });
       if (c.swapped.length) {
         const r = await c.remote.exec(restoreCommand([...c.swapped].reverse()), { timeoutMs });
         if (r.code !== 0) throw new Error(`restore failed: ${r.stderr.trim()}`);
+      }
+      // the kernel state the applies changed (nft tables, sysctl values, firewalld zone), newest first
+      for (const snap of [...c.runtime].reverse()) {
+        const r = await c.remote.exec(restoreRuntimeCommand(snap), { timeoutMs });
+        if (r.code !== 0) throw new Error(`restoring the state before ${snap.path} failed: ${r.stderr.trim() || `exit ${r.code}`}`);
       }
       // reload what this run reloaded (or was about to), so daemons run the restored files
       const svcs = c.reloadReached ? c.result.plan!.reload : [];
@@ -524,7 +584,8 @@ export async function deploy(model: Topology, opts: DeployOptions, events: Deplo
       }
       if (c.result.status === 'applied') c.result.status = 'rolled-back';
       c.result.restored = true;
-      emit({ host: c.t.name, step: 'rollback', status: 'ok', ms: Date.now() - s, message: c.swapped.length ? `restored ${c.swapped.map((x) => x.path).join(' ')}` : 'nothing had been replaced' });
+      const what = [...c.swapped.map((x) => x.path), ...c.runtime.map((x) => `the state before ${x.path}`)];
+      emit({ host: c.t.name, step: 'rollback', status: 'ok', ms: Date.now() - s, message: what.length ? `restored ${what.join(', ')}` : 'nothing had been replaced' });
     } catch (e) {
       c.result.restored = false;
       emit({ host: c.t.name, step: 'rollback', status: 'fail', message: errMsg(e) });

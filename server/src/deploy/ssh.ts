@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
-import { Client, type AgentAuthMethod, type ClientChannel, type ConnectConfig, type PublicKeyAuthMethod, type SFTPWrapper } from 'ssh2';
+import { Client, utils as sshUtils, type AgentAuthMethod, type ClientChannel, type ConnectConfig, type PublicKeyAuthMethod, type SFTPWrapper } from 'ssh2';
 import {
   appendKnownHost,
   checkHostKey,
@@ -39,6 +39,11 @@ export interface SshConnectOptions {
   identityFiles?: string[];
   /** ssh-agent socket (SSH_AUTH_SOCK); tried after the key files. */
   agent?: string;
+  /**
+   * Asked for the passphrase of a protected key file (the editor prompts); undefined skips the
+   * key. Without it a protected key is skipped, and a failed login names it.
+   */
+  passphrase?: (file: string) => Promise<string | undefined>;
   /** known_hosts files to check against. */
   knownHostsFiles: string[];
   /** File an accepted new key is appended to (default: the first of knownHostsFiles). */
@@ -118,16 +123,9 @@ export class SshSession {
   static async connect(opts: SshConnectOptions): Promise<SshSession> {
     const alias = opts.hostKeyAlias ?? opts.host;
     const known = loadKnownHosts(opts.knownHostsFiles);
-    const keys: Buffer[] = [];
-    for (const f of opts.identityFiles ?? []) {
-      try {
-        keys.push(readFileSync(f));
-      } catch {
-        /* like ssh(1): an IdentityFile that does not exist is skipped */
-      }
-    }
+    const { keys, skipped } = await loadIdentities(opts);
     const authHandler: Array<PublicKeyAuthMethod | AgentAuthMethod> = [
-      ...keys.map((key) => ({ type: 'publickey' as const, username: opts.user, key })),
+      ...keys.map(({ key, passphrase }) => ({ type: 'publickey' as const, username: opts.user, key, ...(passphrase !== undefined ? { passphrase } : {}) })),
       ...(opts.agent ? [{ type: 'agent' as const, username: opts.user, agent: opts.agent }] : []),
     ];
     // The socket is ours (not ssh2's) so that close() can destroy it: ssh2's own destroy() is a
@@ -173,7 +171,7 @@ export class SshSession {
         client.removeListener('ready', onReady);
         client.end();
         sock.destroy();
-        reject(rejection ?? describeConnectError(e, opts));
+        reject(rejection ?? describeConnectError(e, opts, skipped));
       };
       const onReady = () => {
         client.removeListener('error', onError);
@@ -332,13 +330,27 @@ export class SshSession {
     );
   }
 
-  async writeFile(path: string, data: string | Buffer, mode = 0o600): Promise<void> {
+  /**
+   * Creates a new file and writes it: opened O_CREAT|O_EXCL ('wx'), so it fails on anything at
+   * the path (a planted symlink included) instead of writing through it; owner and mode are set
+   * on the open handle (fchown, fchmod: the mode given to open() is filtered by sshd's umask), so
+   * no path is resolved again after the open.
+   */
+  async writeFile(path: string, data: string | Buffer, opts: { mode: number; uid?: number; gid?: number } = { mode: 0o600 }): Promise<void> {
     const s = await this.sftp();
-    await new Promise<void>((resolve, reject) =>
-      s.writeFile(path, data, { mode, flag: 'w' }, (err) => (err ? reject(new Error(`write ${path} on ${this.target.host}: ${err.message}`)) : resolve())),
-    );
-    // the mode given to open() is filtered by sshd's umask: set it explicitly
-    await new Promise<void>((resolve, reject) => s.chmod(path, mode, (err) => (err ? reject(err) : resolve())));
+    const where = `write ${path} on ${this.target.host}`;
+    const call = <T>(fn: (cb: (err: Error | null | undefined, v?: T) => void) => void): Promise<T> =>
+      new Promise((resolve, reject) => fn((err, v) => (err ? reject(new Error(`${where}: ${err.message}`)) : resolve(v as T))));
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    const handle = await call<Buffer>((cb) => s.open(path, 'wx', { mode: 0o600 }, cb));
+    try {
+      // ssh2 splits a write larger than the server's packet limit
+      if (buf.length) await call((cb) => s.write(handle, buf, 0, buf.length, 0, cb));
+      if (opts.uid !== undefined && opts.gid !== undefined) await call((cb) => s.fchown(handle, opts.uid!, opts.gid!, cb));
+      await call((cb) => s.fchmod(handle, opts.mode, cb));
+    } finally {
+      await call((cb) => s.close(handle, cb)).catch(() => undefined);
+    }
   }
 
   /** Atomic replace (rename(2) via posix-rename@openssh.com): readers see the old or the new file. */
@@ -371,10 +383,58 @@ export class SshSession {
   }
 }
 
-function describeConnectError(e: Error & { level?: string; code?: string }, o: SshConnectOptions): Error {
+/** A key file that could not be offered, and why (said when the login fails). */
+export interface SkippedKey {
+  file: string;
+  reason: string;
+}
+
+/**
+ * Reads the identity files. A passphrase-protected key cannot be offered without its passphrase:
+ * ask `opts.passphrase` (the editor's prompt) or skip it and remember why, so a failed login can
+ * say which key it was and what to do — instead of the bare "no key was accepted".
+ */
+async function loadIdentities(opts: SshConnectOptions): Promise<{ keys: Array<{ key: Buffer; passphrase?: string }>; skipped: SkippedKey[] }> {
+  const keys: Array<{ key: Buffer; passphrase?: string }> = [];
+  const skipped: SkippedKey[] = [];
+  for (const file of opts.identityFiles ?? []) {
+    let key: Buffer;
+    try {
+      key = readFileSync(file);
+    } catch {
+      continue; // like ssh(1): an IdentityFile that does not exist is skipped
+    }
+    const parsed = sshUtils.parseKey(key);
+    if (!(parsed instanceof Error)) {
+      keys.push({ key });
+      continue;
+    }
+    if (!/passphrase|encrypted/i.test(parsed.message)) {
+      skipped.push({ file, reason: `cannot be read as a private key (${parsed.message})` });
+      continue;
+    }
+    const pass = opts.passphrase ? await opts.passphrase(file) : undefined;
+    if (pass === undefined) {
+      skipped.push({ file, reason: 'is protected by a passphrase' });
+      continue;
+    }
+    if (sshUtils.parseKey(key, pass) instanceof Error) skipped.push({ file, reason: 'is protected by a passphrase, and the one given does not open it' });
+    else keys.push({ key, passphrase: pass });
+  }
+  return { keys, skipped };
+}
+
+function describeConnectError(e: Error & { level?: string; code?: string }, o: SshConnectOptions, skipped: SkippedKey[] = []): Error {
   const where = `${o.user}@${o.host}:${o.port}`;
-  if (e.level === 'client-authentication')
-    return new Error(`authentication failed for ${where}: no key was accepted (tried ${o.identityFiles?.length ?? 0} key file(s)${o.agent ? ' and ssh-agent' : ''}); set \`key\` in the file or IdentityFile in ~/.ssh/config`);
+  if (e.level === 'client-authentication') {
+    const why = skipped.map(
+      (k) => `; key ${k.file} ${k.reason}` + (k.reason.includes('passphrase') ? ` and was not offered: load it into ssh-agent (ssh-add ${k.file}), or enter its passphrase when the editor asks` : ''),
+    );
+    return new Error(
+      `authentication failed for ${where}: no key was accepted (tried ${(o.identityFiles?.length ?? 0) - skipped.length} key file(s)${o.agent ? ' and ssh-agent' : ''})` +
+        `${why.join('')}; set \`key\` in the file or IdentityFile in ~/.ssh/config`,
+    );
+  }
   if (e.code === 'ECONNREFUSED') return new Error(`cannot connect to ${where}: connection refused (is sshd running?)`);
   if (e.level === 'client-timeout' || /Timed out/i.test(e.message)) return new Error(`cannot connect to ${where}: timed out`);
   return new Error(`cannot connect to ${where}: ${e.message}`);
