@@ -129,19 +129,20 @@ function resolveUpstream(stmt: Statement, n: NodeInfo): Upstream {
 
 function resolveSite(stmt: Statement, n: NodeInfo, defaultVip: string): { value: Site; vipRef?: string } {
   const { name } = nameOf(stmt);
-  const hosts: string[] = [];
+  // Sets, not `Array.includes` per item: that was n²/2 comparisons, 9 s per keystroke at 24,000
+  // hosts (test/unit/resolve-scale.test.ts). A Set iterates in insertion order: first seen first.
+  const hosts = new Set<string>();
   for (const h of n.props.get('host') ?? []) {
     for (const a of h.args) {
       const p = V.parseDnsName(a.value, true);
-      if (p.ok && !hosts.includes(p.value)) hosts.push(p.value);
+      if (p.ok) hosts.add(p.value);
     }
   }
-  const servers: string[] = [];
   const serversStmts = n.props.get('servers') ?? [];
-  for (const a of serversStmts[serversStmts.length - 1]?.args ?? []) if (!servers.includes(a.value)) servers.push(a.value);
+  const servers = new Set((serversStmts[serversStmts.length - 1]?.args ?? []).map((a) => a.value));
   const vipRef = value<{ address: string }>(n, 'site', 'vip')?.address;
   const site: Site = {
-    span: span(stmt), ...nameOf(stmt), hosts, servers,
+    span: span(stmt), ...nameOf(stmt), hosts: [...hosts], servers: [...servers],
     balance: value<Site['balance']>(n, 'site', 'balance') ?? 'roundrobin',
     listen: value<number>(n, 'site', 'listen') ?? 80,
     vip: vipRef ?? defaultVip,
