@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendKnownHost, checkHostKey, fingerprint, hostFieldMatches, parseKnownHosts } from '../../server/src/deploy/known-hosts.js';
+import { appendKnownHost, checkHostKey, fingerprint, hostFieldMatches, loadKnownHosts, parseKnownHosts } from '../../server/src/deploy/known-hosts.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'halab-kh-'));
 function keypair(name: string, type = 'ed25519'): { line: string; blob: Buffer; file: string } {
@@ -73,5 +73,22 @@ describe('known_hosts', () => {
     assert.match(execFileSync('ssh-keygen', ['-F', '[198.18.0.21]:2200', '-f', f], { encoding: 'utf8' }), /ssh-ed25519/);
     assert.match(execFileSync('ssh-keygen', ['-F', '198.18.0.22', '-f', f], { encoding: 'utf8' }), /ssh-ed25519/);
     assert.equal(readFileSync(f, 'utf8').split('\n').filter(Boolean).length, 3);
+  });
+
+  it('reads a known_hosts of 200,000 lines whole: a big file is not taken for a missing one', () => {
+    // Appending with push(...lines) overflowed the stack past ~120,000 lines, and the catch meant
+    // for a missing file turned that into "no keys on record", so every host looked new.
+    const f = join(dir, 'kh-big');
+    const filler = Array.from({ length: 199_999 }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255} ${b.line}`);
+    writeFileSync(f, [...filler, `198.18.0.11 ${a.line}`].join('\n') + '\n');
+    const kh = loadKnownHosts([join(dir, 'absent'), f]);
+    assert.equal(kh.length, 200_000);
+    assert.deepEqual(checkHostKey(kh, '198.18.0.11', 22, a.blob), { status: 'known' });
+    assert.equal(checkHostKey(kh, '198.18.0.11', 22, b.blob).status, 'changed');
+  });
+
+  it('treats only a missing known_hosts as empty; one it cannot read is an error, not "no keys"', () => {
+    assert.deepEqual(loadKnownHosts([join(dir, 'absent'), join(dir, 'absent-dir', 'known_hosts')]), []);
+    assert.throws(() => loadKnownHosts([dir]), /known_hosts|EISDIR/); // a directory: unreadable
   });
 });

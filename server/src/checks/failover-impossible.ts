@@ -15,7 +15,8 @@ export default defineCheck({
     const primary = model.lbs.find((l) => l.role === 'primary');
     const backups = model.lbs.filter((l) => l.role === 'backup');
     if (!primary || backups.length === 0) return;
-    const best = Math.max(...backups.map((b) => b.priority));
+    // A loop, not Math.max(...): spreading a list of any length onto the stack can overflow it.
+    const best = backups.reduce((m, b) => Math.max(m, b.priority), -Infinity);
     model.vips.forEach((vip, i) => {
       if (vip.track !== 'script' || vip.trackWeight === 0) return;
       const w = Math.abs(vip.trackWeight);

@@ -105,14 +105,23 @@ export function knownKeyTypes(lines: KnownHostLine[], host: string, port: number
   return [...new Set(lines.filter((l) => !l.marker && hostFieldMatches(l.hosts, name)).map((l) => l.keyType))];
 }
 
+/**
+ * The lines of every file, in order. Only a missing file counts as empty: anything else (a file
+ * that cannot be read, a bug) is thrown, because "no keys on record" makes every host look new.
+ * It did: push(...lines) overflowed the stack on big files and the catch swallowed it.
+ */
 export function loadKnownHosts(paths: string[]): KnownHostLine[] {
   const out: KnownHostLine[] = [];
   for (const p of paths) {
+    let text: string;
     try {
-      out.push(...parseKnownHosts(readFileSync(p, 'utf8')));
-    } catch {
-      /* a missing known_hosts file is an empty one */
+      text = readFileSync(p, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+      throw new Error(`cannot read known_hosts file ${p}: ${(e as Error).message}`);
     }
+    for (const line of parseKnownHosts(text)) out.push(line);
   }
   return out;
 }

@@ -43,7 +43,8 @@ export function parseSshConfig(text: string, include?: (pattern: string) => stri
     if (key === 'host') blocks.push({ patterns: args, options: [] });
     else if (key === 'match') blocks.push({ patterns: null, options: [] });
     else if (key === 'include' && include) {
-      for (const a of args) for (const t of include(a)) blocks.push(...parseSshConfig(t));
+      // One by one: push(...list) puts every element on the stack and overflows on a big file.
+      for (const a of args) for (const t of include(a)) for (const b of parseSshConfig(t)) blocks.push(b);
     } else blocks[blocks.length - 1]!.options.push([key, args.join(' ')]);
   }
   return blocks;
