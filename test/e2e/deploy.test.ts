@@ -145,7 +145,7 @@ describe('deploy to the local lab', { skip: !isRoot && 'needs root (network name
     assert.equal(await cat(state, 'lb1', '/etc/haproxy/haproxy.cfg'), before1);
     assert.equal(await cat(state, 'lb2', '/etc/haproxy/haproxy.cfg'), before2);
     const leftovers = await labExec(state, 'lb2', 'ls -A /etc/haproxy');
-    assert.doesNotMatch(leftovers.stdout, /halab-new/);
+    assert.doesNotMatch(leftovers.stdout, /\.halab-/, 'no staging directory left');
     assert.equal((await get('/', SITES[0]!.host)).status, 200, 'still serving');
   });
 
@@ -165,6 +165,7 @@ describe('deploy to the local lab', { skip: !isRoot && 'needs root (network name
       const by = Object.fromEntries(r.hosts.map((h) => [h.host, h]));
       assert.equal(by.web1!.status, 'rolled-back');
       assert.equal(by.web2!.status, 'failed');
+      assert.equal(by.web2!.lost, true, 'web2 is reported lost');
       assert.equal(by.lb1!.status, 'skipped');
       assert.equal(await cat(state, 'web1', '/usr/share/nginx/web01/index.html'), oldPage, 'web1 restored');
     } finally {

@@ -14,7 +14,8 @@ import type { RenderedFile, ServiceName } from '../render/types.js';
 import { bootstrapCommands, missing, type Requirement } from './bootstrap.js';
 import { osMismatch } from './os-release.js';
 import { planHost, type HostPlan } from './plan.js';
-import { checkTools } from './preflight.js';
+import { checkTools, labSealProblem } from './preflight.js';
+import { readLabState } from '../lab/state.js';
 import {
   applyCommand,
   backupCommand,
@@ -314,8 +315,17 @@ export async function deploy(model: Topology, opts: DeployOptions, events: Deplo
     if (result.failure) return result;
 
     // 4. preflight and bootstrap: what the role needs and every tool the files need (preflight.ts)
+    const lab = ctxs.some((c) => c.t.via === 'lab') ? readLabState(model.name) : undefined;
     const toBootstrap: Array<{ c: HostCtx; cmds: Command[] }> = [];
     for (const c of ctxs) {
+      if (c.t.via === 'lab') {
+        const m = labSealProblem(c.t.name, c.files, lab?.hosts.find((h) => h.name === c.t.name)?.private);
+        if (m) {
+          if (planOnly) emit({ host: c.t.name, step: 'preflight', status: 'info', message: `deploy would stop: ${m}` });
+          else fail(c, 'preflight', m);
+          continue;
+        }
+      }
       const lacking = missing(c.t.role, c.facts!.binaries, c.t.os);
       const tools = checkTools(c.t.name, c.t.os, c.files, c.facts!.init, c.facts!.binaries);
       const installs: Requirement[] = [...lacking, ...tools.installable.filter((r) => !lacking.some((l) => l.binary === r.binary))];

@@ -11,7 +11,8 @@
 import type { Os } from '../model/types.js';
 import type { RenderedFile } from '../render/types.js';
 import { toolRequirement, type Requirement } from './bootstrap.js';
-import { applyCommand, type InitSystem } from './remote-ops.js';
+import { applyCommand, BACKUP_ROOT, type InitSystem } from './remote-ops.js';
+import { unsealed } from '../lab/seal.js';
 
 export interface ToolNeed {
   binary: string;
@@ -86,4 +87,16 @@ export function checkTools(host: string, os: Os, files: RenderedFile[], init: In
     fixes.push(`or choose the firewall kind the host has in the file (${other})`);
   }
   return { installable, lacking, message: `${host} lacks ${parts.join('; ')}: nothing was changed; ${fixes.join(', ') || 'install it'}` };
+}
+
+/**
+ * A lab host must keep every path a deploy writes private (lab/seal.ts): the lab made its mounts
+ * for the file as it was at `lab up`. A path added since (a new site root, a firewall turned on)
+ * would land on the machine itself, so the deploy stops and says to recreate the lab.
+ */
+export function labSealProblem(host: string, files: RenderedFile[], privateDirs: string[] | undefined): string | undefined {
+  const written = [...new Set([BACKUP_ROOT, ...files.map((f) => f.path.slice(0, f.path.lastIndexOf('/')) || '/')])];
+  const open = unsealed(written, privateDirs ?? []);
+  if (open.length === 0) return undefined;
+  return `lab host ${host}: a deploy would write ${open.join(', ')} on this machine itself, outside the host's private directories (the lab was made for an earlier version of the file): nothing was changed; run \`halab lab up\` again`;
 }

@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import type { Topology } from '../model/types.js';
 import { LabError, netnsName, netnsPrefix, planLab, vethNames, type LabPlan, type LabPlanHost } from './plan.js';
+import { deployWrites, mountOrder, overlayTargets, type PrivateMount } from './seal.js';
 import {
   labRootDir,
   labStateDir,
@@ -75,7 +76,11 @@ export interface LabStatus {
 const linkAlias = (topology: string, host?: string): string =>
   host === undefined ? `halab:${topology}` : `halab:${topology}:${host}`;
 
-/** Directories a host writes privately: bind-mounted over the machine's own, seeded by copy. */
+/**
+ * Directories the daemons of a host write (logs, state, the web roots of the seed's pages):
+ * bind-mounted over the machine's own, seeded by copy. What a deploy writes is derived from the
+ * rendered files instead and sealed by overlays (seal.ts).
+ */
 const PRIVATE_DIRS: ReadonlyArray<{ target: string; seed: boolean }> = [
   { target: '/var/log', seed: false },
   { target: '/var/lib/haproxy', seed: true },
@@ -84,8 +89,13 @@ const PRIVATE_DIRS: ReadonlyArray<{ target: string; seed: boolean }> = [
   { target: '/var/www', seed: true },
 ];
 
-/** /etc directories each host gets its own copy of (through /etc/netns/<ns>/, see ip-netns(8)). */
-const ETC_DIRS = ['haproxy', 'keepalived', 'nginx', 'ssh', 'sysctl.d'];
+/**
+ * /etc entries each host gets its own copy of (through /etc/netns/<ns>/, see ip-netns(8)): the
+ * lab's own sshd. (The /etc dirs a deploy writes are sealed by seal.ts, derived from render.)
+ */
+const ETC_DIRS = ['ssh'];
+/** Files written into /etc/netns/<ns>/ for the host (name resolution of the lab hosts). */
+const ETC_FILES = ['hostname', 'hosts'];
 
 const privName = (target: string): string => target.replace(/^\//, '').replace(/\//g, '-');
 
@@ -98,9 +108,17 @@ const INIT_SCRIPT = [
   'set -e',
   'hostname "$1"',
   'sshd="$2"; shift 2',
-  // Remaining args: pairs "private-dir target". Bound before /run and /tmp get their tmpfs, so
-  // a lab state dir under /tmp or /run (tests) is still visible as a bind source.
-  'while [ $# -ge 2 ]; do if [ -d "$2" ]; then mount --bind "$1" "$2"; fi; shift 2; done',
+  // Remaining args: triples "bind SOURCE TARGET" / "overlay LAYERS-DIR TARGET", shallowest target
+  // first (mountOrder). Mounted before /run and /tmp get their tmpfs, so a lab state dir under
+  // /tmp or /run (tests) is still visible as a source. An overlay hides the mounts `ip netns exec`
+  // made under its target, so /etc/netns/<ns>/* come again as binds after it.
+  'while [ $# -ge 3 ]; do',
+  '  case "$1" in',
+  '    bind) if [ -e "$3" ]; then mount --bind "$2" "$3"; fi ;;',
+  '    overlay) mount -t overlay halab -o "lowerdir=$3,upperdir=$2/upper,workdir=$2/work" "$3" ;;',
+  '  esac',
+  '  shift 3',
+  'done',
   'mount -t tmpfs -o mode=0755 tmpfs /run',
   'mkdir -p -m 0755 /run/sshd /run/lock',
   'mount -t tmpfs -o mode=1777 tmpfs /tmp',
@@ -285,6 +303,7 @@ async function createHost(
   state: LabState,
   tools: Record<string, string>,
   sshWaitMs: number,
+  written: string[],
 ): Promise<LabHost> {
   const prefixLen = String(plan.prefix);
   await run('ip', ['netns', 'add', h.netns]);
@@ -318,13 +337,21 @@ async function createHost(
   // Private data dirs, bind-mounted over the machine's in the host's mount namespace.
   const priv = path.join(state.dir, 'hosts', h.name);
   fs.mkdirSync(priv, { recursive: true, mode: 0o755 });
-  const binds: string[] = [];
+  const mounts: PrivateMount[] = [];
   for (const d of PRIVATE_DIRS) {
     const dest = path.join(priv, privName(d.target));
     if (d.seed && fs.existsSync(d.target)) await cpA(d.target, dest);
     else fs.mkdirSync(dest, { recursive: true, mode: 0o755 });
-    binds.push(dest, d.target);
+    mounts.push({ kind: 'bind', target: d.target, source: dest });
   }
+  for (const e of [...ETC_DIRS, ...ETC_FILES]) mounts.push({ kind: 'bind', target: path.join('/etc', e), source: path.join(etc, e) });
+  // Everything a deploy writes, derived from the rendered files: an overlay per anchor (seal.ts).
+  for (const target of overlayTargets(written, mounts.map((m) => m.target), fs.existsSync)) {
+    const layers = path.join(priv, 'overlay', privName(target) || 'root');
+    for (const d of ['upper', 'work']) fs.mkdirSync(path.join(layers, d), { recursive: true, mode: 0o755 });
+    mounts.push({ kind: 'overlay', target, source: layers });
+  }
+  const binds = mountOrder(mounts).flatMap((m) => [m.kind, m.source!, m.target]);
   // nginx refuses to start without its log directory.
   fs.mkdirSync(path.join(priv, privName('/var/log'), 'nginx'), { recursive: true, mode: 0o755 });
 
@@ -369,7 +396,10 @@ async function createHost(
     }
     throw new LabError(`lab host ${h.name}: sshd did not answer on ${h.address}:22 within ${sshWaitMs} ms. ${initLog()} ${sshdLog}`, 1);
   }
-  return { name: h.name, role: h.role, address: h.address, netns: h.netns, interface: h.interface, veth: h.veth, pid };
+  return {
+    name: h.name, role: h.role, address: h.address, netns: h.netns, interface: h.interface, veth: h.veth, pid,
+    private: [...mounts.map((m) => m.target)].sort(),
+  };
 }
 
 /**
@@ -415,6 +445,14 @@ export async function labUp(model: Topology, opts: LabUpOptions = {}): Promise<L
       throw new LabError(`the lab state dir ${dir} lies under ${d.target}, which each lab host replaces: set HALAB_LAB_DIR elsewhere`);
     }
   }
+  // overlayfs takes its layer paths in a comma/colon-separated option string
+  if (/[,:\\\n]/.test(dir)) throw new LabError(`the lab state dir ${dir} holds a character overlayfs options cannot carry (, : \\): set HALAB_LAB_DIR elsewhere`);
+  let written: Map<string, string[]>;
+  try {
+    written = deployWrites(model);
+  } catch (e) {
+    throw new LabError(`cannot tell which paths a deploy writes (render failed: ${(e as Error).message}); run halab check`);
+  }
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const state: LabState = {
     topology: plan.topology,
@@ -442,7 +480,7 @@ export async function labUp(model: Topology, opts: LabUpOptions = {}): Promise<L
     log(`bridge ${plan.bridge}: control address ${plan.controlAddress}/${plan.prefix}`);
 
     const sshWaitMs = opts.sshWaitMs ?? 5000;
-    const hosts = await Promise.all(plan.hosts.map((h) => createHost(plan, h, state, tools, sshWaitMs)));
+    const hosts = await Promise.all(plan.hosts.map((h) => createHost(plan, h, state, tools, sshWaitMs, written.get(h.name) ?? [])));
     for (const h of hosts) log(`host ${h.name} (${h.role}) ${h.address} in ${h.netns}: sshd up`);
 
     const knownHosts = plan.hosts.map((h) => {

@@ -23,6 +23,11 @@ export interface LabHost {
    * enters all of the host's namespaces; killing it kills every process of the host.
    */
   pid?: number;
+  /**
+   * Where the host has private mounts (binds and overlays, lab.ts/seal.ts): everything a deploy
+   * writes must lie under one of them. Absent in state written before this existed.
+   */
+  private?: string[];
 }
 
 export interface LabState {
