@@ -67,6 +67,8 @@ const CASES: Case[] = [
   { code: 'line-too-long', hit: BASE + Array.from({ length: 31 }, (_, i) => `site t${i} { host t${i}.example.test; servers web1 web2; tls ${i === 30 ? '«/etc/c30.pem»' : `/etc/c${i}.pem`} }`).join('\n') + '\n',
     miss: BASE + Array.from({ length: 31 }, (_, i) => `site t${i} { host t${i}.example.test; servers web1 web2; tls /etc/c${i % 30}.pem }`).join('\n') + '\n' },
   { code: 'invalid-value', hit: BASE + 'stats { password env:P; realm «""» }\n', miss: BASE + 'stats { password env:P; realm "x" }\n' },
+  // The kernel refuses `:` in a link name: `eth0:1` is an address label keepalived cannot use.
+  { code: 'invalid-value', hit: b('router-id 51', 'router-id 51; interface «eth0:1»'), miss: b('router-id 51', 'router-id 51; interface bond0.100') },
   { code: 'invalid-value', hit: b('servers web1 web2 }', 'servers web1 web2; root «/srv/./x» }'), miss: b('servers web1 web2 }', 'servers web1 web2; root /srv/.x }') },
 ];
 

@@ -2,7 +2,7 @@
  * Injection: a hostile value (newline, `;`, `{`, `"`, `#`, backslash, `$`, spaces…) in any
  * string-ish field is either rejected by analyze() or rendered so that it cannot end a line,
  * word or directive early. "Escaped" is proven, not assumed: the test reads the rendered
- * line back with a small tokenizer written from each format's documentation (HAProxy
+ * line back with a small tokenizer written from each format's documentation (config-tokens.ts: HAProxy
  * "2.2. Quoting and escaping", keepalived.conf(5) "Quoted strings", nginx's quoted strings) and
  * checks it decodes to exactly the value, on a line of its own; then the real validators run.
  */
@@ -17,126 +17,9 @@ import type { RenderedFile } from '../../server/src/render/types.js';
 import { envSecrets } from '../../server/src/secrets.js';
 import { lbInterface, type Topology } from '../../server/src/model/types.js';
 import { Validators, canValidate, selfSignedPem, SKIP_REASON } from './validators.js';
+import { haproxyTokens, htmlUnescape, keepalivedTokens, nginxTokens, halabString as q } from './config-tokens.js';
 
 const HOSTILE = ['x\ny', 'x\r\ny', 'x;y', 'x{y', 'x}y', 'x"y', "x'y", 'x#y', 'x!y', 'x\\y', 'x$y', '${HOME}', 'x y', 'x\ty', 'x\\', '#', '"', '\\n'];
-
-// ---- tokenizers (decoders) written from each format's documentation ----
-
-/** HAProxy: blanks separate words; `#` starts a comment; `\` escapes (`\xNN`, `\ `…); quotes group. */
-function haproxyTokens(line: string): string[] {
-  const out: string[] = [];
-  let cur: number[] | null = null;
-  const push = (s: string) => {
-    cur ??= [];
-    cur.push(...Buffer.from(s, 'utf8'));
-  };
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (c === '#') break;
-    if (c === ' ' || c === '\t') {
-      if (cur) out.push(Buffer.from(cur).toString('utf8'));
-      cur = null;
-    } else if (c === '\\') {
-      const n = line[i + 1];
-      if (n === 'x') {
-        cur ??= [];
-        cur.push(parseInt(line.slice(i + 2, i + 4), 16));
-        i += 3;
-      } else {
-        push(n ?? '');
-        i++;
-      }
-    } else if (c === "'") {
-      const end = line.indexOf("'", i + 1);
-      push(line.slice(i + 1, end));
-      i = end;
-    } else if (c === '"') {
-      let j = i + 1;
-      let s = '';
-      while (line[j] !== '"') {
-        if (line[j] === '\\') j++;
-        s += line[j];
-        j++;
-      }
-      push(s);
-      i = j;
-    } else push(c);
-  }
-  if (cur) out.push(Buffer.from(cur).toString('utf8'));
-  return out;
-}
-
-/** keepalived: blanks separate; `#`/`!` comment outside quotes; `"…"` with `\ooo` and `\C`. */
-function keepalivedTokens(line: string): string[] {
-  const out: string[] = [];
-  let cur: string | null = null;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (c === '#' || c === '!') break;
-    if (c === ' ' || c === '\t') {
-      if (cur !== null) out.push(cur);
-      cur = null;
-    } else if (c === '"') {
-      let j = i + 1;
-      let bytes: number[] = [];
-      while (line[j] !== '"') {
-        if (j >= line.length) throw new Error(`unterminated quote in ${line}`);
-        if (line[j] === '\\') {
-          const oct = /^[0-7]{1,3}/.exec(line.slice(j + 1))?.[0];
-          if (oct) {
-            bytes.push(parseInt(oct, 8));
-            j += 1 + oct.length;
-            continue;
-          }
-          j++;
-        }
-        bytes.push(...Buffer.from(line[j]!, 'utf8'));
-        j++;
-      }
-      cur = (cur ?? '') + Buffer.from(bytes).toString('utf8');
-      bytes = [];
-      i = j;
-    } else cur = (cur ?? '') + c;
-  }
-  if (cur !== null) out.push(cur);
-  return out;
-}
-
-/** nginx: blanks separate, `;` ends a directive, `#` comments, `"…"` with `\"` `\\`. */
-function nginxTokens(line: string): string[] {
-  const out: string[] = [];
-  let cur: string | null = null;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (c === '#') break;
-    if (c === ' ' || c === '\t' || c === ';') {
-      if (cur !== null) out.push(cur);
-      cur = null;
-      if (c === ';') out.push(';');
-    } else if (c === '"') {
-      let j = i + 1;
-      let s = '';
-      while (line[j] !== '"') {
-        if (line[j] === '\\') j++;
-        s += line[j];
-        j++;
-      }
-      cur = (cur ?? '') + s;
-      i = j;
-    } else cur = (cur ?? '') + c;
-  }
-  if (cur !== null) out.push(cur);
-  return out;
-}
-
-function htmlUnescape(s: string): string {
-  return s.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!);
-}
-
-/** .halab string literal. */
-function q(s: string): string {
-  return '"' + s.replace(/[\\"]/g, (c) => '\\' + c).replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/\r/g, '\\r') + '"';
-}
 
 // ---- the topology under attack ----
 

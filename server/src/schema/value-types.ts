@@ -14,8 +14,12 @@ export const NAME_RE = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
 const LABEL_RE = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
 /** Absolute paths without characters that end a directive in any rendered format. */
 const PATH_RE = /^\/[A-Za-z0-9._\/@%+=,:-]*$/;
-/** Interface names: what the kernel accepts (IFNAMSIZ 16, no `/`, no whitespace); we stay strict. */
-const IFACE_RE = /^[A-Za-z0-9_.:-]{1,15}$/;
+/**
+ * Interface names: what the kernel accepts (IFNAMSIZ 16; dev_valid_name refuses `/`, `:`,
+ * whitespace, `.` and `..`); we stay strict. `eth0:1` is an address label, not a link keepalived
+ * can use (`ip link add eth0:1` fails; found by the structured fuzz test).
+ */
+const IFACE_RE = /^(?!\.\.?$)[A-Za-z0-9_.-]{1,15}$/;
 const ENV_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function parseName(s: string): Parsed<string> {
