@@ -7,6 +7,7 @@
  *   the lab hosts use, the deploy's backup root, the root namespace's nft ruleset and sysctl);
  * - each host holds its own firewall file (an lb's and an upstream's differ);
  * - a failover test straight after passes its preflight (the deployed config is the file's);
+ * - firewalld rules on hosts without firewall-cmd stop at the preflight (item 14);
  * - a symlink planted in a web root is replaced, never written through;
  * - a reload failing after the firewall was applied leaves no nft table behind.
  * Needs root. Uses its own bridge (halabs0) on 198.18.0.0/24 and namespaces halab-sealed-*.
@@ -188,6 +189,17 @@ describe('a sealed lab: every feature on, nothing changes outside the lab', { sk
     assert.equal(readLabState('sealed'), undefined);
     // and after the lab is gone, the machine is as it was before it came up
     assert.deepEqual(diff(before0, snapshot()), [], 'the machine changed');
+  });
+
+  it('firewalld rules on these Debian hosts (no firewall-cmd) stop at the preflight, before anything changes', async () => {
+    const r = await deploy(model(TEXT.replace('firewall nftables', 'firewall firewalld')));
+    assert.equal(r.ok, false);
+    assert.equal(r.failure?.step, 'preflight', JSON.stringify(r.failure));
+    assert.match(r.failure!.message, /lacks firewall-cmd .*--bootstrap to install firewalld.*`firewall nftables`/);
+    for (const h of ['lb1', 'lb2', 'web1', 'web2']) {
+      const st = await labExec(state, h, 'ls -A /etc/halab /var/lib/halab/backup 2>/dev/null; grep -c halab /etc/haproxy/haproxy.cfg /etc/nginx/conf.d/*.conf 2>/dev/null | grep -v ":0$" || true');
+      assert.equal(st.stdout.trim(), '', `${h} changed: ${st.stdout}`);
+    }
   });
 
   it('deploys nftables, TLS, two vips and stats; every site answers; each host keeps its own firewall file', async () => {

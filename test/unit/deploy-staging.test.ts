@@ -27,6 +27,7 @@ import {
   sysctlKeys,
 } from '../../server/src/deploy/remote-ops.js';
 import { checkTools, toolsNeeded } from '../../server/src/deploy/preflight.js';
+import { bootstrapCommands, toolRequirement } from '../../server/src/deploy/bootstrap.js';
 import { renderCommand, type Command } from '../../server/src/deploy/shell-quote.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -193,6 +194,18 @@ describe('preflight: the tools a host needs, derived from its files', () => {
     assert.deepEqual([...new Set(c.lacking.map((n) => n.binary))], ['firewall-cmd']);
     assert.deepEqual(c.installable.map((r) => r.pkg), ['firewalld']);
     assert.match(c.message!, /^web1 lacks firewall-cmd \(to apply \/etc\/halab\/firewall\.sh; package firewalld\): nothing was changed; run deploy with --bootstrap to install firewalld, or choose .*`firewall nftables` or `firewall none`/);
+  });
+
+  it('--bootstrap installs a tool with its package per OS family, and starts firewalld (firewall-cmd needs it running)', () => {
+    assert.deepEqual(bootstrapCommands('debian', [toolRequirement('debian', 'nft')!], true).map(renderCommand).slice(1), [
+      "env 'DEBIAN_FRONTEND=noninteractive' apt-get install -y -q --no-install-recommends nftables",
+    ]);
+    assert.deepEqual(bootstrapCommands('almalinux', [toolRequirement('almalinux', 'firewall-cmd')!, toolRequirement('almalinux', 'sysctl')!], true).map(renderCommand), [
+      'dnf -y -q install firewalld procps-ng',
+      'systemctl enable firewalld',
+      'systemctl start firewalld',
+    ]);
+    assert.equal(toolRequirement('debian', 'systemctl'), undefined, 'the service manager comes with the init system');
   });
 
   it('nothing lacking: no message', () => {

@@ -39,7 +39,7 @@ import {
 } from './remote-ops.js';
 import { makeMasker, type Masker } from './secrets.js';
 import { renderCommand, type Command } from './shell-quote.js';
-import { SshSession, type AcceptHostKey, type ExecResult } from './ssh.js';
+import { SshSession, type AcceptHostKey, type ExecResult, type SshConnectOptions } from './ssh.js';
 import { resolveTargets, type HostTarget } from './targets.js';
 import { verifyCluster, type ClusterCheck, type HttpGet } from './verify-cluster.js';
 
@@ -57,7 +57,11 @@ export interface Remote {
   prepareUpload?(): void;
 }
 
-export type Connector = (t: HostTarget, acceptNew: boolean | AcceptHostKey | undefined) => Promise<Remote>;
+export type Connector = (
+  t: HostTarget,
+  acceptNew: boolean | AcceptHostKey | undefined,
+  extra?: { passphrase?: SshConnectOptions['passphrase'] },
+) => Promise<Remote>;
 
 export type DeployStep =
   | 'connect'
@@ -132,6 +136,8 @@ export interface DeployOptions {
   bootstrap?: boolean;
   /** Unknown host keys: refuse (default), accept and record, or ask. */
   acceptNew?: boolean | AcceptHostKey;
+  /** Asked for the passphrase of a protected key file (the editor prompts); without it such keys are skipped and named. */
+  passphrase?: SshConnectOptions['passphrase'];
   /** Default: resolveTargets(model) (ssh config, agent, lab state). */
   targets?: HostTarget[];
   /** Default: SSH. */
@@ -156,15 +162,15 @@ class StepError extends Error {
 }
 
 /** Connect to a target, through its ProxyJump hops if any. */
-export const sshConnector: Connector = async (t, acceptNew) => {
+export const sshConnector: Connector = async (t, acceptNew, extra = {}) => {
   let via: SshSession | undefined;
   const opened: SshSession[] = [];
   try {
     for (const hop of t.jumps) {
-      via = await SshSession.connect({ ...hop, agent: t.agent, knownHostsFiles: t.knownHostsFiles, acceptNew, via });
+      via = await SshSession.connect({ ...hop, agent: t.agent, knownHostsFiles: t.knownHostsFiles, acceptNew, via, passphrase: extra.passphrase });
       opened.push(via);
     }
-    const s = await SshSession.connect({ ...t, knownHostsFiles: t.knownHostsFiles, acceptNew, via });
+    const s = await SshSession.connect({ ...t, knownHostsFiles: t.knownHostsFiles, acceptNew, via, passphrase: extra.passphrase });
     // open the command shell now; SFTP (another sshd session setup, ~100+ ms) only when the
     // plan says this host gets files
     await s.run(['true']);
@@ -282,7 +288,7 @@ export async function deploy(model: Topology, opts: DeployOptions, events: Deplo
         const s = Date.now();
         emit({ host: c.t.name, step: 'connect', status: 'start', message: `${c.t.user}@${c.t.host}:${c.t.port}${c.t.via === 'lab' ? ' (lab key)' : ''}` });
         try {
-          c.remote = await connector(c.t, opts.acceptNew);
+          c.remote = await connector(c.t, opts.acceptNew, { passphrase: opts.passphrase });
           emit({ host: c.t.name, step: 'connect', status: 'ok', ms: Date.now() - s });
         } catch (e) {
           fail(c, 'connect', errMsg(e));
