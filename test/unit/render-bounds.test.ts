@@ -154,3 +154,13 @@ describe('accepted by check, failing later (issue 13, item 13): check refuses fi
     assert.deepEqual(codes(two('/srv/x', '/srv/y')), []);
   });
 });
+
+describe('big lists (issue 13, item 12): no argument spreads in render', () => {
+  it('a site with 200,000 wildcard names renders (Math.max(...list) overflowed the stack)', () => {
+    const a = analyze(BASE, 'lab.halab');
+    a.model.sites[0]!.hosts = Array.from({ length: 200_000 }, (_, i) => `*.w${i}.example.test`);
+    const files = render(a.model, { secrets }).files;
+    const cfg = file(files, 'lb1', '/etc/haproxy/haproxy.cfg').content;
+    assert.equal(cfg.match(/^ {4}acl hostw_s1 /gm)?.length, Math.ceil(200_000 / 58), 'the names are spread over lines of 58');
+  });
+});
