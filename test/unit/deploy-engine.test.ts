@@ -510,6 +510,25 @@ describe('deploy engine: staging, rollback of kernel state, lost hosts, tool pre
     assert.match(c.events.find((e) => e.host === 'lb2' && e.step === 'rollback')?.message ?? '', /unreachable.*keepalived\.conf/s);
   });
 
+  it('a connection lost during the cluster check (VIP) is a failure of that lb, marked lost, and the rest is rolled back', async () => {
+    const m = model();
+    const c = cluster(m);
+    await c.run(files(m));
+    const before = c.hosts.get('web1')!.snapshot();
+    const r = await c.run(files(model(LAB.replace('WEB 01 - TEST PAGE', 'WEB 01 - v3'))), {
+      // the lbs are unchanged by a page edit: lb1 vanishes once the upstreams are done
+      afterHost: (h) => {
+        if (h === 'web2') c.hosts.get('lb1')!.unreachable = true;
+      },
+    });
+    assert.equal(r.ok, false);
+    assert.deepEqual(r.failure && [r.failure.host, r.failure.step], ['lb1', 'vip']);
+    assert.match(r.failure!.message, /lost connection to lb1/);
+    assert.equal(r.hosts.find((h) => h.host === 'lb1')!.lost, true);
+    assert.equal(r.hosts.find((h) => h.host === 'web1')!.status, 'rolled-back');
+    assert.deepEqual(c.hosts.get('web1')!.snapshot(), before);
+  });
+
   it('a host lacking a tool the deploy needs (nft) stops everything before any change, naming the fixes', async () => {
     const m = model(NFT);
     const c = cluster(m);

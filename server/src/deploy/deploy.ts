@@ -1,11 +1,14 @@
 /**
- * `deploy(model, opts, events)`: connect to every host in parallel, check the OS, bootstrap,
- * plan (new/changed/same with masked diffs), then apply host by host — managed upstreams,
- * backups, the primary — each in steps: upload to a staging path, validate there, back up,
- * rename atomically, apply sysctl/firewall, reload only the affected services, verify. After
- * the lbs: exactly one lb (the primary) holds each VIP and every site answers through it.
- * On any failure the hosts changed by this run are restored from their backups and reloaded,
- * in reverse order; hosts after the failing one are never touched.
+ * `deploy(model, opts, events)`: connect to every host in parallel, check the OS, preflight
+ * (every tool the files need, preflight.ts) and bootstrap, plan (new/changed/same with masked
+ * diffs), then apply host by host — managed upstreams, backups, the primary — each in steps:
+ * upload into a fresh root-only staging directory (remote-ops.ts: stagingPath), validate there,
+ * back up, rename atomically, apply sysctl/firewall (reading the kernel state first), reload only
+ * the affected services, verify. After the lbs: exactly one lb (the primary) holds each VIP and
+ * every site answers through it. On any failure the hosts changed by this run are restored —
+ * files from their backups, then the kernel state the applies changed — and reloaded, in reverse
+ * order; hosts after the failing one are never touched; a host whose connection was lost is
+ * reported lost at the step that was running.
  */
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
@@ -415,7 +418,12 @@ export async function deploy(model: Topology, opts: DeployOptions, events: Deplo
         emit,
       });
       if (!result.cluster.ok) {
-        fail(undefined, result.cluster.failedStep ?? 'vip', result.cluster.message ?? 'cluster check failed');
+        const lost = ctxs.filter((c) => result.cluster!.lost?.includes(c.t.name));
+        for (const c of lost) {
+          c.lost = true;
+          c.result.lost = true;
+        }
+        fail(lost[0], result.cluster.failedStep ?? 'vip', result.cluster.message ?? 'cluster check failed');
         for (const a of [...applied].reverse()) await rollbackHost(a);
         return result;
       }
@@ -604,7 +612,8 @@ export async function deploy(model: Topology, opts: DeployOptions, events: Deplo
       emit({ host: c.t.name, step: 'rollback', status: 'ok', ms: Date.now() - s, message: what.length ? `restored ${what.join(', ')}` : 'nothing had been replaced' });
     } catch (e) {
       c.result.restored = false;
-      emit({ host: c.t.name, step: 'rollback', status: 'fail', message: errMsg(e) });
+      if (isConnectionLoss(e)) c.result.lost = true;
+      emit({ host: c.t.name, step: 'rollback', status: 'fail', message: isConnectionLoss(e) ? `${c.t.name} became unreachable during the rollback: ${errMsg(e)}` : errMsg(e) });
     }
   }
 }

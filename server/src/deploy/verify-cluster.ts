@@ -32,6 +32,8 @@ export interface ClusterCheck {
   /** vip address → lbs holding it at the end of the check. */
   vipHolders: Record<string, string[]>;
   sites: SiteCheck[];
+  /** lbs whose connection failed during the check (the check then fails at once). */
+  lost?: string[];
 }
 
 /** GET with a Host header, from this machine. TLS sites are fetched without verifying the cert. */
@@ -86,12 +88,26 @@ export async function verifyCluster(
     let last: Record<string, string[]> = {};
     for (;;) {
       last = Object.fromEntries(vips.map((v) => [v, [] as string[]]));
+      const lost: string[] = [];
       await Promise.all(
         [...lbs].map(async ([name, r]) => {
-          const out = await r.exec(['ip', '-o', 'addr', 'show'], { timeoutMs: 5000 });
+          let out: ExecResult;
+          try {
+            out = await r.exec(['ip', '-o', 'addr', 'show'], { timeoutMs: 5000 });
+          } catch (e) {
+            // a session that died is the check's failure, not an exception past the deploy's rollback
+            lost.push(name);
+            res.message = [res.message, e instanceof Error ? e.message : String(e)].filter(Boolean).join('; ');
+            return;
+          }
           for (const v of parseAddresses(out.stdout, vips)) last[v]!.push(name);
         }),
       );
+      if (lost.length) {
+        Object.assign(res, { ok: false, failedStep: 'vip', vipHolders: last, lost: lost.sort() });
+        o.emit({ step: 'vip', status: 'fail', message: res.message });
+        return res;
+      }
       const good = vips.every((v) => last[v]!.length === 1 && last[v]![0] === primary);
       if (good || Date.now() > deadline) break;
       await sleep(250);
