@@ -5,7 +5,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appendKnownHost, checkHostKey, fingerprint, hostFieldMatches, loadKnownHosts, parseKnownHosts } from '../../server/src/deploy/known-hosts.js';
+import {
+  appendKnownHost, checkHostKey as checkNames, fingerprint, hostFieldMatches, hostKeyNames, loadKnownHosts, parseKnownHosts, type KnownHostLine,
+} from '../../server/src/deploy/known-hosts.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'halab-kh-'));
 function keypair(name: string, type = 'ed25519'): { line: string; blob: Buffer; file: string } {
@@ -18,6 +20,8 @@ const a = keypair('a');
 const b = keypair('b');
 const r = keypair('r', 'ecdsa');
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+/** The verdict for a host reached at `port`, with no HostKeyAlias. */
+const checkHostKey = (lines: KnownHostLine[], host: string, port: number, blob: Buffer) => checkNames(lines, hostKeyNames(host, port), blob);
 
 describe('known_hosts', () => {
   it('knows a plain entry, and the fingerprint matches ssh-keygen -l', () => {
@@ -68,8 +72,8 @@ describe('known_hosts', () => {
   it('appends an accepted key that ssh-keygen -F then finds', () => {
     const f = join(dir, 'kh-append');
     writeFileSync(f, `other ${b.line}`); // no trailing newline
-    appendKnownHost(f, '198.18.0.21', 2200, a.blob);
-    appendKnownHost(f, '198.18.0.22', 22, a.blob, true);
+    appendKnownHost(f, hostKeyNames('198.18.0.21', 2200), a.blob);
+    appendKnownHost(f, hostKeyNames('198.18.0.22', 22), a.blob, true);
     assert.match(execFileSync('ssh-keygen', ['-F', '[198.18.0.21]:2200', '-f', f], { encoding: 'utf8' }), /ssh-ed25519/);
     assert.match(execFileSync('ssh-keygen', ['-F', '198.18.0.22', '-f', f], { encoding: 'utf8' }), /ssh-ed25519/);
     assert.equal(readFileSync(f, 'utf8').split('\n').filter(Boolean).length, 3);
@@ -90,5 +94,30 @@ describe('known_hosts', () => {
   it('treats only a missing known_hosts as empty; one it cannot read is an error, not "no keys"', () => {
     assert.deepEqual(loadKnownHosts([join(dir, 'absent'), join(dir, 'absent-dir', 'known_hosts')]), []);
     assert.throws(() => loadKnownHosts([dir]), /known_hosts|EISDIR/); // a directory: unreadable
+  });
+
+  it('names a host as ssh does: [host]:port off port 22, the HostKeyAlias as written, both lower-cased', () => {
+    assert.deepEqual(hostKeyNames('LB1.Example', 22), { name: 'lb1.example' });
+    assert.deepEqual(hostKeyNames('198.18.0.11', 2222), { name: '[198.18.0.11]:2222', portless: '198.18.0.11' });
+    assert.deepEqual(hostKeyNames('fd00::1', 2222), { name: '[fd00::1]:2222', portless: 'fd00::1' });
+    assert.deepEqual(hostKeyNames('198.18.0.11', 2222, 'Web-Front'), { name: 'web-front' });
+  });
+
+  it('off port 22, a port-less entry vouches for the very key only; [host]:port entries come first', () => {
+    assert.deepEqual(checkHostKey(parseKnownHosts(`198.18.0.11 ${a.line}\n`), '198.18.0.11', 2222, a.blob), { status: 'known' });
+    assert.equal(checkHostKey(parseKnownHosts(`198.18.0.11 ${b.line}\n`), '198.18.0.11', 2222, a.blob).status, 'unknown');
+    const both = parseKnownHosts(`[198.18.0.11]:2222 ${b.line}\n198.18.0.11 ${a.line}\n`);
+    assert.equal(checkHostKey(both, '198.18.0.11', 2222, a.blob).status, 'changed');
+  });
+
+  it('a HostKeyAlias is looked up as written, with no port, hashed or not', () => {
+    const f = join(dir, 'kh-alias');
+    writeFileSync(f, `web-front ${a.line}\n`);
+    execFileSync('ssh-keygen', ['-q', '-H', '-f', f]);
+    const kh = parseKnownHosts(readFileSync(f, 'utf8'));
+    assert.deepEqual(checkNames(kh, hostKeyNames('198.18.0.11', 2222, 'Web-Front'), a.blob), { status: 'known' });
+    assert.equal(checkNames(kh, hostKeyNames('198.18.0.11', 2222, 'Web-Front'), b.blob).status, 'changed');
+    const withPort = parseKnownHosts(`[web-front]:2222 ${a.line}\n`);
+    assert.equal(checkNames(withPort, hostKeyNames('198.18.0.11', 2222, 'Web-Front'), a.blob).status, 'unknown', 'not as [alias]:port');
   });
 });

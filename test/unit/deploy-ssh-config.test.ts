@@ -44,6 +44,12 @@ describe('ssh config', () => {
     assert.deepEqual(e.identityFiles, ['/keys/web.example key', '/home/u/.ssh/default_key']);
     assert.equal(lookupSshConfig(blocks, 'skip.example', '/home/u').user, 'fallback');
   });
+  it('reads HostKeyAlias, first value wins', () => {
+    const b = parseSshConfig('Host lb1\n  HostKeyAlias lb1-key\nHost *\n  HostKeyAlias other\n');
+    assert.equal(lookupSshConfig(b, 'lb1', '/h').hostKeyAlias, 'lb1-key');
+    assert.equal(lookupSshConfig(b, 'x', '/h').hostKeyAlias, 'other');
+    assert.equal(lookupSshConfig(blocks, 'lb1', '/h').hostKeyAlias, undefined);
+  });
   it('skips Match blocks', () => {
     assert.equal(lookupSshConfig(blocks, 'foo', '/h').user, 'fallback');
   });
@@ -67,7 +73,8 @@ describe('deploy targets', () => {
   it('lets an explicit ssh statement win over ~/.ssh/config, and puts `key` first', () => {
     const t = resolveTargets(model, { sshConfig: cfg, home: '/home/u', lab: null, env: { SSH_AUTH_SOCK: '/run/agent' } });
     const lb2 = t.find((x) => x.name === 'lb2')!;
-    assert.deepEqual([lb2.user, lb2.host, lb2.port, lb2.hostKeyAlias], ['ops', '198.18.0.12', 2022, 'lb2']);
+    // known_hosts knows lb2 by its HostName (ssh(1) with no HostKeyAlias), not by the alias.
+    assert.deepEqual([lb2.user, lb2.host, lb2.port, lb2.hostKeyAlias], ['ops', '198.18.0.12', 2022, undefined]);
     assert.equal(lb2.identityFiles[0], '/keys/special');
     assert.equal(lb2.agent, '/run/agent');
     const lb1 = t.find((x) => x.name === 'lb1')!;

@@ -1,6 +1,6 @@
 /**
  * known_hosts checking as OpenSSH does it: plain and hashed (`|1|salt|hmac`) host patterns,
- * `[host]:port` for ports other than 22, negated patterns, `@revoked` markers.
+ * `[host]:port` for ports other than 22, `HostKeyAlias`, negated patterns, `@revoked` markers.
  * A key is known, unknown (never seen for this host) or changed (a key of the same type is on
  * record and differs): changed is always refused, unknown needs an explicit acceptance.
  */
@@ -39,12 +39,28 @@ export function parseKnownHosts(text: string): KnownHostLine[] {
   return out;
 }
 
-/** The name ssh writes for a host: `host`, or `[host]:port` when the port is not 22. */
-export function knownHostName(host: string, port: number): string {
-  return port === 22 ? host : `[${host}]:${port}`;
+/**
+ * The names ssh(1) gives a host in known_hosts (ssh_config(5) HostKeyAlias; sshconnect.c).
+ * `name` is looked up and new keys are recorded under it: the HostKeyAlias when set, as written
+ * whatever the port; else the host connected to (HostName when the config has one, never the
+ * alias typed), as `[host]:port` off port 22. In that last case ssh also accepts a port-less
+ * entry holding the very key ("found matching key w/out port"): `portless`. ssh lower-cases
+ * both names, which matters for hashed entries.
+ */
+export interface HostKeyNames {
+  name: string;
+  portless?: string;
+}
+
+export function hostKeyNames(host: string, port: number, hostKeyAlias?: string): HostKeyNames {
+  if (hostKeyAlias) return { name: hostKeyAlias.toLowerCase() };
+  const h = host.toLowerCase();
+  return port === 22 ? { name: h } : { name: `[${h}]:${port}`, portless: h };
 }
 
 function globMatch(pattern: string, text: string): boolean {
+  // Most patterns are plain names: no RegExp to build for each of a big file's lines.
+  if (!/[*?]/.test(pattern)) return pattern.toLowerCase() === text.toLowerCase();
   const re = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 'i');
   return re.test(text);
 }
@@ -77,14 +93,17 @@ export function fingerprint(blob: Buffer): string {
   return 'SHA256:' + createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
 }
 
-export function checkHostKey(lines: KnownHostLine[], host: string, port: number, blob: Buffer): HostKeyVerdict {
-  const name = knownHostName(host, port);
+/** Key lines (no marker) recorded for `name`. */
+function plainLinesFor(lines: KnownHostLine[], name: string): KnownHostLine[] {
+  return lines.filter((l) => !l.marker && hostFieldMatches(l.hosts, name));
+}
+
+export function checkHostKey(lines: KnownHostLine[], names: HostKeyNames, blob: Buffer): HostKeyVerdict {
   const b64 = blob.toString('base64');
   const type = keyTypeOf(blob);
   const fp = fingerprint(blob);
-  const mine = lines.filter((l) => l.marker !== 'cert-authority' && hostFieldMatches(l.hosts, name));
   if (lines.some((l) => l.marker === 'revoked' && l.key === b64)) return { status: 'revoked', fingerprint: fp, keyType: type };
-  const plain = mine.filter((l) => !l.marker);
+  const plain = plainLinesFor(lines, names.name);
   if (plain.some((l) => l.keyType === type && l.key === b64)) return { status: 'known' };
   const sameType = plain.filter((l) => l.keyType === type);
   if (sameType.length > 0) {
@@ -96,13 +115,16 @@ export function checkHostKey(lines: KnownHostLine[], host: string, port: number,
       lines: sameType.map((l) => l.line),
     };
   }
+  // Nothing under [host]:port: a port-less entry vouches only for the very key (a different one
+  // there is not "changed" for ssh either: the host is new).
+  if (names.portless && plainLinesFor(lines, names.portless).some((l) => l.keyType === type && l.key === b64)) return { status: 'known' };
   return { status: 'unknown', fingerprint: fp, keyType: type, otherTypes: [...new Set(plain.map((l) => l.keyType))] };
 }
 
 /** Key types on record for a host, so the client can prefer them in the key exchange. */
-export function knownKeyTypes(lines: KnownHostLine[], host: string, port: number): string[] {
-  const name = knownHostName(host, port);
-  return [...new Set(lines.filter((l) => !l.marker && hostFieldMatches(l.hosts, name)).map((l) => l.keyType))];
+export function knownKeyTypes(lines: KnownHostLine[], names: HostKeyNames): string[] {
+  const recorded = [...plainLinesFor(lines, names.name), ...(names.portless ? plainLinesFor(lines, names.portless) : [])];
+  return [...new Set(recorded.map((l) => l.keyType))];
 }
 
 /**
@@ -127,8 +149,8 @@ export function loadKnownHosts(paths: string[]): KnownHostLine[] {
 }
 
 /** The line `--accept-new` appends; hashed like `HashKnownHosts yes` when asked. */
-export function knownHostsLine(host: string, port: number, blob: Buffer, hashed = false): string {
-  const name = knownHostName(host, port);
+export function knownHostsLine(names: HostKeyNames, blob: Buffer, hashed = false): string {
+  const { name } = names;
   let field = name;
   if (hashed) {
     const salt = randomBytes(20);
@@ -137,12 +159,12 @@ export function knownHostsLine(host: string, port: number, blob: Buffer, hashed 
   return `${field} ${keyTypeOf(blob)} ${blob.toString('base64')}`;
 }
 
-export function appendKnownHost(path: string, host: string, port: number, blob: Buffer, hashed = false): void {
+export function appendKnownHost(path: string, names: HostKeyNames, blob: Buffer, hashed = false): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   let prefix = '';
   if (existsSync(path)) {
     const cur = readFileSync(path, 'utf8');
     if (cur.length > 0 && !cur.endsWith('\n')) prefix = '\n';
   }
-  appendFileSync(path, prefix + knownHostsLine(host, port, blob, hashed) + '\n', { mode: 0o600 });
+  appendFileSync(path, prefix + knownHostsLine(names, blob, hashed) + '\n', { mode: 0o600 });
 }

@@ -1,8 +1,9 @@
 /**
  * A small ~/.ssh/config reader: the options halab honours (HostName, User, Port, IdentityFile,
- * ProxyJump, UserKnownHostsFile) for `Host` blocks. Like OpenSSH, the first value obtained for
- * an option wins, patterns may use `*` and `?`, and `!pattern` negates. `Match` blocks are
- * skipped (their conditions need a shell), `Include` is followed one level relative to ~/.ssh.
+ * ProxyJump, UserKnownHostsFile, HostKeyAlias) for `Host` blocks. Like OpenSSH, the first value
+ * obtained for an option wins, patterns may use `*` and `?`, and `!pattern` negates. `Match`
+ * blocks are skipped (their conditions need a shell), `Include` is followed one level relative to
+ * ~/.ssh.
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -15,6 +16,8 @@ export interface SshConfigEntry {
   identityFiles: string[];
   proxyJump?: string;
   userKnownHostsFile?: string;
+  /** The name the host key is looked up and recorded under instead of the host's (known-hosts.ts hostKeyNames). */
+  hostKeyAlias?: string;
 }
 
 interface Block {
@@ -90,6 +93,7 @@ export function lookupSshConfig(blocks: Block[], host: string, home = homedir())
   const ctx = { host: hostName ? hostName.replace(/%h/g, host) : host, user, port, home };
   const jump = first.get('proxyjump');
   const khf = first.get('userknownhostsfile');
+  const hostKeyAlias = first.get('hostkeyalias');
   return {
     hostName: hostName ? hostName.replace(/%h/g, host) : undefined,
     user,
@@ -97,6 +101,7 @@ export function lookupSshConfig(blocks: Block[], host: string, home = homedir())
     identityFiles: identityFiles.map((f) => expandTokens(f, ctx)),
     proxyJump: jump && jump.toLowerCase() !== 'none' ? jump : undefined,
     userKnownHostsFile: khf ? expandTokens(khf.split(/\s+/)[0]!, ctx) : undefined,
+    hostKeyAlias: hostKeyAlias || undefined,
   };
 }
 

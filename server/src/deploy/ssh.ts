@@ -11,6 +11,7 @@ import { Client, utils as sshUtils, type AgentAuthMethod, type ClientChannel, ty
 import {
   appendKnownHost,
   checkHostKey,
+  hostKeyNames,
   knownKeyTypes,
   loadKnownHosts,
   type HostKeyVerdict,
@@ -33,7 +34,7 @@ export interface SshConnectOptions {
   host: string;
   port: number;
   user: string;
-  /** Name under which the host is looked up in known_hosts (default: host). */
+  /** ssh_config's HostKeyAlias: the known_hosts name, used as written. Default: host, as [host]:port off 22. */
   hostKeyAlias?: string;
   /** Private key files to offer, in order. Unreadable ones are skipped. */
   identityFiles?: string[];
@@ -122,6 +123,7 @@ export class SshSession {
 
   static async connect(opts: SshConnectOptions): Promise<SshSession> {
     const alias = opts.hostKeyAlias ?? opts.host;
+    const keyNames = hostKeyNames(opts.host, opts.port, opts.hostKeyAlias);
     const known = loadKnownHosts(opts.knownHostsFiles);
     const { keys, skipped } = await loadIdentities(opts);
     const authHandler: Array<PublicKeyAuthMethod | AgentAuthMethod> = [
@@ -141,9 +143,9 @@ export class SshSession {
       readyTimeout: opts.readyTimeoutMs ?? 10_000,
       keepaliveInterval: opts.keepaliveIntervalMs ?? 1_000,
       keepaliveCountMax: opts.keepaliveCountMax ?? 3,
-      algorithms: { serverHostKey: hostKeyAlgorithms(knownKeyTypes(known, alias, opts.port)) as never },
+      algorithms: { serverHostKey: hostKeyAlgorithms(knownKeyTypes(known, keyNames)) as never },
       hostVerifier: (blob: Buffer, verify: (ok: boolean) => void) => {
-        const v = checkHostKey(known, alias, opts.port, blob);
+        const v = checkHostKey(known, keyNames, blob);
         if (v.status === 'known') return verify(true);
         if (v.status !== 'unknown' || !opts.acceptNew) {
           rejection = new HostKeyError(alias, opts.port, v);
@@ -154,7 +156,7 @@ export class SshSession {
           (ok) => {
             if (ok) {
               const file = opts.knownHostsWrite ?? opts.knownHostsFiles[0];
-              if (file) appendKnownHost(file, alias, opts.port, blob);
+              if (file) appendKnownHost(file, keyNames, blob);
             } else rejection = new HostKeyError(alias, opts.port, v);
             verify(ok);
           },

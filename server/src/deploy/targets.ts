@@ -14,8 +14,12 @@ export interface Hop {
   host: string;
   port: number;
   user: string;
-  /** Name used for known_hosts (the alias as written, like ssh(1) with HostKeyAlias unset). */
-  hostKeyAlias: string;
+  /**
+   * ssh_config's HostKeyAlias for this host, when set. Without it, like ssh(1), known_hosts knows
+   * the host by `host` (the HostName, not the alias written in the topology), as [host]:port off
+   * port 22 (known-hosts.ts hostKeyNames).
+   */
+  hostKeyAlias?: string;
   identityFiles: string[];
 }
 
@@ -71,7 +75,7 @@ export function resolveTargets(model: Topology, opts: TargetOptions = {}): HostT
       host: c.hostName ?? alias,
       port: port ?? c.port ?? 22,
       user: user ?? c.user ?? 'root',
-      hostKeyAlias: alias,
+      hostKeyAlias: c.hostKeyAlias,
       identityFiles: [...new Set(files)],
     };
   };
@@ -92,7 +96,6 @@ export function resolveTargets(model: Topology, opts: TargetOptions = {}): HostT
         host: labHost.address,
         port: h.ssh.port,
         user: h.ssh.user,
-        hostKeyAlias: labHost.address,
         identityFiles: [lab.keyPath],
         knownHostsFiles: [lab.knownHostsPath],
         jumps: [],
