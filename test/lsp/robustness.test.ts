@@ -76,7 +76,11 @@ async function startRaw(): Promise<RawServer> {
       check();
     }),
     exited: (ms) => Promise.race([exit, new Promise<'alive'>((r) => setTimeout(() => r('alive'), ms).unref())]),
-    kill: () => { if (exitCode === undefined) proc.kill('SIGKILL'); },
+    // End of input first: the re-executed child (see lsp/main.ts) shares the pipe and exits on it.
+    kill: () => {
+      proc.stdin!.end();
+      if (exitCode === undefined) proc.kill('SIGKILL');
+    },
   };
   server.send(frame({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { processId: null, rootUri: null, capabilities: {} } }));
   assert.ok(await server.waitFor((m) => m.id === 0, 10_000), 'initialize answered');
