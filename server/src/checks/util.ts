@@ -55,9 +55,15 @@ export function indentAt(text: string, offset: number): string {
 }
 
 export function indentUnit(text: string): string {
-  const m = /\n([ \t]+)\S/.exec(text);
-  return m ? m[1]! : '  ';
+  // One analysis asks once per quick fix, and a broken 10 MB file can have 20,000 of them: a scan
+  // each was quadratic. The last answer is kept (the same text is the same string object).
+  if (text !== lastIndent.text) {
+    const m = /\n([ \t]+)\S/.exec(text);
+    lastIndent = { text, unit: m ? m[1]! : '  ' };
+  }
+  return lastIndent.unit;
 }
+let lastIndent = { text: '', unit: '  ' };
 
 /**
  * Insert a statement into a block, as its last statement, in the style of the block (one-line
