@@ -346,7 +346,9 @@ async function createHost(
   }
   for (const e of [...ETC_DIRS, ...ETC_FILES]) mounts.push({ kind: 'bind', target: path.join('/etc', e), source: path.join(etc, e) });
   // Everything a deploy writes, derived from the rendered files: an overlay per anchor (seal.ts).
-  for (const target of overlayTargets(written, mounts.map((m) => m.target), fs.existsSync)) {
+  // INIT_SCRIPT skips a bind whose target the machine lacks: such a bind covers nothing
+  const bound = mounts.map((m) => m.target).filter((t) => fs.existsSync(t));
+  for (const target of overlayTargets(written, bound, fs.existsSync)) {
     const layers = path.join(priv, 'overlay', privName(target) || 'root');
     for (const d of ['upper', 'work']) fs.mkdirSync(path.join(layers, d), { recursive: true, mode: 0o755 });
     mounts.push({ kind: 'overlay', target, source: layers });
@@ -398,7 +400,7 @@ async function createHost(
   }
   return {
     name: h.name, role: h.role, address: h.address, netns: h.netns, interface: h.interface, veth: h.veth, pid,
-    private: [...mounts.map((m) => m.target)].sort(),
+    private: mounts.map((m) => m.target).filter((t) => fs.existsSync(t)).sort(),
   };
 }
 
