@@ -200,6 +200,14 @@ describe('the plan never shows a secret, in any form', () => {
     assertPlanHidesSecrets(out, [STATS_OLD, VRRP_OLD, STATS_HORSE, VRRP_TROUB]);
   });
 
+  it('a rotated secret: deploy --plan shows the line changing, new side `<env:NAME>`, old side masked', async () => {
+    const held = renderFiles(model(LAB_BEFORE), STATS_OLD, VRRP_OLD);
+    const out = await planOutputs(LAB, STATS_HORSE, VRRP_TROUB, held);
+    assert.match(out.text, /^\+\s+stats auth admin:<env:HALAB_STATS_PASSWORD>$/m);
+    assert.match(out.text, /^-\s+stats auth admin:\*{8}$/m);
+    assert.match(out.text, /^\+\s+auth_pass "?<env:HALAB_VRRP_AUTH>"?$/m);
+  });
+
   it('a secret line that did not change does not show up as a change', async () => {
     const held = renderFiles(model(LAB_BEFORE), STATS_HORSE, VRRP_TROUB);
     const out = await planOutputs(LAB, STATS_HORSE, VRRP_TROUB, held);

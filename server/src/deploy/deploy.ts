@@ -133,6 +133,8 @@ export interface DeployOptions {
   files: RenderedFile[];
   /** Resolved secret values: masked out of every diff, event and message. */
   secretValues?: string[];
+  /** The same files rendered with placeholder secrets: the plan diff's new side says `<env:NAME>`, not a value. */
+  shownFiles?: RenderedFile[];
   /** Plan only: connect, read, diff — change nothing. */
   plan?: boolean;
   /** Install what a host's role lacks before deploying. */
@@ -374,7 +376,7 @@ export async function deploy(model: Topology, opts: DeployOptions, events: Deplo
 
     // 5. plan
     for (const c of ctxs) {
-      c.result.plan = planHost(c.t.name, c.files, c.facts!.files, mask);
+      c.result.plan = planHost(c.t.name, c.files, c.facts!.files, mask, opts.shownFiles);
       const counts = { new: 0, changed: 0, same: 0 };
       for (const f of c.result.plan.files) counts[f.status]++;
       c.result.status = planOnly ? 'planned' : counts.new + counts.changed === 0 ? 'unchanged' : 'skipped';

@@ -4,7 +4,7 @@
  */
 import type { Topology } from '../model/types.js';
 import { render } from '../render/render.js';
-import type { SecretResolver } from '../secrets.js';
+import { placeholderSecrets, type SecretResolver } from '../secrets.js';
 import { deploy, type DeployListener, type DeployOptions, type DeployResult } from './deploy.js';
 
 export * from './deploy.js';
@@ -26,10 +26,14 @@ export function recordingResolver(inner: SecretResolver, sink: Set<string>): Sec
 
 export async function deployTopology(
   model: Topology,
-  opts: Omit<DeployOptions, 'files' | 'secretValues'> & { secrets: SecretResolver; source?: string },
+  opts: Omit<DeployOptions, 'files' | 'secretValues' | 'shownFiles'> & { secrets: SecretResolver; source?: string },
   events?: DeployListener,
 ): Promise<DeployResult> {
   const values = new Set<string>();
-  const { files } = render(model, { source: opts.source ?? model.source, secrets: recordingResolver(opts.secrets, values) });
-  return deploy(model, { ...opts, files, secretValues: [...values] }, events);
+  const source = opts.source ?? model.source;
+  const { files } = render(model, { source, secrets: recordingResolver(opts.secrets, values) });
+  // what the plan shows: the same files with `<env:NAME>` where a secret goes (preview: an auth
+  // placeholder is not cut to 8 bytes, so it stays readable)
+  const shownFiles = render(model, { source, secrets: placeholderSecrets, preview: true }).files;
+  return deploy(model, { ...opts, files, shownFiles, secretValues: [...values] }, events);
 }
