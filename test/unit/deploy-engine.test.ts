@@ -29,6 +29,7 @@ import {
 import { renderCommand, type Command } from '../../server/src/deploy/shell-quote.js';
 import type { HostTarget } from '../../server/src/deploy/targets.js';
 import type { ExecResult } from '../../server/src/deploy/ssh.js';
+import { formatSummary } from '../../server/src/deploy/summary.js';
 
 const VRRP = 'vrrp-S3cret-xyz';
 const STATS = 'stats-P4ss-word';
@@ -494,6 +495,7 @@ describe('deploy engine: staging, rollback of kernel state, lost hosts, tool pre
     assert.equal(h.failedStep, 'verify');
     assert.equal(h.lost, true);
     assert.equal(h.restored, false);
+    assert.match(formatSummary(r), /^web1 .*FAILED at verify, connection lost \(not restored\)/m, 'the summary table says so');
     const rb = c.events.find((e) => e.host === 'web1' && e.step === 'rollback');
     assert.match(rb?.message ?? '', /unreachable/);
   });

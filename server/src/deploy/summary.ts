@@ -27,10 +27,12 @@ export function formatSummary(r: DeployResult): string {
   const rows = [['host', 'role', 'result', 'files', 'reloaded', 'time']];
   for (const h of r.hosts) {
     const counts = h.plan ? h.plan.files.filter((f) => f.status !== 'same').length : 0;
-    const result = h.status === 'failed' ? `FAILED at ${h.failedStep}${h.restored === false ? ' (not restored)' : ''}` : h.status;
+    // a lost host may hold new files: the operator must look at it, so the table says so
+    const lost = h.lost ? ', connection lost' : '';
+    const result = h.status === 'failed' ? `FAILED at ${h.failedStep}${lost}${h.restored === false ? ' (not restored)' : ''}` : h.status + lost;
     rows.push([h.host, h.lbRole ?? h.role, result, h.plan ? `${counts}/${h.plan.files.length} changed` : '-', h.reloaded.join(',') || '-', h.ms ? `${h.ms} ms` : '-']);
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const widths = rows[0]!.map((_, i) => rows.reduce((w, row) => Math.max(w, row[i]!.length), 0));
   const lines = rows.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
   if (r.cluster) {
