@@ -26,7 +26,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'halab-conv-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const halab = (args: string[], opts: { input?: string; env?: Record<string, string> } = {}) =>
-  spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input: opts.input, env: { PATH: process.env.PATH!, HOME: tmp, ...opts.env }, timeout: 60_000 });
+  spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, input: opts.input, env: { PATH: process.env.PATH!, HOME: tmp, ...opts.env }, timeout: 60_000 });
 
 const BROKEN = BASE.replace('router-id 51', 'rouer-id 51');
 
@@ -44,6 +44,15 @@ describe('halab CLI conventions', () => {
     assert.match(lines[0]!, /many\.halab:\d+:\d+: error unknown-keyword/);
     assert.equal(lines[1], 'status=1', 'the file has errors: exit 1, not a crash');
     assert.equal(readFileSync(join(tmp, 'err'), 'utf8'), '', 'nothing on stderr');
+  });
+
+  it('check with 150,000 diagnostics prints them all (push(...spread) overflowed the stack at ~130,000)', () => {
+    const big = join(tmp, 'huge.halab');
+    writeFileSync(big, BASE + 'nonsense\n'.repeat(150_000));
+    const r = halab(['check', big]);
+    assert.equal(r.status, 1, r.stderr.slice(0, 500));
+    assert.equal(r.stderr, '');
+    assert.equal(r.stdout.split('\n').filter((l) => l.includes('error unknown-keyword')).length, 150_000);
   });
 
   it('check - reads standard input, named <stdin>', () => {

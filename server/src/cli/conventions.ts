@@ -59,6 +59,24 @@ export function jsonText(value: unknown): string {
 export function quietOnClosedStdout(): void {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE') throw e;
-    process.stdout.write = (() => true) as typeof process.stdout.write;
+    stdoutClosed = true;
+    process.stdout.write = ((_chunk: unknown, a?: unknown, b?: unknown) => {
+      const cb = typeof a === 'function' ? a : b;
+      if (typeof cb === 'function') process.nextTick(cb as () => void);
+      return true;
+    }) as typeof process.stdout.write;
   });
+}
+let stdoutClosed = false;
+
+/**
+ * Exits with `code` once everything written so far has reached stdout and stderr. A pipe is not
+ * written synchronously in full: `process.exit` right after a large write (150,000 diagnostics
+ * into `| grep`) cut the output short. Exiting explicitly (not by an empty event loop) still
+ * matters: a dropped SSH socket or a probe timer must not keep the command alive.
+ */
+export function exitWhenFlushed(code: number): void {
+  process.exitCode = code;
+  const flush = (s: NodeJS.WriteStream) => new Promise<void>((resolve) => (s.destroyed ? resolve() : s.write('', () => resolve())));
+  void Promise.all([stdoutClosed ? Promise.resolve() : flush(process.stdout), flush(process.stderr)]).then(() => process.exit(code));
 }

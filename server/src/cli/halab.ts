@@ -4,8 +4,8 @@
  * (main.ts) never decides whether it is "the main module", which is false when a bin wrapper
  * requires the bundle and made the bin a silent no-op.
  */
-import { quietOnClosedStdout } from './conventions.js';
+import { exitWhenFlushed, quietOnClosedStdout } from './conventions.js';
 import { main } from './main.js';
 
 quietOnClosedStdout();
-main(process.argv.slice(2)).then((code) => process.exit(code));
+main(process.argv.slice(2)).then(exitWhenFlushed);
