@@ -28,8 +28,8 @@ import type { RenderedFile } from '../../server/src/render/types.js';
 import { BLOCKS, type ArgSpec } from '../../server/src/schema/schema.js';
 import { envSecrets } from '../../server/src/secrets.js';
 import { lbInterface, type Topology } from '../../server/src/model/types.js';
-import { Validators, canValidate, selfSignedPem } from './validators.js';
-import { haproxyTokens, halabString, htmlUnescape, keepalivedTokens, nginxTokens } from './config-tokens.js';
+import { Validators, canValidate, selfSignedPem } from '../helpers/validators.js';
+import { haproxyTokens, halabString, htmlUnescape, keepalivedTokens, nginxTokens } from '../helpers/config-tokens.js';
 
 /** Measured bounds (see render-bounds.test.ts), written here independently of render/limits.ts. */
 const KEEPALIVED_LINE_BYTES = 1022;

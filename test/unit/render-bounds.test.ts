@@ -19,7 +19,7 @@ import type { RenderedFile } from '../../server/src/render/types.js';
 import { envSecrets } from '../../server/src/secrets.js';
 import { lbInterface, type Topology } from '../../server/src/model/types.js';
 import { BASE } from '../helpers/markers.js';
-import { Validators, canValidate, selfSignedPem, SKIP_REASON } from './validators.js';
+import { Validators, canValidate, selfSignedPem, SKIP_REASON } from '../helpers/validators.js';
 
 const secrets = envSecrets({ P: 'pw', A: 'vrrp' });
 

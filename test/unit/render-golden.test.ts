@@ -12,7 +12,7 @@ import { analyze, hasErrors } from '../../server/src/engine.js';
 import { render } from '../../server/src/render/render.js';
 import { envSecrets } from '../../server/src/secrets.js';
 import { lbInterface } from '../../server/src/model/types.js';
-import { Validators, canValidate, SKIP_REASON } from './validators.js';
+import { Validators, canValidate, SKIP_REASON } from '../helpers/validators.js';
 
 const root = join(__dirname, '..', '..');
 const goldenRoot = join(root, 'test', 'golden');

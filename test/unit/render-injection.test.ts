@@ -16,8 +16,8 @@ import { render, RenderError } from '../../server/src/render/render.js';
 import type { RenderedFile } from '../../server/src/render/types.js';
 import { envSecrets } from '../../server/src/secrets.js';
 import { lbInterface, type Topology } from '../../server/src/model/types.js';
-import { Validators, canValidate, selfSignedPem, SKIP_REASON } from './validators.js';
-import { haproxyTokens, htmlUnescape, keepalivedTokens, nginxTokens, halabString as q } from './config-tokens.js';
+import { Validators, canValidate, selfSignedPem, SKIP_REASON } from '../helpers/validators.js';
+import { haproxyTokens, htmlUnescape, keepalivedTokens, nginxTokens, halabString as q } from '../helpers/config-tokens.js';
 
 const HOSTILE = ['x\ny', 'x\r\ny', 'x;y', 'x{y', 'x}y', 'x"y', "x'y", 'x#y', 'x!y', 'x\\y', 'x$y', '${HOME}', 'x y', 'x\ty', 'x\\', '#', '"', '\\n'];
 

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { analyze, hasErrors } from '../../server/src/engine.js';
 import { render } from '../../server/src/render/render.js';
 import { envSecrets } from '../../server/src/secrets.js';
-import { haveTool, selfSignedPem } from './validators.js';
+import { haveTool, selfSignedPem } from '../helpers/validators.js';
 
 const PASSWORD = 'p a#s;s"w\\o$rd{}';
 

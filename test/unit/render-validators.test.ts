@@ -4,7 +4,7 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Validators, canValidate, haveTool, SKIP_REASON } from './validators.js';
+import { Validators, canValidate, haveTool, SKIP_REASON } from '../helpers/validators.js';
 
 const v = new Validators();
 after(() => v.cleanup());

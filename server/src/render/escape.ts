@@ -13,7 +13,6 @@ export class RenderError extends Error {
   }
 }
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
 
 function describe(what: string, value: string): string {
@@ -53,7 +52,6 @@ export function keepalivedString(value: string): string {
   // keepalived reads bytes: only ASCII control characters can break a line.
   const body = value
     .replace(/\\/g, '\\\\')
-    // eslint-disable-next-line no-control-regex
     .replace(/["'\u0000-\u001f\u007f]/g, (c) => '\\' + c.charCodeAt(0).toString(8).padStart(3, '0'));
   return '"' + body + '"';
 }
