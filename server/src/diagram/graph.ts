@@ -55,6 +55,22 @@ export const nodeId = {
   clients: 'clients',
 };
 
+/** Kinds whose ids are `kind:key`. */
+const KEYED_KINDS: ReadonlySet<string> = new Set<DiagramNodeKind>(['vip', 'lb', 'site', 'upstream']);
+
+/**
+ * The inverse of `nodeId`, kept beside it so the id format has one owner: `site:web` →
+ * `{ kind: 'site', key: 'web' }`, `clients` → `{ kind: 'clients', key: '' }`, anything else → null.
+ * The key is everything after the first `:` (a vip's address may hold more colons).
+ */
+export function parseNodeId(id: string): { kind: DiagramNodeKind; key: string } | null {
+  if (id === nodeId.clients) return { kind: 'clients', key: '' };
+  const i = id.indexOf(':');
+  if (i < 0) return null;
+  const kind = id.slice(0, i);
+  return KEYED_KINDS.has(kind) ? { kind: kind as DiagramNodeKind, key: id.slice(i + 1) } : null;
+}
+
 function contains(outer: Span, inner: Span): boolean {
   return outer.start <= inner.start && inner.end <= outer.end;
 }
@@ -179,10 +195,9 @@ export function nodeAtOffset(model: Topology, offset: number): string | null {
 
 /** The statement a node stands for (node -> reveal in editor). */
 export function nodeSpan(model: Topology, id: string): { span: Span; nameSpan: Span } | null {
-  const i = id.indexOf(':');
-  if (i < 0) return null;
-  const kind = id.slice(0, i);
-  const key = id.slice(i + 1);
+  const parsed = parseNodeId(id);
+  if (!parsed) return null;
+  const { kind, key } = parsed;
   const hit =
     kind === 'vip' ? model.vips.find((v) => v.address === key)
     : kind === 'lb' ? model.lbs.find((l) => l.name === key)
