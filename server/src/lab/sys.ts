@@ -1,10 +1,12 @@
 /**
- * Process helpers for the lab: run a command with a bounded time, find the tools the lab needs.
- * Arguments are always passed as argv (never through a shell), so names and paths are never
- * re-parsed.
+ * Process helpers for the lab: run a command with a bounded time, find the tools the lab needs,
+ * and read what the machine runs now (links and addresses from `ip -j`, namespaces and their
+ * pids, /proc). Arguments are always passed as argv (never through a shell), so names and paths
+ * are never re-parsed.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { LabError } from './plan.js';
 
@@ -128,3 +130,121 @@ export function assertLinuxRoot(): void {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+// ---- what the machine runs now: `ip -j`, `ip netns`, /proc --------------------------------
+
+/** One link as `ip -j -d link show` prints it (the fields the lab reads). */
+export interface IpLink {
+  ifname: string;
+  ifalias?: string;
+  operstate?: string;
+  flags?: string[];
+  linkinfo?: { info_kind?: string };
+}
+
+export async function ipLinks(): Promise<IpLink[]> {
+  // Parse even on a non-zero exit: ip fails on a veth whose peer namespace is being deleted
+  // ("Peer netns reference is invalid") yet prints the other links.
+  const r = await run('ip', ['-j', '-d', 'link', 'show'], { allowFail: true });
+  try {
+    return JSON.parse(r.stdout) as IpLink[];
+  } catch {
+    return [];
+  }
+}
+
+/** Every IPv4 address of the machine's interfaces, with its prefix (`ip -j -4 addr show`). */
+export async function ipv4Addresses(): Promise<Array<{ ifname: string; local: string; prefixlen: number }>> {
+  const r = await run('ip', ['-j', '-4', 'addr', 'show'], { allowFail: true });
+  let ifs: Array<{ ifname: string; addr_info?: Array<{ local?: string; prefixlen?: number }> }> = [];
+  try {
+    ifs = JSON.parse(r.stdout);
+  } catch {
+    return [];
+  }
+  return ifs.flatMap((i) =>
+    (i.addr_info ?? []).flatMap((a) => (a.local && a.prefixlen !== undefined ? [{ ifname: i.ifname, local: a.local, prefixlen: a.prefixlen }] : [])),
+  );
+}
+
+export async function netnsList(): Promise<string[]> {
+  const r = await run('ip', ['netns', 'list'], { allowFail: true });
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[0])
+    .filter((s): s is string => !!s);
+}
+
+export async function netnsPids(ns: string): Promise<number[]> {
+  const r = await run('ip', ['netns', 'pids', ns], { allowFail: true });
+  return r.stdout
+    .split('\n')
+    .map((s) => Number.parseInt(s, 10))
+    .filter((n) => Number.isInteger(n) && n > 0);
+}
+
+/** A process whose NSpid ends in 1: the init of a child PID namespace. */
+export function isPidNsInit(pid: number): boolean {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const m = /^NSpid:\s*(.*)$/m.exec(status);
+    const ids = m?.[1]?.trim().split(/\s+/) ?? [];
+    return ids.length >= 2 && ids[ids.length - 1] === '1';
+  } catch {
+    return false;
+  }
+}
+
+export function procComm(pid: number): string | undefined {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Running (not a zombie): a zombie holds nothing but its pid until its parent reaps it. */
+export function running(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Waits (bounded) until the pids have exited. */
+export async function waitGone(pids: number[], waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  while (pids.some(running) && Date.now() < deadline) await sleep(20);
+}
+
+/** True when the address answers on port 22 with an SSH banner within timeoutMs. */
+export function sshBanner(address: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.createConnection({ host: address, port: 22 });
+    let buf = '';
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    sock.setEncoding('utf8');
+    sock.on('data', (d: string) => {
+      buf += d;
+      if (buf.includes('SSH-2.0')) done(true);
+    });
+    sock.on('error', () => done(false));
+    sock.on('close', () => done(false));
+  });
+}
