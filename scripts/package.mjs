@@ -6,6 +6,8 @@
 // --no-rewrite-relative-links: the repository is not on GitHub/GitLab, and vsce refuses to pack a
 //   README with relative image links it cannot turn into absolute URLs; VS Code shows the README
 //   from the installed folder, where the relative links (docs/images/*.png ships) resolve.
+// --allow-missing-repository: package.json names no repository rather than a made-up one; without
+//   the flag vsce asks whether to go on.
 // stdin is closed so vsce never waits on a question (it asks one when LICENSE is missing).
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
@@ -22,7 +24,7 @@ const out = opt('--out');
 const vsce = join(root, 'node_modules/@vscode/vsce/vsce');
 const r = spawnSync(
   process.execPath,
-  [vsce, 'package', '--no-dependencies', '--no-rewrite-relative-links', ...(out ? ['-o', resolve(out)] : [])],
+  [vsce, 'package', '--no-dependencies', '--no-rewrite-relative-links', '--allow-missing-repository', ...(out ? ['-o', resolve(out)] : [])],
   { cwd, stdio: ['ignore', 'inherit', 'inherit'] },
 );
 process.exit(r.status ?? 2);

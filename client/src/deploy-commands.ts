@@ -7,6 +7,8 @@ import { deployTopology, formatEvent, formatPlan, formatSummary, type DeployResu
 import type { Topology } from '../../server/src/model/types.js';
 import { analyzeOrComplain, pickHalabDocument } from './document.js';
 import { gatherSecrets } from './secrets.js';
+import { accessSettings, requireTrust } from './settings.js';
+import { hostTargets } from '../../server/src/deploy/access.js';
 
 export interface DeployHooks {
   onDeployed(model: Topology, result: DeployResult, uri: vscode.Uri): void;
@@ -25,7 +27,12 @@ export function registerDeployCommands(context: vscode.ExtensionContext, output:
     return c === yes;
   };
 
+  /** A passphrase-protected key: asked for here, used for this run only, never stored. */
+  const passphrase = async (file: string): Promise<string | undefined> =>
+    vscode.window.showInputBox({ title: `HA Lab: passphrase for ${file}`, prompt: 'Used for this deploy only (ssh-add it to the agent to be asked less often)', password: true, ignoreFocusOut: true });
+
   context.subscriptions.push(vscode.commands.registerCommand('halab.deploy', async (uri?: vscode.Uri, opts?: { yes?: boolean }) => {
+    if (!(await requireTrust('deploy'))) return undefined;
     const doc = await pickHalabDocument(uri);
     if (!doc) return undefined;
     const a = await analyzeOrComplain(doc, 'deploy');
@@ -33,12 +40,14 @@ export function registerDeployCommands(context: vscode.ExtensionContext, output:
     const secrets = await gatherSecrets(context, a.model);
     if (!secrets) return undefined;
     output.appendLine(`\n== Deploy ${vscode.workspace.asRelativePath(doc.uri)} (${new Date().toLocaleString()})`);
+    // the CLI's way to the hosts, with this editor's halab.ssh.* settings
+    const reach = { targets: hostTargets(a.model, accessSettings()), acceptNew, passphrase };
     const log = (e: Parameters<NonNullable<Parameters<typeof deployTopology>[2]>>[0]) => {
       const line = formatEvent(e);
       if (line) output.appendLine(line);
     };
     const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'HA Lab: planning the deploy' }, () =>
-      deployTopology(a.model, { source: doc.uri.fsPath, secrets, plan: true, acceptNew }, log));
+      deployTopology(a.model, { source: doc.uri.fsPath, secrets, plan: true, ...reach }, log));
     if (!plan.ok) {
       output.appendLine(formatSummary(plan));
       output.show(true);
@@ -63,7 +72,7 @@ export function registerDeployCommands(context: vscode.ExtensionContext, output:
       if (c !== go) return undefined;
     }
     const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'HA Lab: deploying', cancellable: false }, (progress) =>
-      deployTopology(a.model, { source: doc.uri.fsPath, secrets, acceptNew }, (e) => {
+      deployTopology(a.model, { source: doc.uri.fsPath, secrets, ...reach }, (e) => {
         log(e);
         if (e.status === 'start' && e.host) progress.report({ message: `${e.host}: ${e.step}` });
       }));

@@ -15,6 +15,9 @@ import { registerTopologyPanel } from './topology-panel.js';
 import { pickHalabDocument } from './document.js';
 import { analyze, hasErrors } from '../../server/src/engine.js';
 import { readLiveStatus } from '../../server/src/verify/live-status.js';
+import { hostTargets } from '../../server/src/deploy/access.js';
+import { accessSettings, followLabStateDir } from './settings.js';
+import { registerNewTopology } from './new-topology.js';
 
 let client: LanguageClient | undefined;
 
@@ -35,6 +38,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
   const status = new VipStatus();
   context.subscriptions.push(output, status, vscode.languages.registerCodeLensProvider({ language: 'halab' }, new TopologyLenses()));
 
+  followLabStateDir(context);
+  registerNewTopology(context);
   const panels = registerTopologyPanel(context, client);
   /** Reads the live state over SSH and shows it on the status bar and the topology panel. */
   const refresh = async (uri?: vscode.Uri) => {
@@ -42,7 +47,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     if (!doc) return undefined;
     const a = analyze(doc.getText(), doc.uri.fsPath);
     if (hasErrors(a.diagnostics)) return undefined;
-    const live = await readLiveStatus(a.model);
+    const live = await readLiveStatus(a.model, { targets: hostTargets(a.model, accessSettings()) });
     for (const e of live.errors) output.appendLine(`live status: ${e}`);
     const holders: Record<string, string[]> = {};
     for (const v of a.model.vips) holders[v.address] = Object.entries(live.lbs).filter(([, s]) => s.holdsVips.includes(v.address)).map(([n]) => n);

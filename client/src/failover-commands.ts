@@ -1,13 +1,17 @@
 /**
- * "HA Lab: Run Failover Test": runs the engine's failover test through the CLI (`--json`, so the
- * editor and the terminal share one code path and root handling), then shows the report panel
- * with a timeline chart and updates the VIP status.
+ * "HA Lab: Run Failover Test": the engine's failover test, run in the extension host like deploy
+ * (same SSH settings, keys and known_hosts as the CLI; secrets from the environment or VS Code's
+ * secret storage, passed in memory). Progress and the readable report go to the "HA Lab" output;
+ * the report panel draws the timeline.
  */
 import * as vscode from 'vscode';
-import { analyzeOrComplain, pickHalabDocument } from './document.js';
-import { runCli } from './run-cli.js';
-import { reportHtml } from './failover-report.js';
+import { hostTargets } from '../../server/src/deploy/access.js';
+import { formatEvent, formatReport, runFailoverTest } from '../../server/src/failover/index.js';
 import type { FailoverReport } from '../../server/src/failover/types.js';
+import { analyzeOrComplain, pickHalabDocument } from './document.js';
+import { reportHtml } from './failover-report.js';
+import { gatherSecrets } from './secrets.js';
+import { accessSettings, requireTrust } from './settings.js';
 
 export interface FailoverHooks {
   /** After the test: refresh the live state (status bar, diagram overlay). */
@@ -18,26 +22,35 @@ export interface FailoverHooks {
 
 export function registerFailoverCommands(context: vscode.ExtensionContext, output: vscode.OutputChannel, hooks: FailoverHooks): void {
   context.subscriptions.push(vscode.commands.registerCommand('halab.runFailoverTest', async (uri?: vscode.Uri) => {
+    if (!(await requireTrust('run the failover test'))) return undefined;
     const doc = await pickHalabDocument(uri);
     if (!doc) return undefined;
     const a = await analyzeOrComplain(doc, 'run the failover test');
     if (!a) return undefined;
-    if (doc.isDirty) await doc.save();
+    const secrets = await gatherSecrets(context, a.model);
+    if (!secrets) return undefined;
     const ft = a.model.failoverTest;
+    output.appendLine(`\n== Failover test ${vscode.workspace.asRelativePath(doc.uri)} (${new Date().toLocaleString()})`);
     const stopWatching = hooks.onStarted(doc.uri);
-    const res = await Promise.resolve(vscode.window.withProgress({
-      location: vscode.ProgressLocation.Notification,
-      title: `HA Lab: failover test (${ft.fault}, up to ${Math.round(ft.durationMs / 1000)} s of probing)`,
-      cancellable: true,
-    }, (_p, token) => runCli(context, output, ['failover-test', doc.uri.fsPath, '--json'], token))).finally(stopWatching);
-    let report: FailoverReport | undefined;
+    let report: FailoverReport;
     try {
-      report = JSON.parse(res.stdout) as FailoverReport;
-    } catch {
+      report = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `HA Lab: failover test (${ft.fault}, up to ${Math.round(ft.durationMs / 1000)} s of probing)` },
+        () =>
+          runFailoverTest(a.model, { secrets, targets: hostTargets(a.model, accessSettings()) }, (e) => {
+            const line = formatEvent(e);
+            if (line) output.appendLine(line);
+          }),
+      );
+    } catch (e) {
+      output.appendLine(`failover test: ${(e as Error).message}`);
       output.show(true);
-      void vscode.window.showErrorMessage(`HA Lab: the failover test did not complete (exit ${res.code}); see the HA Lab output.`);
+      void vscode.window.showErrorMessage(`HA Lab: the failover test did not run: ${(e as Error).message}`);
       return undefined;
+    } finally {
+      stopWatching();
     }
+    output.appendLine(formatReport(report));
     const panel = vscode.window.createWebviewPanel('halab.failoverReport', `Failover: ${a.model.name}`, vscode.ViewColumn.Beside, { enableScripts: false });
     panel.webview.html = reportHtml(report, panel.webview.cspSource);
     hooks.onFinished(doc.uri);

@@ -5,9 +5,10 @@
  */
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { deployTopology, formatEvent, formatPlan, formatSummary, loadSshConfig, resolveTargets, type DeployResult } from '../deploy/index.js';
+import { deployTopology, formatEvent, formatPlan, formatSummary, type DeployResult } from '../deploy/index.js';
 import type { RenderedFile } from '../render/types.js';
 import { envSecrets } from '../secrets.js';
+import { hostTargets } from '../deploy/access.js';
 import { loadForCommand } from './check.js';
 import { EXIT, exitCodeOf, exitCodes, formatOption, jsonText, outputFormat } from './conventions.js';
 
@@ -71,7 +72,7 @@ export function register(program: Command): void {
       source: file,
       bootstrap: !!o.bootstrap,
       acceptNew: !!o.acceptNew,
-      targets: resolveTargets(model, { sshConfig: loadSshConfig() }),
+      targets: hostTargets(model),
       transformFile: testTransform(),
       verify: o.verify === false ? { vip: false, sites: false } : undefined,
     };

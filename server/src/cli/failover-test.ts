@@ -7,8 +7,8 @@ import type { Command } from 'commander';
 import type { FaultKind } from '../model/types.js';
 import { parseDuration } from '../schema/value-types.js';
 import { envSecrets } from '../secrets.js';
-import { loadSshConfig, resolveTargets } from '../deploy/index.js';
 import { FAULT_KINDS, FailoverError, formatEvent, formatReport, isFaultKind, runFailoverTest } from '../failover/index.js';
+import { hostTargets } from '../deploy/access.js';
 import { loadForCommand } from './check.js';
 import { EXIT, exitCodeOf, exitCodes, formatOption, jsonText, outputFormat } from './conventions.js';
 
@@ -68,7 +68,7 @@ export function register(program: Command): void {
           maxOutageMs: duration('--max-outage', o.maxOutage),
           probeIntervalMs: duration('--probe-interval', o.probeInterval),
           upstream: o.upstream,
-          targets: resolveTargets(model, { sshConfig: loadSshConfig() }),
+          targets: hostTargets(model),
         },
         (e) => {
           if (o.quiet) return;

@@ -11,6 +11,7 @@ export * from './deploy.js';
 export { formatSummary, formatEvent, formatPlan } from './summary.js';
 export { resolveTargets, type HostTarget } from './targets.js';
 export { loadSshConfig } from './ssh-config.js';
+export { hostTargets, type AccessSettings } from './access.js';
 export { SshSession, HostKeyError, type SshConnectOptions, type ExecResult, type AcceptHostKey } from './ssh.js';
 export { shellQuote, shellJoin, renderCommand, type Command } from './shell-quote.js';
 export { MASK } from './secrets.js';

@@ -2,10 +2,10 @@
  * A small ~/.ssh/config reader: the options halab honours (HostName, User, Port, IdentityFile,
  * ProxyJump, UserKnownHostsFile, HostKeyAlias) for `Host` blocks. Like OpenSSH, the first value
  * obtained for an option wins, patterns may use `*` and `?`, and `!pattern` negates. `Match`
- * blocks are skipped (their conditions need a shell), `Include` is followed one level relative to
- * ~/.ssh.
+ * blocks are skipped (their conditions need a shell), `Include` is followed one level, with
+ * globs, as ssh(1) resolves it (`includeFiles`).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 
@@ -105,24 +105,66 @@ export function lookupSshConfig(blocks: Block[], host: string, home = homedir())
   };
 }
 
+/**
+ * The files an `Include` pattern names, as ssh(1) reads them: `~/` is the home directory, a
+ * relative pattern is under ~/.ssh, and glob(7) wildcards (`*`, `?`, `[…]`; a leading `.` only
+ * matched literally) expand in each path component, sorted. `Include config.d/*` is the common
+ * way teams split their config.
+ */
+export function includeFiles(pattern: string, home = homedir()): string[] {
+  const p = pattern.startsWith('~/') ? join(home, pattern.slice(2)) : isAbsolute(pattern) ? pattern : join(home, '.ssh', pattern);
+  let paths = ['/'];
+  for (const part of p.split('/').filter(Boolean)) {
+    if (!/[*?[]/.test(part)) {
+      paths = paths.map((d) => join(d, part));
+      continue;
+    }
+    const re = fileGlob(part);
+    paths = paths.flatMap((d) => {
+      try {
+        return readdirSync(d).filter((n) => re.test(n)).sort().map((n) => join(d, n));
+      } catch {
+        return [];
+      }
+    });
+  }
+  return paths;
+}
+
+/** One path component of glob(7) as a RegExp (case-sensitive; no match for a leading dot). */
+function fileGlob(part: string): RegExp {
+  let re = '';
+  for (let i = 0; i < part.length; i++) {
+    const c = part[i]!;
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '[' && part.indexOf(']', i + 2) > 0) {
+      const end = part.indexOf(']', i + 2);
+      const body = part.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
+      re += `[${body}]`;
+      i = end;
+    } else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(part.startsWith('.') ? `^${re}$` : `^(?!\\.)${re}$`);
+}
+
 /** Read ~/.ssh/config (or `path`); a missing file is an empty config. */
-export function loadSshConfig(path = join(homedir(), '.ssh', 'config')): Block[] {
+export function loadSshConfig(path = join(homedir(), '.ssh', 'config'), home = homedir()): Block[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
     return [];
   }
-  const sshDir = join(homedir(), '.ssh');
-  return parseSshConfig(text, (pattern) => {
-    const p = isAbsolute(pattern) ? pattern : join(sshDir, pattern.replace(/^~\//, ''));
-    if (/[*?]/.test(p)) return []; // globbed Includes are not followed (kept small on purpose)
-    try {
-      return [readFileSync(p, 'utf8')];
-    } catch {
-      return [];
-    }
-  });
+  return parseSshConfig(text, (pattern) =>
+    includeFiles(pattern, home).flatMap((f) => {
+      try {
+        return [readFileSync(f, 'utf8')];
+      } catch {
+        return []; // like ssh(1): a pattern that names nothing is no error
+      }
+    }),
+  );
 }
 
 export type SshConfig = Block[];

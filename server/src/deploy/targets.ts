@@ -37,6 +37,8 @@ export interface HostTarget extends Hop {
   jumps: Hop[];
   /** 'lab' when the lab's key and known_hosts are used. */
   via: 'ssh' | 'lab';
+  /** Bound on connecting and the SSH handshake (ms); default 10 s (ssh.ts). */
+  readyTimeoutMs?: number;
 }
 
 export interface TargetOptions {
