@@ -31,8 +31,9 @@ export function labSettings(): { sudo: boolean; stateDir?: string } {
  * extension host see the lab that `lab up` (through the CLI) made.
  */
 export function followLabStateDir(context: vscode.ExtensionContext): void {
+  const inherited = process.env.HALAB_LAB_DIR; // the environment's own, when the setting is empty
   const apply = () => {
-    const dir = labSettings().stateDir;
+    const dir = labSettings().stateDir ?? inherited;
     if (dir) process.env.HALAB_LAB_DIR = dir;
     else delete process.env.HALAB_LAB_DIR;
   };

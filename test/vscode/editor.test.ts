@@ -267,7 +267,7 @@ describe('walkthrough', () => {
     const steps = page.locator('.gettingStartedContainer .getting-started-step');
     await steps.first().waitFor({ state: 'visible', timeout: 30_000 });
     const titles = (await steps.locator('.step-title').allInnerTexts()).map((s) => s.trim());
-    assert.deepEqual(titles, ['Open the example', 'See diagnostics', 'Open the topology', 'Start the local lab', 'Deploy', 'Run the failover test']);
+    assert.deepEqual(titles, ['Create a topology', 'See diagnostics', 'Open the topology', 'Start the local lab', 'Deploy', 'Run the failover test']);
     await screenshot(page, '07-walkthrough');
   });
 });
