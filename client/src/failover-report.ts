@@ -8,20 +8,43 @@ import type { FailoverReport } from '../../server/src/failover/types.js';
 const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${Math.round(v)} ms`);
 
+/** Rough width of an 11 px label: enough to keep two labels apart, no font metrics needed. */
+const labelWidth = (text: string) => text.length * 6.5 + 6;
+
+/**
+ * A lane (0 = nearest the chart) for each mark's label, so labels of marks close in time — the
+ * fault and its restore in a short run, "VIP moved" right after the fault — never overlap.
+ */
+export function labelLanes(xs: Array<{ x: number; label: string }>): number[] {
+  const laneEnds: number[] = [];
+  const order = xs.map((m, i) => ({ ...m, i })).sort((a, b) => a.x - b.x);
+  const lanes = new Array<number>(xs.length).fill(0);
+  for (const m of order) {
+    let lane = laneEnds.findIndex((end) => end <= m.x);
+    if (lane < 0) lane = laneEnds.length;
+    laneEnds[lane] = m.x + labelWidth(m.label);
+    lanes[m.i] = lane;
+  }
+  return lanes;
+}
+
 export function timelineSvg(r: FailoverReport): string {
   const { samples, vip, marks } = r.timeline;
   if (samples.length === 0) return '<p>No probe samples were recorded.</p>';
   const sites = [...new Set(samples.map((s) => s.site))];
   const lbs = [...new Set(vip.map((v) => v.lb))];
-  const t0 = Math.min(...samples.map((s) => s.t), ...marks.map((m) => m.t));
-  const t1 = Math.max(...samples.map((s) => s.t), ...marks.map((m) => m.t));
+  const times = [...samples.map((s) => s.t), ...marks.map((m) => m.t)];
+  const t0 = times.reduce((a, b) => Math.min(a, b));
+  const t1 = times.reduce((a, b) => Math.max(a, b));
   const W = 960;
   const L = 110;
   const rowH = 20;
-  const top = 28;
+  const laneH = 14;
+  const x = (t: number) => L + ((t - t0) / Math.max(1, t1 - t0)) * (W - L - 10);
+  const lanes = labelLanes(marks.map((m) => ({ x: x(m.t) + 3, label: m.label })));
+  const top = 14 + (lanes.reduce((a, b) => Math.max(a, b), 0) + 1) * laneH;
   const rows = sites.length + lbs.length;
   const H = top + rows * rowH + 34;
-  const x = (t: number) => L + ((t - t0) / Math.max(1, t1 - t0)) * (W - L - 10);
   const out: string[] = [];
   sites.forEach((site, i) => {
     out.push(`<text x="4" y="${top + i * rowH + 13}" class="lbl">${esc(site)}</text>`);
@@ -37,9 +60,10 @@ export function timelineSvg(r: FailoverReport): string {
       out.push(`<rect x="${x(c.t).toFixed(1)}" y="${y + 4}" width="${Math.max(1, x(end) - x(c.t)).toFixed(1)}" height="${rowH - 10}" class="vip"/>`);
     });
   });
-  for (const m of marks) {
-    out.push(`<line x1="${x(m.t).toFixed(1)}" x2="${x(m.t).toFixed(1)}" y1="${top - 6}" y2="${top + rows * rowH}" class="mark"/><text x="${(x(m.t) + 3).toFixed(1)}" y="${top - 10}" class="mlbl">${esc(m.label)}</text>`);
-  }
+  marks.forEach((m, i) => {
+    const labelY = top - 10 - lanes[i]! * laneH;
+    out.push(`<line x1="${x(m.t).toFixed(1)}" x2="${x(m.t).toFixed(1)}" y1="${labelY + 4}" y2="${top + rows * rowH}" class="mark"/><text x="${(x(m.t) + 3).toFixed(1)}" y="${labelY}" class="mlbl">${esc(m.label)}</text>`);
+  });
   const secs = Math.max(1, Math.round((t1 - t0) / 1000));
   for (let s = 0; s <= secs; s += Math.max(1, Math.round(secs / 10))) {
     const t = t0 + s * 1000;
