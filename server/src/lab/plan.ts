@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
 import { lbInterface, type Topology } from '../model/types.js';
+import { NAME_RE } from '../schema/schema.js';
 
 /** The only range a lab may use: RFC 2544 benchmarking space, never routed on the internet. */
 export const LAB_RANGE = '198.18.0.0/15';
@@ -77,7 +78,7 @@ export function planLab(model: Topology): LabPlan {
   const inLabRange = (addr: string): boolean =>
     ipaddr.IPv4.isValidFourPartDecimal(addr) && ipaddr.IPv4.parse(addr).match(labRange);
 
-  if (!/^[A-Za-z][A-Za-z0-9_-]{0,62}$/.test(model.name)) {
+  if (!NAME_RE.test(model.name)) {
     problems.push(`topology name "${model.name}" is not a valid name`);
   }
   const bridge = model.lab?.bridge ?? 'halab0';

@@ -1,7 +1,7 @@
 /** Go to definition, find references and rename for lb, upstream and site names. */
 import type { Arg, Span, SyntaxTree } from '../syntax/ast.js';
 import type { Resolved } from '../model/resolve.js';
-import { NAME_RE } from '../schema/value-types.js';
+import { NAME_RE } from '../schema/schema.js';
 import { locate } from './locate.js';
 
 export interface SymbolRef {

@@ -5,9 +5,10 @@
  */
 import { shiftSpan, type Arg, type Span, type Statement, type SyntaxTree } from '../syntax/ast.js';
 import { parseArg } from '../schema/args.js';
-import { BLOCKS, keywordSpec } from '../schema/schema.js';
+import { defaultStatements, defaultValue } from '../schema/defaults.js';
+import { keywordSpec } from '../schema/schema.js';
 import * as V from '../schema/value-types.js';
-import type { Defaults, FailoverTestSpec, Lb, Os, SecretRef, Site, Stats, Topology, Upstream, Vip } from './types.js';
+import type { Balance, CheckKind, Defaults, FailoverTestSpec, FaultKind, Firewall, Lb, Os, Role, SecretRef, Site, Stats, TimeoutKind, Topology, Track, Upstream, Vip } from './types.js';
 
 /** The statements behind one model object, for checks that need an argument's span. */
 export interface NodeInfo {
@@ -39,21 +40,31 @@ function info(stmt: Statement): NodeInfo {
   return { stmt, props };
 }
 
-/** The value of the last well-formed statement `kw` in a block (the last one wins). */
+/**
+ * The value of the last well-formed statement `kw` in a block (the last one wins), else the
+ * schema's default (schema/defaults.ts; undefined when the keyword has none or it is derived).
+ */
 function value<T>(node: NodeInfo, blockId: string, kw: string, argIndex = 0): T | undefined {
   const spec = keywordSpec(blockId, kw);
   const list = node.props.get(kw);
-  if (!spec || !list) return undefined;
-  for (let i = list.length - 1; i >= 0; i--) {
-    const arg = list[i]!.args[argIndex];
-    const argSpec = spec.args[argIndex];
+  const argSpec = spec?.args[argIndex];
+  for (let i = (list?.length ?? 0) - 1; i >= 0; i--) {
+    const arg = list![i]!.args[argIndex];
     if (arg && argSpec) {
       const p = parseArg(arg, argSpec);
       if (p.ok) return p.value as T;
     }
   }
-  return undefined;
+  return defaultValue<T>(blockId, kw, argIndex);
 }
+
+/** A value with a schema default: never undefined (the table's defaults are checked at load). */
+function valueOr<T>(node: NodeInfo, blockId: string, kw: string): T {
+  return value<T>(node, blockId, kw) as T;
+}
+
+/** A block that is not written: every value is its default. */
+const ABSENT: NodeInfo = { stmt: undefined as unknown as Statement, props: new Map() };
 
 function has(node: NodeInfo, kw: string): boolean {
   return node.props.has(kw);
@@ -117,13 +128,13 @@ function resolveUpstream(stmt: Statement, n: NodeInfo): Upstream {
   const ssh = value<{ user: string; host: string; port: number }>(n, 'upstream', 'ssh');
   return {
     span: span(stmt), ...nameOf(stmt), address,
-    port: value<number>(n, 'upstream', 'port') ?? 80,
-    weight: value<number>(n, 'upstream', 'weight') ?? 100,
+    port: valueOr<number>(n, 'upstream', 'port'),
+    weight: valueOr<number>(n, 'upstream', 'weight'),
     backup: has(n, 'backup'),
     ssh: ssh ? { ...ssh, explicit: true } : { user: 'root', host: address, port: 22, explicit: false },
     key: value<string>(n, 'upstream', 'key'),
-    os: value<Os>(n, 'upstream', 'os') ?? 'almalinux',
-    managed: (value<string>(n, 'upstream', 'managed') ?? 'yes') === 'yes',
+    os: valueOr<Os>(n, 'upstream', 'os'),
+    managed: valueOr<string>(n, 'upstream', 'managed') === 'yes',
   };
 }
 
@@ -143,16 +154,16 @@ function resolveSite(stmt: Statement, n: NodeInfo, defaultVip: string): { value:
   const vipRef = value<{ address: string }>(n, 'site', 'vip')?.address;
   const site: Site = {
     span: span(stmt), ...nameOf(stmt), hosts: [...hosts], servers: [...servers],
-    balance: value<Site['balance']>(n, 'site', 'balance') ?? 'roundrobin',
-    listen: value<number>(n, 'site', 'listen') ?? 80,
+    balance: valueOr<Balance>(n, 'site', 'balance'),
+    listen: valueOr<number>(n, 'site', 'listen'),
     vip: vipRef ?? defaultVip,
     tls: value<string>(n, 'site', 'tls'),
-    check: value<'http' | 'tcp'>(n, 'site', 'check') ?? 'http',
-    checkPath: value<string>(n, 'site', 'check-path') ?? '/',
-    checkExpect: value<number>(n, 'site', 'check-expect') ?? 200,
-    checkIntervalMs: value<number>(n, 'site', 'check-interval') ?? 2000,
-    checkFall: value<number>(n, 'site', 'check-fall') ?? 3,
-    checkRise: value<number>(n, 'site', 'check-rise') ?? 2,
+    check: valueOr<CheckKind>(n, 'site', 'check'),
+    checkPath: valueOr<string>(n, 'site', 'check-path'),
+    checkExpect: valueOr<number>(n, 'site', 'check-expect'),
+    checkIntervalMs: valueOr<number>(n, 'site', 'check-interval'),
+    checkFall: valueOr<number>(n, 'site', 'check-fall'),
+    checkRise: valueOr<number>(n, 'site', 'check-rise'),
     root: value<string>(n, 'site', 'root') ?? `/usr/share/nginx/${name}`,
     page: value<string>(n, 'site', 'page') ?? `${name} test page`,
     isDefault: has(n, 'default'),
@@ -160,9 +171,26 @@ function resolveSite(stmt: Statement, n: NodeInfo, defaultVip: string): { value:
   return { value: site, vipRef };
 }
 
-export const DEFAULT_TIMEOUTS: Defaults['timeouts'] = {
-  connect: 10_000, client: 60_000, server: 60_000, 'http-request': 10_000, queue: 60_000, 'http-keep-alive': 10_000, check: 10_000,
-};
+/** The `timeout` defaults, from the schema's `connect 10s, client 1m, …`. */
+export const DEFAULT_TIMEOUTS = Object.fromEntries(defaultStatements('defaults', 'timeout')!.map(([k, ms]) => [k, ms])) as Defaults['timeouts'];
+
+function resolveDefaults(n: NodeInfo): Defaults {
+  const timeouts = { ...DEFAULT_TIMEOUTS };
+  const spec = keywordSpec('defaults', 'timeout')!;
+  for (const t of n.props.get('timeout') ?? []) {
+    const [k, d] = t.args;
+    if (!k || !d) continue;
+    const kind = parseArg(k, spec.args[0]!);
+    const dur = parseArg(d, spec.args[1]!);
+    if (kind.ok && dur.ok) timeouts[kind.value as TimeoutKind] = dur.value as number;
+  }
+  return {
+    maxconn: valueOr<number>(n, 'defaults', 'maxconn'),
+    retries: valueOr<number>(n, 'defaults', 'retries'),
+    redispatch: valueOr<string>(n, 'defaults', 'redispatch') === 'on',
+    timeouts,
+  };
+}
 
 export function resolve(tree: SyntaxTree, source?: string): Resolved {
   const top = new Map<string, Statement[]>();
@@ -184,22 +212,21 @@ export function resolve(tree: SyntaxTree, source?: string): Resolved {
     const cidrArg = stmt.args[0];
     const c = cidrArg ? V.parseCidr(cidrArg.value, true) : undefined;
     const cv = c?.ok ? c.value : { address: '', prefix: 32, family: 4 as const };
-    const track = value<'process' | 'script'>(n, 'vip', 'track') ?? 'process';
     vips.push({
       span: span(stmt), nameSpan: nameOf(stmt).nameSpan,
       cidr: cidrArg?.value ?? '', address: cv.address, prefix: cv.prefix, family: cv.family,
-      interface: value<string>(n, 'vip', 'interface') ?? 'eth0',
+      interface: valueOr<string>(n, 'vip', 'interface'),
       routerId: value<number>(n, 'vip', 'router-id') ?? 0,
-      advertMs: value<number>(n, 'vip', 'advert') ?? 1000,
-      vrrpVersion: value<string>(n, 'vip', 'vrrp-version') === '3' ? 3 : 2,
+      advertMs: valueOr<number>(n, 'vip', 'advert'),
+      vrrpVersion: valueOr<string>(n, 'vip', 'vrrp-version') === '3' ? 3 : 2,
       auth: secret(value<V.SecretValue>(n, 'vip', 'auth')),
       unicast: has(n, 'unicast'),
-      preempt: (value<string>(n, 'vip', 'preempt') ?? 'on') === 'on',
+      preempt: valueOr<string>(n, 'vip', 'preempt') === 'on',
       preemptDelayMs: value<number>(n, 'vip', 'preempt-delay'),
-      track,
-      trackIntervalMs: value<number>(n, 'vip', 'track-interval') ?? 1000,
-      trackWeight: value<number>(n, 'vip', 'track-weight') ?? 0,
-      trackCommand: value<string>(n, 'vip', 'track-command') ?? '/usr/bin/killall -0 haproxy',
+      track: valueOr<Track>(n, 'vip', 'track'),
+      trackIntervalMs: valueOr<number>(n, 'vip', 'track-interval'),
+      trackWeight: valueOr<number>(n, 'vip', 'track-weight'),
+      trackCommand: valueOr<string>(n, 'vip', 'track-command'),
     });
   }
 
@@ -210,7 +237,7 @@ export function resolve(tree: SyntaxTree, source?: string): Resolved {
     const n = info(stmt);
     r.lbs.push(n);
     const address = value<{ address: string }>(n, 'lb', 'address')?.address ?? '';
-    const role = value<'primary' | 'backup'>(n, 'lb', 'role') ?? 'backup';
+    const role = value<Role>(n, 'lb', 'role') ?? 'backup';
     const explicitPriority = value<number>(n, 'lb', 'priority');
     const priority = explicitPriority ?? (role === 'primary' ? 250 : Math.max(1, nextBackup--));
     const ssh = value<{ user: string; host: string; port: number }>(n, 'lb', 'ssh');
@@ -219,7 +246,7 @@ export function resolve(tree: SyntaxTree, source?: string): Resolved {
       interface: value<string>(n, 'lb', 'interface'),
       ssh: ssh ? { ...ssh, explicit: true } : { user: 'root', host: address, port: 22, explicit: false },
       key: value<string>(n, 'lb', 'key'),
-      os: value<Os>(n, 'lb', 'os') ?? 'almalinux',
+      os: valueOr<Os>(n, 'lb', 'os'),
     });
   }
 
@@ -247,57 +274,37 @@ export function resolve(tree: SyntaxTree, source?: string): Resolved {
     r.stats = n;
     stats = {
       span: span(statsStmt),
-      listen: value<number>(n, 'stats', 'listen') ?? 8080,
-      uri: value<string>(n, 'stats', 'uri') ?? '/',
-      user: value<string>(n, 'stats', 'user') ?? 'admin',
+      listen: valueOr<number>(n, 'stats', 'listen'),
+      uri: valueOr<string>(n, 'stats', 'uri'),
+      user: valueOr<string>(n, 'stats', 'user'),
       password: secret(value<V.SecretValue>(n, 'stats', 'password')),
-      realm: value<string>(n, 'stats', 'realm') ?? 'HAProxy Statistics',
+      realm: valueOr<string>(n, 'stats', 'realm'),
     };
   }
 
-  const defaults: Defaults = { maxconn: 3000, retries: 3, redispatch: true, timeouts: { ...DEFAULT_TIMEOUTS } };
-  const defStmt = top.get('defaults')?.[0];
-  if (defStmt) {
-    const n = info(defStmt);
-    defaults.maxconn = value<number>(n, 'defaults', 'maxconn') ?? defaults.maxconn;
-    defaults.retries = value<number>(n, 'defaults', 'retries') ?? defaults.retries;
-    defaults.redispatch = (value<string>(n, 'defaults', 'redispatch') ?? 'on') === 'on';
-    const spec = keywordSpec('defaults', 'timeout')!;
-    for (const t of n.props.get('timeout') ?? []) {
-      const [k, d] = t.args;
-      if (!k || !d) continue;
-      const kind = parseArg(k, spec.args[0]!);
-      const dur = parseArg(d, spec.args[1]!);
-      if (kind.ok && dur.ok) defaults.timeouts[kind.value as keyof Defaults['timeouts']] = dur.value as number;
-    }
-  }
-
-  const failoverTest: FailoverTestSpec = { fault: 'kill-haproxy', probeIntervalMs: 50, durationMs: 15_000, maxOutageMs: 1000 };
-  const ftStmt = top.get('failover-test')?.[0];
-  if (ftStmt) {
-    const n = info(ftStmt);
-    failoverTest.fault = value<FailoverTestSpec['fault']>(n, 'failover-test', 'fault') ?? failoverTest.fault;
-    failoverTest.probeIntervalMs = value<number>(n, 'failover-test', 'probe-interval') ?? failoverTest.probeIntervalMs;
-    failoverTest.durationMs = value<number>(n, 'failover-test', 'duration') ?? failoverTest.durationMs;
-    failoverTest.maxOutageMs = value<number>(n, 'failover-test', 'max-outage') ?? failoverTest.maxOutageMs;
-  }
-
-  const labStmt = top.get('lab')?.[0];
-  const bridge = labStmt ? value<string>(info(labStmt), 'lab', 'bridge') : undefined;
-
-  const fwStmts = top.get('firewall') ?? [];
-  const fwArg = fwStmts[fwStmts.length - 1]?.args[0];
-  const fwSpec = BLOCKS.file!.keywords.find((k) => k.keyword === 'firewall')!;
-  const fw = fwArg && parseArg(fwArg, fwSpec.args[0]!);
+  const blockOf = (kw: string) => {
+    const stmt = top.get(kw)?.[0];
+    return stmt ? info(stmt) : ABSENT;
+  };
+  const defaults = resolveDefaults(blockOf('defaults'));
+  const ft = blockOf('failover-test');
+  const failoverTest: FailoverTestSpec = {
+    fault: valueOr<FaultKind>(ft, 'failover-test', 'fault'),
+    probeIntervalMs: valueOr<number>(ft, 'failover-test', 'probe-interval'),
+    durationMs: valueOr<number>(ft, 'failover-test', 'duration'),
+    maxOutageMs: valueOr<number>(ft, 'failover-test', 'max-outage'),
+  };
+  // the last `firewall` statement counts; if its value is invalid, the default
+  const file: NodeInfo = { stmt: undefined as unknown as Statement, props: new Map([['firewall', (top.get('firewall') ?? []).slice(-1)]]) };
 
   r.model = {
     name: topologyStmt?.args[0]?.value ?? '',
     source,
     vips, lbs, upstreams, sites, stats, defaults,
     // `auto`: per host by its OS family (render/names.ts hostFirewall).
-    firewall: fw && fw.ok ? (fw.value as Topology['firewall']) : 'auto',
+    firewall: valueOr<Firewall>(file, 'file', 'firewall'),
     failoverTest,
-    lab: { bridge: bridge ?? 'halab0' },
+    lab: { bridge: valueOr<string>(blockOf('lab'), 'lab', 'bridge') },
   };
   return r;
 }

@@ -5,8 +5,17 @@
  * hover and reveal-in-editor).
  */
 import type { Span } from '../syntax/ast.js';
+import type { BALANCES, CHECK_KINDS, FAULT_KINDS, FIREWALLS, OS_VALUES, ROLES, TIMEOUT_KINDS, TRACKS } from '../schema/schema.js';
 
-export type Os = 'almalinux' | 'rhel' | 'rocky' | 'debian' | 'ubuntu';
+// The enumerated types are the schema's value lists (schema.ts declares each once).
+export type Os = (typeof OS_VALUES)[number];
+export type Role = (typeof ROLES)[number];
+export type Balance = (typeof BALANCES)[number];
+export type CheckKind = (typeof CHECK_KINDS)[number];
+export type Track = (typeof TRACKS)[number];
+export type TimeoutKind = (typeof TIMEOUT_KINDS)[number];
+export type Firewall = (typeof FIREWALLS)[number];
+export type FaultKind = (typeof FAULT_KINDS)[number];
 export type OsFamily = 'rhel' | 'debian';
 
 export type SecretRef =
@@ -44,7 +53,7 @@ export interface Vip extends Node {
   unicast: boolean;
   preempt: boolean;
   preemptDelayMs?: number;
-  track: 'process' | 'script';
+  track: Track;
   trackIntervalMs: number;
   trackWeight: number;
   trackCommand: string;
@@ -53,7 +62,7 @@ export interface Vip extends Node {
 export interface Lb extends Node {
   name: string;
   address: string;
-  role: 'primary' | 'backup';
+  role: Role;
   priority: number;
   /** Overrides the vips' interface on this host. */
   interface?: string;
@@ -79,12 +88,12 @@ export interface Site extends Node {
   hosts: string[];
   /** Upstream names, in order. */
   servers: string[];
-  balance: 'roundrobin' | 'leastconn' | 'source' | 'first' | 'uri';
+  balance: Balance;
   listen: number;
   /** Address (no prefix) of the vip the site binds on. */
   vip: string;
   tls?: string;
-  check: 'http' | 'tcp';
+  check: CheckKind;
   checkPath: string;
   checkExpect: number;
   checkIntervalMs: number;
@@ -108,18 +117,8 @@ export interface Defaults {
   maxconn: number;
   retries: number;
   redispatch: boolean;
-  timeouts: {
-    connect: number;
-    client: number;
-    server: number;
-    'http-request': number;
-    queue: number;
-    'http-keep-alive': number;
-    check: number;
-  };
+  timeouts: Record<TimeoutKind, number>;
 }
-
-export type FaultKind = 'kill-haproxy' | 'stop-haproxy' | 'stop-keepalived' | 'link-down' | 'kill-upstream';
 
 export interface FailoverTestSpec {
   fault: FaultKind;
@@ -139,7 +138,7 @@ export interface Topology {
   stats?: Stats;
   defaults: Defaults;
   /** `auto`: firewalld on the RHEL family, nftables on Debian/Ubuntu, per host (render/names.ts hostFirewall). */
-  firewall: 'auto' | 'firewalld' | 'nftables' | 'none';
+  firewall: Firewall;
   failoverTest: FailoverTestSpec;
   lab: { bridge: string };
 }

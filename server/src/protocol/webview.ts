@@ -15,10 +15,10 @@ import type { Span } from '../syntax/ast.js';
 
 export type NodeKind = 'lb' | 'upstream' | 'site';
 export const NODE_KINDS: readonly NodeKind[] = ['lb', 'upstream', 'site'];
-export const BALANCES = ['roundrobin', 'leastconn', 'source', 'first', 'uri'] as const;
-export type Balance = (typeof BALANCES)[number];
-export const ROLES = ['primary', 'backup'] as const;
-export type Role = (typeof ROLES)[number];
+// The value lists and the name rule are the schema's (one owner); re-exported for the webview.
+import { BALANCES, NAME_RE, ROLES } from '../schema/schema.js';
+import type { Balance, Role } from '../model/types.js';
+export { BALANCES, NAME_RE, ROLES, type Balance, type Role };
 
 export interface Position {
   x: number;
@@ -103,8 +103,6 @@ export type HostMessage =
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; error: string; requestId?: string };
 
-/** Names of lb, upstream and site (language contract, section 1). */
-export const NAME_RE = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
 /** A halab word: no whitespace, braces, semicolon, quote or hash (else it would re-tokenize). */
 const WORD_RE = /^[^\s{};"#]{1,253}$/;
 const REQUEST_ID_RE = /^[A-Za-z0-9_.:-]{1,64}$/;

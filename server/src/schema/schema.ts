@@ -4,6 +4,25 @@
  * here. To add a keyword: add an entry below, then read it in model/resolve.ts.
  */
 
+/**
+ * Enumerated values, declared once. The model's types (model/types.ts), the webview protocol
+ * and the failover table derive from these; the ENUM arguments below list them.
+ */
+export const OS_VALUES = ['almalinux', 'rhel', 'rocky', 'debian', 'ubuntu'] as const;
+export const FIREWALLS = ['auto', 'firewalld', 'nftables', 'none'] as const;
+export const VRRP_VERSIONS = ['2', '3'] as const;
+export const TRACKS = ['process', 'script'] as const;
+export const ROLES = ['primary', 'backup'] as const;
+export const BALANCES = ['roundrobin', 'leastconn', 'source', 'first', 'uri'] as const;
+export const CHECK_KINDS = ['http', 'tcp'] as const;
+export const TIMEOUT_KINDS = ['connect', 'client', 'server', 'http-request', 'queue', 'http-keep-alive', 'check'] as const;
+export const FAULT_KINDS = ['kill-haproxy', 'stop-haproxy', 'stop-keepalived', 'link-down', 'kill-upstream'] as const;
+const ON_OFF = ['on', 'off'] as const;
+const YES_NO = ['yes', 'no'] as const;
+
+/** Names of the topology, lbs, upstreams and sites (language contract, section 1). */
+export const NAME_RE = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
+
 export type ArgType =
   | 'name' | 'ip' | 'cidr' | 'vip-ref' | 'host' | 'dnsname' | 'port' | 'int' | 'duration'
   | 'secret' | 'enum' | 'ssh' | 'path' | 'url-path' | 'text' | 'command' | 'iface' | 'user'
@@ -30,8 +49,17 @@ export interface KeywordSpec {
   required?: boolean;
   /** May appear several times (else a repeat is `duplicate-statement`). */
   repeatable?: boolean;
-  /** Human-readable default, shown in hover/docs. */
+  /**
+   * The default, written as in a .halab file (repeats separated by `, `). Hover and the docs show
+   * it; the resolver parses it with this keyword's own argument types (schema/defaults.ts) and
+   * falls back to it, so the shown and the used value cannot differ.
+   */
   default?: string;
+  /**
+   * The default depends on other statements (the lb's role, the address, the site's name):
+   * `default` then only describes it, and the resolver computes it.
+   */
+  derivedDefault?: true;
   /** What it means. One or two sentences, Markdown. */
   doc: string;
   /** What it becomes in keepalived / haproxy / nginx. */
@@ -49,14 +77,14 @@ export interface BlockSpec {
 const DURATION = (label = 'DURATION'): ArgSpec => ({ label, type: 'duration' });
 const INT = (min: number, max: number, label = 'INT'): ArgSpec => ({ label, type: 'int', min, max });
 const ENUM = (values: readonly string[], label = values.join('|')): ArgSpec => ({ label, type: 'enum', values });
-const OS = ENUM(['almalinux', 'rhel', 'rocky', 'debian', 'ubuntu'], 'OS');
+const OS = ENUM(OS_VALUES, 'OS');
 
 export const OS_KEYWORD: KeywordSpec = {
   keyword: 'os', args: [OS], default: 'almalinux',
   doc: 'The host\'s distribution. It chooses file paths, service names and the package manager (dnf on AlmaLinux/RHEL/Rocky, apt on Debian/Ubuntu).',
 };
 const SSH_KEYWORD: KeywordSpec = {
-  keyword: 'ssh', args: [{ label: 'USER@HOST:PORT', type: 'ssh' }], default: 'root@ADDRESS:22',
+  keyword: 'ssh', args: [{ label: 'USER@HOST:PORT', type: 'ssh' }], default: 'root@ADDRESS:22', derivedDefault: true,
   doc: 'How halab reaches the host for deploy and failover tests. `~/.ssh/config` and ssh-agent are consulted too.',
 };
 const KEY_KEYWORD: KeywordSpec = {
@@ -77,7 +105,7 @@ export const BLOCKS: Record<string, BlockSpec> = {
       { keyword: 'lb', args: [{ label: 'NAME', type: 'name' }], block: 'lb', required: true, repeatable: true,
         doc: 'A load balancer host running HAProxy and Keepalived. Two or more; exactly one primary.',
         renders: 'one haproxy.cfg, keepalived.conf, sysctl.d file and firewall rules on this host.',
-        snippet: 'lb ${1:lb1} {\n\taddress ${2:198.18.0.11}\n\trole ${3|primary,backup|}\n}' },
+        snippet: 'lb ${1:lb1} {\n\taddress ${2:198.18.0.11}\n\trole ${3|' + ROLES.join(',') + '|}\n}' },
       { keyword: 'upstream', args: [{ label: 'NAME', type: 'name' }], block: 'upstream', required: true, repeatable: true,
         doc: 'A web server behind the load balancers.',
         renders: 'haproxy: a `server` line in the backend of every site that lists it; nginx: a vhost per site when managed.',
@@ -91,11 +119,11 @@ export const BLOCKS: Record<string, BlockSpec> = {
         snippet: 'stats {\n\tlisten ${1:8080}\n\tpassword env:${2:HALAB_STATS_PASSWORD}\n}' },
       { keyword: 'defaults', args: [], block: 'defaults',
         doc: 'HAProxy `defaults` section values.', snippet: 'defaults {\n\t$0\n}' },
-      { keyword: 'firewall', args: [ENUM(['auto', 'firewalld', 'nftables', 'none'])], default: 'auto',
+      { keyword: 'firewall', args: [ENUM(FIREWALLS)], default: 'auto',
         doc: 'Which firewall rules to render for the lbs: HTTP/HTTPS, the stats port and VRRP (IP protocol 112); and HTTP on managed upstreams. `auto` follows each host\'s `os`: firewalld on AlmaLinux/RHEL/Rocky, nftables on Debian/Ubuntu (what each family has installed).',
         renders: '`/etc/halab/firewall.sh` (firewall-cmd calls) for firewalld, `/etc/halab/firewall.nft` (its own `table inet halab`) for nftables, nothing for `none`.' },
       { keyword: 'failover-test', args: [], block: 'failover-test',
-        doc: 'Parameters of `halab failover-test`.', snippet: 'failover-test {\n\tfault ${1|kill-haproxy,stop-haproxy,stop-keepalived,link-down,kill-upstream|}\n}' },
+        doc: 'Parameters of `halab failover-test`.', snippet: 'failover-test {\n\tfault ${1|' + FAULT_KINDS.join(',') + '|}\n}' },
       { keyword: 'lab', args: [], block: 'lab', doc: 'Settings for the local lab (`halab lab up`) only.', snippet: 'lab {\n\tbridge ${1:halab0}\n}' },
     ],
   },
@@ -110,7 +138,7 @@ export const BLOCKS: Record<string, BlockSpec> = {
       { keyword: 'advert', args: [DURATION()], default: '1s',
         doc: 'VRRP advertisement interval. Below 1s needs `vrrp-version 3`. The backup declares the master dead after 3 × advert + skew.',
         renders: 'keepalived: `advert_int`.' },
-      { keyword: 'vrrp-version', args: [ENUM(['2', '3'])], default: '2',
+      { keyword: 'vrrp-version', args: [ENUM(VRRP_VERSIONS)], default: '2',
         doc: 'VRRP protocol version. Version 3 allows sub-second adverts but has no authentication.', renders: 'keepalived: `version 3` in the `vrrp_instance`.' },
       { keyword: 'auth', args: [{ label: 'SECRET', type: 'secret' }],
         doc: 'VRRPv2 PASS authentication. Keepalived uses only the first 8 characters. Use `env:NAME`.',
@@ -118,10 +146,10 @@ export const BLOCKS: Record<string, BlockSpec> = {
       { keyword: 'unicast', args: [],
         doc: 'Send adverts to the other lbs\' addresses instead of multicast 224.0.0.18 (for clouds and networks that drop multicast).',
         renders: 'keepalived: `unicast_src_ip` and `unicast_peer { … }`.' },
-      { keyword: 'preempt', args: [ENUM(['on', 'off'])], default: 'on',
+      { keyword: 'preempt', args: [ENUM(ON_OFF)], default: 'on',
         doc: 'Whether the primary takes the VIP back when it returns.', renders: 'keepalived: `nopreempt` when off (with state BACKUP on every node, as keepalived requires).' },
       { keyword: 'preempt-delay', args: [DURATION()], doc: 'Wait this long before a returning primary takes the VIP back.', renders: 'keepalived: `preempt_delay`.' },
-      { keyword: 'track', args: [ENUM(['process', 'script'])], default: 'process',
+      { keyword: 'track', args: [ENUM(TRACKS)], default: 'process',
         doc: '`process`: keepalived `track_process` on haproxy with weight 0, so a dead haproxy puts the node in FAULT at once. `script`: a `vrrp_script` check (needed in containers and the local lab, where the process-event connector is unavailable).',
         renders: 'keepalived: `vrrp_track_process` or `vrrp_script` + `track_script`.' },
       { keyword: 'track-interval', args: [DURATION()], default: '1s',
@@ -137,10 +165,10 @@ export const BLOCKS: Record<string, BlockSpec> = {
     keywords: [
       { keyword: 'address', args: [{ label: 'IP', type: 'ip' }], required: true,
         doc: 'The host\'s own address, inside the vip\'s prefix.', snippet: 'address ${1:198.18.0.11}' },
-      { keyword: 'role', args: [ENUM(['primary', 'backup'])], required: true,
+      { keyword: 'role', args: [ENUM(ROLES)], required: true,
         doc: 'Exactly one lb is the primary; it holds the VIP while healthy.', renders: 'keepalived: `state MASTER` or `state BACKUP`.',
-        snippet: 'role ${1|primary,backup|}' },
-      { keyword: 'priority', args: [INT(1, 254)], default: 'primary 250, backups 249, 248, … in file order',
+        snippet: 'role ${1|' + ROLES.join(',') + '|}' },
+      { keyword: 'priority', args: [INT(1, 254)], default: 'primary 250, backups 249, 248, … in file order', derivedDefault: true,
         doc: 'VRRP priority. High values keep the backup\'s takeover skew short: (256 − priority)/256 s.', renders: 'keepalived: `priority`.' },
       { keyword: 'interface', args: [{ label: 'IFACE', type: 'iface' }], doc: 'Overrides the vips\' interface on this host.', renders: 'keepalived: `interface`.' },
       SSH_KEYWORD, KEY_KEYWORD, OS_KEYWORD,
@@ -154,7 +182,7 @@ export const BLOCKS: Record<string, BlockSpec> = {
       { keyword: 'weight', args: [INT(0, 256)], default: '100', doc: 'HAProxy server weight; 0 takes no new traffic.', renders: 'haproxy: `weight`.' },
       { keyword: 'backup', args: [], doc: 'Only used when all non-backup servers are down.', renders: 'haproxy: `backup` on the server line.' },
       SSH_KEYWORD, KEY_KEYWORD, OS_KEYWORD,
-      { keyword: 'managed', args: [ENUM(['yes', 'no'])], default: 'yes',
+      { keyword: 'managed', args: [ENUM(YES_NO)], default: 'yes',
         doc: '`yes`: halab renders and deploys nginx vhosts and test pages to this host. `no`: it is only a server line in HAProxy.' },
     ],
   },
@@ -166,20 +194,20 @@ export const BLOCKS: Record<string, BlockSpec> = {
         renders: 'haproxy: `acl` on the Host header; nginx: `server_name`.', snippet: 'host ${1:www.example.com}' },
       { keyword: 'servers', args: [], rest: { label: 'UPSTREAM', type: 'upstream-ref' }, required: true,
         doc: 'The upstreams serving this site.', renders: 'haproxy: the `server` lines of `backend NAME`.', snippet: 'servers ${1:web1}' },
-      { keyword: 'balance', args: [ENUM(['roundrobin', 'leastconn', 'source', 'first', 'uri'])], default: 'roundrobin',
+      { keyword: 'balance', args: [ENUM(BALANCES)], default: 'roundrobin',
         doc: 'HAProxy load-balancing algorithm.', renders: 'haproxy: `balance`.' },
       { keyword: 'listen', args: [{ label: 'PORT', type: 'port' }], default: '80', doc: 'The port the site listens on, on its vip.', renders: 'haproxy: `bind VIP:PORT`.' },
-      { keyword: 'vip', args: [{ label: 'VIP', type: 'vip-ref' }], default: 'the first vip', doc: 'Which vip the site binds on (the address, with or without prefix).' },
+      { keyword: 'vip', args: [{ label: 'VIP', type: 'vip-ref' }], default: 'the first vip', derivedDefault: true, doc: 'Which vip the site binds on (the address, with or without prefix).' },
       { keyword: 'tls', args: [{ label: 'PATH', type: 'path' }],
         doc: 'PEM (certificate + key) on the lbs. The site binds 443 with it and redirects port 80 to 443.', renders: 'haproxy: `bind VIP:443 ssl crt PATH` and a redirect.' },
-      { keyword: 'check', args: [ENUM(['http', 'tcp'])], default: 'http', doc: 'Health check kind.', renders: 'haproxy: `option httpchk` + `http-check expect status`, or a TCP connect check.' },
+      { keyword: 'check', args: [ENUM(CHECK_KINDS)], default: 'http', doc: 'Health check kind.', renders: 'haproxy: `option httpchk` + `http-check expect status`, or a TCP connect check.' },
       { keyword: 'check-path', args: [{ label: 'PATH', type: 'url-path' }], default: '/', doc: 'Path requested by the HTTP health check.' },
       { keyword: 'check-expect', args: [INT(100, 599)], default: '200', doc: 'Expected HTTP status of the health check.' },
       { keyword: 'check-interval', args: [DURATION()], default: '2s', doc: 'Time between health checks of a healthy server. Servers in transition or DOWN are checked every 500 ms (or this interval, if shorter), so a recovered server is UP again within about a second.', renders: 'haproxy: `inter`, plus `fastinter`/`downinter`.' },
       { keyword: 'check-fall', args: [INT(1, 100)], default: '3', doc: 'Failed checks before a server is DOWN.', renders: 'haproxy: `fall`.' },
       { keyword: 'check-rise', args: [INT(1, 100)], default: '2', doc: 'Passed checks before a server is UP again.', renders: 'haproxy: `rise`.' },
-      { keyword: 'root', args: [{ label: 'PATH', type: 'path' }], default: '/usr/share/nginx/NAME', doc: 'Document root on managed upstreams.', renders: 'nginx: `root`.' },
-      { keyword: 'page', args: [{ label: 'STRING', type: 'text' }], default: '"NAME test page"', doc: 'Content of the test page on managed upstreams (HTML-escaped).' },
+      { keyword: 'root', args: [{ label: 'PATH', type: 'path' }], default: '/usr/share/nginx/NAME', derivedDefault: true, doc: 'Document root on managed upstreams.', renders: 'nginx: `root`.' },
+      { keyword: 'page', args: [{ label: 'STRING', type: 'text' }], default: '"NAME test page"', derivedDefault: true, doc: 'Content of the test page on managed upstreams (HTML-escaped).' },
       { keyword: 'default', args: [], doc: 'Requests whose Host matches no site go here. At most one site.', renders: 'haproxy: `default_backend`.' },
     ],
   },
@@ -200,16 +228,16 @@ export const BLOCKS: Record<string, BlockSpec> = {
     keywords: [
       { keyword: 'maxconn', args: [INT(1, 1_000_000)], default: '3000', doc: 'Maximum concurrent connections per frontend.', renders: 'haproxy: `maxconn` in `defaults`.' },
       { keyword: 'retries', args: [INT(0, 100)], default: '3', doc: 'Connection retries to a server before giving up.', renders: 'haproxy: `retries`.' },
-      { keyword: 'redispatch', args: [ENUM(['on', 'off'])], default: 'on', doc: 'Retry on another server when one fails.', renders: 'haproxy: `option redispatch`.' },
-      { keyword: 'timeout', args: [ENUM(['connect', 'client', 'server', 'http-request', 'queue', 'http-keep-alive', 'check'], 'KIND'), DURATION()], repeatable: true,
-        default: 'connect 10s, client 1m, server 1m, http-request 10s, queue 1m, http-keep-alive 10s, check 10s (the seed\'s)',
-        doc: 'HAProxy timeouts.', renders: 'haproxy: `timeout KIND DURATION`.' },
+      { keyword: 'redispatch', args: [ENUM(ON_OFF)], default: 'on', doc: 'Retry on another server when one fails.', renders: 'haproxy: `option redispatch`.' },
+      { keyword: 'timeout', args: [ENUM(TIMEOUT_KINDS, 'KIND'), DURATION()], repeatable: true,
+        default: 'connect 10s, client 1m, server 1m, http-request 10s, queue 1m, http-keep-alive 10s, check 10s',
+        doc: 'HAProxy timeouts (the defaults are the seed\'s).', renders: 'haproxy: `timeout KIND DURATION`.' },
     ],
   },
   'failover-test': {
     id: 'failover-test', title: 'failover-test',
     keywords: [
-      { keyword: 'fault', args: [ENUM(['kill-haproxy', 'stop-haproxy', 'stop-keepalived', 'link-down', 'kill-upstream'])], default: 'kill-haproxy',
+      { keyword: 'fault', args: [ENUM(FAULT_KINDS)], default: 'kill-haproxy',
         doc: 'The fault injected on the lb holding the VIP (or, for kill-upstream, on one upstream).' },
       { keyword: 'probe-interval', args: [DURATION()], default: '50ms', doc: 'Time between probe requests to each site.' },
       { keyword: 'duration', args: [DURATION()], default: '15s', doc: 'How long the probe runs in all (bounded).' },

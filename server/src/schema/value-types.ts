@@ -4,12 +4,12 @@
  * value is judged one way only.
  */
 import ipaddr from 'ipaddr.js';
+import { NAME_RE } from './schema.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
 const bad = (message: string): Parsed<never> => ({ ok: false, message });
 
-export const NAME_RE = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
 /** RFC 1123 label; `*.` allowed as the first label of a Host name. */
 const LABEL_RE = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
 /** Absolute paths without characters that end a directive in any rendered format. */
