@@ -5,7 +5,8 @@ import { osMismatch, parseOsRelease } from '../../server/src/deploy/os-release.j
 import { bootstrapCommands, missing } from '../../server/src/deploy/bootstrap.js';
 import { planFile, reloadsFor } from '../../server/src/deploy/plan.js';
 import { makeMasker, MASK } from '../../server/src/deploy/secrets.js';
-import { parseAddresses, parseFacts, parseKeepalivedStates, stagingPath } from '../../server/src/deploy/remote-ops.js';
+import { parseFacts, stagingPath } from '../../server/src/deploy/remote-ops.js';
+import { parseAddresses, parseKeepalivedStates } from '../../server/src/verify/host-state.js';
 import { renderCommand } from '../../server/src/deploy/shell-quote.js';
 import type { RenderedFile } from '../../server/src/render/types.js';
 

@@ -23,7 +23,7 @@ import { renderCommand, type Command } from './shell-quote.js';
 import type { AcceptHostKey, SshConnectOptions } from './ssh.js';
 import { resolveTargets, type HostTarget } from './targets.js';
 import type { DeployEvent, DeployListener, DeployStep, HostResult } from './types.js';
-import { verifyCluster, type ClusterCheck, type HttpGet } from './verify-cluster.js';
+import { verifyCluster, type ClusterCheck, type HttpGet } from '../verify/cluster.js';
 
 export { sshConnector, type Connector, type Remote } from './remote.js';
 export type { DeployEvent, DeployListener, DeployStep, HostResult, HostStatus } from './types.js';

@@ -313,36 +313,3 @@ export function applyCommand(kind: 'sysctl' | 'firewall', path: string): Command
   if (kind === 'sysctl') return ['sysctl', '-q', '-p', path];
   return path.endsWith('.nft') ? ['nft', '-f', path] : ['sh', path];
 }
-
-/** `ip -o addr show`: which of `addresses` are configured on this host. */
-export function parseAddresses(out: string, addresses: string[]): string[] {
-  const have = new Set<string>();
-  for (const line of out.split('\n')) {
-    const m = /\binet6?\s+([0-9a-fA-F.:]+)\//.exec(line);
-    if (m) have.add(m[1]!.toLowerCase());
-  }
-  return addresses.filter((a) => have.has(a.toLowerCase()));
-}
-
-/**
- * keepalived's SIGUSR1 data dump (/tmp/keepalived.data): instance name → state.
- * Used only to explain a VIP that no lb holds (FAULT, e.g. track_process in a container).
- */
-export const KEEPALIVED_DUMP: Command = script(
-  `pid=$(cat /run/keepalived.pid 2>/dev/null) || exit 3
-rm -f /tmp/keepalived.data; kill -USR1 "$pid" || exit 3
-i=0; while [ ! -s /tmp/keepalived.data ] && [ $i -lt 20 ]; do sleep 0.1; i=$((i+1)); done
-cat /tmp/keepalived.data`,
-);
-
-export function parseKeepalivedStates(dump: string): Map<string, string> {
-  const out = new Map<string, string>();
-  let cur: string | undefined;
-  for (const line of dump.split('\n')) {
-    const inst = /VRRP Instance = (\S+)/.exec(line);
-    if (inst) cur = inst[1];
-    const st = /^\s*State = (\S+)/.exec(line);
-    if (st && cur && !out.has(cur)) out.set(cur, st[1]!);
-  }
-  return out;
-}

@@ -2,8 +2,8 @@
 export * from './types.js';
 export { runFailoverTest, FailoverError, type FailoverOptions } from './run.js';
 export { formatReport, formatEvent } from './format.js';
-export { diagnoseVrrp, type VrrpDiagnosis } from './diagnose-vrrp.js';
+export { diagnoseVrrp, type VrrpDiagnosis } from '../verify/diagnose-vrrp.js';
 export { FAULT_KINDS, isFaultKind, expectedFailoverMs } from './faults.js';
 export { outageWindow, siteStats, holdersAt, vipTakenOver, vipReturned, serverStatusAt } from './analyze.js';
-export { parseShowStat, showStatCommand, ADMIN_SOCKET, type ServerStat } from './haproxy-stats.js';
+export { parseShowStat, showStatCommand, ADMIN_SOCKET, type ServerStat } from '../verify/haproxy-stats.js';
 export { sshFailoverConnector, type FailoverConnector, type FailoverRemote } from './remote.js';

@@ -7,9 +7,9 @@
  * dated receipt − (fastest round trip seen) / 2. A stalled poll (sent while the link was
  * down, answered after) is thus dated when it was answered, never earlier than it can be true.
  */
-import { parseAddresses } from '../deploy/remote-ops.js';
+import { parseAddresses } from '../verify/host-state.js';
 import type { Command } from '../deploy/shell-quote.js';
-import { parseShowStat, showStatCommand } from './haproxy-stats.js';
+import { parseShowStat, showStatCommand } from '../verify/haproxy-stats.js';
 import type { FailoverRemote } from './remote.js';
 import type { ServerChange, VipChange } from './types.js';
 

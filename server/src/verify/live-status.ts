@@ -4,10 +4,10 @@
  * with the deploy layer's connections (same host keys, same lab key). Read-only.
  */
 import type { Topology } from '../model/types.js';
-import { sshConnector, type Connector, type Remote } from '../deploy/deploy.js';
-import { KEEPALIVED_DUMP, parseAddresses, parseKeepalivedStates } from '../deploy/remote-ops.js';
+import { sshConnector, type Connector, type Remote } from '../deploy/remote.js';
 import { resolveTargets, type HostTarget } from '../deploy/targets.js';
-import { parseShowStat, showStatCommand } from '../failover/haproxy-stats.js';
+import { parseShowStat, showStatCommand } from './haproxy-stats.js';
+import { ADDRESSES, KEEPALIVED_DUMP, parseAddresses, parseKeepalivedStates } from './host-state.js';
 import { haproxyAdminSocket, instanceName } from '../render/names.js';
 import type { Overlay } from '../protocol/webview.js';
 
@@ -41,7 +41,7 @@ export async function readLiveStatus(model: Topology, opts: LiveStatusOptions = 
       if (!t) throw new Error('no SSH target');
       // Never accept an unknown key from a status read: that is deploy's decision.
       remote = await connect(t, false);
-      const addr = await remote.exec(['ip', '-o', 'addr', 'show'], { timeoutMs });
+      const addr = await remote.exec(ADDRESSES, { timeoutMs });
       const holds = parseAddresses(addr.stdout, vips);
       const dump = await remote.exec(KEEPALIVED_DUMP, { timeoutMs });
       let state: LbState = 'STOP';

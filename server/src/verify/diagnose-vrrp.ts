@@ -1,12 +1,12 @@
 /**
  * Why does an lb not hold the VIP it should? Reads keepalived's state dump (SIGUSR1 →
- * /tmp/keepalived.data, through the deploy helper's KEEPALIVED_DUMP), the interface, haproxy,
+ * /tmp/keepalived.data, through host-state.ts's KEEPALIVED_DUMP), the interface, haproxy,
  * and whether the host is a PID-namespace child (a container, the local lab), and says what
  * to do. Used by the failover preflight; the deploy's cluster check has a shorter version.
  */
-import { KEEPALIVED_DUMP, parseKeepalivedStates, script } from '../deploy/remote-ops.js';
+import { script } from '../deploy/remote-ops.js';
 import { lbInterface, type Lb, type Topology } from '../model/types.js';
-import type { FailoverRemote } from './remote.js';
+import { KEEPALIVED_DUMP, parseKeepalivedStates, type Exec } from './host-state.js';
 
 export interface VrrpDiagnosis {
   lb: string;
@@ -24,7 +24,7 @@ if pidof haproxy >/dev/null 2>&1 || pgrep -x haproxy >/dev/null 2>&1; then echo 
 for i in "$@"; do echo "@@link $i $(ip -o link show dev "$i" 2>/dev/null | head -n1)"; done`,
 );
 
-export async function diagnoseVrrp(ssh: FailoverRemote, lb: Lb, model: Topology): Promise<VrrpDiagnosis> {
+export async function diagnoseVrrp(ssh: Exec, lb: Lb, model: Topology): Promise<VrrpDiagnosis> {
   const d: VrrpDiagnosis = { lb: lb.name, keepalived: 'unknown', instances: {}, explanation: [] };
   const ifaces = [...new Set(model.vips.map((v) => lbInterface(lb, v)))];
   try {

@@ -7,11 +7,8 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Topology } from '../model/types.js';
-import { KEEPALIVED_DUMP, parseAddresses, parseKeepalivedStates } from './remote-ops.js';
-import type { Command } from './shell-quote.js';
-import type { ExecResult } from './ssh.js';
-
-type Exec = { exec(cmd: Command, opts?: { timeoutMs?: number }): Promise<ExecResult> };
+import type { ExecResult } from '../deploy/ssh.js';
+import { ADDRESSES, KEEPALIVED_DUMP, parseAddresses, parseKeepalivedStates, type Exec } from './host-state.js';
 type Emit = (e: { host?: string; step: 'vip' | 'sites'; status: 'start' | 'ok' | 'fail' | 'info'; message?: string; ms?: number }) => void;
 
 export type HttpGet = (url: string, host: string, timeoutMs: number) => Promise<{ status: number; body: string }>;
@@ -93,7 +90,7 @@ export async function verifyCluster(
         [...lbs].map(async ([name, r]) => {
           let out: ExecResult;
           try {
-            out = await r.exec(['ip', '-o', 'addr', 'show'], { timeoutMs: 5000 });
+            out = await r.exec(ADDRESSES, { timeoutMs: 5000 });
           } catch (e) {
             // a session that died is the check's failure, not an exception past the deploy's rollback
             lost.push(name);
