@@ -31,6 +31,34 @@ export function registerDeployCommands(context: vscode.ExtensionContext, output:
   const passphrase = async (file: string): Promise<string | undefined> =>
     vscode.window.showInputBox({ title: `HA Lab: passphrase for ${file}`, prompt: 'Used for this deploy only (ssh-add it to the agent to be asked less often)', password: true, ignoreFocusOut: true });
 
+  /** Opens the plan beside as a read-only diff; closing it never asks to save. */
+  const showPlanDoc = async (model: Topology, plan: DeployResult) => {
+    const planUri = vscode.Uri.from({ scheme: PLAN_SCHEME, path: `/${model.name}.plan.diff`, query: String(Date.now()) });
+    plans.set(planUri.toString(), formatPlan(plan, true));
+    const planDoc = await vscode.workspace.openTextDocument(planUri);
+    await vscode.languages.setTextDocumentLanguage(planDoc, 'diff');
+    await vscode.window.showTextDocument(planDoc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+  };
+  const changedFiles = (plan: DeployResult) => plan.hosts.flatMap((h) => (h.plan?.files ?? []).filter((f) => f.status !== 'same').map((f) => `${h.host}:${f.path}`));
+
+  // "HA Lab: Show Plan": drift between the file and the hosts, changing nothing
+  context.subscriptions.push(vscode.commands.registerCommand('halab.showPlan', async (uri?: vscode.Uri) => {
+    if (!(await requireTrust('read the hosts'))) return undefined;
+    const doc = await pickHalabDocument(uri);
+    if (!doc) return undefined;
+    const a = await analyzeOrComplain(doc, 'plan');
+    if (!a) return undefined;
+    const secrets = await gatherSecrets(context, a.model);
+    if (!secrets) return undefined;
+    const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'HA Lab: reading the hosts' }, () =>
+      deployTopology(a.model, { source: doc.uri.fsPath, secrets, plan: true, targets: hostTargets(a.model, accessSettings()), passphrase }));
+    output.appendLine(formatSummary(plan));
+    if (!plan.ok) void vscode.window.showErrorMessage(`HA Lab: plan failed${plan.failure?.host ? ` on ${plan.failure.host}` : ''}: ${plan.failure?.message}`);
+    else if (changedFiles(plan).length === 0) void vscode.window.showInformationMessage(`HA Lab: ${a.model.name} is in sync: every host has exactly these files.`);
+    else await showPlanDoc(a.model, plan);
+    return plan;
+  }));
+
   context.subscriptions.push(vscode.commands.registerCommand('halab.deploy', async (uri?: vscode.Uri, opts?: { yes?: boolean }) => {
     if (!(await requireTrust('deploy'))) return undefined;
     const doc = await pickHalabDocument(uri);
@@ -54,18 +82,13 @@ export function registerDeployCommands(context: vscode.ExtensionContext, output:
       void vscode.window.showErrorMessage(`HA Lab: plan failed${plan.failure?.host ? ` on ${plan.failure.host}` : ''}: ${plan.failure?.message ?? 'see the HA Lab output'}`);
       return plan;
     }
-    const changed = plan.hosts.flatMap((h) => (h.plan?.files ?? []).filter((f) => f.status !== 'same').map((f) => `${h.host}:${f.path}`));
+    const changed = changedFiles(plan);
     if (changed.length === 0 && !plan.hosts.some((h) => h.bootstrap.length)) {
       void vscode.window.showInformationMessage('HA Lab: every host is up to date; nothing to deploy.');
       output.appendLine('Nothing to deploy: every file is the same.');
       return plan;
     }
-    // A read-only virtual document: closing it never asks to save.
-    const planUri = vscode.Uri.from({ scheme: PLAN_SCHEME, path: `/${a.model.name}.plan.diff`, query: String(Date.now()) });
-    plans.set(planUri.toString(), formatPlan(plan, true));
-    const planDoc = await vscode.workspace.openTextDocument(planUri);
-    await vscode.languages.setTextDocumentLanguage(planDoc, 'diff');
-    await vscode.window.showTextDocument(planDoc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+    await showPlanDoc(a.model, plan);
     if (!opts?.yes) {
       const go = `Deploy ${changed.length} file${changed.length > 1 ? 's' : ''}`;
       const c = await vscode.window.showWarningMessage(`HA Lab: deploy ${changed.length} changed file(s) to ${new Set(changed.map((x) => x.split(':')[0])).size} host(s)? The plan is open beside. Hosts go one at a time: upstreams, backups, then the primary; a failure rolls back.`, { modal: true }, go);

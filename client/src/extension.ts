@@ -18,6 +18,7 @@ import { readLiveStatus } from '../../server/src/verify/live-status.js';
 import { hostTargets } from '../../server/src/deploy/access.js';
 import { accessSettings, followLabStateDir } from './settings.js';
 import { registerNewTopology } from './new-topology.js';
+import { registerLabView } from './lab-view.js';
 
 let client: LanguageClient | undefined;
 
@@ -41,6 +42,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
   followLabStateDir(context);
   registerNewTopology(context);
   const panels = registerTopologyPanel(context, client);
+  const labView = registerLabView(context, output);
   /** Reads the live state over SSH and shows it on the status bar and the topology panel. */
   const refresh = async (uri?: vscode.Uri) => {
     const doc = await pickHalabDocument(uri);
@@ -53,6 +55,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     for (const v of a.model.vips) holders[v.address] = Object.entries(live.lbs).filter(([, s]) => s.holdsVips.includes(v.address)).map(([n]) => n);
     status.show(holders, a.model.lbs.find((l) => l.role === 'primary')?.name);
     panels.showOverlay(doc.uri, live);
+    labView.setLive(doc.uri, live);
     return live;
   };
   context.subscriptions.push(vscode.commands.registerCommand('halab.refreshOverlay', (uri?: vscode.Uri) =>

@@ -52,18 +52,20 @@ describe('the extension and the CLI reach hosts the same way', () => {
     }
   });
 
-  it('every command named by a menu, keybinding or walkthrough step is declared and registered', () => {
+  it('every command named by a menu, keybinding, walkthrough step or view welcome is declared and registered', () => {
     const declared = new Set((pkg.contributes.commands as Array<{ command: string }>).map((c) => c.command));
     const named = new Set<string>();
     for (const list of Object.values(pkg.contributes.menus as Record<string, Array<{ command: string }>>)) for (const m of list) named.add(m.command);
     for (const k of pkg.contributes.keybindings as Array<{ command: string }>) named.add(k.command);
-    for (const w of pkg.contributes.walkthroughs) for (const s of w.steps) for (const m of String(s.description).matchAll(/command:(halab\.[A-Za-z]+)/g)) named.add(m[1]!);
-    const registered = new Set([...[...sources.values()].join('\n').matchAll(/registerCommand\('(halab\.[A-Za-z]+)'/g)].map((m) => m[1]!));
+    const links = [...pkg.contributes.walkthroughs.flatMap((w: { steps: Array<{ description: string }> }) => w.steps.map((s) => s.description)), ...(pkg.contributes.viewsWelcome ?? []).map((v: { contents: string }) => v.contents)];
+    for (const text of links) for (const m of String(text).matchAll(/command:(halab\.[A-Za-z.]+)/g)) named.add(m[1]!);
+    const registered = new Set([...[...sources.values()].join('\n').matchAll(/registerCommand\('(halab\.[A-Za-z.]+)'/g)].map((m) => m[1]!));
     for (const c of named) {
       assert.ok(declared.has(c), `${c} is declared`);
       assert.ok(registered.has(c), `${c} is registered`);
     }
     assert.ok(named.has('halab.newTopology') && named.has('halab.deploy') && named.has('halab.runFailoverTest'));
+    for (const c of declared) assert.ok(registered.has(c), `declared ${c} is registered`);
   });
 
   it('Restricted Mode is declared: limited, with the settings that point at files or sudo restricted', () => {

@@ -6,8 +6,9 @@
  * it is from the terminal.
  */
 import type { Topology } from '../model/types.js';
+import { shellJoin } from './shell-quote.js';
 import { loadSshConfig } from './ssh-config.js';
-import { resolveTargets, type HostTarget } from './targets.js';
+import { resolveTargets, type Hop, type HostTarget } from './targets.js';
 
 export interface AccessSettings {
   /** The OpenSSH client config to read; default ~/.ssh/config. */
@@ -36,3 +37,37 @@ export function hostTargets(model: Topology, s: AccessSettings = {}): HostTarget
     };
   });
 }
+
+/**
+ * The ssh(1) command line that reaches `t` the way halab does: its keys, its known_hosts (strict:
+ * an unknown or changed key is refused, as in a deploy), its jump hosts (each with its own key and
+ * known_hosts), and no agent when halab would not use one. The editor's "Open SSH Terminal" runs
+ * it, so the terminal trusts exactly what the deploy trusts.
+ */
+export function sshArgv(t: HostTarget, s: Pick<AccessSettings, 'configFile'> = {}): string[] {
+  return ['ssh', ...(s.configFile ? ['-F', s.configFile] : []), ...hopOptions(t, t.knownHostsFiles, !!t.agent), ...proxyOption(t, s), `${t.user}@${t.host}`];
+}
+
+function hopOptions(h: Hop, knownHostsFiles: string[], agent: boolean): string[] {
+  return [
+    ...h.identityFiles.flatMap((f) => ['-i', f]),
+    '-o', `UserKnownHostsFile=${knownHostsFiles.map(quoteSshOption).join(' ')}`,
+    '-o', 'StrictHostKeyChecking=yes',
+    ...(h.hostKeyAlias ? ['-o', `HostKeyAlias=${h.hostKeyAlias}`] : []),
+    ...(agent ? [] : ['-o', 'IdentityAgent=none']),
+    '-p', String(h.port),
+  ];
+}
+
+/** Jump hosts as nested ProxyCommands: `-J` would not pass each hop its own key and known_hosts. */
+function proxyOption(t: HostTarget, s: Pick<AccessSettings, 'configFile'>): string[] {
+  let proxy: string | undefined;
+  for (const j of t.jumps) {
+    const argv = ['ssh', ...(s.configFile ? ['-F', s.configFile] : []), ...hopOptions(j, t.knownHostsFiles, !!t.agent), ...(proxy ? ['-o', `ProxyCommand=${proxy}`] : []), '-W', '%h:%p', `${j.user}@${j.host}`];
+    proxy = shellJoin(argv); // ssh runs ProxyCommand through /bin/sh; %h:%p stays a plain word
+  }
+  return proxy ? ['-o', `ProxyCommand=${proxy}`] : [];
+}
+
+/** ssh_config values with spaces are double-quoted. */
+const quoteSshOption = (v: string) => (/[\s"]/.test(v) ? `"${v.replace(/"/g, '\\"')}"` : v);
