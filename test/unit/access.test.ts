@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from '../../server/src/engine.js';
-import { hostTargets } from '../../server/src/deploy/access.js';
+import { hostTargets, sshArgv } from '../../server/src/deploy/access.js';
 import { includeFiles } from '../../server/src/deploy/ssh-config.js';
 import { BASE } from '../helpers/markers.js';
 
@@ -53,5 +53,24 @@ describe('hostTargets: the OpenSSH config, Includes and the editor settings', ()
       assert.equal(x.agent, undefined);
       assert.equal(x.readyTimeoutMs, 3000);
     }
+  });
+});
+
+describe('sshArgv: the terminal reaches a host the way deploy does', () => {
+  it('keys, strict known_hosts, no agent when deploy would use none, the port, and jumps with their own keys', () => {
+    const t = hostTargets(model, { configFile: join(ssh, 'config'), home, env: {} }).find((x) => x.name === 'lb1')!;
+    const argv = sshArgv(t, { configFile: join(ssh, 'config') });
+    assert.equal(argv[0], 'ssh');
+    assert.deepEqual(argv.slice(1, 3), ['-F', join(ssh, 'config')]);
+    assert.equal(argv[argv.length - 1], 'deployer@198.18.0.11');
+    const opts = argv.join(' ');
+    assert.match(opts, /-o StrictHostKeyChecking=yes/);
+    assert.match(opts, /-o IdentityAgent=none/);
+    assert.match(opts, /-p 2201/);
+    assert.match(opts, new RegExp(`-o UserKnownHostsFile=${join(home, '.ssh', 'known_hosts')} /etc/ssh/ssh_known_hosts`));
+    const proxy = argv.find((a) => a.startsWith('ProxyCommand='))!;
+    assert.equal(argv[argv.indexOf(proxy) - 1], '-o');
+    assert.match(proxy, /^ProxyCommand=ssh .* -W %h:%p jump@198\.18\.0\.5$/);
+    assert.match(proxy, /-p 22 /);
   });
 });
