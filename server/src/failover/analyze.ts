@@ -2,7 +2,7 @@
  * From raw observations (probe samples, VIP holder changes, server state changes) to the
  * numbers of the report. Pure, so the arithmetic is unit-tested without a lab.
  */
-import type { OutageWindow, ProbeSample, ServerChange, SiteStats, VipChange } from './types.js';
+import type { FailoverReport, OutageWindow, ProbeSample, ServerChange, SiteStats, VipChange } from './types.js';
 
 /**
  * A sample belongs to the window in which it *completed*: a request sent just before the fault
@@ -141,4 +141,101 @@ export function serverStatusAt(changes: readonly ServerChange[], server: string,
     if (c.status === prefix || (prefix === 'DOWN' && c.status === 'MAINT')) return c.t;
   }
   return null;
+}
+
+/** What a run observed: the raw timeline of the report. */
+export type Observed = FailoverReport['timeline'];
+
+/** What `compute` needs to know about the run besides its report and observations. */
+export interface RunFacts {
+  /** The probed sites, in the model's order. */
+  sites: readonly string[];
+  /** The VIP the run watched (the topology's first). */
+  vip: string;
+  /** When the probe stopped (ms since t0). */
+  endT: number;
+  /** The fault's takeover event (FaultSpec.takeover): `server-status` adds the upstream's DOWN/UP times. */
+  takeover: 'vip' | 'server-status';
+}
+
+/**
+ * The report's numbers from the observations: requests, the outage of the fault and failback
+ * windows, per-site stats, when the VIP moved and came back, and (for an upstream fault) when
+ * HAProxy marked the server DOWN and UP. Returns a new report; judging is `judge`'s.
+ */
+export function compute(report: FailoverReport, o: Observed, f: RunFacts): FailoverReport {
+  const r: FailoverReport = { ...report, notes: [...report.notes], failback: { ...report.failback }, timeline: o };
+  r.totalRequests = o.samples.length;
+  r.failedRequests = o.samples.filter((s) => !s.ok).length;
+  if (r.faultAtMs === null) {
+    r.sites = siteStats(o.samples, f.sites, f.endT, f.endT, f.endT);
+    return r;
+  }
+  const faultAt = r.faultAtMs;
+  const restoreAt = r.failback.restoreAtMs ?? f.endT;
+  r.baselineFailed = outageWindow(o.samples, -Infinity, faultAt).failed;
+  const w = outageWindow(o.samples, faultAt, restoreAt);
+  Object.assign(r, { outageMs: w.outageMs, outageEnded: w.ended, firstFailedMs: w.firstFailedAtMs, lastFailedMs: w.lastFailedAtMs });
+  const b = outageWindow(o.samples, restoreAt, Infinity);
+  Object.assign(r.failback, {
+    outageMs: b.outageMs, outageEnded: b.ended, failedRequests: b.failed, totalRequests: b.total,
+    firstFailedMs: b.firstFailedAtMs, lastFailedMs: b.lastFailedAtMs,
+  });
+  r.sites = siteStats(o.samples, f.sites, faultAt, restoreAt, Infinity);
+
+  const movedAt = vipTakenOver(o.vip, f.vip, r.primary, faultAt, restoreAt);
+  r.vipMoved = movedAt !== null;
+  r.vipMovedAtMs = movedAt;
+  r.vipMovedMs = movedAt === null ? null : Math.round(movedAt - faultAt);
+  if (r.failback.expected) {
+    const back = vipReturned(o.vip, f.vip, r.primary, r.holderAfterFault.filter((h) => h !== r.primary), restoreAt);
+    r.failback.vipMovedAtMs = back;
+    r.failback.vipMovedMs = back === null ? null : Math.round(back - restoreAt);
+  }
+  if (f.takeover === 'server-status') computeUpstream(r, o.servers, faultAt, restoreAt);
+  return r;
+}
+
+/** An upstream fault: when HAProxy on the primary marked the server (the fault's target) DOWN, and UP again. */
+function computeUpstream(r: FailoverReport, servers: readonly ServerChange[], faultAt: number, restoreAt: number): void {
+  const mine = servers.filter((c) => c.lb === r.primary);
+  const down = serverStatusAt(mine, r.target, 'DOWN', faultAt);
+  const up = serverStatusAt(mine, r.target, 'UP', restoreAt);
+  r.upstream = {
+    name: r.target,
+    lb: r.primary,
+    markedDownMs: down === null ? null : Math.round(down - faultAt),
+    markedUpMs: up === null ? null : Math.round(up - restoreAt),
+  };
+  if (down === null) r.notes.push(`HAProxy on ${r.primary} did not mark ${r.target} DOWN within the test (check inter × fall is longer than the fault phase?)`);
+  if (up === null) r.notes.push(`HAProxy on ${r.primary} did not mark ${r.target} UP again within the test`);
+}
+
+/**
+ * The verdict: pass when the fault was applied, the VIP moved if (and only if) it should, the
+ * outages of both windows ended and stayed within max-outage, the VIP came back when expected,
+ * and everything was restored. Returns a new report with the reasons (and hints) added.
+ */
+export function judge(report: FailoverReport, vip: string): FailoverReport {
+  // no fault applied (preflight failed, the VIP was elsewhere, the run was cut short): nothing to
+  // judge, the run failed for the reasons it already gives
+  if (report.faultAtMs === null) return { ...report, verdict: 'fail' };
+  const r: FailoverReport = { ...report, reasons: [...report.reasons], notes: [...report.notes] };
+  const [faultAt, max] = [report.faultAtMs, r.maxOutageMs];
+  // reported, not judged: the verdict is about the fault; a stray failure before it is a hint
+  if (r.baselineFailed > 0) r.notes.push(`${r.baselineFailed} request(s) failed before the fault (see timeline.samples)`);
+  if (r.expectVipMove && !r.vipMoved) r.reasons.push(`the VIP ${vip} did not move to a backup within the fault phase`);
+  if (!r.expectVipMove && r.timeline.vip.some((c) => c.vip === vip && c.t >= faultAt && c.lb !== r.primary && c.has === true)) {
+    r.reasons.push(`the VIP moved although only an upstream died`);
+  }
+  if (!r.outageEnded) r.reasons.push('clients were still failing when the fault was undone');
+  if (r.outageMs > max) r.reasons.push(`outage ${r.outageMs} ms > max-outage ${max} ms`);
+  if (r.failback.expected && r.failback.vipMovedMs === null) {
+    r.reasons.push(`the VIP did not return to ${r.primary} within the test's duration (${r.durationMs} ms)`);
+  }
+  if (r.failback.outageMs > max) r.reasons.push(`failback outage ${r.failback.outageMs} ms > max-outage ${max} ms`);
+  if (!r.failback.outageEnded) r.reasons.push('clients were still failing at the end of the test');
+  if (!r.restored.ok) r.reasons.push(`not restored: ${r.restored.problems.join('; ')}`);
+  r.verdict = r.reasons.length === 0 ? 'pass' : 'fail';
+  return r;
 }

@@ -1,23 +1,24 @@
 /**
- * The faults and their undoing, as remote commands (argv, see deploy/shell-quote.ts; scripts
- * are constants that get every value as a positional parameter), plus how long each fault
- * should take to move the VIP given the keepalived settings — used to size the test's phases.
+ * The fault kinds, as one table (`FAULTS`): for each, where it is applied, whether it moves the
+ * VIP, its commands and their undoing (argv, see deploy/shell-quote.ts; scripts are constants
+ * that get every value as a positional parameter), what its restore is called, how long it
+ * should take given the keepalived and HAProxy settings (to size the test's phases), and which
+ * event counts as the takeover. run.ts reads the table and never names a fault.
+ *
+ * To add a fault kind: add its name to FAULT_KINDS in schema/schema.ts, one entry here, and a
+ * case in test/unit/failover-parts.test.ts (and test/e2e/failover.test.ts for its behaviour).
  */
 import type { FaultKind, Topology, Vip } from '../model/types.js';
+import { FAULT_KINDS } from '../schema/schema.js';
 import { script } from '../deploy/remote-ops.js';
 import type { Command } from '../deploy/shell-quote.js';
 
 export type InitSystem = 'systemd' | 'sysv';
 
-export const FAULT_KINDS: readonly FaultKind[] = ['kill-haproxy', 'stop-haproxy', 'stop-keepalived', 'link-down', 'kill-upstream'];
+export { FAULT_KINDS };
 
 export function isFaultKind(s: string): s is FaultKind {
   return (FAULT_KINDS as readonly string[]).includes(s);
-}
-
-/** Faults on the lb holding the VIP move it; kill-upstream must not. */
-export function faultMovesVip(fault: FaultKind): boolean {
-  return fault !== 'kill-upstream';
 }
 
 export const INIT_COMMAND: Command = script('if [ -d /run/systemd/system ]; then echo systemd; else echo sysv; fi');
@@ -86,19 +87,110 @@ export interface FaultPlan {
   checks: Array<[string, Command]>;
 }
 
+/** What a fault's commands depend on: the host's init system, the VIP's link, the fault's hold. */
+export interface FaultContext {
+  init: InitSystem;
+  iface: string;
+  holdMs: number;
+}
+
+export interface FaultSpec {
+  /**
+   * `vip-holder`: the lb holding the VIP (the primary). `upstream`: one managed upstream's web
+   * server; the VIP must stay where it is, HAProxy must route around the server, and its
+   * retries make requests slow but answered.
+   */
+  target: 'vip-holder' | 'upstream';
+  /** Whether the VIP must leave the faulted lb (the verdict fails if it does not, or if it moves when it must not). */
+  movesVip: boolean;
+  /**
+   * The event that ends the fault phase (the takeover) and, undone, the failback: another lb
+   * holding the VIP (and the VIP back on the primary), or HAProxy on the primary marking the
+   * server DOWN (and UP again).
+   */
+  takeover: 'vip' | 'server-status';
+  /**
+   * The fault cuts the link SSH travels on: its command only schedules it, detached on the host,
+   * `delayMs` after it arrives, with its restore timed `holdMs` later. Its answer may be lost,
+   * the fault always lasts `holdMs`, and the restore command is only a safety net.
+   */
+  timedOnHost?: { delayMs: number };
+  /** The fault's commands. */
+  plan(c: FaultContext): Omit<FaultPlan, 'fault'>;
+  /** What the restore does, for the timeline and the progress lines. */
+  restoreLabel: string;
+  /**
+   * Roughly how long the fault should take to move the VIP (or to get the server marked DOWN),
+   * from keepalived's and HAProxy's settings. Sizes the fault phase so it can end; the
+   * measurement never depends on it.
+   */
+  expectedMs(model: Topology, vip: Vip, backupPriority: number): number;
+}
+
+const daemonRunning = (proc: string): Array<[string, Command]> => [[`${proc} running`, runningCommand(proc)]];
+
+/** A fault that stops (or kills) a daemon and starts it again. */
+function daemonFault(proc: string, apply: (c: FaultContext) => Command): FaultSpec['plan'] {
+  return (c) => ({ apply: apply(c), restore: serviceCommand(c.init, 'start', proc), checks: daemonRunning(proc) });
+}
+
+/** keepalived notices a dead haproxy by process tracking, or by its check script every interval. */
+function haproxyDownMs(_model: Topology, vip: Vip, backupPriority: number): number {
+  const skew = skewMs(backupPriority, vip);
+  if (vip.track === 'process') return vip.advertMs + skew;
+  // keepalived runs the script every interval (whole seconds), `fall` = 1 in halab's config
+  const detect = Math.max(1000, Math.ceil(vip.trackIntervalMs / 1000) * 1000);
+  // weight 0 → FAULT → a priority-0 advert; a weight only lowers the priority, and the
+  // backup then waits for the master-down timer
+  return detect + (vip.trackWeight === 0 ? skew + vip.advertMs : masterDownMs(vip, backupPriority));
+}
+
+const ON_VIP_HOLDER = { target: 'vip-holder', movesVip: true, takeover: 'vip' } as const;
+
+export const FAULTS: Record<FaultKind, FaultSpec> = {
+  'kill-haproxy': {
+    ...ON_VIP_HOLDER,
+    plan: daemonFault('haproxy', () => killCommand('haproxy')),
+    restoreLabel: 'start haproxy',
+    expectedMs: haproxyDownMs,
+  },
+  'stop-haproxy': {
+    ...ON_VIP_HOLDER,
+    plan: daemonFault('haproxy', (c) => serviceCommand(c.init, 'stop', 'haproxy')),
+    restoreLabel: 'start haproxy',
+    expectedMs: haproxyDownMs,
+  },
+  'stop-keepalived': {
+    ...ON_VIP_HOLDER,
+    plan: daemonFault('keepalived', (c) => serviceCommand(c.init, 'stop', 'keepalived')),
+    restoreLabel: 'start keepalived',
+    // a stopping keepalived sends a priority-0 advert
+    expectedMs: (_m, vip, p) => vip.advertMs + skewMs(p, vip),
+  },
+  'link-down': {
+    ...ON_VIP_HOLDER,
+    timedOnHost: { delayMs: LINK_DOWN_DELAY_MS },
+    plan: (c) => ({
+      apply: linkDownCommand(c.iface, c.holdMs),
+      restore: linkUpCommand(c.iface),
+      checks: [[`link ${c.iface} up`, linkIsUpCommand(c.iface)]],
+    }),
+    restoreLabel: 'link up',
+    // the master just goes silent: the backup waits for its master-down timer
+    expectedMs: (_m, vip, p) => masterDownMs(vip, p),
+  },
+  'kill-upstream': {
+    target: 'upstream',
+    movesVip: false,
+    takeover: 'server-status',
+    plan: daemonFault('nginx', () => killCommand('nginx')),
+    restoreLabel: 'start nginx',
+    expectedMs: (model) => model.sites.reduce((m, x) => Math.max(m, x.checkIntervalMs * (x.checkFall + 1)), 0) || 6000,
+  },
+};
+
 export function faultPlan(fault: FaultKind, init: InitSystem, o: { iface: string; holdMs: number }): FaultPlan {
-  switch (fault) {
-    case 'kill-haproxy':
-      return { fault, apply: killCommand('haproxy'), restore: serviceCommand(init, 'start', 'haproxy'), checks: [['haproxy running', runningCommand('haproxy')]] };
-    case 'stop-haproxy':
-      return { fault, apply: serviceCommand(init, 'stop', 'haproxy'), restore: serviceCommand(init, 'start', 'haproxy'), checks: [['haproxy running', runningCommand('haproxy')]] };
-    case 'stop-keepalived':
-      return { fault, apply: serviceCommand(init, 'stop', 'keepalived'), restore: serviceCommand(init, 'start', 'keepalived'), checks: [['keepalived running', runningCommand('keepalived')]] };
-    case 'link-down':
-      return { fault, apply: linkDownCommand(o.iface, o.holdMs), restore: linkUpCommand(o.iface), checks: [[`link ${o.iface} up`, linkIsUpCommand(o.iface)]] };
-    case 'kill-upstream':
-      return { fault, apply: killCommand('nginx'), restore: serviceCommand(init, 'start', 'nginx'), checks: [['nginx running', runningCommand('nginx')]] };
-  }
+  return { fault, ...FAULTS[fault].plan({ init, ...o }) };
 }
 
 /** The backup's skew time ((256 − priority) / 256 × advert; keepalived.conf(5), RFC 5798). */
@@ -106,32 +198,12 @@ export function skewMs(priority: number, vip: Vip): number {
   return ((256 - priority) / 256) * vip.advertMs;
 }
 
-/**
- * Roughly how long the fault should take to move the VIP (or, for kill-upstream, to get the
- * server marked DOWN), from keepalived's and HAProxy's settings. Sizes the fault phase so it
- * can end; the measurement never depends on it.
- */
+/** The backup's master-down timer: three adverts missed, plus its skew. */
+function masterDownMs(vip: Vip, backupPriority: number): number {
+  return 3 * vip.advertMs + skewMs(backupPriority, vip);
+}
+
+/** Roughly how long the fault should take (FaultSpec.expectedMs), for the topology's first vip. */
 export function expectedFailoverMs(model: Topology, fault: FaultKind, backupPriority: number): number {
-  const vip = model.vips[0]!;
-  const skew = skewMs(backupPriority, vip);
-  const masterDown = 3 * vip.advertMs + skew;
-  switch (fault) {
-    case 'kill-haproxy':
-    case 'stop-haproxy': {
-      if (vip.track === 'process') return vip.advertMs + skew;
-      // keepalived runs the script every interval (whole seconds), `fall` = 1 in halab's config
-      const detect = Math.max(1000, Math.ceil(vip.trackIntervalMs / 1000) * 1000);
-      // weight 0 → FAULT → a priority-0 advert; a weight only lowers the priority, and the
-      // backup then waits for the master-down timer
-      return detect + (vip.trackWeight === 0 ? skew + vip.advertMs : masterDown);
-    }
-    case 'stop-keepalived':
-      return vip.advertMs + skew;
-    case 'link-down':
-      return masterDown;
-    case 'kill-upstream': {
-      const s = model.sites.reduce((m, x) => Math.max(m, x.checkIntervalMs * (x.checkFall + 1)), 0);
-      return s || 6000;
-    }
-  }
+  return FAULTS[fault].expectedMs(model, model.vips[0]!, backupPriority);
 }

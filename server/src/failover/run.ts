@@ -1,34 +1,37 @@
 /**
  * `runFailoverTest(model, opts, events)`: preflight (deployed config = the file, the VIP on the
  * primary alone, every site answering), then probe every site through its VIP while watching
- * which lb holds the VIP; apply the fault to the lb holding it (or kill an upstream's web
- * server), wait for the takeover to settle, undo the fault, watch the failback, check that
- * everything is restored, and judge the measured outage against `max-outage`.
+ * which lb holds the VIP; apply the fault to its target (faults.ts: the lb holding the VIP, or an
+ * upstream's web server), wait for the takeover to settle, undo the fault, watch the failback,
+ * check that everything is restored, and judge the measured outage against `max-outage`.
+ *
+ * A `FailoverRun` holds one run's state and has one method per phase; the arithmetic and the
+ * verdict are the pure `compute` and `judge` of analyze.ts. The fault kind is read from the
+ * `FAULTS` table only: nothing here names a fault.
  *
  * Time line (ms since the start, `t0`):
  *   baseline  probes and pollers running, nothing broken (≤ 1 s)
  *   fault     from the fault command to the restore; ends when the takeover has settled
  *             (VIP moved / server marked DOWN, then `settleMs` without failures), at the latest
- *             after `holdMs` — link-down always lasts exactly `holdMs` (its restore is timed
- *             on the host, see faults.ts)
+ *             after `holdMs` — a fault timed on the host (link-down) always lasts exactly
+ *             `holdMs` (its restore is timed there, see faults.ts)
  *   failback  from the restore until the VIP is back on the primary (server UP again) and
  *             settled, at the latest `duration` after t0
  */
 import { performance } from 'node:perf_hooks';
-import type { FaultKind, Lb, Topology } from '../model/types.js';
+import type { FaultKind, Lb, Topology, Vip } from '../model/types.js';
 import { lbInterface } from '../model/types.js';
 import type { SecretResolver } from '../secrets.js';
-import { deployTopology } from '../deploy/index.js';
 import { render } from '../render/render.js';
-import type { Remote } from '../deploy/deploy.js';
 import { resolveTargets, type HostTarget } from '../deploy/targets.js';
-import { verifyCluster } from '../verify/cluster.js';
-import { holdersAt, outageWindow, serverStatusAt, siteStats, vipReturned, vipTakenOver } from './analyze.js';
-import { diagnoseVrrp } from '../verify/diagnose-vrrp.js';
-import { expectedFailoverMs, faultMovesVip, faultPlan, INIT_COMMAND, LINK_DOWN_DELAY_MS, parseInit, type FaultPlan } from './faults.js';
+import { compute, holdersAt, judge, serverStatusAt, vipReturned, vipTakenOver } from './analyze.js';
+import { FAULTS, faultPlan, INIT_COMMAND, parseInit, type FaultPlan, type FaultSpec } from './faults.js';
+import { preflight } from './preflight.js';
 import { probeTargets, startProber } from './probe.js';
 import { sshFailoverConnector, type FailoverConnector, type FailoverRemote } from './remote.js';
-import type { FailoverEvent, FailoverListener, FailoverPhase, FailoverReport, PreflightResult, TimelineMark } from './types.js';
+import type {
+  FailoverEvent, FailoverListener, FailoverPhase, FailoverReport, ServerChange, TimelineMark, VipChange,
+} from './types.js';
 import { watchServers, watchVips, type Watcher } from './watchers.js';
 
 export class FailoverError extends Error {
@@ -64,407 +67,428 @@ export interface FailoverOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const errMsg = (e: unknown) => (e instanceof Error ? e.message : String(e));
+const lastLines = (r: { stdout: string; stderr: string }) => (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ');
 
 export async function runFailoverTest(model: Topology, opts: FailoverOptions = {}, events: FailoverListener = () => {}): Promise<FailoverReport> {
-  const spec = model.failoverTest;
-  const fault = opts.fault ?? spec.fault;
-  const intervalMs = Math.max(5, opts.probeIntervalMs ?? spec.probeIntervalMs);
-  const durationMs = Math.max(2000, opts.durationMs ?? spec.durationMs);
-  const maxOutageMs = opts.maxOutageMs ?? spec.maxOutageMs;
-  const settleMs = opts.settleMs ?? Math.max(1000, 10 * intervalMs);
+  const run = new FailoverRun(model, opts, events);
+  // an unset secret is a usage problem: find it before touching any host
+  if (opts.secrets && opts.preflight?.config !== false) render(model, { source: model.source, secrets: opts.secrets });
+  await run.connect();
+  return run.execute();
+}
+
+/** Who takes part: checked before anything starts (a FailoverError, exit 2, when one is missing). */
+interface Cast {
+  vip: Vip;
+  primary: Lb;
+  /** The highest-priority backup: the lb expected to take over. */
+  backup: Lb;
+  /** An upstream fault's upstream. */
+  upstream?: string;
+  /** The host the fault is applied to: the primary, or the upstream. */
+  target: string;
+}
+
+function castOf(model: Topology, spec: FaultSpec, opts: FailoverOptions): Cast {
   const vip = model.vips[0];
   if (!vip) throw new FailoverError('the topology has no vip');
   const primary = model.lbs.find((l) => l.role === 'primary');
   if (!primary) throw new FailoverError('the topology has no primary lb');
-  const backups = model.lbs.filter((l) => l !== primary).sort((a, b) => b.priority - a.priority);
-  const backup = backups[0];
+  const backup = model.lbs.filter((l) => l !== primary).sort((a, b) => b.priority - a.priority)[0];
   if (!backup) throw new FailoverError('a failover test needs at least two lbs');
   if (model.sites.length === 0) throw new FailoverError('the topology has no site to probe');
+  if (spec.target !== 'upstream') return { vip, primary, backup, target: primary.name };
+  const managed = new Set(model.upstreams.filter((u) => u.managed).map((u) => u.name));
+  const upstream = opts.upstream ?? model.sites.flatMap((s) => s.servers).find((n) => managed.has(n));
+  if (!upstream) throw new FailoverError('kill-upstream needs a managed upstream (halab reaches it over SSH to kill its web server)');
+  if (!managed.has(upstream)) throw new FailoverError(`upstream ${upstream} is not a managed upstream of this topology`);
+  return { vip, primary, backup, upstream, target: upstream };
+}
 
-  const t0 = performance.now();
-  const now = () => performance.now() - t0;
-  const startedAt = new Date().toISOString();
-  const marks: TimelineMark[] = [];
-  const emit = (e: FailoverEvent) => {
-    try {
-      events(e);
-    } catch {
-      /* a listener's bug must not break the test */
-    }
-  };
-  const phase = (p: FailoverPhase, status: 'start' | 'ok' | 'fail' | 'info', message: string) => emit({ type: 'phase', phase: p, status, message, t: Math.round(now()) });
-  const mark = (label: string, t = now()) => {
-    const m = { t: Math.round(t * 10) / 10, label };
-    marks.push(m);
-    emit({ type: 'mark', mark: m });
-    return m.t;
-  };
+/** The run's timing, from the file's `failover-test` block, the options and the fault's expected time. */
+interface Timing {
+  intervalMs: number;
+  durationMs: number;
+  maxOutageMs: number;
+  settleMs: number;
+  baselineMs: number;
+  /** The longest the fault lasts (a fault timed on the host: exactly this long). */
+  holdMs: number;
+  requestTimeoutMs: number;
+}
 
-  const targets = opts.targets ?? resolveTargets(model);
-  const targetOf = (name: string) => {
-    const t = targets.find((x) => x.name === name);
-    if (!t) throw new FailoverError(`no SSH target for ${name}`);
-    return t;
-  };
-  let upstreamName: string | undefined;
-  if (fault === 'kill-upstream') {
-    const managed = new Set(model.upstreams.filter((u) => u.managed).map((u) => u.name));
-    upstreamName = opts.upstream ?? model.sites.flatMap((s) => s.servers).find((n) => managed.has(n));
-    if (!upstreamName) throw new FailoverError('kill-upstream needs a managed upstream (halab reaches it over SSH to kill its web server)');
-    if (!managed.has(upstreamName)) throw new FailoverError(`upstream ${upstreamName} is not a managed upstream of this topology`);
-  }
-
+function timingOf(model: Topology, spec: FaultSpec, cast: Cast, opts: FailoverOptions): Timing {
+  const ft = model.failoverTest;
+  const intervalMs = Math.max(5, opts.probeIntervalMs ?? ft.probeIntervalMs);
+  const durationMs = Math.max(2000, opts.durationMs ?? ft.durationMs);
+  const settleMs = opts.settleMs ?? Math.max(1000, 10 * intervalMs);
   const baselineMs = Math.min(1000, Math.max(300, durationMs / 10));
-  const expected = expectedFailoverMs(model, fault, backup.priority);
+  const expected = spec.expectedMs(model, cast.vip, cast.backup.priority);
   const room = durationMs - baselineMs;
   const holdMs = Math.round(Math.min(room - 500, Math.max(room / 2, expected + settleMs + 500)));
   // a request during a VIP outage hangs (SYN retransmits after 1 s): a short timeout shows it;
   // behind a dead upstream HAProxy retries (min(1 s, timeout connect) apart) and then redispatches,
   // so those requests are slow but answered: give them that long
   const retryBudget = model.defaults.retries * Math.min(1000, model.defaults.timeouts.connect) + 1000;
-  const requestTimeoutMs = fault === 'kill-upstream' ? Math.max(2 * intervalMs, 100, retryBudget) : Math.max(2 * intervalMs, 100);
+  const quick = Math.max(2 * intervalMs, 100);
+  const requestTimeoutMs = spec.target === 'upstream' ? Math.max(quick, retryBudget) : quick;
+  return { intervalMs, durationMs, maxOutageMs: opts.maxOutageMs ?? ft.maxOutageMs, settleMs, baselineMs, holdMs, requestTimeoutMs };
+}
 
-  // an unset secret is a usage problem: find it before touching any host
-  if (opts.secrets && opts.preflight?.config !== false) render(model, { source: model.source, secrets: opts.secrets });
-
-  // ---- connect: a control and a watch session per lb; the upstream's for kill-upstream;
-  // the managed upstreams' too when the config is compared
-  const connector = opts.connect ?? sshFailoverConnector;
-  const keepaliveCountMax = Math.ceil(durationMs / 1000) + 30;
-  const compareConfig = opts.preflight?.config !== false && !!opts.secrets;
-  const ctlNames = [...model.lbs.map((l) => l.name), ...(compareConfig ? model.upstreams.filter((u) => u.managed).map((u) => u.name) : upstreamName ? [upstreamName] : [])];
-  const ctl = new Map<string, FailoverRemote>();
-  const watch = new Map<string, FailoverRemote>();
-  const all: FailoverRemote[] = [];
-  phase('connect', 'start', `${ctlNames.join(', ')}`);
-  try {
-    await Promise.all([
-      ...ctlNames.map(async (n) => {
-        const r = await connector(targetOf(n), { keepaliveCountMax });
-        all.push(r);
-        ctl.set(n, r);
-      }),
-      ...model.lbs.map(async (l) => {
-        const r = await connector(targetOf(l.name), { keepaliveCountMax });
-        all.push(r);
-        watch.set(l.name, r);
-      }),
-    ]);
-  } catch (e) {
-    for (const r of all) r.close();
-    phase('connect', 'fail', errMsg(e));
-    throw e instanceof FailoverError ? e : new FailoverError(errMsg(e));
-  }
-  phase('connect', 'ok', `${all.length} session(s)`);
-
-  const report: FailoverReport = {
-    topology: model.name,
-    fault,
-    target: fault === 'kill-upstream' ? upstreamName! : primary.name,
-    primary: primary.name,
-    backup: backup.name,
-    startedAt,
-    probeIntervalMs: intervalMs,
-    durationMs,
-    maxOutageMs,
-    requestTimeoutMs,
+/** The report before anything is measured: who, what, the settings, nothing observed yet. */
+function emptyReport(model: Topology, fault: FaultKind, cast: Cast, t: Timing, marks: TimelineMark[]): FailoverReport {
+  const noFailures = { outageMs: 0, outageEnded: true, firstFailedMs: null, lastFailedMs: null, failedRequests: 0, totalRequests: 0 };
+  return {
+    topology: model.name, fault, target: cast.target, primary: cast.primary.name, backup: cast.backup.name,
+    startedAt: new Date().toISOString(),
+    probeIntervalMs: t.intervalMs, durationMs: t.durationMs, maxOutageMs: t.maxOutageMs, requestTimeoutMs: t.requestTimeoutMs,
     preflight: { ok: false, config: 'skipped', differing: [], vipHolders: {}, sites: [], messages: [] },
-    faultAtMs: null,
-    faultAckMs: null,
-    vipMoved: false,
-    expectVipMove: faultMovesVip(fault),
-    vipMovedMs: null,
-    vipMovedAtMs: null,
-    holderAfterFault: [],
-    outageMs: 0,
-    outageEnded: true,
-    firstFailedMs: null,
-    lastFailedMs: null,
-    failedRequests: 0,
-    totalRequests: 0,
+    faultAtMs: null, faultAckMs: null,
+    vipMoved: false, expectVipMove: FAULTS[fault].movesVip, vipMovedMs: null, vipMovedAtMs: null, holderAfterFault: [],
+    ...noFailures,
     baselineFailed: 0,
     sites: {},
-    failback: {
-      expected: false,
-      restoreAtMs: null,
-      vipMovedMs: null,
-      vipMovedAtMs: null,
-      outageMs: 0,
-      outageEnded: true,
-      failedRequests: 0,
-      totalRequests: 0,
-      firstFailedMs: null,
-      lastFailedMs: null,
-    },
+    failback: { expected: false, restoreAtMs: null, vipMovedMs: null, vipMovedAtMs: null, ...noFailures },
     restored: { ok: true, problems: [] },
-    verdict: 'fail',
-    reasons: [],
-    notes: [],
-    elapsedMs: 0,
+    verdict: 'fail', reasons: [], notes: [], elapsedMs: 0,
     timeline: { samples: [], vip: [], servers: [], marks },
   };
+}
 
-  let vipWatch: Watcher<import('./types.js').VipChange> | undefined;
-  let srvWatch: Watcher<import('./types.js').ServerChange> | undefined;
-  let prober: ReturnType<typeof startProber> | undefined;
-  let plan: FaultPlan | undefined;
-  let faultHost: FailoverRemote | undefined;
-  let faultApplied = false;
-  let restoreSent = false;
-  try {
-    // ---- preflight
-    phase('preflight', 'start', 'deployed config, VIP holder, sites');
-    report.preflight = await preflight(model, primary, opts, targets, ctl, compareConfig, (p, s, m) => phase(p, s, m));
-    if (!report.preflight.ok) {
-      report.reasons.push(`preflight failed: ${report.preflight.messages.join('; ')}`);
-      phase('preflight', 'fail', report.preflight.messages.join('; '));
-      return finish();
+/** What the fault phases work with, once the watchers run and the fault's commands are known. */
+interface Armed {
+  vipWatch: Watcher<VipChange>;
+  srvWatch?: Watcher<ServerChange>;
+  prober: ReturnType<typeof startProber>;
+  plan: FaultPlan;
+  host: FailoverRemote;
+  /** The probe's end: probe start + duration. */
+  deadline: number;
+}
+
+/** One failover test run: its state, and one method per phase. */
+class FailoverRun {
+  readonly fault: FaultKind;
+  readonly spec: FaultSpec;
+  readonly cast: Cast;
+  readonly timing: Timing;
+  readonly targets: HostTarget[];
+  readonly compareConfig: boolean;
+  readonly t0 = performance.now();
+  readonly marks: TimelineMark[] = [];
+  report: FailoverReport;
+  /** Sessions: a control and a watch session per lb, plus the upstreams' control sessions. */
+  readonly ctl = new Map<string, FailoverRemote>();
+  readonly watch = new Map<string, FailoverRemote>();
+  readonly sessions: FailoverRemote[] = [];
+  // the live parts, kept as they start so that cleanup stops whatever did
+  vipWatch?: Watcher<VipChange>;
+  srvWatch?: Watcher<ServerChange>;
+  prober?: ReturnType<typeof startProber>;
+  plan?: FaultPlan;
+  faultHost?: FailoverRemote;
+  faultApplied = false;
+  restoreSent = false;
+
+  constructor(
+    readonly model: Topology,
+    readonly opts: FailoverOptions,
+    readonly events: FailoverListener,
+  ) {
+    this.fault = opts.fault ?? model.failoverTest.fault;
+    this.spec = FAULTS[this.fault];
+    this.cast = castOf(model, this.spec, opts);
+    this.timing = timingOf(model, this.spec, this.cast, opts);
+    this.targets = opts.targets ?? resolveTargets(model);
+    this.compareConfig = opts.preflight?.config !== false && !!opts.secrets;
+    this.report = emptyReport(model, this.fault, this.cast, this.timing, this.marks);
+  }
+
+  now(): number {
+    return performance.now() - this.t0;
+  }
+
+  emit(e: FailoverEvent): void {
+    try {
+      this.events(e);
+    } catch {
+      /* a listener's bug must not break the test */
     }
-    phase('preflight', 'ok', report.preflight.messages.join('; ') || 'ok');
+  }
 
-    const lbList = model.lbs.map((l) => ({ name: l.name, remote: watch.get(l.name)! }));
-    const maxPolls = Math.ceil((durationMs + 30_000) / 5);
-    vipWatch = watchVips(lbList, model.vips.map((v) => v.address), {
-      intervalMs: Math.min(50, Math.max(10, intervalMs)),
+  phase(p: FailoverPhase, status: 'start' | 'ok' | 'fail' | 'info', message: string): void {
+    this.emit({ type: 'phase', phase: p, status, message, t: Math.round(this.now()) });
+  }
+
+  mark(label: string, t = this.now()): number {
+    const m = { t: Math.round(t * 10) / 10, label };
+    this.marks.push(m);
+    this.emit({ type: 'mark', mark: m });
+    return m.t;
+  }
+
+  targetOf(name: string): HostTarget {
+    const t = this.targets.find((x) => x.name === name);
+    if (!t) throw new FailoverError(`no SSH target for ${name}`);
+    return t;
+  }
+
+  /** Connect: a control and a watch session per lb; the upstream's for an upstream fault; the managed upstreams' when the config is compared. */
+  async connect(): Promise<void> {
+    const { model, cast } = this;
+    const connector = this.opts.connect ?? sshFailoverConnector;
+    const keepaliveCountMax = Math.ceil(this.timing.durationMs / 1000) + 30;
+    const upstreams = this.compareConfig ? model.upstreams.filter((u) => u.managed).map((u) => u.name) : cast.upstream ? [cast.upstream] : [];
+    const ctlNames = [...model.lbs.map((l) => l.name), ...upstreams];
+    const open = async (name: string, into: Map<string, FailoverRemote>) => {
+      const r = await connector(this.targetOf(name), { keepaliveCountMax });
+      this.sessions.push(r);
+      into.set(name, r);
+    };
+    this.phase('connect', 'start', `${ctlNames.join(', ')}`);
+    try {
+      await Promise.all([...ctlNames.map((n) => open(n, this.ctl)), ...model.lbs.map((l) => open(l.name, this.watch))]);
+    } catch (e) {
+      for (const r of this.sessions) r.close();
+      this.phase('connect', 'fail', errMsg(e));
+      throw e instanceof FailoverError ? e : new FailoverError(errMsg(e));
+    }
+    this.phase('connect', 'ok', `${this.sessions.length} session(s)`);
+  }
+
+  /** The phases after connect; whatever happens, cleanup undoes the fault and the report is judged. */
+  async execute(): Promise<FailoverReport> {
+    try {
+      if (!(await this.preflight())) return await this.finish();
+      const armed = await this.baseline(await this.arm());
+      if (!armed) return await this.finish();
+      const faultAt = await this.applyFault(armed);
+      const restoreAt = await this.restore(armed, faultAt);
+      await this.failback(armed, faultAt, restoreAt);
+    } catch (e) {
+      if ((e as Error).name === 'SecretError') {
+        for (const r of this.sessions) r.close();
+        throw e;
+      }
+      this.report.reasons.push(`the test was interrupted: ${errMsg(e)}`);
+    }
+    return this.finish();
+  }
+
+  async preflight(): Promise<boolean> {
+    const r = this.report;
+    this.phase('preflight', 'start', 'deployed config, VIP holder, sites');
+    r.preflight = await preflight(this.model, this.cast.primary, this.opts, this.targets, this.ctl, this.compareConfig, (p, s, m) => this.phase(p, s, m));
+    if (!r.preflight.ok) {
+      r.reasons.push(`preflight failed: ${r.preflight.messages.join('; ')}`);
+      this.phase('preflight', 'fail', r.preflight.messages.join('; '));
+      return false;
+    }
+    this.phase('preflight', 'ok', r.preflight.messages.join('; ') || 'ok');
+    return true;
+  }
+
+  /** Before the baseline: the VIP pollers (and HAProxy's view for a server-status takeover) run, the fault's commands are known. */
+  async arm(): Promise<Omit<Armed, 'prober' | 'deadline'>> {
+    const { model, cast, timing } = this;
+    const maxPolls = Math.ceil((timing.durationMs + 30_000) / 5);
+    const now = () => this.now();
+    const lbs = (sessions: Map<string, FailoverRemote>) => model.lbs.map((l) => ({ name: l.name, remote: sessions.get(l.name)! }));
+    const vipWatch = (this.vipWatch = watchVips(lbs(this.watch), model.vips.map((v) => v.address), {
+      intervalMs: Math.min(50, Math.max(10, timing.intervalMs)),
       timeoutMs: 1000,
       now,
       maxPolls,
-      onChange: (change) => emit({ type: 'vip', change }),
-    });
-    if (fault === 'kill-upstream') {
+      onChange: (change) => this.emit({ type: 'vip', change }),
+    }));
+    if (this.spec.takeover === 'server-status') {
       // HAProxy's view from every lb (each runs its own checks); the VIP holder's is the one reported
-      srvWatch = watchServers(
-        model.lbs.map((l) => ({ name: l.name, remote: ctl.get(l.name)! })),
-        [upstreamName!],
-        { intervalMs: 100, timeoutMs: 2000, now, maxPolls, onChange: (change) => emit({ type: 'server', change }) },
-      );
+      this.srvWatch = watchServers(lbs(this.ctl), [cast.target], {
+        intervalMs: 100, timeoutMs: 2000, now, maxPolls, onChange: (change) => this.emit({ type: 'server', change }),
+      });
     }
-    const faultHostName = fault === 'kill-upstream' ? upstreamName! : primary.name;
-    faultHost = ctl.get(faultHostName)!;
-    const init = parseInit((await faultHost.exec(INIT_COMMAND, { timeoutMs: 10_000 })).stdout);
-    plan = faultPlan(fault, init, { iface: lbInterface(primary, vip), holdMs });
-    if (!(await vipWatch.ready(5000))) report.notes.push(`not every lb answered the VIP poll before the fault (${[...vipWatch.errors].map(([h, n]) => `${h}: ${n} failed`).join(', ')})`);
-    if (srvWatch && !(await srvWatch.ready(5000))) report.notes.push('HAProxy stats socket did not answer on every lb: the DOWN time may be missing');
-
-    // ---- baseline
-    prober = startProber(probeTargets(model), {
-      intervalMs,
-      timeoutMs: requestTimeoutMs,
-      maxSamples: Math.ceil((durationMs + 5000) / intervalMs) * model.sites.length,
-      now,
-      onSample: (sample) => emit({ type: 'sample', sample }),
-    });
-    const probeStart = now();
-    mark('probe start', probeStart);
-    phase('baseline', 'start', `probing ${model.sites.length} site(s) every ${intervalMs} ms`);
-    await sleep(baselineMs);
-    const holdersBefore = holdersAt(vipWatch.changes, vip.address, now());
-    if (fault !== 'kill-upstream' && !(holdersBefore.length === 1 && holdersBefore[0] === primary.name)) {
-      report.reasons.push(`before the fault the VIP ${vip.address} was on ${holdersBefore.join(' and ') || 'no lb'}, not on the primary ${primary.name} alone`);
-      return finish();
+    const host = (this.faultHost = this.ctl.get(cast.target)!);
+    const init = parseInit((await host.exec(INIT_COMMAND, { timeoutMs: 10_000 })).stdout);
+    const plan = (this.plan = faultPlan(this.fault, init, { iface: lbInterface(cast.primary, cast.vip), holdMs: timing.holdMs }));
+    if (!(await vipWatch.ready(5000))) {
+      this.report.notes.push(`not every lb answered the VIP poll before the fault (${[...vipWatch.errors].map(([h, n]) => `${h}: ${n} failed`).join(', ')})`);
     }
-    const deadline = probeStart + durationMs;
-
-    // ---- fault
-    phase('fault', 'start', `${fault} on ${faultHostName}`);
-    const sent = now();
-    faultApplied = true;
-    const ack = fault === 'link-down' ? await faultHost.exec(plan.apply, { timeoutMs: 5000 }).catch((e: unknown) => ({ code: -1, stdout: '', stderr: errMsg(e) })) : await faultHost.exec(plan.apply, { timeoutMs: 15_000 });
-    const ackMs = now() - sent;
-    // the host ran it about half a round trip after it was sent (link-down: after its delay)
-    const faultAt = sent + Math.min(ackMs, 200) / 2 + (fault === 'link-down' ? LINK_DOWN_DELAY_MS : 0);
-    report.faultAtMs = mark(`fault: ${fault} on ${faultHostName}`, faultAt);
-    report.faultAckMs = Math.round(ackMs * 10) / 10;
-    if (ack.code !== 0 && fault !== 'link-down') {
-      report.reasons.push(`the fault command failed on ${faultHostName} (exit ${ack.code}): ${(ack.stderr || ack.stdout).trim().split('\n').slice(-3).join(' ')}`);
-      phase('fault', 'fail', report.reasons[report.reasons.length - 1]!);
-    }
-    const lastFailureT = () => {
-      let t = -Infinity;
-      for (const s of prober!.samples) if (!s.ok && s.t > t) t = s.t;
-      return t;
-    };
-    const holdEnd = Math.min(faultAt + holdMs, deadline - 500);
-    let settledAt: number | null = null;
-    while (now() < holdEnd && !opts.signal?.aborted) {
-      await sleep(20);
-      if (fault === 'link-down') continue; // its restore is timed on the host
-      let event: number | null;
-      if (fault === 'kill-upstream') event = serverStatusAt(srvWatch!.changes.filter((c) => c.lb === primary.name), upstreamName!, 'DOWN', faultAt);
-      else event = vipTakenOver(vipWatch.changes, vip.address, primary.name, faultAt);
-      if (event !== null && now() - Math.max(event, lastFailureT()) >= settleMs) {
-        settledAt = now();
-        break;
-      }
-    }
-    phase('fault', 'ok', settledAt !== null ? `settled after ${Math.round(settledAt - faultAt)} ms` : `held ${Math.round(now() - faultAt)} ms`);
-
-    // ---- restore
-    let restoreAt: number;
-    if (fault === 'link-down') {
-      // the host brings the link up by itself; wait for that moment, then make sure
-      const due = faultAt + holdMs;
-      while (now() < due) await sleep(Math.min(20, due - now()));
-      restoreAt = due;
-      restoreSent = true;
-      report.failback.restoreAtMs = mark(`restore: ${plan.fault} undone (timed on ${faultHostName})`, restoreAt);
-      void faultHost.exec(plan.restore, { timeoutMs: 15_000 }).catch(() => undefined);
-    } else {
-      restoreAt = now();
-      restoreSent = true;
-      report.failback.restoreAtMs = mark(`restore: ${restoreLabel(fault)} on ${faultHostName}`, restoreAt);
-      phase('restore', 'start', restoreLabel(fault));
-      const r = await faultHost.exec(plan.restore, { timeoutMs: 15_000 }).catch((e: unknown) => ({ code: -1, stdout: '', stderr: errMsg(e) }));
-      if (r.code !== 0) report.restored.problems.push(`restore command on ${faultHostName} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`);
-    }
-    phase('restore', 'ok', `${restoreLabel(fault)} on ${faultHostName}`);
-
-    // ---- failback
-    report.holderAfterFault = holdersAt(vipWatch.changes, vip.address, restoreAt);
-    const moved = vipTakenOver(vipWatch.changes, vip.address, primary.name, faultAt, restoreAt);
-    report.failback.expected = fault === 'kill-upstream' ? false : vip.preempt && moved !== null;
-    phase('failback', 'start', report.failback.expected ? `waiting for the VIP to return to ${primary.name}` : fault === 'kill-upstream' ? `waiting for HAProxy to mark ${upstreamName} UP` : 'no failback expected');
-    const interim = report.holderAfterFault.filter((h) => h !== primary.name);
-    while (now() < deadline && !opts.signal?.aborted) {
-      await sleep(20);
-      let event: number | null;
-      if (fault === 'kill-upstream') event = serverStatusAt(srvWatch!.changes.filter((c) => c.lb === primary.name), upstreamName!, 'UP', restoreAt);
-      else if (report.failback.expected) event = vipReturned(vipWatch.changes, vip.address, primary.name, interim, restoreAt);
-      else event = restoreAt;
-      if (event !== null && now() - Math.max(event, lastFailureT()) >= settleMs) break;
-    }
-    phase('failback', 'ok', `after ${Math.round(now() - restoreAt)} ms`);
-    return finish();
-  } catch (e) {
-    if ((e as Error).name === 'SecretError') {
-      for (const r of all) r.close();
-      throw e;
-    }
-    report.reasons.push(`the test was interrupted: ${errMsg(e)}`);
-    return finish();
+    if (this.srvWatch && !(await this.srvWatch.ready(5000))) this.report.notes.push('HAProxy stats socket did not answer on every lb: the DOWN time may be missing');
+    return { vipWatch, srvWatch: this.srvWatch, plan, host };
   }
 
-  async function finish(): Promise<FailoverReport> {
-    const endT = now();
-    await prober?.stop();
-    // ---- cleanup: the fault undone, whatever happened
-    phase('cleanup', 'start', 'checking that the fault is undone');
-    if (faultApplied && plan && faultHost) {
-      if (!restoreSent) await faultHost.exec(plan.restore, { timeoutMs: 15_000 }).catch(() => undefined);
-      await verifyRestored(plan, faultHost, report, fault === 'kill-upstream' ? upstreamName! : primary!.name);
-      if (report.failback.expected) {
-        // give the VIP its time to come back (bounded), so the next test starts from a clean state
-        const until = now() + 5000;
-        while (now() < until && !(holdersAt(vipWatch!.changes, vip!.address, now()).join() === primary!.name)) await sleep(50);
-      }
+  /** Baseline: probing with nothing broken; a VIP that must move has to start on the primary alone. */
+  async baseline(armed: Omit<Armed, 'prober' | 'deadline'>): Promise<Armed | undefined> {
+    const { model, cast, timing } = this;
+    const prober = (this.prober = startProber(probeTargets(model), {
+      intervalMs: timing.intervalMs,
+      timeoutMs: timing.requestTimeoutMs,
+      maxSamples: Math.ceil((timing.durationMs + 5000) / timing.intervalMs) * model.sites.length,
+      now: () => this.now(),
+      onSample: (sample) => this.emit({ type: 'sample', sample }),
+    }));
+    const probeStart = this.now();
+    this.mark('probe start', probeStart);
+    this.phase('baseline', 'start', `probing ${model.sites.length} site(s) every ${timing.intervalMs} ms`);
+    await sleep(timing.baselineMs);
+    const before = holdersAt(armed.vipWatch.changes, cast.vip.address, this.now());
+    if (this.spec.movesVip && !(before.length === 1 && before[0] === cast.primary.name)) {
+      this.report.reasons.push(`before the fault the VIP ${cast.vip.address} was on ${before.join(' and ') || 'no lb'}, not on the primary ${cast.primary.name} alone`);
+      return undefined;
     }
-    await vipWatch?.stop();
-    await srvWatch?.stop();
-    if (faultApplied && vipWatch) {
-      const h = holdersAt(vipWatch.changes, vip!.address, Infinity);
-      if (vip!.preempt && !(h.length === 1 && h[0] === primary!.name)) report.restored.problems.push(`after the test the VIP ${vip!.address} is on ${h.join(' and ') || 'no lb'}, not on the primary ${primary!.name} alone`);
+    return { ...armed, prober, deadline: probeStart + timing.durationMs };
+  }
+
+  /** Fault: applied to its target; the phase ends when the takeover has settled, at the latest after the hold. Returns the fault's time. */
+  async applyFault(a: Armed): Promise<number> {
+    const { fault, cast, timing, report } = this;
+    const timed = this.spec.timedOnHost;
+    this.phase('fault', 'start', `${fault} on ${cast.target}`);
+    const sent = this.now();
+    this.faultApplied = true;
+    // a fault timed on the host may cut the answer off: its failure to answer is no failure
+    const ack = timed
+      ? await a.host.exec(a.plan.apply, { timeoutMs: 5000 }).catch((e: unknown) => ({ code: -1, stdout: '', stderr: errMsg(e) }))
+      : await a.host.exec(a.plan.apply, { timeoutMs: 15_000 });
+    const ackMs = this.now() - sent;
+    // the host ran it about half a round trip after it was sent (timed on the host: after its delay)
+    const faultAt = sent + Math.min(ackMs, 200) / 2 + (timed?.delayMs ?? 0);
+    report.faultAtMs = this.mark(`fault: ${fault} on ${cast.target}`, faultAt);
+    report.faultAckMs = Math.round(ackMs * 10) / 10;
+    if (ack.code !== 0 && !timed) {
+      report.reasons.push(`the fault command failed on ${cast.target} (exit ${ack.code}): ${lastLines(ack)}`);
+      this.phase('fault', 'fail', report.reasons[report.reasons.length - 1]!);
     }
-    report.restored.ok = report.restored.problems.length === 0;
-    phase('cleanup', report.restored.ok ? 'ok' : 'fail', report.restored.ok ? 'restored' : report.restored.problems.join('; '));
-    for (const r of all) {
+    const holdEnd = Math.min(faultAt + timing.holdMs, a.deadline - 500);
+    // a fault timed on the host lasts its whole hold: no event ends it early
+    const settledAt = await this.settle(a, holdEnd, () => (timed ? null : this.takeoverAt(a, faultAt)));
+    const now = this.now();
+    this.phase('fault', 'ok', settledAt !== null ? `settled after ${Math.round(settledAt - faultAt)} ms` : `held ${Math.round(now - faultAt)} ms`);
+    return faultAt;
+  }
+
+  /** Restore: the fault undone (timed on the host: wait for that moment, then make sure). Returns the restore's time. */
+  async restore(a: Armed, faultAt: number): Promise<number> {
+    const { cast, report } = this;
+    const label = this.spec.restoreLabel;
+    let restoreAt: number;
+    if (this.spec.timedOnHost) {
+      const due = faultAt + this.timing.holdMs;
+      while (this.now() < due) await sleep(Math.min(20, due - this.now()));
+      restoreAt = due;
+      this.restoreSent = true;
+      report.failback.restoreAtMs = this.mark(`restore: ${a.plan.fault} undone (timed on ${cast.target})`, restoreAt);
+      void a.host.exec(a.plan.restore, { timeoutMs: 15_000 }).catch(() => undefined);
+    } else {
+      restoreAt = this.now();
+      this.restoreSent = true;
+      report.failback.restoreAtMs = this.mark(`restore: ${label} on ${cast.target}`, restoreAt);
+      this.phase('restore', 'start', label);
+      const r = await a.host.exec(a.plan.restore, { timeoutMs: 15_000 }).catch((e: unknown) => ({ code: -1, stdout: '', stderr: errMsg(e) }));
+      if (r.code !== 0) report.restored.problems.push(`restore command on ${cast.target} failed (exit ${r.code}): ${lastLines(r)}`);
+    }
+    this.phase('restore', 'ok', `${label} on ${cast.target}`);
+    return restoreAt;
+  }
+
+  /** Failback: until the VIP is back on the primary (the server UP again) and settled, at the latest the probe's end. */
+  async failback(a: Armed, faultAt: number, restoreAt: number): Promise<void> {
+    const { cast, report } = this;
+    const primary = cast.primary.name;
+    report.holderAfterFault = holdersAt(a.vipWatch.changes, cast.vip.address, restoreAt);
+    const moved = vipTakenOver(a.vipWatch.changes, cast.vip.address, primary, faultAt, restoreAt);
+    const byServer = this.spec.takeover === 'server-status';
+    report.failback.expected = !byServer && cast.vip.preempt && moved !== null;
+    const waitingFor = report.failback.expected
+      ? `waiting for the VIP to return to ${primary}`
+      : byServer ? `waiting for HAProxy to mark ${cast.target} UP` : 'no failback expected';
+    this.phase('failback', 'start', waitingFor);
+    const interim = report.holderAfterFault.filter((h) => h !== primary);
+    await this.settle(a, a.deadline, () => {
+      if (byServer) return serverStatusAt(this.primaryView(a), cast.target, 'UP', restoreAt);
+      if (report.failback.expected) return vipReturned(a.vipWatch.changes, cast.vip.address, primary, interim, restoreAt);
+      return restoreAt;
+    });
+    this.phase('failback', 'ok', `after ${Math.round(this.now() - restoreAt)} ms`);
+  }
+
+  /** The takeover event since the fault (FaultSpec.takeover): another lb holding the VIP, or the server marked DOWN. */
+  takeoverAt(a: Armed, faultAt: number): number | null {
+    if (this.spec.takeover === 'server-status') return serverStatusAt(this.primaryView(a), this.cast.target, 'DOWN', faultAt);
+    return vipTakenOver(a.vipWatch.changes, this.cast.vip.address, this.cast.primary.name, faultAt);
+  }
+
+  /** HAProxy's view on the primary (the VIP holder's is the one reported). */
+  primaryView(a: Armed): ServerChange[] {
+    return (a.srvWatch?.changes ?? []).filter((c) => c.lb === this.cast.primary.name);
+  }
+
+  /**
+   * Polls until `event()` has happened and `settleMs` passed since both it and the last failed
+   * request, or until `until` (or an abort). Returns when it settled, null when it did not.
+   */
+  async settle(a: Armed, until: number, event: () => number | null): Promise<number | null> {
+    while (this.now() < until && !this.opts.signal?.aborted) {
+      await sleep(20);
+      const e = event();
+      if (e !== null && this.now() - Math.max(e, lastFailure(a.prober.samples)) >= this.timing.settleMs) return this.now();
+    }
+    return null;
+  }
+
+  /** Cleanup (the fault undone and checked, whatever happened), then the report computed and judged. */
+  async finish(): Promise<FailoverReport> {
+    const endT = this.now();
+    await this.prober?.stop();
+    await this.cleanup();
+    for (const r of this.sessions) {
       try {
         r.close();
       } catch {
         /* closed */
       }
     }
-    compute(endT);
-    report.elapsedMs = Math.round(now());
-    phase('report', report.verdict === 'pass' ? 'ok' : 'fail', `${report.verdict}: outage ${report.outageMs} ms (max ${report.maxOutageMs} ms)`);
-    return report;
+    const observed = { samples: this.prober?.samples ?? [], vip: this.vipWatch?.changes ?? [], servers: this.srvWatch?.changes ?? [], marks: this.marks };
+    const facts = { sites: this.model.sites.map((s) => s.name), vip: this.cast.vip.address, endT, takeover: this.spec.takeover };
+    this.report = judge(compute(this.report, observed, facts), this.cast.vip.address);
+    this.report.elapsedMs = Math.round(this.now());
+    const r = this.report;
+    this.phase('report', r.verdict === 'pass' ? 'ok' : 'fail', `${r.verdict}: outage ${r.outageMs} ms (max ${r.maxOutageMs} ms)`);
+    return r;
   }
 
-  function compute(endT: number): void {
-    const samples = prober?.samples ?? [];
-    const vipChanges = vipWatch?.changes ?? [];
-    const srv = srvWatch?.changes ?? [];
-    report.timeline = { samples, vip: vipChanges, servers: srv, marks };
-    report.totalRequests = samples.length;
-    report.failedRequests = samples.filter((s) => !s.ok).length;
-    if (report.faultAtMs === null) {
-      report.sites = siteStats(samples, model.sites.map((s) => s.name), endT, endT, endT);
-      return;
-    }
-    const faultAt = report.faultAtMs;
-    const restoreAt = report.failback.restoreAtMs ?? endT;
-    report.baselineFailed = outageWindow(samples, -Infinity, faultAt).failed;
-    const f = outageWindow(samples, faultAt, restoreAt);
-    report.outageMs = f.outageMs;
-    report.outageEnded = f.ended;
-    report.firstFailedMs = f.firstFailedAtMs;
-    report.lastFailedMs = f.lastFailedAtMs;
-    const b = outageWindow(samples, restoreAt, Infinity);
-    report.failback.outageMs = b.outageMs;
-    report.failback.outageEnded = b.ended;
-    report.failback.failedRequests = b.failed;
-    report.failback.totalRequests = b.total;
-    report.failback.firstFailedMs = b.firstFailedAtMs;
-    report.failback.lastFailedMs = b.lastFailedAtMs;
-    report.sites = siteStats(samples, model.sites.map((s) => s.name), faultAt, restoreAt, Infinity);
-
-    const movedAt = vipTakenOver(vipChanges, vip!.address, primary!.name, faultAt, restoreAt);
-    report.vipMoved = movedAt !== null;
-    report.vipMovedAtMs = movedAt;
-    report.vipMovedMs = movedAt === null ? null : Math.round(movedAt - faultAt);
-    if (report.failback.expected) {
-      const back = vipReturned(vipChanges, vip!.address, primary!.name, report.holderAfterFault.filter((h) => h !== primary!.name), restoreAt);
-      report.failback.vipMovedAtMs = back;
-      report.failback.vipMovedMs = back === null ? null : Math.round(back - restoreAt);
-    }
-    if (fault === 'kill-upstream') {
-      const mine = srv.filter((c) => c.lb === primary!.name);
-      const down = serverStatusAt(mine, upstreamName!, 'DOWN', faultAt);
-      const up = serverStatusAt(mine, upstreamName!, 'UP', restoreAt);
-      report.upstream = {
-        name: upstreamName!,
-        lb: primary!.name,
-        markedDownMs: down === null ? null : Math.round(down - faultAt),
-        markedUpMs: up === null ? null : Math.round(up - restoreAt),
-      };
-      if (down === null) report.notes.push(`HAProxy on ${primary!.name} did not mark ${upstreamName} DOWN within the test (check inter × fall is longer than the fault phase?)`);
-      if (up === null) report.notes.push(`HAProxy on ${primary!.name} did not mark ${upstreamName} UP again within the test`);
-    }
-    judge();
-  }
-
-  function judge(): void {
-    const r = report;
-    if (r.faultAtMs !== null) {
-      // reported, not judged: the verdict is about the fault; a stray failure before it is a hint
-      if (r.baselineFailed > 0) r.notes.push(`${r.baselineFailed} request(s) failed before the fault (see timeline.samples)`);
-      if (r.expectVipMove && !r.vipMoved) r.reasons.push(`the VIP ${vip!.address} did not move to a backup within the fault phase`);
-      if (!r.expectVipMove) {
-        const moved = (vipWatch?.changes ?? []).some((c) => c.vip === vip!.address && c.t >= r.faultAtMs! && c.lb !== primary!.name && c.has === true);
-        if (moved) r.reasons.push(`the VIP moved although only an upstream died`);
+  async cleanup(): Promise<void> {
+    const { cast, report } = this;
+    const primary = cast.primary.name;
+    const onPrimaryAlone = (t: number) => holdersAt(this.vipWatch!.changes, cast.vip.address, t).join() === primary;
+    this.phase('cleanup', 'start', 'checking that the fault is undone');
+    if (this.faultApplied && this.plan && this.faultHost) {
+      if (!this.restoreSent) await this.faultHost.exec(this.plan.restore, { timeoutMs: 15_000 }).catch(() => undefined);
+      await verifyRestored(this.plan, this.faultHost, report, cast.target);
+      if (report.failback.expected) {
+        // give the VIP its time to come back (bounded), so the next test starts from a clean state
+        const until = this.now() + 5000;
+        while (this.now() < until && !onPrimaryAlone(this.now())) await sleep(50);
       }
-      if (!r.outageEnded) r.reasons.push('clients were still failing when the fault was undone');
-      if (r.outageMs > maxOutageMs) r.reasons.push(`outage ${r.outageMs} ms > max-outage ${maxOutageMs} ms`);
-      if (r.failback.expected && r.failback.vipMovedMs === null) r.reasons.push(`the VIP did not return to ${primary!.name} within the test's duration (${durationMs} ms)`);
-      if (r.failback.outageMs > maxOutageMs) r.reasons.push(`failback outage ${r.failback.outageMs} ms > max-outage ${maxOutageMs} ms`);
-      if (!r.failback.outageEnded) r.reasons.push('clients were still failing at the end of the test');
     }
-    if (!r.restored.ok) r.reasons.push(`not restored: ${r.restored.problems.join('; ')}`);
-    r.verdict = r.reasons.length === 0 && r.faultAtMs !== null ? 'pass' : 'fail';
+    await this.vipWatch?.stop();
+    await this.srvWatch?.stop();
+    if (this.faultApplied && this.vipWatch) {
+      const h = holdersAt(this.vipWatch.changes, cast.vip.address, Infinity);
+      if (cast.vip.preempt && !(h.length === 1 && h[0] === primary)) {
+        report.restored.problems.push(`after the test the VIP ${cast.vip.address} is on ${h.join(' and ') || 'no lb'}, not on the primary ${primary} alone`);
+      }
+    }
+    report.restored.ok = report.restored.problems.length === 0;
+    this.phase('cleanup', report.restored.ok ? 'ok' : 'fail', report.restored.ok ? 'restored' : report.restored.problems.join('; '));
   }
 }
 
-function restoreLabel(fault: FaultKind): string {
-  switch (fault) {
-    case 'kill-haproxy':
-    case 'stop-haproxy':
-      return 'start haproxy';
-    case 'stop-keepalived':
-      return 'start keepalived';
-    case 'link-down':
-      return 'link up';
-    case 'kill-upstream':
-      return 'start nginx';
-  }
+/** When the last failed request so far was sent (-Infinity: none). */
+function lastFailure(samples: readonly { t: number; ok: boolean }[]): number {
+  let t = -Infinity;
+  for (const s of samples) if (!s.ok && s.t > t) t = s.t;
+  return t;
 }
 
 /** After the restore: the checks of the fault plan, retried for a few seconds (a daemon may take a moment). */
@@ -486,80 +510,4 @@ async function verifyRestored(plan: FaultPlan, host: FailoverRemote, report: Fai
     }
     if (!ok) report.restored.problems.push(`${hostName}: ${what} — not the case after the restore`);
   }
-}
-
-async function preflight(
-  model: Topology,
-  primary: Lb,
-  opts: FailoverOptions,
-  targets: HostTarget[],
-  ctl: Map<string, FailoverRemote>,
-  compareConfig: boolean,
-  phase: (p: FailoverPhase, s: 'start' | 'ok' | 'fail' | 'info', m: string) => void,
-): Promise<PreflightResult> {
-  const res: PreflightResult = { ok: true, config: 'skipped', differing: [], vipHolders: {}, sites: [], messages: [] };
-  if (compareConfig) {
-    // the deploy's own plan, over the sessions already open: rendered vs. remote, file by file
-    const reuse = (name: string): Remote => {
-      const r = ctl.get(name);
-      if (!r) throw new Error(`no session to ${name}`);
-      return {
-        exec: (c, o) => r.exec(c, o),
-        writeFile: () => Promise.reject(new Error('the failover preflight writes nothing')),
-        rename: () => Promise.reject(new Error('the failover preflight writes nothing')),
-        close: () => undefined,
-      };
-    };
-    try {
-      const plan = await deployTopology(model, {
-        secrets: opts.secrets!,
-        plan: true,
-        targets: targets.filter((t) => ctl.has(t.name)),
-        connect: async (t) => reuse(t.name),
-        verify: { vip: false, sites: false },
-      });
-      if (!plan.ok) {
-        res.config = 'error';
-        res.ok = false;
-        res.messages.push(`cannot compare the deployed config: ${plan.failure?.message ?? 'plan failed'}`);
-      } else {
-        for (const h of plan.hosts) for (const f of h.plan?.files ?? []) if (f.status !== 'same') res.differing.push(`${h.host}:${f.path} (${f.status}${f.reason ? `: ${f.reason}` : ''})`);
-        res.config = res.differing.length ? 'differs' : 'same';
-        if (res.differing.length) {
-          res.ok = false;
-          res.messages.push(`the deployed config differs from the file (${res.differing.join(', ')}): run halab deploy first`);
-        } else res.messages.push('deployed config matches the file');
-      }
-    } catch (e) {
-      // an unset secret is the caller's problem to report (usage), not a failing test
-      if ((e as Error).name === 'SecretError') throw e;
-      res.config = 'error';
-      res.ok = false;
-      res.messages.push(`cannot compare the deployed config: ${errMsg(e)}`);
-    }
-  } else if (opts.preflight?.config !== false) {
-    res.messages.push('deployed config not compared (no secrets given)');
-  }
-  if (opts.preflight?.cluster !== false) {
-    const lbs = new Map(model.lbs.map((l) => [l.name, ctl.get(l.name)!]));
-    const c = await verifyCluster(model, lbs, {
-      vip: true,
-      sites: true,
-      timeoutMs: 10_000,
-      emit: (e) => phase('preflight', e.status === 'fail' ? 'fail' : 'info', `${e.step}: ${e.message ?? e.status}`),
-    });
-    res.vipHolders = c.vipHolders;
-    res.sites = c.sites.map((s) => ({ site: s.site, ok: s.ok, ...(s.message ? { message: s.message } : {}) }));
-    if (!c.ok) {
-      res.ok = false;
-      res.messages.push(c.message ?? 'cluster check failed');
-      if (c.failedStep === 'vip') {
-        for (const lb of model.lbs) {
-          const d = await diagnoseVrrp(ctl.get(lb.name)!, lb, model).catch(() => undefined);
-          if (d) res.messages.push(...d.explanation);
-        }
-      }
-    } else res.messages.push(`VIP on ${primary.name}, ${c.sites.length} site(s) answer`);
-  }
-  return res;
 }

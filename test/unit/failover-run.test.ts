@@ -1,0 +1,112 @@
+/**
+ * The failover test's table and verdict without a lab: every fault kind has one FAULTS entry
+ * whose parts agree with each other, and `compute` / `judge` (analyze.ts) turn a hand-made
+ * timeline into the report's numbers and verdict.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze } from '../../server/src/engine.js';
+import { FAULT_KINDS } from '../../server/src/schema/schema.js';
+import { FAULTS, faultPlan } from '../../server/src/failover/faults.js';
+import { compute, judge, type Observed, type RunFacts } from '../../server/src/failover/analyze.js';
+import type { FailoverReport, ProbeSample, VipChange } from '../../server/src/failover/types.js';
+
+const model = analyze(`topology t
+vip 198.18.9.100/24 { router-id 9 }
+lb a { address 198.18.9.11; role primary }
+lb b { address 198.18.9.12; role backup }
+upstream u { address 198.18.9.21 }
+site s { host s.test; servers u }
+`).model;
+
+describe('FAULTS', () => {
+  it('one entry per fault kind of the schema, each with its commands, restore label and expected time', () => {
+    assert.deepEqual(Object.keys(FAULTS).sort(), [...FAULT_KINDS].sort());
+    for (const kind of FAULT_KINDS) {
+      const f = FAULTS[kind];
+      // only a fault on the VIP holder moves the VIP, and then its takeover is the VIP's move
+      assert.equal(f.movesVip, f.target === 'vip-holder', kind);
+      assert.equal(f.takeover === 'vip', f.movesVip, kind);
+      const plan = faultPlan(kind, 'systemd', { iface: 'eth0', holdMs: 1000 });
+      assert.equal(plan.fault, kind);
+      assert.ok(plan.apply.length > 0 && plan.restore.length > 0 && plan.checks.length > 0, kind);
+      assert.match(f.restoreLabel, /^(start \w+|link up)$/, kind);
+      const ms = f.expectedMs(model, model.vips[0]!, 249);
+      assert.ok(Number.isFinite(ms) && ms > 0, `${kind}: ${ms}`);
+    }
+  });
+
+  it('a fault timed on the host is the one that cuts the link SSH travels on', () => {
+    assert.deepEqual(FAULT_KINDS.filter((k) => FAULTS[k].timedOnHost), ['link-down']);
+  });
+});
+
+/** A report as the run leaves it before compute: fault at 1000, restore at 3000. */
+function report(over: Partial<FailoverReport> = {}): FailoverReport {
+  const none = { outageMs: 0, outageEnded: true, firstFailedMs: null, lastFailedMs: null, failedRequests: 0, totalRequests: 0 };
+  return {
+    topology: 't', fault: 'kill-haproxy', target: 'a', primary: 'a', backup: 'b', startedAt: '', probeIntervalMs: 20,
+    durationMs: 5000, maxOutageMs: 1000, requestTimeoutMs: 100,
+    preflight: { ok: true, config: 'skipped', differing: [], vipHolders: {}, sites: [], messages: [] },
+    faultAtMs: 1000, faultAckMs: 5, vipMoved: false, expectVipMove: true, vipMovedMs: null, vipMovedAtMs: null,
+    holderAfterFault: ['b'], ...none, baselineFailed: 0, sites: {},
+    failback: { expected: true, restoreAtMs: 3000, vipMovedMs: null, vipMovedAtMs: null, ...none },
+    restored: { ok: true, problems: [] }, verdict: 'fail', reasons: [], notes: [], elapsedMs: 0,
+    timeline: { samples: [], vip: [], servers: [], marks: [] },
+    ...over,
+  };
+}
+
+/** Samples every 20 ms in [0, 5000), failing in [failFrom, failTo). */
+function samples(failFrom: number, failTo: number): ProbeSample[] {
+  const out: ProbeSample[] = [];
+  for (let t = 0; t < 5000; t += 20) out.push(t >= failFrom && t < failTo ? { t, site: 's', ok: false, error: 'timeout', ms: 1 } : { t, site: 's', ok: true, status: 200, ms: 1 });
+  return out;
+}
+
+const moved: VipChange[] = [
+  { t: 0, lb: 'a', vip: '198.18.9.100', has: true },
+  { t: 1600, lb: 'b', vip: '198.18.9.100', has: true },
+  { t: 3400, lb: 'b', vip: '198.18.9.100', has: false },
+  { t: 3420, lb: 'a', vip: '198.18.9.100', has: true },
+];
+const facts: RunFacts = { sites: ['s'], vip: '198.18.9.100', endT: 5000, takeover: 'vip' };
+const observed = (s: ProbeSample[], vip: VipChange[]): Observed => ({ samples: s, vip, servers: [], marks: [] });
+
+describe('compute and judge', () => {
+  it('a takeover within max-outage and a failback pass; the numbers come from the timeline', () => {
+    const r = judge(compute(report(), observed(samples(1020, 1500), moved), facts), facts.vip);
+    assert.equal(r.outageMs, 480); // first failure 1020, first success after 1500
+    assert.equal(r.vipMovedMs, 600);
+    assert.equal(r.failback.vipMovedMs, 400);
+    assert.equal(r.failedRequests, 24);
+    assert.deepEqual(r.reasons, []);
+    assert.equal(r.verdict, 'pass');
+  });
+
+  it('an outage over max-outage, and a VIP that never moved, each give a reason', () => {
+    const r = judge(compute(report(), observed(samples(1020, 2500), moved.slice(0, 1)), facts), facts.vip);
+    assert.equal(r.verdict, 'fail');
+    assert.ok(r.reasons.includes('outage 1480 ms > max-outage 1000 ms'), r.reasons.join('; '));
+    assert.ok(r.reasons.includes('the VIP 198.18.9.100 did not move to a backup within the fault phase'));
+  });
+
+  it('an upstream fault: the VIP must stay, and HAProxy\'s DOWN/UP times are reported', () => {
+    const up: RunFacts = { ...facts, takeover: 'server-status' };
+    const base = report({ fault: 'kill-upstream', target: 'u', expectVipMove: false, failback: { ...report().failback, expected: false } });
+    const servers = [
+      { t: 1800, lb: 'a', backend: 's', server: 'u', status: 'DOWN' },
+      { t: 3900, lb: 'a', backend: 's', server: 'u', status: 'UP' },
+    ];
+    const r = judge(compute(base, { ...observed(samples(-1, -1), moved), servers }, up), facts.vip);
+    assert.deepEqual(r.upstream, { name: 'u', lb: 'a', markedDownMs: 800, markedUpMs: 900 });
+    assert.deepEqual(r.reasons, ['the VIP moved although only an upstream died']);
+  });
+
+  it('no fault applied: nothing is judged, the run fails for the reasons it gave', () => {
+    const r = judge(compute(report({ faultAtMs: null, reasons: ['preflight failed: x'] }), observed(samples(-1, -1), []), facts), facts.vip);
+    assert.equal(r.verdict, 'fail');
+    assert.deepEqual(r.reasons, ['preflight failed: x']);
+    assert.equal(r.totalRequests, 250);
+  });
+});
