@@ -99,6 +99,8 @@ const USER_SETTINGS = {
   'files.autoSave': 'off',
   'git.enabled': false,
   'npm.autoDetect': 'off',
+  // the DOM renderer, so a test can read what a terminal shows
+  'terminal.integrated.gpuAcceleration': 'off',
 };
 
 /**
@@ -133,16 +135,19 @@ export interface CodeServer {
 export async function startCodeServer(
   bin: string,
   vsix: string,
-  opts: { workspaceFiles?: Record<string, string>; env?: Record<string, string>; timeoutMs?: number } = {},
+  opts: { workspaceFiles?: Record<string, string>; env?: Record<string, string>; timeoutMs?: number; settings?: Record<string, unknown> } = {},
 ): Promise<CodeServer> {
   const base = mkdtempSync(join(tmpdir(), 'halab-vscode-'));
   const extDir = join(base, 'extensions');
   const userDir = join(base, 'user-data');
   const workspace = join(base, 'workspace');
   mkdirSync(join(userDir, 'User'), { recursive: true });
-  writeFileSync(join(userDir, 'User/settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+  writeFileSync(join(userDir, 'User/settings.json'), JSON.stringify({ ...USER_SETTINGS, ...opts.settings }, null, 2));
   cpSync(join(ROOT, 'examples'), workspace, { recursive: true });
-  for (const [name, text] of Object.entries(opts.workspaceFiles ?? {})) writeFileSync(join(workspace, name), text);
+  for (const [name, text] of Object.entries(opts.workspaceFiles ?? {})) {
+    mkdirSync(dirname(join(workspace, name)), { recursive: true });
+    writeFileSync(join(workspace, name), text);
+  }
   installExtension(bin, vsix, extDir, userDir);
 
   mkdirSync(OUT, { recursive: true });

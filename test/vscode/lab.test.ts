@@ -125,6 +125,34 @@ describe('the lab from VS Code (code-server, root)', () => {
     await screenshot(page, '12-output');
   });
 
+  test('the HA Lab view shows the hosts with the VIP holder, and an SSH terminal on lb1 runs hostname', async (t) => {
+    if (!ready(t)) return;
+    await page.locator('.activitybar .action-item a[aria-label^="HA Lab"]').first().click();
+    const tree = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Topologies/i }) });
+    const row = (name: string) => tree.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name}$`) }) });
+    await row('lb1').waitFor({ state: 'visible', timeout: 30_000 });
+    // live status was read after the deploy: lb1 holds the VIP, lb2 does not
+    await row('lb1').filter({ hasText: /holds VIP 198\.19\.77\.100/ }).waitFor({ state: 'visible', timeout: 60_000 });
+    assert.doesNotMatch(await row('lb2').innerText(), /holds VIP/);
+    assert.match(await row('web1').innerText(), /upstream · 198\.19\.77\.21/);
+    await screenshot(page, '12-lab-view');
+    // the inline action on the host's row opens a terminal running the deploy's own ssh command
+    await row('lb1').hover();
+    await row('lb1').locator('.action-label[aria-label="Open SSH Terminal"]').click();
+    const term = page.locator('.terminal-wrapper.active .xterm');
+    await term.waitFor({ state: 'visible', timeout: 30_000 });
+    await term.click();
+    // ssh logs in with the lab key and the lab's known_hosts; then ask the host its name
+    await page.waitForTimeout(3000);
+    await page.keyboard.type('hostname; echo halab-$((6*7))\n');
+    const rows = page.locator('.terminal-wrapper.active .xterm-rows');
+    await rows.filter({ hasText: /halab-42/ }).waitFor({ state: 'visible', timeout: 30_000 });
+    const text = await rows.innerText();
+    assert.match(text, /^lb1\s*$/m, `the terminal shows the host's name:\n${text}`);
+    await screenshot(page, '12-lab-terminal');
+    await page.keyboard.type('exit\n');
+  });
+
   test('Run Failover Test completes with its report', async (t) => {
     if (!ready(t)) return;
     await openFile(page, 'lab.halab');

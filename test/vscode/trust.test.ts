@@ -1,0 +1,73 @@
+/**
+ * Restricted Mode in a real VS Code (code-server): with workspace trust on and the folder not
+ * trusted, the language features still work (a broken file gets its diagnostics), and Deploy
+ * refuses with the trust prompt instead of connecting anywhere.
+ */
+import { after, before, describe, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { openSession, screenshot, type Session } from './harness.js';
+import { openFile, problemRows, runCommand } from './workbench.js';
+
+let skipReason = '';
+let session: Session | undefined;
+let page: Page;
+
+// a topology with one error: the backup claims to be primary too
+const BROKEN = `topology untrusted
+vip 198.18.0.100/24 { router-id 51 }
+lb lb1 { address 198.18.0.11; role primary }
+lb lb2 { address 198.18.0.12; role primary }
+upstream web1 { address 198.18.0.21 }
+upstream web2 { address 198.18.0.22 }
+site s1 { host a.example.com; servers web1 web2 }
+`;
+const GOOD = BROKEN.replace('lb lb2 { address 198.18.0.12; role primary }', 'lb lb2 { address 198.18.0.12; role backup }');
+
+before(async () => {
+  const opened = await openSession({
+    workspaceFiles: { 'broken.halab': BROKEN, 'good.halab': GOOD },
+    // trust on, never asked at startup: the folder opens in Restricted Mode
+    settings: { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' },
+  });
+  if ('skip' in opened) {
+    skipReason = opened.skip;
+    return;
+  }
+  session = opened;
+  page = opened.page;
+});
+
+after(async () => {
+  await session?.close();
+});
+
+function ready(t: TestContext): boolean {
+  if (skipReason) t.skip(skipReason);
+  return !skipReason;
+}
+
+describe('an untrusted folder (Restricted Mode)', () => {
+  test('diagnostics still show for a broken file', async (t) => {
+    if (!ready(t)) return;
+    await openFile(page, 'broken.halab');
+    const rows = await problemRows(page);
+    await rows.filter({ hasText: /multiple-primaries|already the primary/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
+    await screenshot(page, '20-untrusted-diagnostics');
+  });
+
+  test('Deploy asks for trust and does nothing else', async (t) => {
+    if (!ready(t)) return;
+    await openFile(page, 'good.halab');
+    await runCommand(page, 'HA Lab: Deploy');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 30_000 });
+    const text = await dialog.innerText();
+    assert.match(text, /trust this folder first/);
+    assert.match(text, /Manage Workspace Trust/);
+    await screenshot(page, '21-untrusted-deploy');
+    await page.keyboard.press('Escape');
+    // no plan was made: nothing in the HA Lab output about connecting
+    assert.equal(await page.locator('.notification-toast', { hasText: /planning the deploy/ }).count(), 0);
+  });
+});
