@@ -5,6 +5,7 @@ import { prop } from './util.js';
 export default defineCheck({
   code: 'auth-with-vrrp3',
   severity: 'error',
+  fix: 'remove the statement',
   run({ resolved, report }) {
     resolved.model.vips.forEach((vip, i) => {
       const st = prop(resolved.vips[i]!, 'auth');

@@ -11,6 +11,7 @@ import { defineCheck } from './types.js';
 export default defineCheck({
   code: 'duplicate-root',
   severity: 'error',
+  note: 'two sites, one document root on an upstream',
   run({ resolved, report }) {
     const managed = new Set(resolved.model.upstreams.filter((u) => u.managed).map((u) => u.name));
     // root → the first site per managed upstream that writes a page there

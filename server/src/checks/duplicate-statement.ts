@@ -20,6 +20,7 @@ function scan(items: Iterable<{ stmt: Statement; spec: KeywordSpec | undefined }
 export default defineCheck({
   code: 'duplicate-statement',
   severity: 'warning',
+  fix: 'remove the earlier statement',
   // Inside a block: local to the block's owner.
   local({ statements, report }) {
     scan(statements.filter((c) => c.parent), report);

@@ -10,6 +10,7 @@ import { prop, argSpan } from './util.js';
 export default defineCheck({
   code: 'failover-impossible',
   severity: 'error',
+  fix: 'use `track-weight 0`',
   run({ resolved, report }) {
     const { model } = resolved;
     const primary = model.lbs.find((l) => l.role === 'primary');

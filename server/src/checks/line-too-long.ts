@@ -21,6 +21,7 @@ export function trackCommandLineBytes(command: string): number {
 export default defineCheck({
   code: 'line-too-long',
   severity: 'error',
+  note: "a value past a target's line bound: keepalived 1,022 bytes, HAProxy 64 words",
   local({ report, statements }) {
     for (const { stmt, spec, block } of statements) {
       if (block.id !== 'vip' || spec?.keyword !== 'track-command') continue;

@@ -51,6 +51,7 @@ const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 export default defineCheck({
   code: 'missing-required',
   severity: 'error',
+  fix: 'insert the statement with a sensible value',
   run({ tree, resolved, report }) {
     const text = tree.text;
     // File level.

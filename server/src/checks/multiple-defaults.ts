@@ -5,6 +5,7 @@ import { prop } from './util.js';
 export default defineCheck({
   code: 'multiple-defaults',
   severity: 'error',
+  fix: 'remove the statement',
   run({ resolved, report }) {
     let first: string | undefined;
     resolved.model.sites.forEach((s, i) => {

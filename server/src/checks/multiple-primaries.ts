@@ -5,6 +5,7 @@ import { prop, argSpan } from './util.js';
 export default defineCheck({
   code: 'multiple-primaries',
   severity: 'error',
+  fix: 'change to `role backup`',
   run({ resolved, report }) {
     let first: string | undefined;
     resolved.model.lbs.forEach((lb, i) => {

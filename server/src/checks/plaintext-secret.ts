@@ -9,6 +9,7 @@ import type { NodeInfo } from '../model/resolve.js';
 export default defineCheck({
   code: 'plaintext-secret',
   severity: 'warning',
+  fix: 'replace the literal with `env:…`',
   run({ resolved, report }) {
     const flag = (node: NodeInfo, kw: string, env: string) => {
       const st = prop(node, kw);

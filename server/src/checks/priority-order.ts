@@ -8,6 +8,7 @@ import { prop, argSpan } from './util.js';
 export default defineCheck({
   code: 'priority-order',
   severity: 'error',
+  fix: "set a priority below the primary's",
   run({ resolved, report }) {
     const lbs = resolved.model.lbs;
     const primaries = lbs.filter((l) => l.role === 'primary');

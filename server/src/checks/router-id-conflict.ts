@@ -5,6 +5,7 @@ import { prop, argSpan } from './util.js';
 export default defineCheck({
   code: 'router-id-conflict',
   severity: 'error',
+  fix: 'use a free router id',
   run({ resolved, report }) {
     const seen = new Map<number, string>();
     resolved.model.vips.forEach((vip, i) => {

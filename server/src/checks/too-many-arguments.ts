@@ -4,6 +4,7 @@ import { defineCheck } from './types.js';
 export default defineCheck({
   code: 'too-many-arguments',
   severity: 'error',
+  fix: 'remove the extra arguments',
   local({ report, statements }) {
     for (const { stmt, spec } of statements) {
       if (!spec || spec.rest || stmt.args.length <= spec.args.length) continue;

@@ -48,6 +48,10 @@ export interface LocalContext {
 export interface Check {
   code: string;
   severity: Severity;
+  /** What its quick fix does, for the diagnostics table of docs/language.md (scripts/gen-docs.ts). */
+  fix?: string;
+  /** What the code means when its name does not say it all, for the same table. */
+  note?: string;
   run?(ctx: CheckContext): void;
   local?(ctx: LocalContext): void;
 }

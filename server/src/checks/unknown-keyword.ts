@@ -9,6 +9,7 @@ import { closest } from './util.js';
 export default defineCheck({
   code: 'unknown-keyword',
   severity: 'error',
+  fix: 'replace with the closest valid keyword',
   local({ report, statements }) {
     for (const { stmt, spec, block } of statements) {
       if (spec) continue;

@@ -10,6 +10,7 @@ import { parseCidr } from '../schema/value-types.js';
 export default defineCheck({
   code: 'unknown-reference',
   severity: 'error',
+  fix: 'create the missing upstream (at the next free address)',
   run({ tree, resolved, report }) {
     const m = resolved.model;
     const upstreams = new Set(m.upstreams.map((u) => u.name));
