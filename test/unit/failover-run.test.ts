@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze } from '../../server/src/engine.js';
 import { FAULT_KINDS } from '../../server/src/schema/schema.js';
+import { renderCommand } from '../../server/src/deploy/shell-quote.js';
 import { FAULTS, faultPlan } from '../../server/src/failover/faults.js';
 import { compute, judge, type Observed, type RunFacts } from '../../server/src/failover/analyze.js';
 import type { FailoverReport, ProbeSample, VipChange } from '../../server/src/failover/types.js';
@@ -29,7 +30,7 @@ describe('FAULTS', () => {
       assert.equal(f.takeover === 'vip', f.movesVip, kind);
       const plan = faultPlan(kind, 'systemd', { iface: 'eth0', holdMs: 1000 });
       assert.equal(plan.fault, kind);
-      assert.ok(plan.apply.length > 0 && plan.restore.length > 0 && plan.checks.length > 0, kind);
+      assert.ok(renderCommand(plan.apply) && renderCommand(plan.restore) && plan.checks.length > 0, kind);
       assert.match(f.restoreLabel, /^(start \w+|link up)$/, kind);
       const ms = f.expectedMs(model, model.vips[0]!, 249);
       assert.ok(Number.isFinite(ms) && ms > 0, `${kind}: ${ms}`);
