@@ -5,9 +5,8 @@
 import * as vscode from 'vscode';
 import { deployTopology, formatEvent, formatPlan, formatSummary, type DeployResult } from '../../server/src/deploy/index.js';
 import type { Topology } from '../../server/src/model/types.js';
-import { analyzeOrComplain, pickHalabDocument } from './document.js';
-import { gatherSecrets } from './secrets.js';
-import { accessSettings, requireTrust } from './settings.js';
+import { prepareHostAction } from './document.js';
+import { accessSettings } from './settings.js';
 import { hostTargets } from '../../server/src/deploy/access.js';
 
 export interface DeployHooks {
@@ -43,13 +42,9 @@ export function registerDeployCommands(context: vscode.ExtensionContext, output:
 
   // "HA Lab: Show Plan": drift between the file and the hosts, changing nothing
   context.subscriptions.push(vscode.commands.registerCommand('halab.showPlan', async (uri?: vscode.Uri) => {
-    if (!(await requireTrust('read the hosts'))) return undefined;
-    const doc = await pickHalabDocument(uri);
-    if (!doc) return undefined;
-    const a = await analyzeOrComplain(doc, 'plan');
-    if (!a) return undefined;
-    const secrets = await gatherSecrets(context, a.model);
-    if (!secrets) return undefined;
+    const ready = await prepareHostAction(context, uri, 'read the hosts');
+    if (!ready) return undefined;
+    const { doc, a, secrets } = ready;
     const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'HA Lab: reading the hosts' }, () =>
       deployTopology(a.model, { source: doc.uri.fsPath, secrets, plan: true, targets: hostTargets(a.model, accessSettings()), passphrase }));
     output.appendLine(formatSummary(plan));
@@ -60,13 +55,9 @@ export function registerDeployCommands(context: vscode.ExtensionContext, output:
   }));
 
   context.subscriptions.push(vscode.commands.registerCommand('halab.deploy', async (uri?: vscode.Uri, opts?: { yes?: boolean }) => {
-    if (!(await requireTrust('deploy'))) return undefined;
-    const doc = await pickHalabDocument(uri);
-    if (!doc) return undefined;
-    const a = await analyzeOrComplain(doc, 'deploy');
-    if (!a) return undefined;
-    const secrets = await gatherSecrets(context, a.model);
-    if (!secrets) return undefined;
+    const ready = await prepareHostAction(context, uri, 'deploy');
+    if (!ready) return undefined;
+    const { doc, a, secrets } = ready;
     output.appendLine(`\n== Deploy ${vscode.workspace.asRelativePath(doc.uri)} (${new Date().toLocaleString()})`);
     // the CLI's way to the hosts, with this editor's halab.ssh.* settings
     const reach = { targets: hostTargets(a.model, accessSettings()), acceptNew, passphrase };

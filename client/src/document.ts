@@ -1,6 +1,9 @@
 /** Finding the .halab document a command is about, and analyzing it with the shared engine. */
 import * as vscode from 'vscode';
 import { analyze, hasErrors, type Analysis } from '../../server/src/engine.js';
+import type { SecretResolver } from '../../server/src/secrets.js';
+import { gatherSecrets } from './secrets.js';
+import { requireTrust } from './settings.js';
 
 export async function pickHalabDocument(uri?: vscode.Uri): Promise<vscode.TextDocument | undefined> {
   if (uri instanceof vscode.Uri) return vscode.workspace.openTextDocument(uri);
@@ -25,3 +28,23 @@ export async function analyzeOrComplain(doc: vscode.TextDocument, action: string
   }
   return a;
 }
+
+/**
+ * The common start of every command that acts on hosts: workspace trust, the document, an
+ * analysis without errors, and its secrets (asked for when missing). Undefined when any step
+ * was refused or cancelled; the step said why.
+ */
+export async function prepareHostAction(
+  context: vscode.ExtensionContext,
+  uri: vscode.Uri | undefined,
+  action: string,
+): Promise<{ doc: vscode.TextDocument; a: Analysis; secrets: SecretResolver } | undefined> {
+  if (!(await requireTrust(action))) return undefined;
+  const doc = await pickHalabDocument(uri);
+  if (!doc) return undefined;
+  const a = await analyzeOrComplain(doc, action);
+  if (!a) return undefined;
+  const secrets = await gatherSecrets(context, a.model);
+  return secrets ? { doc, a, secrets } : undefined;
+}
+

@@ -8,10 +8,9 @@ import * as vscode from 'vscode';
 import { hostTargets } from '../../server/src/deploy/access.js';
 import { formatEvent, formatReport, runFailoverTest } from '../../server/src/failover/index.js';
 import type { FailoverReport } from '../../server/src/failover/types.js';
-import { analyzeOrComplain, pickHalabDocument } from './document.js';
+import { prepareHostAction } from './document.js';
 import { reportHtml } from './failover-report.js';
-import { gatherSecrets } from './secrets.js';
-import { accessSettings, requireTrust } from './settings.js';
+import { accessSettings } from './settings.js';
 
 export interface FailoverHooks {
   /** After the test: refresh the live state (status bar, diagram overlay). */
@@ -22,13 +21,9 @@ export interface FailoverHooks {
 
 export function registerFailoverCommands(context: vscode.ExtensionContext, output: vscode.OutputChannel, hooks: FailoverHooks): void {
   context.subscriptions.push(vscode.commands.registerCommand('halab.runFailoverTest', async (uri?: vscode.Uri) => {
-    if (!(await requireTrust('run the failover test'))) return undefined;
-    const doc = await pickHalabDocument(uri);
-    if (!doc) return undefined;
-    const a = await analyzeOrComplain(doc, 'run the failover test');
-    if (!a) return undefined;
-    const secrets = await gatherSecrets(context, a.model);
-    if (!secrets) return undefined;
+    const ready = await prepareHostAction(context, uri, 'run the failover test');
+    if (!ready) return undefined;
+    const { doc, a, secrets } = ready;
     const ft = a.model.failoverTest;
     output.appendLine(`\n== Failover test ${vscode.workspace.asRelativePath(doc.uri)} (${new Date().toLocaleString()})`);
     const stopWatching = hooks.onStarted(doc.uri);

@@ -72,6 +72,7 @@ describe('the extension and the CLI reach hosts the same way', () => {
     const u = pkg.capabilities?.untrustedWorkspaces;
     assert.equal(u?.supported, 'limited');
     assert.deepEqual([...u.restrictedConfigurations].sort(), ['halab.lab.stateDir', 'halab.lab.sudo', 'halab.ssh.configFile', 'halab.ssh.knownHostsFile']);
-    for (const f of ['deploy-commands.ts', 'failover-commands.ts', 'lab-commands.ts']) assert.match(sources.get(f)!, /requireTrust\(/, `${f} asks for trust`);
+    assert.match(sources.get('document.ts')!, /export async function prepareHostAction[\s\S]*?if \(!\(await requireTrust\(action\)\)\) return undefined;/);
+    for (const f of ['deploy-commands.ts', 'failover-commands.ts', 'lab-commands.ts', 'lab-view.ts']) assert.match(sources.get(f)!, /requireTrust\(|prepareHostAction\(/, `${f} asks for trust`);
   });
 });

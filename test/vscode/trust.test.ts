@@ -8,21 +8,15 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { openSession, screenshot, type Session } from './harness.js';
 import { openFile, problemRows, runCommand } from './workbench.js';
+import { BASE } from '../helpers/markers.js';
 
 let skipReason = '';
 let session: Session | undefined;
 let page: Page;
 
 // a topology with one error: the backup claims to be primary too
-const BROKEN = `topology untrusted
-vip 198.18.0.100/24 { router-id 51 }
-lb lb1 { address 198.18.0.11; role primary }
-lb lb2 { address 198.18.0.12; role primary }
-upstream web1 { address 198.18.0.21 }
-upstream web2 { address 198.18.0.22 }
-site s1 { host a.example.com; servers web1 web2 }
-`;
-const GOOD = BROKEN.replace('lb lb2 { address 198.18.0.12; role primary }', 'lb lb2 { address 198.18.0.12; role backup }');
+const GOOD = BASE;
+const BROKEN = BASE.replace('role backup', 'role primary');
 
 before(async () => {
   const opened = await openSession({
