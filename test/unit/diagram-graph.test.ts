@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { analyze } from '../../server/src/engine.js';
 import { panelDiagnostics } from '../../server/src/diagram/host-core.js';
-import { modelToGraph, nodeAtOffset, nodeSpan, NODE_WIDTH, nodeHeight } from '../../server/src/diagram/graph.js';
+import { modelToGraph, nodeAtOffset, nodeId, nodeSpan, NODE_WIDTH, nodeHeight, parseNodeId } from '../../server/src/diagram/graph.js';
 import { BIG_GRAPH, ELK_MAX, autoLayout, type ElkLike, mergePositions, orderComponents, reduce, structureKey, toElkGraph } from '../../server/src/diagram/layout.js';
 import { siteUpstreamCrossings } from '../helpers/crossings.js';
 import { benchTopology } from '../webview/bench-topology.js';
@@ -275,4 +275,12 @@ test('layout of a big graph: the drawing has exactly the crossings orderComponen
       }
     assert.equal(drawn, orderComponents(g, reduce(g)).crossings, `trial ${trial}`);
   }
+});
+
+test('node ids: parseNodeId inverts nodeId for every kind (an IPv6 vip keeps its colons) and refuses anything else', () => {
+  for (const [kind, key] of [['lb', 'lb1'], ['site', 'web01'], ['upstream', 'web-2'], ['vip', '2001:db8::100']] as const) {
+    assert.deepEqual(parseNodeId(nodeId[kind](key)), { kind, key });
+  }
+  assert.deepEqual(parseNodeId(nodeId.clients), { kind: 'clients', key: '' });
+  for (const bad of ['foo:bar', 'x', '', ':lb1']) assert.equal(parseNodeId(bad), null, bad);
 });
