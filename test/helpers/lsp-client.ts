@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection } from 'vscode-languageserver-protocol/node';
 import {
   DidChangeTextDocumentNotification, DidOpenTextDocumentNotification, ExitNotification, InitializedNotification,
-  InitializeRequest, PublishDiagnosticsNotification, ShutdownRequest, type PublishDiagnosticsParams,
+  InitializeRequest, PublishDiagnosticsNotification, ShutdownRequest, type ClientCapabilities, type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol';
 
 export interface LspClient {
@@ -18,13 +18,24 @@ export interface LspClient {
   /** Resolves with the next publishDiagnostics for uri (optionally a given version). */
   nextDiagnostics(uri: string, version?: number): Promise<PublishDiagnosticsParams>;
   close(): Promise<void>;
+  /** Every publishDiagnostics received, in order. */
+  published: PublishDiagnosticsParams[];
 }
 
-export async function startLsp(command = process.execPath, args = [path.resolve('dist/server.js'), '--stdio']): Promise<LspClient> {
+/** What an editor like VS Code declares; a test can pass another client's capabilities. */
+export const DEFAULT_CAPABILITIES: ClientCapabilities = {
+  textDocument: { publishDiagnostics: { versionSupport: true }, completion: { completionItem: { snippetSupport: true } } },
+};
+
+export async function startLsp(
+  command = process.execPath, args = [path.resolve('dist/server.js'), '--stdio'], capabilities: ClientCapabilities = DEFAULT_CAPABILITIES,
+): Promise<LspClient> {
   const proc = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
   const waiters: { uri: string; version?: number; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
+  const published: PublishDiagnosticsParams[] = [];
   conn.onNotification(PublishDiagnosticsNotification.type, (p) => {
+    published.push(p);
     for (let i = 0; i < waiters.length; i++) {
       const w = waiters[i]!;
       if (w.uri === p.uri && (w.version === undefined || p.version === undefined || p.version === w.version)) {
@@ -40,12 +51,12 @@ export async function startLsp(command = process.execPath, args = [path.resolve(
   conn.listen();
   await conn.sendRequest(InitializeRequest.type, {
     processId: process.pid, rootUri: null, workspaceFolders: null,
-    capabilities: { textDocument: { publishDiagnostics: { versionSupport: true }, completion: { completionItem: { snippetSupport: true } } } },
+    capabilities,
   });
   await conn.sendNotification(InitializedNotification.type, {});
   const nextDiagnostics = (uri: string, version?: number) => new Promise<PublishDiagnosticsParams>((resolve) => waiters.push({ uri, version, resolve }));
   return {
-    conn, proc, nextDiagnostics,
+    conn, proc, nextDiagnostics, published,
     async open(uri, text, languageId = 'halab') {
       const p = nextDiagnostics(uri, 1);
       await conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } });

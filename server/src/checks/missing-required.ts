@@ -3,12 +3,18 @@
  * `topology`, no `vip`, a vip without `router-id`, stats without `password`, …). The quick fix
  * inserts the statement with a sensible value (a free router id, `role backup` when a primary
  * exists, the first upstream for `servers`).
+ *
+ * A misspelling is not a missing statement: when an unknown keyword of the block is a near miss of
+ * the missing one (`adress` for `address`: the very suggestion `unknown-keyword` makes, from the
+ * same `closest`), the diagnostic names it and offers no insert, which would add a second, made-up
+ * value; the fix is `unknown-keyword`'s "Replace with `address`". The rule lives here because this
+ * check decides its own fixes; `unknown-keyword` stays statement-local and unaware of it.
  */
 import type { Statement } from '../syntax/ast.js';
 import { BLOCKS, keywordSpec, type BlockSpec, type KeywordSpec } from '../schema/schema.js';
 import type { Resolved } from '../model/resolve.js';
 import { defineCheck, type TextEdit } from './types.js';
-import { insertIntoBlock } from './util.js';
+import { closest, insertIntoBlock } from './util.js';
 import { nextFreeAddress } from './suggest.js';
 
 /** Turns a snippet into plain text by taking each placeholder's default. */
@@ -51,7 +57,7 @@ const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 export default defineCheck({
   code: 'missing-required',
   severity: 'error',
-  fix: 'insert the statement with a sensible value',
+  fix: 'insert the statement with a sensible value (none when an unknown keyword of the block is a misspelling of it: `unknown-keyword` replaces that)',
   run({ tree, resolved, report }) {
     const text = tree.text;
     // File level.
@@ -71,12 +77,21 @@ export default defineCheck({
       if (!spec?.block || !stmt.block) continue;
       const block = BLOCKS[spec.block]!;
       const inner = stmt.block.statements;
+      let misspelt: Map<string, string> | undefined;
       for (const kw of requiredOf(block)) {
         if (inner.some((s) => s.keyword.value === kw.keyword)) continue;
+        // Unknown keywords of this block by the keyword `unknown-keyword` suggests for them.
+        misspelt ??= new Map(inner.filter((s) => !keywordSpec(block.id, s.keyword.value))
+          .map((s) => [closest(s.keyword.value, block.keywords.map((k) => k.keyword)) ?? '', s.keyword.value] as const).reverse());
+        const typo = misspelt.get(kw.keyword);
+        const head = `\`${stmt.keyword.value}${stmt.args[0] ? ' ' + stmt.args[0].value : ''}\` needs \`${kw.keyword}\` (${lowerFirst(kw.doc.split('. ')[0]!.replace(/\.$/, ''))}).`;
+        const at = { start: stmt.keyword.start, end: stmt.args[0]?.end ?? stmt.keyword.end };
+        if (typo) {
+          report(at, `${head} \`${typo}\` looks like a misspelling of it.`);
+          continue;
+        }
         const line = valueFor(kw, block.id, resolved, stmt);
-        report({ start: stmt.keyword.start, end: stmt.args[0]?.end ?? stmt.keyword.end },
-          `\`${stmt.keyword.value}${stmt.args[0] ? ' ' + stmt.args[0].value : ''}\` needs \`${kw.keyword}\` (${lowerFirst(kw.doc.split('. ')[0]!.replace(/\.$/, ''))}). Add \`${line}\`.`,
-          [{ title: `Insert \`${line}\``, edits: [insertIntoBlock(text, stmt, line)] }]);
+        report(at, `${head} Add \`${line}\`.`, [{ title: `Insert \`${line}\``, edits: [insertIntoBlock(text, stmt, line)] }]);
       }
     }
   },

@@ -7,6 +7,7 @@ import type { Topology } from '../model/types.js';
 import { BLOCKS, type ArgSpec, type KeywordSpec } from '../schema/schema.js';
 import { enclosingBlock } from './locate.js';
 import { keywordMarkdown } from './hover.js';
+import { snippetText } from '../checks/missing-required.js';
 
 export interface CompletionEntry {
   label: string;
@@ -16,6 +17,8 @@ export interface CompletionEntry {
   /** Snippet syntax when `isSnippet`. */
   insertText: string;
   isSnippet: boolean;
+  /** For a client without snippet support, when the placeholders' defaults are not the right text. */
+  plain?: string;
   /** The span the completion replaces (the partial word under the cursor). */
   replace: { start: number; end: number };
   sortText?: string;
@@ -38,7 +41,12 @@ export function complete(tree: SyntaxTree, model: Topology, offset: number): Com
   if ((before.match(/"/g) ?? []).length % 2 === 1) return [];
   const words = before.trim().length ? before.trim().split(/\s+/) : [];
   const { block, owner } = enclosingBlock(tree, ss === 0 ? 0 : ss);
-  if (words.length === 0) return keywordEntries(block.id, owner ? owner.block?.statements ?? [] : tree.statements, replace);
+  if (words.length === 0) {
+    // The statement whose keyword is the word being completed does not count as present: that
+    // keyword is what the user is typing (`ro|`, `role|`, `ro|le primary` all offer `role`).
+    const siblings = (owner ? owner.block?.statements ?? [] : tree.statements).filter((s) => s.keyword.start !== ws);
+    return keywordEntries(block.id, siblings, replace);
+  }
   const spec = block.keywords.find((k) => k.keyword === words[0]);
   if (!spec) return [];
   const argIndex = words.length - 1;
@@ -85,11 +93,21 @@ function valueEntries(arg: ArgSpec, kw: KeywordSpec, already: string[], model: T
       const env = blockId === 'stats' ? 'HALAB_STATS_PASSWORD' : 'HALAB_VRRP_AUTH';
       return [
         { ...mk(`env:${env}`, 'value', 'read from the environment at render/deploy time'), sortText: '0' },
-        { label: 'env:', kind: 'value', detail: 'an environment variable', insertText: 'env:${1:NAME}', isSnippet: true, replace, sortText: '1' },
-        { label: 'secret:', kind: 'value', detail: "the editor's secret store", insertText: 'secret:${1:NAME}', isSnippet: true, replace, sortText: '2' },
+        { label: 'env:', kind: 'value', detail: 'an environment variable', insertText: 'env:${1:NAME}', isSnippet: true, plain: 'env:', replace, sortText: '1' },
+        { label: 'secret:', kind: 'value', detail: "the editor's secret store", insertText: 'secret:${1:NAME}', isSnippet: true, plain: 'secret:', replace, sortText: '2' },
       ];
     }
     default:
       return [];
   }
+}
+
+/**
+ * The text of a snippet entry for a client that declared no snippet support: each placeholder
+ * becomes its default (the first choice of a `${1|a,b|}`), tab stops vanish, tabs become two
+ * spaces and no line keeps trailing blanks.
+ */
+export function plainText(e: CompletionEntry): string {
+  if (!e.isSnippet) return e.insertText;
+  return e.plain ?? snippetText(e.insertText).replace(/[ \t]+$/gm, '');
 }

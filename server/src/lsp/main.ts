@@ -4,13 +4,13 @@
  */
 import {
   CodeActionKind, CompletionItemKind, createConnection, DiagnosticSeverity, DiagnosticTag, FoldingRangeKind,
-  InsertTextFormat, MarkupKind, ProposedFeatures, SymbolKind, TextDocumentSyncKind, TextDocuments, TextEdit,
+  InsertTextFormat, LSPErrorCodes, MarkupKind, ProposedFeatures, ResponseError, SymbolKind, TextDocumentSyncKind, TextDocuments, TextEdit,
   type CodeAction, type CompletionItem, type Connection, type Diagnostic as LspDiagnostic,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type Analysis, type Diagnostic } from '../engine.js';
 import { LineIndex } from '../syntax/line-index.js';
-import { complete } from '../language/completion.js';
+import { complete, plainText } from '../language/completion.js';
 import { hover } from '../language/hover.js';
 import { collect, rename, symbolAt } from '../language/navigation.js';
 import { outline, type OutlineSymbol } from '../language/symbols.js';
@@ -39,6 +39,10 @@ export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const cache = new Map<string, Cached>();
   const timers = new Map<string, NodeJS.Timeout>();
+  /** The document version whose diagnostics were last sent, per uri: a version is published once. */
+  const published = new Map<string, number>();
+  /** What the client declared in `initialize`; the LSP default for an absent capability is "no". */
+  let snippetSupport = false;
 
   const get = (doc: TextDocument): Cached => {
     const c = cache.get(doc.uri);
@@ -68,8 +72,11 @@ export function startServer(connection: Connection): void {
   const publish = (uri: string) => {
     try {
       const doc = documents.get(uri);
-      if (!doc) return;
+      // TextDocuments fires onDidChangeContent right after onDidOpen: the open publishes at once,
+      // and the scheduled publish of the same version is dropped (diagnostics depend on the text only).
+      if (!doc || published.get(uri) === doc.version) return;
       const c = get(doc);
+      published.set(uri, c.version);
       void connection.sendDiagnostics({ uri, version: c.version, diagnostics: c.analysis.diagnostics.map((d) => toLsp(c, d)) });
     } catch (e) {
       connection.console.error(`halab: no diagnostics for ${uri}: ${e instanceof Error ? e.message : String(e)}`);
@@ -84,27 +91,31 @@ export function startServer(connection: Connection): void {
     }, DIAGNOSTIC_DELAY_MS));
   };
 
-  connection.onInitialize(() => ({
-    capabilities: {
-      textDocumentSync: TextDocumentSyncKind.Incremental,
-      completionProvider: { triggerCharacters: [' ', ':'] },
-      hoverProvider: true,
-      definitionProvider: true,
-      referencesProvider: true,
-      renameProvider: { prepareProvider: true },
-      documentSymbolProvider: true,
-      documentFormattingProvider: true,
-      foldingRangeProvider: true,
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-      semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true },
-    },
-    serverInfo: { name: 'halab', version: typeof HALAB_VERSION === 'string' ? HALAB_VERSION : 'dev' },
-  }));
+  connection.onInitialize((params) => {
+    snippetSupport = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        completionProvider: { triggerCharacters: [' ', ':'] },
+        hoverProvider: true,
+        definitionProvider: true,
+        referencesProvider: true,
+        renameProvider: { prepareProvider: true },
+        documentSymbolProvider: true,
+        documentFormattingProvider: true,
+        foldingRangeProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true },
+      },
+      serverInfo: { name: 'halab', version: typeof HALAB_VERSION === 'string' ? HALAB_VERSION : 'dev' },
+    };
+  });
 
   documents.onDidOpen((e) => publish(e.document.uri));
   documents.onDidChangeContent((e) => schedule(e.document.uri));
   documents.onDidClose((e) => {
     cache.delete(e.document.uri);
+    published.delete(e.document.uri);
     clearTimeout(timers.get(e.document.uri));
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
@@ -121,8 +132,9 @@ export function startServer(connection: Connection): void {
       kind: e.kind === 'keyword' ? CompletionItemKind.Keyword : e.kind === 'snippet' ? CompletionItemKind.Snippet : e.kind === 'reference' ? CompletionItemKind.Reference : CompletionItemKind.EnumMember,
       detail: e.detail,
       documentation: e.documentation ? { kind: MarkupKind.Markdown, value: e.documentation } : undefined,
-      insertTextFormat: e.isSnippet ? InsertTextFormat.Snippet : InsertTextFormat.PlainText,
-      textEdit: TextEdit.replace(c.index.range(e.replace), e.insertText),
+      // A client without snippet support gets the snippet's plain text (placeholders → their defaults).
+      insertTextFormat: e.isSnippet && snippetSupport ? InsertTextFormat.Snippet : InsertTextFormat.PlainText,
+      textEdit: TextEdit.replace(c.index.range(e.replace), e.isSnippet && !snippetSupport ? plainText(e) : e.insertText),
       sortText: e.sortText,
     }));
   }) ?? []);
@@ -155,7 +167,9 @@ export function startServer(connection: Connection): void {
 
   connection.onRenameRequest((p) => withDoc(p.textDocument.uri, (c) => {
     const r = rename(c.analysis.tree, c.analysis.resolved, c.index.offset(p.position), p.newName);
-    if ('error' in r) throw new Error(r.error);
+    // A refused rename is the user's request failing, not a server fault: RequestFailed (-32803)
+    // with the reason, which clients show as is (a plain throw answers InternalError, -32603).
+    if ('error' in r) throw new ResponseError(LSPErrorCodes.RequestFailed, r.error);
     return { changes: { [p.textDocument.uri]: r.edits.map((e) => TextEdit.replace(c.index.range(e.span), e.newText)) } };
   }));
 
