@@ -93,7 +93,8 @@ class DeployRun {
     this.mask = makeMasker(opts.secretValues ?? []);
     this.planOnly = !!opts.plan;
     const timeoutMs = opts.stepTimeoutMs ?? 30_000;
-    const filesOf = (t: HostTarget) => opts.files.filter((f) => f.host === t.name).map((f) => (opts.transformFile ? opts.transformFile(f) : f));
+    const filesOf = (t: HostTarget) =>
+      opts.files.filter((f) => f.host === t.name).map((f) => (opts.transformFile ? opts.transformFile(f) : f));
     const emit = (e: DeployEvent) => this.emit(e);
     this.hosts = applyOrder(model, opts.targets ?? resolveTargets(model)).map((t) => new HostDeployment(t, filesOf(t), emit, timeoutMs));
     this.result = { ok: false, planOnly: this.planOnly, hosts: this.hosts.map((h) => h.result), ms: 0 };
@@ -107,7 +108,11 @@ class DeployRun {
       for (const h of this.hosts) h.close();
       const r = this.result;
       r.ms = Date.now() - this.t0;
-      this.emit({ step: 'verify', status: r.ok ? 'ok' : 'fail', message: `deploy ${this.planOnly ? 'plan ' : ''}${r.ok ? 'done' : 'failed'} in ${r.ms} ms` });
+      this.emit({
+        step: 'verify',
+        status: r.ok ? 'ok' : 'fail',
+        message: `deploy ${this.planOnly ? 'plan ' : ''}${r.ok ? 'done' : 'failed'} in ${r.ms} ms`,
+      });
     }
   }
 
@@ -149,14 +154,18 @@ class DeployRun {
   private async connect(): Promise<void> {
     await Promise.all(
       this.hosts.map((h) =>
-        h.connect(this.opts.connect ?? sshConnector, this.opts.acceptNew, this.opts.passphrase).catch((e) => this.fail(h, 'connect', errMsg(e))),
+        h
+          .connect(this.opts.connect ?? sshConnector, this.opts.acceptNew, this.opts.passphrase)
+          .catch((e) => this.fail(h, 'connect', errMsg(e))),
       ),
     );
   }
 
   /** 2. Facts, one round trip per host: OS, binaries, init system, current files. */
   private async readFacts(): Promise<void> {
-    await Promise.all(this.hosts.map((h) => h.readFacts().catch((e) => this.fail(h, e instanceof StepError ? e.step : 'facts', errMsg(e)))));
+    await Promise.all(
+      this.hosts.map((h) => h.readFacts().catch((e) => this.fail(h, e instanceof StepError ? e.step : 'facts', errMsg(e)))),
+    );
   }
 
   /** 3. The OS each target declares, on all hosts before anything changes. */
@@ -179,7 +188,8 @@ class DeployRun {
   }
 
   private preflightHost(h: HostDeployment, lab: LabState | undefined): Command[] | undefined {
-    const { t, facts } = { t: h.t, facts: h.facts! };
+    const t = h.t;
+    const facts = h.facts!;
     const wouldStop = (m: string) => this.emit({ host: t.name, step: 'preflight', status: 'info', message: `deploy would stop: ${m}` });
     if (t.via === 'lab') {
       const m = labSealProblem(t.name, h.files, lab?.hosts.find((x) => x.name === t.name)?.private);
@@ -199,8 +209,11 @@ class DeployRun {
     if (!this.opts.bootstrap || stuck) {
       if (lacking.length) {
         const names = lacking.map((r) => r.pkg).join(', ');
-        const m = `${t.name} lacks ${names} (needed as ${t.role === 'lb' ? 'a load balancer' : 'a managed upstream'}); run deploy with --bootstrap to install ${lacking.length > 1 ? 'them' : 'it'}`;
-        if (this.planOnly) this.emit({ host: t.name, step: 'bootstrap', status: 'info', message: `lacks ${names}: deploy needs --bootstrap` });
+        const role = t.role === 'lb' ? 'a load balancer' : 'a managed upstream';
+        const them = lacking.length > 1 ? 'them' : 'it';
+        const m = `${t.name} lacks ${names} (needed as ${role}); run deploy with --bootstrap to install ${them}`;
+        if (this.planOnly)
+          this.emit({ host: t.name, step: 'bootstrap', status: 'info', message: `lacks ${names}: deploy needs --bootstrap` });
         else this.fail(h, 'bootstrap', m);
       } else if (tools.message) {
         if (this.planOnly) wouldStop(tools.message);
@@ -228,7 +241,12 @@ class DeployRun {
       for (const f of plan.files) counts[f.status]++;
       h.result.status = this.planOnly ? 'planned' : counts.new + counts.changed === 0 ? 'unchanged' : 'skipped';
       const reloads = plan.reload.length ? `; reloads ${plan.reload.join(', ')}` : '';
-      this.emit({ host: h.name, step: 'plan', status: 'info', message: `${counts.new} new, ${counts.changed} changed, ${counts.same} same${reloads}` });
+      this.emit({
+        host: h.name,
+        step: 'plan',
+        status: 'info',
+        message: `${counts.new} new, ${counts.changed} changed, ${counts.same} same${reloads}`,
+      });
     }
     if (this.planOnly) return;
     for (const h of this.hosts) if (h.result.status !== 'unchanged') h.remote!.prepareUpload?.();

@@ -121,10 +121,19 @@ export class HostDeployment {
     this.result.lost = true;
   }
 
-  async connect(connector: Connector, acceptNew: boolean | AcceptHostKey | undefined, passphrase?: SshConnectOptions['passphrase']): Promise<void> {
+  async connect(
+    connector: Connector,
+    acceptNew: boolean | AcceptHostKey | undefined,
+    passphrase?: SshConnectOptions['passphrase'],
+  ): Promise<void> {
     const s = Date.now();
     const t = this.t;
-    this.emit({ host: t.name, step: 'connect', status: 'start', message: `${t.user}@${t.host}:${t.port}${t.via === 'lab' ? ' (lab key)' : ''}` });
+    this.emit({
+      host: t.name,
+      step: 'connect',
+      status: 'start',
+      message: `${t.user}@${t.host}:${t.port}${t.via === 'lab' ? ' (lab key)' : ''}`,
+    });
     this.remote = await connector(t, acceptNew, { passphrase });
     this.emit({ host: t.name, step: 'connect', status: 'ok', ms: Date.now() - s });
   }
@@ -135,7 +144,13 @@ export class HostDeployment {
     const paths = this.files.map((f) => f.path);
     const r = await this.run('facts', factsCommand(paths), 'reading the host');
     this.facts = parseFacts(r.stdout, paths);
-    this.emit({ host: this.name, step: 'facts', status: 'ok', ms: Date.now() - s, message: `${this.facts.os.prettyName ?? this.facts.os.id}, ${this.facts.init}` });
+    this.emit({
+      host: this.name,
+      step: 'facts',
+      status: 'ok',
+      ms: Date.now() - s,
+      message: `${this.facts.os.prettyName ?? this.facts.os.id}, ${this.facts.init}`,
+    });
     return this.facts;
   }
 
@@ -184,25 +199,32 @@ export class HostDeployment {
 
   /** A fresh root-only staging directory next to each live file (see stagingPath), then the copies. */
   private async upload(ch: Change): Promise<void> {
-    await this.timed('upload', async () => {
-      const dirs = [...new Set(ch.changing.map((f) => posix.dirname(f.path)))];
-      const own = ch.changing.map((f) => ch.byPath.get(f.path)!);
-      const prepare = prepareStagingCommand(dirs, ch.token, [...new Set(own.map((f) => f.owner))], [...new Set(own.map((f) => f.group))]);
-      const r = await this.run('upload', prepare, 'creating staging directories');
-      this.stageDirs = dirs.map((d) => stagingDir(d, ch.token));
-      const ids = parseIds(r.stdout);
-      await Promise.all(
-        ch.changing.map(async (f) => {
-          const file = ch.byPath.get(f.path)!;
-          const uid = ids.uid.get(file.owner);
-          const gid = ids.gid.get(file.group);
-          if (uid === undefined || gid === undefined) throw new StepError('upload', `no id for ${file.owner}:${file.group} on ${this.name}`);
-          const to = stagingPath(f.path, ch.token);
-          await this.remoteCall('upload', `uploading ${f.path}`, () => this.remote!.writeFile(to, file.content, { mode: file.mode, uid, gid }));
-          if (!f.reason) this.result.uploaded.push(f.path);
-        }),
-      );
-    }, ch.changing.map((f) => f.path).join(' '));
+    await this.timed(
+      'upload',
+      async () => {
+        const dirs = [...new Set(ch.changing.map((f) => posix.dirname(f.path)))];
+        const own = ch.changing.map((f) => ch.byPath.get(f.path)!);
+        const prepare = prepareStagingCommand(dirs, ch.token, [...new Set(own.map((f) => f.owner))], [...new Set(own.map((f) => f.group))]);
+        const r = await this.run('upload', prepare, 'creating staging directories');
+        this.stageDirs = dirs.map((d) => stagingDir(d, ch.token));
+        const ids = parseIds(r.stdout);
+        await Promise.all(
+          ch.changing.map(async (f) => {
+            const file = ch.byPath.get(f.path)!;
+            const uid = ids.uid.get(file.owner);
+            const gid = ids.gid.get(file.group);
+            if (uid === undefined || gid === undefined)
+              throw new StepError('upload', `no id for ${file.owner}:${file.group} on ${this.name}`);
+            const to = stagingPath(f.path, ch.token);
+            await this.remoteCall('upload', `uploading ${f.path}`, () =>
+              this.remote!.writeFile(to, file.content, { mode: file.mode, uid, gid }),
+            );
+            if (!f.reason) this.result.uploaded.push(f.path);
+          }),
+        );
+      },
+      ch.changing.map((f) => f.path).join(' '),
+    );
   }
 
   /**
@@ -277,7 +299,11 @@ export class HostDeployment {
     await this.timed('apply', async () => {
       for (const f of applies) {
         const file = ch.byPath.get(f.path)!;
-        const before = await this.run('apply', captureRuntimeCommand(f.apply!, f.path, file.content), `reading the state ${f.path} changes`);
+        const before = await this.run(
+          'apply',
+          captureRuntimeCommand(f.apply!, f.path, file.content),
+          `reading the state ${f.path} changes`,
+        );
         this.runtime.push(parseRuntime(f.apply!, f.path, before.stdout));
         await this.run('apply', applyCommand(f.apply!, f.path), `applying ${f.apply} (${f.path})`);
       }
@@ -300,11 +326,14 @@ export class HostDeployment {
       // a restart may take a moment to write its pid file: a few bounded tries
       let last: ExecResult | undefined;
       for (let i = 0; i < 10; i++) {
-        last = await this.remoteCall('verify', `checking ${svc}`, () => this.remote!.exec(statusCommand(this.facts!.init, svc), { timeoutMs: this.timeoutMs }));
+        last = await this.remoteCall('verify', `checking ${svc}`, () =>
+          this.remote!.exec(statusCommand(this.facts!.init, svc), { timeoutMs: this.timeoutMs }),
+        );
         if (last.code === 0) break;
         await new Promise((r) => setTimeout(r, 200));
       }
-      if (last!.code !== 0) throw new StepError('verify', `${svc} is not running after the reload: ${(last!.stdout + last!.stderr).trim()}`);
+      if (last!.code !== 0)
+        throw new StepError('verify', `${svc} is not running after the reload: ${(last!.stdout + last!.stderr).trim()}`);
     }
   }
 
@@ -326,7 +355,13 @@ export class HostDeployment {
       if (this.result.status === 'applied') this.result.status = 'rolled-back';
       this.result.restored = true;
       const what = [...this.swapped.map((x) => x.path), ...this.runtime.map((x) => `the state before ${x.path}`)];
-      this.emit({ host: this.name, step: 'rollback', status: 'ok', ms: Date.now() - s, message: what.length ? `restored ${what.join(', ')}` : 'nothing had been replaced' });
+      this.emit({
+        host: this.name,
+        step: 'rollback',
+        status: 'ok',
+        ms: Date.now() - s,
+        message: what.length ? `restored ${what.join(', ')}` : 'nothing had been replaced',
+      });
     } catch (e) {
       this.result.restored = false;
       if (isConnectionLoss(e)) this.result.lost = true;
@@ -358,7 +393,13 @@ export class HostDeployment {
     const svcs = this.reloadReached ? this.result.plan!.reload : [];
     for (const svc of svcs) {
       const r = await remote.exec(reloadCommand(this.facts!.init, svc), { timeoutMs });
-      if (r.code !== 0) this.emit({ host: this.name, step: 'rollback', status: 'info', message: `reloading ${svc} after restore: ${r.stderr.trim() || `exit ${r.code}`}` });
+      if (r.code !== 0)
+        this.emit({
+          host: this.name,
+          step: 'rollback',
+          status: 'info',
+          message: `reloading ${svc} after restore: ${r.stderr.trim() || `exit ${r.code}`}`,
+        });
     }
   }
 

@@ -130,7 +130,12 @@ export function parseFacts(out: string, paths: string[]): HostFacts {
   let ended = false;
   for (const line of lines) {
     if (pending) {
-      files.set(pending.path, { content: Buffer.from(line, 'base64').toString('utf8'), mode: pending.mode, owner: pending.owner, group: pending.group });
+      files.set(pending.path, {
+        content: Buffer.from(line, 'base64').toString('utf8'),
+        mode: pending.mode,
+        owner: pending.owner,
+        group: pending.group,
+      });
       pending = undefined;
       continue;
     }
@@ -223,7 +228,8 @@ export function nftTables(content: string): Array<{ family: string; name: string
 const FIREWALLD_ZONES = '/etc/firewalld/zones';
 
 export function captureRuntimeCommand(kind: 'sysctl' | 'firewall', path: string, content: string): Command {
-  if (kind === 'sysctl') return script(`for k in "$@"; do v=$(sysctl -n "$k") || exit 1; printf '@@kv %s=%s\\n' "$k" "$v"; done`, ...sysctlKeys(content));
+  if (kind === 'sysctl')
+    return script(`for k in "$@"; do v=$(sysctl -n "$k") || exit 1; printf '@@kv %s=%s\\n' "$k" "$v"; done`, ...sysctlKeys(content));
   if (path.endsWith('.nft')) {
     return script(
       `while [ $# -gt 0 ]; do
@@ -288,7 +294,10 @@ firewall-cmd --reload`,
  * staged path. The template is split on whitespace, so the path is always one argument.
  */
 export function validateCommand(template: string, path: string): Command {
-  const argv = template.trim().split(/\s+/).map((w) => (w === '{}' ? path : w.replaceAll('{}', path)));
+  const argv = template
+    .trim()
+    .split(/\s+/)
+    .map((w) => (w === '{}' ? path : w.replaceAll('{}', path)));
   return argv;
 }
 

@@ -33,7 +33,14 @@ export const sshConnector: Connector = async (t, acceptNew, extra = {}) => {
   const opened: SshSession[] = [];
   try {
     for (const hop of t.jumps) {
-      via = await SshSession.connect({ ...hop, agent: t.agent, knownHostsFiles: t.knownHostsFiles, acceptNew, via, passphrase: extra.passphrase });
+      via = await SshSession.connect({
+        ...hop,
+        agent: t.agent,
+        knownHostsFiles: t.knownHostsFiles,
+        acceptNew,
+        via,
+        passphrase: extra.passphrase,
+      });
       opened.push(via);
     }
     const s = await SshSession.connect({ ...t, knownHostsFiles: t.knownHostsFiles, acceptNew, via, passphrase: extra.passphrase });

@@ -172,12 +172,14 @@ function spawnInit(h: LabPlanHost, tools: Record<string, string>, priv: string, 
   const binds = mountOrder(mounts).flatMap((m) => [m.kind, m.source!, m.target]);
   const logFd = fs.openSync(path.join(priv, 'init.log'), 'a', 0o600);
   try {
-    const child = spawn(
-      tools.ip,
-      ['netns', 'exec', h.netns, tools.unshare, '-m', '-p', '-f', '-u', '--mount-proc', '--propagation', 'private',
-        'sh', '-c', INIT_SCRIPT, 'halab-init', h.name, tools.sshd, ...binds],
-      { detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, PATH: sbinPath() } },
-    );
+    // the host's init: its own mount, PID and UTS namespaces inside its network namespace
+    const unshare = [tools.unshare, '-m', '-p', '-f', '-u', '--mount-proc', '--propagation', 'private'];
+    const init = ['sh', '-c', INIT_SCRIPT, 'halab-init', h.name, tools.sshd, ...binds];
+    const child = spawn(tools.ip, ['netns', 'exec', h.netns, ...unshare, ...init], {
+      detached: true,
+      stdio: ['ignore', logFd, logFd],
+      env: { ...process.env, PATH: sbinPath() },
+    });
     child.on('error', () => undefined);
     child.unref();
   } finally {
@@ -234,7 +236,16 @@ export async function createHost(
   spawnInit(h, tools, priv, mounts);
   const pid = await waitSshd(h, priv, sshWaitMs);
   return {
-    name: h.name, role: h.role, address: h.address, netns: h.netns, interface: h.interface, veth: h.veth, pid,
-    private: mounts.map((m) => m.target).filter((t) => fs.existsSync(t)).sort(),
+    name: h.name,
+    role: h.role,
+    address: h.address,
+    netns: h.netns,
+    interface: h.interface,
+    veth: h.veth,
+    pid,
+    private: mounts
+      .map((m) => m.target)
+      .filter((t) => fs.existsSync(t))
+      .sort(),
   };
 }

@@ -11,19 +11,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import type { Topology } from '../model/types.js';
-import { NAME_RE } from '../schema/schema.js';
 import { removeEtcDirs, removeLinks, removeNamespaces } from './host-down.js';
 import { createHost, linkAlias, PRIVATE_DIRS } from './host-up.js';
 import { LabError, netnsName, netnsPrefix, planLab, vethNames, type LabPlan } from './plan.js';
 import { deployWrites } from './seal.js';
-import {
-  labRootDir,
-  labStateDir,
-  readLabState,
-  writeLabState,
-  type LabHost,
-  type LabState,
-} from './state.js';
+import { labRootDir, labStateDir, readLabState, writeLabState, type LabHost, type LabState } from './state.js';
 import {
   alive,
   assertLinuxRoot,
@@ -132,7 +124,8 @@ function assertStateDir(dir: string): void {
     }
   }
   // overlayfs takes its layer paths in a comma/colon-separated option string
-  if (/[,:\\\n]/.test(dir)) throw new LabError(`the lab state dir ${dir} holds a character overlayfs options cannot carry (, : \\): set HALAB_LAB_DIR elsewhere`);
+  if (/[,:\\\n]/.test(dir))
+    throw new LabError(`the lab state dir ${dir} holds a character overlayfs options cannot carry (, : \\): set HALAB_LAB_DIR elsewhere`);
 }
 
 /** Per host, the paths a deploy writes (what seal.ts overlays). */
@@ -154,7 +147,14 @@ function startingState(plan: LabPlan, dir: string): LabState {
     dir,
     keyPath: path.join(dir, 'id_ed25519'),
     knownHostsPath: path.join(dir, 'known_hosts'),
-    hosts: plan.hosts.map((h) => ({ name: h.name, role: h.role, address: h.address, netns: h.netns, interface: h.interface, veth: h.veth })),
+    hosts: plan.hosts.map((h) => ({
+      name: h.name,
+      role: h.role,
+      address: h.address,
+      netns: h.netns,
+      interface: h.interface,
+      veth: h.veth,
+    })),
     createdAt: new Date().toISOString(),
     status: 'starting',
   };
@@ -265,8 +265,7 @@ export async function labDown(target: Topology | string, opts: { log?: (line: st
 
   const others = otherLabsNetns(topology);
   const prefix = netnsPrefix(topology);
-  const isOurs = (ns: string): boolean =>
-    ns.startsWith(prefix) && !others.has(ns) && NAME_RE.test(ns.slice(prefix.length));
+  const isOurs = (ns: string): boolean => ns.startsWith(prefix) && !others.has(ns) && /^[A-Za-z][A-Za-z0-9_-]{0,62}$/.test(ns.slice(prefix.length));
 
   const namespaces = new Set<string>();
   for (const n of hostNames) namespaces.add(netnsName(topology, n));
@@ -292,8 +291,7 @@ export async function labDown(target: Topology | string, opts: { log?: (line: st
     result.stateRemoved = true;
   }
   log(
-    `lab ${topology} down: ${result.netns.length} namespace(s), ${result.links.length} link(s), ` +
-      `${result.killed} process(es) killed`,
+    `lab ${topology} down: ${result.netns.length} namespace(s), ${result.links.length} link(s), ` + `${result.killed} process(es) killed`,
   );
   return result;
 }
@@ -401,12 +399,18 @@ export async function labRestoreHost(state: LabState, name: string): Promise<voi
 export function labSshArgs(state: LabState, name: string): string[] {
   const h = hostOf(state, name);
   return [
-    '-i', state.keyPath,
-    '-o', `UserKnownHostsFile=${state.knownHostsPath}`,
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', 'BatchMode=yes',
-    '-o', 'IdentitiesOnly=yes',
-    '-o', 'ConnectTimeout=5',
+    '-i',
+    state.keyPath,
+    '-o',
+    `UserKnownHostsFile=${state.knownHostsPath}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'ConnectTimeout=5',
     `root@${h.address}`,
   ];
 }

@@ -163,7 +163,9 @@ export async function ipv4Addresses(): Promise<Array<{ ifname: string; local: st
     return [];
   }
   return ifs.flatMap((i) =>
-    (i.addr_info ?? []).flatMap((a) => (a.local && a.prefixlen !== undefined ? [{ ifname: i.ifname, local: a.local, prefixlen: a.prefixlen }] : [])),
+    (i.addr_info ?? []).flatMap((a) =>
+      a.local && a.prefixlen !== undefined ? [{ ifname: i.ifname, local: a.local, prefixlen: a.prefixlen }] : [],
+    ),
   );
 }
 

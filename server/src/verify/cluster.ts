@@ -6,7 +6,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { Topology } from '../model/types.js';
+import type { Site, Topology } from '../model/types.js';
 import type { ExecResult } from '../deploy/ssh.js';
 import { ADDRESSES, KEEPALIVED_DUMP, parseAddresses, parseKeepalivedStates, type Exec } from './host-state.js';
 type Emit = (e: { host?: string; step: 'vip' | 'sites'; status: 'start' | 'ok' | 'fail' | 'info'; message?: string; ms?: number }) => void;
@@ -69,100 +69,124 @@ export function siteHostHeader(hosts: string[]): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function verifyCluster(
-  model: Topology,
-  lbs: Map<string, Exec>,
-  o: { vip: boolean; sites: boolean; timeoutMs: number; httpGet?: HttpGet; emit: Emit },
-): Promise<ClusterCheck> {
+type ClusterOptions = { vip: boolean; sites: boolean; timeoutMs: number; httpGet?: HttpGet; emit: Emit };
+
+export async function verifyCluster(model: Topology, lbs: Map<string, Exec>, o: ClusterOptions): Promise<ClusterCheck> {
   const res: ClusterCheck = { ok: true, vipHolders: {}, sites: [] };
   const deadline = Date.now() + o.timeoutMs;
+  if (o.vip && !(await checkVips(model, lbs, o, res, deadline))) return res;
+  if (o.sites) await checkSites(model, o, res, deadline);
+  return res;
+}
+
+/**
+ * Which lbs hold each VIP now. A session that died is the check's failure, not an exception past
+ * the deploy's rollback: its lb is in `lost` and its error joins res.message.
+ */
+async function readHolders(
+  lbs: Map<string, Exec>,
+  vips: string[],
+  res: ClusterCheck,
+): Promise<{ holders: Record<string, string[]>; lost: string[] }> {
+  const holders: Record<string, string[]> = Object.fromEntries(vips.map((v) => [v, [] as string[]]));
+  const lost: string[] = [];
+  await Promise.all(
+    [...lbs].map(async ([name, r]) => {
+      let out: ExecResult;
+      try {
+        out = await r.exec(ADDRESSES, { timeoutMs: 5000 });
+      } catch (e) {
+        lost.push(name);
+        res.message = [res.message, e instanceof Error ? e.message : String(e)].filter(Boolean).join('; ');
+        return;
+      }
+      for (const v of parseAddresses(out.stdout, vips)) holders[v]!.push(name);
+    }),
+  );
+  return { holders, lost };
+}
+
+/** Polls until every VIP is on the primary alone (or the deadline); false when it is not. */
+async function checkVips(
+  model: Topology,
+  lbs: Map<string, Exec>,
+  o: ClusterOptions,
+  res: ClusterCheck,
+  deadline: number,
+): Promise<boolean> {
   const primary = model.lbs.find((l) => l.role === 'primary')?.name;
   const vips = model.vips.map((v) => v.address);
-
-  if (o.vip) {
-    const s = Date.now();
-    o.emit({ step: 'vip', status: 'start', message: vips.join(' ') });
-    let last: Record<string, string[]> = {};
-    for (;;) {
-      last = Object.fromEntries(vips.map((v) => [v, [] as string[]]));
-      const lost: string[] = [];
-      await Promise.all(
-        [...lbs].map(async ([name, r]) => {
-          let out: ExecResult;
-          try {
-            out = await r.exec(ADDRESSES, { timeoutMs: 5000 });
-          } catch (e) {
-            // a session that died is the check's failure, not an exception past the deploy's rollback
-            lost.push(name);
-            res.message = [res.message, e instanceof Error ? e.message : String(e)].filter(Boolean).join('; ');
-            return;
-          }
-          for (const v of parseAddresses(out.stdout, vips)) last[v]!.push(name);
-        }),
-      );
-      if (lost.length) {
-        Object.assign(res, { ok: false, failedStep: 'vip', vipHolders: last, lost: lost.sort() });
-        o.emit({ step: 'vip', status: 'fail', message: res.message });
-        return res;
-      }
-      const good = vips.every((v) => last[v]!.length === 1 && last[v]![0] === primary);
-      if (good || Date.now() > deadline) break;
-      await sleep(250);
-    }
-    res.vipHolders = last;
-    const bad = vips.filter((v) => !(last[v]!.length === 1 && last[v]![0] === primary));
-    if (bad.length) {
-      res.ok = false;
-      res.failedStep = 'vip';
-      const parts = bad.map((v) => {
-        const h = last[v]!;
-        return h.length === 0 ? `no lb holds ${v}` : h.length > 1 ? `${v} is on ${h.join(' and ')} at once (split brain: VRRP adverts do not reach the peer?)` : `${v} is on ${h[0]}, not on the primary ${primary}`;
-      });
-      res.message = parts.join('; ') + (await explainFault(model, lbs));
+  const onPrimary = (h: string[]) => h.length === 1 && h[0] === primary;
+  const s = Date.now();
+  o.emit({ step: 'vip', status: 'start', message: vips.join(' ') });
+  let last: Record<string, string[]> = {};
+  for (;;) {
+    const { holders, lost } = await readHolders(lbs, vips, res);
+    last = holders;
+    if (lost.length) {
+      Object.assign(res, { ok: false, failedStep: 'vip', vipHolders: last, lost: lost.sort() });
       o.emit({ step: 'vip', status: 'fail', message: res.message });
-      return res;
+      return false;
     }
-    o.emit({ step: 'vip', status: 'ok', ms: Date.now() - s, message: vips.map((v) => `${v} on ${primary}`).join(', ') });
+    if (vips.every((v) => onPrimary(last[v]!)) || Date.now() > deadline) break;
+    await sleep(250);
   }
+  res.vipHolders = last;
+  const bad = vips.filter((v) => !onPrimary(last[v]!));
+  if (bad.length) {
+    res.ok = false;
+    res.failedStep = 'vip';
+    const parts = bad.map((v) => {
+      const h = last[v]!;
+      if (h.length === 0) return `no lb holds ${v}`;
+      if (h.length > 1) return `${v} is on ${h.join(' and ')} at once (split brain: VRRP adverts do not reach the peer?)`;
+      return `${v} is on ${h[0]}, not on the primary ${primary}`;
+    });
+    res.message = parts.join('; ') + (await explainFault(model, lbs));
+    o.emit({ step: 'vip', status: 'fail', message: res.message });
+    return false;
+  }
+  o.emit({ step: 'vip', status: 'ok', ms: Date.now() - s, message: vips.map((v) => `${v} on ${primary}`).join(', ') });
+  return true;
+}
 
-  if (o.sites) {
-    const s = Date.now();
-    const get = o.httpGet ?? defaultHttpGet;
-    const managed = new Set(model.upstreams.filter((u) => u.managed).map((u) => u.name));
-    o.emit({ step: 'sites', status: 'start' });
-    await Promise.all(
-      model.sites.map(async (site) => {
-        const host = siteHostHeader(site.hosts);
-        const url = `${site.tls ? 'https' : 'http'}://${site.vip.includes(':') ? `[${site.vip}]` : site.vip}:${site.tls ? 443 : site.listen}/`;
-        // the page is only known when halab wrote it on every server of the site
-        const expectPage = site.servers.every((n) => managed.has(n)) ? site.page : undefined;
-        const check: SiteCheck = { site: site.name, url, host, ok: false };
-        for (;;) {
-          try {
-            const r = await get(url, host, 3000);
-            check.status = r.status;
-            check.ok = r.status === 200 && (expectPage === undefined || r.body.includes(expectPage));
-            check.message = check.ok ? undefined : r.status !== 200 ? `HTTP ${r.status}` : `the page does not contain "${expectPage}"`;
-          } catch (e) {
-            check.message = e instanceof Error ? e.message : String(e);
-          }
-          if (check.ok || Date.now() > deadline) break;
-          await sleep(250);
-        }
-        res.sites.push(check);
-      }),
-    );
-    const bad = res.sites.filter((x) => !x.ok);
-    if (bad.length) {
-      res.ok = false;
-      res.failedStep = 'sites';
-      res.message = bad.map((b) => `site ${b.site} (${b.url}, Host: ${b.host}): ${b.message}`).join('; ');
-      o.emit({ step: 'sites', status: 'fail', message: res.message });
-      return res;
-    }
-    o.emit({ step: 'sites', status: 'ok', ms: Date.now() - s, message: `${res.sites.length} site(s) answer through the VIP` });
+/** Every site answers through its VIP (polled until the deadline). */
+async function checkSites(model: Topology, o: ClusterOptions, res: ClusterCheck, deadline: number): Promise<void> {
+  const s = Date.now();
+  const get = o.httpGet ?? defaultHttpGet;
+  const managed = new Set(model.upstreams.filter((u) => u.managed).map((u) => u.name));
+  o.emit({ step: 'sites', status: 'start' });
+  await Promise.all(model.sites.map(async (site) => res.sites.push(await checkSite(site, get, managed, deadline))));
+  const bad = res.sites.filter((x) => !x.ok);
+  if (bad.length) {
+    res.ok = false;
+    res.failedStep = 'sites';
+    res.message = bad.map((b) => `site ${b.site} (${b.url}, Host: ${b.host}): ${b.message}`).join('; ');
+    o.emit({ step: 'sites', status: 'fail', message: res.message });
+    return;
   }
-  return res;
+  o.emit({ step: 'sites', status: 'ok', ms: Date.now() - s, message: `${res.sites.length} site(s) answer through the VIP` });
+}
+
+async function checkSite(site: Site, get: HttpGet, managed: Set<string>, deadline: number): Promise<SiteCheck> {
+  const host = siteHostHeader(site.hosts);
+  const address = site.vip.includes(':') ? `[${site.vip}]` : site.vip;
+  const url = `${site.tls ? 'https' : 'http'}://${address}:${site.tls ? 443 : site.listen}/`;
+  // the page is only known when halab wrote it on every server of the site
+  const expectPage = site.servers.every((n) => managed.has(n)) ? site.page : undefined;
+  const check: SiteCheck = { site: site.name, url, host, ok: false };
+  for (;;) {
+    try {
+      const r = await get(url, host, 3000);
+      check.status = r.status;
+      check.ok = r.status === 200 && (expectPage === undefined || r.body.includes(expectPage));
+      check.message = check.ok ? undefined : r.status !== 200 ? `HTTP ${r.status}` : `the page does not contain "${expectPage}"`;
+    } catch (e) {
+      check.message = e instanceof Error ? e.message : String(e);
+    }
+    if (check.ok || Date.now() > deadline) return check;
+    await sleep(250);
+  }
 }
 
 /** When no lb holds a VIP, ask keepalived which state its instances are in, and say why. */
@@ -185,7 +209,8 @@ async function explainFault(model: Topology, lbs: Map<string, Exec>): Promise<st
   let why = '';
   if (notes.some((n) => n.includes('FAULT'))) {
     why = model.vips.some((v) => v.track === 'process')
-      ? ' — `track process` needs the kernel process-event connector, which a host in its own PID namespace (a container, the local lab) does not get ("Failed to set/clear process event listen - errno 111"); use `track script` there'
+      ? ' — `track process` needs the kernel process-event connector, which a host in its own PID namespace (a container, ' +
+        'the local lab) does not get ("Failed to set/clear process event listen - errno 111"); use `track script` there'
       : ' — a tracked check is failing (is haproxy running? does the track command work on the host?) or the interface is down';
   }
   return notes.length ? ` (${notes.join('; ')})${why}` : why;

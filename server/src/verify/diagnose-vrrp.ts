@@ -46,7 +46,9 @@ export async function diagnoseVrrp(ssh: Exec, lb: Lb, model: Topology): Promise<
   const init = /@@init (\S*)/.exec(facts)?.[1] ?? '';
   const haproxyDown = facts.includes('@@haproxy down');
   if (d.keepalived === 'stopped') d.explanation.push(`keepalived is not running on ${lb.name}: start it (service keepalived start)`);
-  const faults = Object.entries(d.instances).filter(([, s]) => s === 'FAULT').map(([i]) => i);
+  const faults = Object.entries(d.instances)
+    .filter(([, s]) => s === 'FAULT')
+    .map(([i]) => i);
   if (faults.length) {
     const why: string[] = [];
     for (const i of ifaces) {
@@ -60,7 +62,9 @@ export async function diagnoseVrrp(ssh: Exec, lb: Lb, model: Topology): Promise<
     if (processTracked && !haproxyDown) {
       why.push(
         '`track process` needs the kernel process-event connector' +
-          (inPidNs ? `, which this host (pid 1 is ${init}: a container or the local lab) does not get` : ', which a host in its own PID namespace does not get') +
+          (inPidNs
+            ? `, which this host (pid 1 is ${init}: a container or the local lab) does not get`
+            : ', which a host in its own PID namespace does not get') +
           ' — keepalived logs "Failed to set/clear process event listen - errno 111"; use `track script` there',
       );
     }

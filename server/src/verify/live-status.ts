@@ -34,32 +34,34 @@ export async function readLiveStatus(model: Topology, opts: LiveStatusOptions = 
   const vips = model.vips.map((v) => v.address);
   const overlay: Overlay & { errors: string[] } = { at: new Date().toISOString(), lbs: {}, servers: {}, errors: [] };
   const stats = new Map<string, ReturnType<typeof parseShowStat>>();
-  await Promise.all(model.lbs.map(async (lb) => {
-    const t = targets.find((x) => x.name === lb.name);
-    let remote: Remote | undefined;
-    try {
-      if (!t) throw new Error('no SSH target');
-      // Never accept an unknown key from a status read: that is deploy's decision.
-      remote = await connect(t, false);
-      const addr = await remote.exec(ADDRESSES, { timeoutMs });
-      const holds = parseAddresses(addr.stdout, vips);
-      const dump = await remote.exec(KEEPALIVED_DUMP, { timeoutMs });
-      let state: LbState = 'STOP';
-      if (dump.code === 0) {
-        const states = parseKeepalivedStates(dump.stdout);
-        const first = model.vips[0] ? states.get(instanceName(model.vips[0])) : undefined;
-        state = (KNOWN_LB.find((s) => s === first) ?? 'UNKNOWN') as LbState;
+  await Promise.all(
+    model.lbs.map(async (lb) => {
+      const t = targets.find((x) => x.name === lb.name);
+      let remote: Remote | undefined;
+      try {
+        if (!t) throw new Error('no SSH target');
+        // Never accept an unknown key from a status read: that is deploy's decision.
+        remote = await connect(t, false);
+        const addr = await remote.exec(ADDRESSES, { timeoutMs });
+        const holds = parseAddresses(addr.stdout, vips);
+        const dump = await remote.exec(KEEPALIVED_DUMP, { timeoutMs });
+        let state: LbState = 'STOP';
+        if (dump.code === 0) {
+          const states = parseKeepalivedStates(dump.stdout);
+          const first = model.vips[0] ? states.get(instanceName(model.vips[0])) : undefined;
+          state = (KNOWN_LB.find((s) => s === first) ?? 'UNKNOWN') as LbState;
+        }
+        overlay.lbs[lb.name] = { state, holdsVips: holds };
+        const st = await remote.exec(showStatCommand(haproxyAdminSocket(lb.os)), { timeoutMs });
+        if (st.code === 0) stats.set(lb.name, parseShowStat(st.stdout));
+      } catch (e) {
+        overlay.lbs[lb.name] = { state: 'UNKNOWN', holdsVips: [] };
+        overlay.errors.push(`${lb.name}: ${(e as Error).message}`);
+      } finally {
+        remote?.close();
       }
-      overlay.lbs[lb.name] = { state, holdsVips: holds };
-      const st = await remote.exec(showStatCommand(haproxyAdminSocket(lb.os)), { timeoutMs });
-      if (st.code === 0) stats.set(lb.name, parseShowStat(st.stdout));
-    } catch (e) {
-      overlay.lbs[lb.name] = { state: 'UNKNOWN', holdsVips: [] };
-      overlay.errors.push(`${lb.name}: ${(e as Error).message}`);
-    } finally {
-      remote?.close();
-    }
-  }));
+    }),
+  );
   // HAProxy's view from the lb that serves traffic: the VIP holder, else any lb that answered.
   const holder = Object.entries(overlay.lbs).find(([, s]) => s.holdsVips.length > 0)?.[0];
   const view = (holder ? stats.get(holder) : undefined) ?? [...stats.values()][0] ?? [];
