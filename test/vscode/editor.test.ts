@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { ROOT, blockedRequests, openSession, screenshot, type Session } from './harness.js';
-import { activeEditor, frameWith, goTo, hoverText, languageIndicator, openFile, problemRows, runCommand, suggestions } from './workbench.js';
+import { activeEditor, answerPrompt, frameWith, goTo, hoverText, languageIndicator, openFile, problemRows, runCommand, suggestions } from './workbench.js';
 
 const LAB = readFileSync(join(ROOT, 'examples/lab.halab'), 'utf8');
 // Two faults the language contract names: a second primary and a server that is not declared.
@@ -280,12 +280,3 @@ describe('network', () => {
     assert.doesNotMatch(log, /open-vsx|marketplace|getaddrinfo|ENOTFOUND|EAI_AGAIN/, 'code-server tried to reach a host');
   });
 });
-
-/** Answers an input box whose title or prompt matches `title`. */
-async function answerPrompt(page: Page, title: RegExp, value: string): Promise<void> {
-  const box = page.locator('.quick-input-widget:not(.quick-input-widget-closing)', { hasText: title });
-  await box.waitFor({ state: 'visible', timeout: 30_000 });
-  await box.locator('input').fill(value);
-  await page.keyboard.press('Enter');
-  await box.waitFor({ state: 'hidden', timeout: 30_000 });
-}

@@ -10,19 +10,56 @@
 import { after, afterEach, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { ROOT, openSession, screenshot, type Session } from './harness.js';
-import { frameWith, openFile, outputChannelText, runCommand } from './workbench.js';
+import { answerPrompt, frameWith, openFile, outputChannelText, runCommand } from './workbench.js';
 
 const TOPOLOGY = 'vscode-lab';
 const BRIDGE = 'halabvsc';
+// lb1 is reached through an alias that only the ssh_config named by halab.ssh.configFile knows,
+// with a ProxyJump through web1; the secrets come from VS Code's secret storage.
 const LAB = readFileSync(join(ROOT, 'examples/lab.halab'), 'utf8')
   .replaceAll('198.18.0.', '198.19.77.')
   .replace(/^topology lab$/m, `topology ${TOPOLOGY}`)
-  .replace(/bridge halab0/, `bridge ${BRIDGE}`);
+  .replace(/bridge halab0/, `bridge ${BRIDGE}`)
+  .replace('lb lb1 { address 198.19.77.11;', 'lb lb1 { address 198.19.77.11; ssh root@lb1-alias;')
+  .replace('auth env:HALAB_VRRP_AUTH', 'auth secret:lab-vrrp')
+  .replace('password env:HALAB_STATS_PASSWORD', 'password secret:lab-stats');
+assert.match(LAB, /ssh root@lb1-alias/);
+assert.match(LAB, /secret:lab-vrrp/);
+assert.match(LAB, /secret:lab-stats/);
+const LB1_NETNS = `halab-${TOPOLOGY}-lb1`;
+
+/** Whether a TCP connection opens within a second (to a lab host of this test only). */
+function tcpOpens(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = connect({ host, port, timeout: 1000 });
+    sock.once('connect', () => (sock.destroy(), resolve(true)));
+    sock.once('timeout', () => (sock.destroy(), resolve(false)));
+    sock.once('error', () => resolve(false));
+  });
+}
+
+/** The ssh_config the extension is pointed at: the alias, the jump, the lab's key and known_hosts. */
+function sshConfig(dir: string): string {
+  const state = join(dir, TOPOLOGY);
+  return [
+    'Host lb1-alias',
+    '  HostName 198.19.77.11',
+    '  ProxyJump jump-alias',
+    'Host jump-alias',
+    '  HostName 198.19.77.21',
+    'Host *',
+    '  User root',
+    `  IdentityFile ${join(state, 'id_ed25519')}`,
+    `  UserKnownHostsFile ${join(state, 'known_hosts')}`,
+    '',
+  ].join('\n');
+}
 const LAB_TOOLS = ['/usr/sbin/haproxy', '/usr/sbin/keepalived', '/usr/sbin/nginx', '/usr/sbin/sshd', '/usr/sbin/ip'];
 
 let skipReason = '';
@@ -52,11 +89,12 @@ before(async () => {
     return;
   }
   labDir = mkdtempSync(join(tmpdir(), 'halab-vscode-lab-'));
+  writeFileSync(join(labDir, 'ssh_config'), sshConfig(labDir));
   const opened = await openSession({
     workspaceFiles: { 'lab.halab': LAB },
-    // The secrets lab.halab reads with env: (the render test answers the prompts instead), and
-    // the lab's state dir for both the CLI (lab, failover test) and the in-editor deploy.
-    env: { HALAB_VRRP_AUTH: 'vsclab01', HALAB_STATS_PASSWORD: 'stats-vscode-lab', HALAB_LAB_DIR: labDir },
+    // the lab's state dir for the CLI (lab up/down) and the extension host alike
+    env: { HALAB_LAB_DIR: labDir },
+    settings: { 'halab.ssh.configFile': join(labDir, 'ssh_config') },
   });
   if ('skip' in opened) {
     skipReason = opened.skip;
@@ -98,10 +136,20 @@ describe('the lab from VS Code (code-server, root)', () => {
     await screenshot(page, '10-lab-up');
   });
 
-  test('Deploy shows the plan, applies it, and puts the VIP holder in the status bar', async (t) => {
+  test('Deploy through the ssh_config alias and its ProxyJump shows the plan, applies it, and puts the VIP holder in the status bar', async (t) => {
     if (!ready(t)) return;
+    // lb1 refuses SSH from this machine: only the jump through web1 reaches it
+    const block = spawnSync('ip', ['netns', 'exec', LB1_NETNS, 'nft', '-f', '-'], {
+      input: 'table inet halabtest { chain in { type filter hook input priority 0; ip saddr 198.19.77.1 tcp dport 22 drop; } }\n',
+      encoding: 'utf8',
+    });
+    assert.equal(block.status, 0, block.stderr);
+    assert.equal(await tcpOpens('198.19.77.11', 22), false, 'lb1 no longer answers SSH from this machine directly');
     await openFile(page, 'lab.halab');
     await runCommand(page, 'HA Lab: Deploy');
+    // the secrets are not stored yet: the editor asks once and keeps them in secret storage
+    await answerPrompt(page, /secret:lab-vrrp/, 'vsclab01');
+    await answerPrompt(page, /secret:lab-stats/, 'stats-vscode-lab');
     // A modal asks before anything changes; the plan (a diff) is open beside it.
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 120_000 });
@@ -157,6 +205,8 @@ describe('the lab from VS Code (code-server, root)', () => {
     if (!ready(t)) return;
     await openFile(page, 'lab.halab');
     await runCommand(page, 'HA Lab: Run Failover Test');
+    // no prompt: both secrets come from secret storage now
+    assert.equal(await page.locator('.quick-input-widget:not(.quick-input-widget-closing)', { hasText: /secret:/ }).isVisible(), false);
     // lab.halab probes for 10 s; the verdict comes as a notification and a report panel.
     const verdict = toast(/failover test (passed|FAILED)/);
     await verdict.waitFor({ state: 'visible', timeout: 120_000 });

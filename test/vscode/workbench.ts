@@ -136,3 +136,12 @@ export async function outputChannelText(page: Page, name: string): Promise<Locat
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** Answers an input box whose title or prompt matches `title`. */
+export async function answerPrompt(page: Page, title: RegExp, value: string): Promise<void> {
+  const box = page.locator('.quick-input-widget:not(.quick-input-widget-closing)', { hasText: title });
+  await box.waitFor({ state: 'visible', timeout: 30_000 });
+  await box.locator('input').fill(value);
+  await page.keyboard.press('Enter');
+  await box.waitFor({ state: 'hidden', timeout: 30_000 });
+}
