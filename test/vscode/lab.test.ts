@@ -27,11 +27,11 @@ const LAB = readFileSync(join(ROOT, 'examples/lab.halab'), 'utf8')
   .replace(/^topology lab$/m, `topology ${TOPOLOGY}`)
   .replace(/bridge halab0/, `bridge ${BRIDGE}`)
   .replace('lb lb1 { address 198.19.77.11;', 'lb lb1 { address 198.19.77.11; ssh root@lb1-alias;')
-  .replace('auth env:HALAB_VRRP_AUTH', 'auth secret:lab-vrrp')
-  .replace('password env:HALAB_STATS_PASSWORD', 'password secret:lab-stats');
+  .replace('auth env:HALAB_VRRP_AUTH', 'auth secret:LAB_VRRP')
+  .replace('password env:HALAB_STATS_PASSWORD', 'password secret:LAB_STATS');
 assert.match(LAB, /ssh root@lb1-alias/);
-assert.match(LAB, /secret:lab-vrrp/);
-assert.match(LAB, /secret:lab-stats/);
+assert.match(LAB, /secret:LAB_VRRP/);
+assert.match(LAB, /secret:LAB_STATS/);
 const LB1_NETNS = `halab-${TOPOLOGY}-lb1`;
 
 /** Whether a TCP connection opens within a second (to a lab host of this test only). */
@@ -148,8 +148,8 @@ describe('the lab from VS Code (code-server, root)', () => {
     await openFile(page, 'lab.halab');
     await runCommand(page, 'HA Lab: Deploy');
     // the secrets are not stored yet: the editor asks once and keeps them in secret storage
-    await answerPrompt(page, /secret:lab-vrrp/, 'vsclab01');
-    await answerPrompt(page, /secret:lab-stats/, 'stats-vscode-lab');
+    await answerPrompt(page, /secret:LAB_VRRP/, 'vsclab01');
+    await answerPrompt(page, /secret:LAB_STATS/, 'stats-vscode-lab');
     // A modal asks before anything changes; the plan (a diff) is open beside it.
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 120_000 });
