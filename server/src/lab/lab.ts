@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import type { Topology } from '../model/types.js';
+import { NAME_RE } from '../schema/schema.js';
 import { removeEtcDirs, removeLinks, removeNamespaces } from './host-down.js';
 import { createHost, linkAlias, PRIVATE_DIRS } from './host-up.js';
 import { LabError, netnsName, netnsPrefix, planLab, vethNames, type LabPlan } from './plan.js';
@@ -265,7 +266,7 @@ export async function labDown(target: Topology | string, opts: { log?: (line: st
 
   const others = otherLabsNetns(topology);
   const prefix = netnsPrefix(topology);
-  const isOurs = (ns: string): boolean => ns.startsWith(prefix) && !others.has(ns) && /^[A-Za-z][A-Za-z0-9_-]{0,62}$/.test(ns.slice(prefix.length));
+  const isOurs = (ns: string): boolean => ns.startsWith(prefix) && !others.has(ns) && NAME_RE.test(ns.slice(prefix.length));
 
   const namespaces = new Set<string>();
   for (const n of hostNames) namespaces.add(netnsName(topology, n));
