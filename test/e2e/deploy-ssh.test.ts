@@ -91,8 +91,15 @@ describe('ssh layer against a real sshd', { skip: !isRoot && 'needs root (networ
         /* gone */
       }
     }
-    const pidFile = join(dir, 'sshd.pid');
-    if (dir && existsSync(pidFile)) quiet('kill', [readFileSync(pidFile, 'utf8').trim()]);
+    // sshd may remove its pid file between a check and a read: read it once, and never let the
+    // cleanup stop before the namespace is gone
+    let pid = '';
+    try {
+      pid = readFileSync(join(dir, 'sshd.pid'), 'utf8').trim();
+    } catch {
+      /* gone already */
+    }
+    if (pid) quiet('kill', [pid]);
     cleanupNet();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
