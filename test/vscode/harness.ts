@@ -161,7 +161,8 @@ export async function startCodeServer(
       '--bind-addr', `127.0.0.1:${port}`,
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      // a session that turns trust on (test/vscode/trust.test.ts) must get it from code-server too
+      ...(opts.settings?.['security.workspace.trust.enabled'] === true ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       // Its own config file: code-server otherwise writes ~/.config/code-server/config.yaml.
       '--config', join(base, 'config.yaml'),

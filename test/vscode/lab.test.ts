@@ -140,7 +140,7 @@ describe('the lab from VS Code (code-server, root)', () => {
     if (!ready(t)) return;
     // lb1 refuses SSH from this machine: only the jump through web1 reaches it
     const block = spawnSync('ip', ['netns', 'exec', LB1_NETNS, 'nft', '-f', '-'], {
-      input: 'table inet halabtest { chain in { type filter hook input priority 0; ip saddr 198.19.77.1 tcp dport 22 drop; } }\n',
+      input: 'table inet halabtest { chain input { type filter hook input priority 0; ip saddr 198.19.77.1 tcp dport 22 drop; }; }\n',
       encoding: 'utf8',
     });
     assert.equal(block.status, 0, block.stderr);

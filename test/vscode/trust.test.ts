@@ -3,7 +3,7 @@
  * trusted, the language features still work (a broken file gets its diagnostics), and Deploy
  * refuses with the trust prompt instead of connecting anywhere.
  */
-import { after, before, describe, test, type TestContext } from 'node:test';
+import { after, afterEach, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { openSession, screenshot, type Session } from './harness.js';
@@ -14,9 +14,13 @@ let skipReason = '';
 let session: Session | undefined;
 let page: Page;
 
-// a topology with one error: the backup claims to be primary too
-const GOOD = BASE;
+// A topology with one error (the backup claims to be primary too), and a clean one whose lbs are
+// reached on a loopback port where nothing listens and whose upstreams are not managed: even if
+// the trust check regressed, a deploy could not reach anything but this machine.
+const GOOD = BASE.replace(/(lb lb\d \{ address [\d.]+;)/g, '$1 ssh root@127.0.0.1:9;').replace(/(upstream web\d \{ address [\d.]+)/g, '$1; managed no');
 const BROKEN = BASE.replace('role backup', 'role primary');
+assert.match(GOOD, /lb lb2 \{ address 198\.18\.0\.12; ssh root@127\.0\.0\.1:9;/);
+assert.match(GOOD, /upstream web2 \{ address 198\.18\.0\.22; managed no/);
 
 before(async () => {
   const opened = await openSession({
@@ -34,6 +38,10 @@ before(async () => {
 
 after(async () => {
   await session?.close();
+});
+
+afterEach(async (t) => {
+  if (page && !skipReason) await screenshot(page, `end-trust-${t.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(() => undefined);
 });
 
 function ready(t: TestContext): boolean {
