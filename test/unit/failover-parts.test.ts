@@ -129,7 +129,9 @@ describe('probe', () => {
     await sleep(100);
     await p.stop();
     const s = p.samples;
-    assert.ok(s.length >= 20 && s.length <= 40, `${s.length} samples in ~350 ms at 10 ms`);
+    // at most one send per interval (no bursts); at least a steady stream even when a loaded
+    // machine delays the timers (a quiet one sends ~35)
+    assert.ok(s.length >= 10 && s.length <= 40, `${s.length} samples in ~350 ms at 10 ms`);
     assert.ok(s.some((x) => !x.ok && x.error === 'ECONNRESET'), 'resets recorded');
     assert.ok(s.filter((x) => x.ok).length >= 10);
     assert.ok(hosts.every((h) => h === 'web01.lab.test'));
