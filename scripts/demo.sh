@@ -17,6 +17,11 @@ halab() { node dist/cli.js "$@"; }
 # The example reads its secrets from the environment; make throwaway ones for the demo.
 export HALAB_STATS_PASSWORD="${HALAB_STATS_PASSWORD:-$(openssl rand -hex 12)}"
 export HALAB_VRRP_AUTH="${HALAB_VRRP_AUTH:-$(openssl rand -hex 4)}"
+# No secret goes to the terminal: the stats password waits in a root-only file for whoever wants
+# the stats page.
+PWFILE="$(dirname "${HALAB_LAB_DIR:-/var/lib/halab/lab}")/demo-stats-password"
+mkdir -p "$(dirname "$PWFILE")"
+(umask 077 && printf '%s\n' "$HALAB_STATS_PASSWORD" >"$PWFILE")
 
 echo; echo "== 1. check $FILE"
 halab check "$FILE"
@@ -38,7 +43,7 @@ cat <<MSG
 
 == Done. The lab is still up, so you can look around:
    curl -H 'Host: web01.lab.test' http://198.18.0.100/
-   curl -u admin:\$HALAB_STATS_PASSWORD http://198.18.0.100:8080/      (stats; password: $HALAB_STATS_PASSWORD)
+   curl -u "admin:\$(cat $PWFILE)" http://198.18.0.100:8080/      (stats; the password is in $PWFILE, 0600)
    node dist/cli.js lab status $FILE
    node dist/cli.js lab down $FILE                                     (removes everything)
 
