@@ -21,7 +21,8 @@ import { sshConnector, type Connector } from './remote.js';
 import { makeMasker, type Masker } from './secrets.js';
 import { renderCommand, type Command } from './shell-quote.js';
 import type { AcceptHostKey, SshConnectOptions } from './ssh.js';
-import { resolveTargets, type HostTarget } from './targets.js';
+import { hostTargets } from './access.js';
+import type { HostTarget } from './targets.js';
 import type { DeployEvent, DeployListener, DeployStep, HostResult } from './types.js';
 import { verifyCluster, type ClusterCheck, type HttpGet } from '../verify/cluster.js';
 
@@ -52,7 +53,7 @@ export interface DeployOptions {
   acceptNew?: boolean | AcceptHostKey;
   /** Asked for the passphrase of a protected key file (the editor prompts); without it such keys are skipped and named. */
   passphrase?: SshConnectOptions['passphrase'];
-  /** Default: resolveTargets(model) (ssh config, agent, lab state). */
+  /** Default: hostTargets(model) (~/.ssh/config, agent, lab state: the CLI's defaults). */
   targets?: HostTarget[];
   /** Default: SSH. */
   connect?: Connector;
@@ -96,7 +97,7 @@ class DeployRun {
     const filesOf = (t: HostTarget) =>
       opts.files.filter((f) => f.host === t.name).map((f) => (opts.transformFile ? opts.transformFile(f) : f));
     const emit = (e: DeployEvent) => this.emit(e);
-    this.hosts = applyOrder(model, opts.targets ?? resolveTargets(model)).map((t) => new HostDeployment(t, filesOf(t), emit, timeoutMs));
+    this.hosts = applyOrder(model, opts.targets ?? hostTargets(model)).map((t) => new HostDeployment(t, filesOf(t), emit, timeoutMs));
     this.result = { ok: false, planOnly: this.planOnly, hosts: this.hosts.map((h) => h.result), ms: 0 };
   }
 

@@ -23,7 +23,8 @@ import type { FaultKind, Lb, Topology, Vip } from '../model/types.js';
 import { lbInterface } from '../model/types.js';
 import type { SecretResolver } from '../secrets.js';
 import { render } from '../render/render.js';
-import { resolveTargets, type HostTarget } from '../deploy/targets.js';
+import { hostTargets } from '../deploy/access.js';
+import type { HostTarget } from '../deploy/targets.js';
 import { compute, holdersAt, judge, serverStatusAt, vipReturned, vipTakenOver } from './analyze.js';
 import { FAULTS, faultPlan, INIT_COMMAND, parseInit, type FaultPlan, type FaultSpec } from './faults.js';
 import { preflight } from './preflight.js';
@@ -199,7 +200,7 @@ class FailoverRun {
     this.spec = FAULTS[this.fault];
     this.cast = castOf(model, this.spec, opts);
     this.timing = timingOf(model, this.spec, this.cast, opts);
-    this.targets = opts.targets ?? resolveTargets(model);
+    this.targets = opts.targets ?? hostTargets(model);
     this.compareConfig = opts.preflight?.config !== false && !!opts.secrets;
     this.report = emptyReport(model, this.fault, this.cast, this.timing, this.marks);
   }

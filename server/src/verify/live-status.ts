@@ -5,7 +5,8 @@
  */
 import type { Topology } from '../model/types.js';
 import { sshConnector, type Connector, type Remote } from '../deploy/remote.js';
-import { resolveTargets, type HostTarget } from '../deploy/targets.js';
+import { hostTargets } from '../deploy/access.js';
+import type { HostTarget } from '../deploy/targets.js';
 import { parseShowStat, showStatCommand } from './haproxy-stats.js';
 import { ADDRESSES, KEEPALIVED_DUMP, parseAddresses, parseKeepalivedStates } from './host-state.js';
 import { haproxyAdminSocket, instanceName } from '../render/names.js';
@@ -28,7 +29,7 @@ export interface LiveStatusOptions {
 }
 
 export async function readLiveStatus(model: Topology, opts: LiveStatusOptions = {}): Promise<Overlay & { errors: string[] }> {
-  const targets = opts.targets ?? resolveTargets(model);
+  const targets = opts.targets ?? hostTargets(model);
   const connect = opts.connect ?? sshConnector;
   const timeoutMs = opts.timeoutMs ?? 5000;
   const vips = model.vips.map((v) => v.address);
