@@ -5,11 +5,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HostKeyError, SshSession } from '../../server/src/deploy/ssh.js';
+import { prepareSshd, startSshd } from '../helpers/test-sshd.js';
 
 const NS = 'halabd-test';
 const HOST_IF = 'halabd-h';
@@ -49,38 +50,8 @@ describe('ssh layer against a real sshd', { skip: !isRoot && 'needs root (networ
     sh('ip', ['-n', NS, 'addr', 'add', `${SSHD_ADDR}/24`, 'dev', NS_IF]);
     sh('ip', ['-n', NS, 'link', 'set', NS_IF, 'up']);
     sh('ip', ['-n', NS, 'link', 'set', 'lo', 'up']);
-    sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_ed25519'), '-C', 'halab-test-host']);
-    sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'client'), '-C', 'halab-test-client']);
-    clientKey = join(dir, 'client');
-    hostPub = readFileSync(join(dir, 'host_ed25519.pub'), 'utf8');
-    writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client.pub')));
-    writeFileSync(
-      join(dir, 'sshd_config'),
-      [
-        `ListenAddress ${SSHD_ADDR}`,
-        `HostKey ${join(dir, 'host_ed25519')}`,
-        `PidFile ${join(dir, 'sshd.pid')}`,
-        `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-        'PermitRootLogin prohibit-password',
-        'PasswordAuthentication no',
-        'StrictModes no',
-        'UsePAM no',
-        'Subsystem sftp internal-sftp',
-        '',
-      ].join('\n'),
-    );
-    sh('mkdir', ['-p', '/run/sshd']); // privilege-separation directory sshd insists on
-    sshd = spawn('ip', ['netns', 'exec', NS, '/usr/sbin/sshd', '-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' });
-    // bounded wait for the port to answer
-    for (let i = 0; i < 50; i++) {
-      try {
-        sh('ip', ['netns', 'exec', NS, 'sh', '-c', `ss -ltn | grep -q '${SSHD_ADDR}:22 '`]);
-        return;
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    throw new Error('sshd did not start');
+    ({ clientKey, hostPub } = prepareSshd(dir, 'halab-test', [`ListenAddress ${SSHD_ADDR}`]));
+    sshd = await startSshd(NS, dir, `${SSHD_ADDR}:22 `);
   });
 
   after(() => {

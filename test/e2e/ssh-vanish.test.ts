@@ -11,10 +11,11 @@
 import { afterEach, beforeEach, after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { prepareSshd, startSshd } from '../helpers/test-sshd.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const NS = 'halabv-test';
@@ -105,28 +106,10 @@ describe('a host that vanishes mid-session', { skip: !isRoot && 'needs root (net
     dir = mkdtempSync(join(tmpdir(), 'halab-vanish-'));
     home = join(dir, 'home');
     mkdirSync(join(home, '.ssh'), { recursive: true });
-    sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_ed25519'), '-C', 'halab-vanish-host']);
-    sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'client'), '-C', 'halab-vanish-client']);
-    key = join(dir, 'client');
-    writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${key}.pub`));
-    const hostPub = readFileSync(join(dir, 'host_ed25519.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ');
+    const prepared = prepareSshd(dir, 'halab-vanish', ['LogLevel VERBOSE']);
+    key = prepared.clientKey;
+    const hostPub = prepared.hostPub.trim().split(' ').slice(0, 2).join(' ');
     writeFileSync(join(home, '.ssh', 'known_hosts'), `${LB1} ${hostPub}\n${LB2} ${hostPub}\n`);
-    writeFileSync(
-      join(dir, 'sshd_config'),
-      [
-        `HostKey ${join(dir, 'host_ed25519')}`,
-        `PidFile ${join(dir, 'sshd.pid')}`,
-        `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-        'PermitRootLogin prohibit-password',
-        'PasswordAuthentication no',
-        'StrictModes no',
-        'UsePAM no',
-        'LogLevel VERBOSE',
-        'Subsystem sftp internal-sftp',
-        '',
-      ].join('\n'),
-    );
-    sh('mkdir', ['-p', '/run/sshd']);
   });
 
   after(() => {
@@ -137,17 +120,8 @@ describe('a host that vanishes mid-session', { skip: !isRoot && 'needs root (net
   beforeEach(async () => {
     netUp();
     sshdLog = '';
-    sshd = spawn('ip', ['netns', 'exec', NS, '/usr/sbin/sshd', '-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    sshd = await startSshd(NS, dir, ':22 ', ['ignore', 'ignore', 'pipe']);
     sshd.stderr!.on('data', (d) => (sshdLog += d));
-    for (let i = 0; i < 50; i++) {
-      try {
-        sh('ip', ['netns', 'exec', NS, 'sh', '-c', `ss -ltn | grep -q ':22 '`]);
-        return;
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    throw new Error('sshd did not start');
   });
 
   afterEach(() => {
