@@ -5,15 +5,16 @@
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import type { AccessSettings } from '../../server/src/deploy/access.js';
+import { expandHome } from '../../server/src/deploy/targets.js';
 
-const expandHome = (p: string): string => (p.startsWith('~/') ? homedir() + p.slice(1) : p);
+const home = (p: string): string => expandHome(p, homedir());
 
 /** `halab.ssh.*` as the engine's AccessSettings: the same SSH config, keys and known_hosts as the CLI. */
 export function accessSettings(): AccessSettings {
   const c = vscode.workspace.getConfiguration('halab.ssh');
   return {
-    configFile: expandHome(c.get<string>('configFile', '')) || undefined,
-    knownHostsFile: expandHome(c.get<string>('knownHostsFile', '')) || undefined,
+    configFile: home(c.get<string>('configFile', '')) || undefined,
+    knownHostsFile: home(c.get<string>('knownHostsFile', '')) || undefined,
     useAgent: c.get<boolean>('useAgent', true),
     connectTimeoutSec: c.get<number>('connectTimeout', 10),
   };
@@ -22,7 +23,7 @@ export function accessSettings(): AccessSettings {
 /** `halab.lab.*`: whether lab commands go through sudo, and where lab state lives. */
 export function labSettings(): { sudo: boolean; stateDir?: string } {
   const c = vscode.workspace.getConfiguration('halab.lab');
-  return { sudo: c.get<boolean>('sudo', true), stateDir: expandHome(c.get<string>('stateDir', '')) || undefined };
+  return { sudo: c.get<boolean>('sudo', true), stateDir: home(c.get<string>('stateDir', '')) || undefined };
 }
 
 /**

@@ -51,7 +51,7 @@ export interface TargetOptions {
 
 const DEFAULT_IDENTITIES = ['id_ed25519', 'id_ecdsa', 'id_rsa'];
 
-function expandHome(p: string, home: string): string {
+export function expandHome(p: string, home: string): string {
   return p.replace(/^~(?=\/|$)/, home);
 }
 
