@@ -7,7 +7,7 @@
  * (default 5) through runFailoverTest; median and max go to docs/benchmarks.md.
  */
 import { analyze, hasErrors } from '../server/src/engine.js';
-import type { FaultKind, Topology } from '../server/src/model/types.js';
+import type { FaultKind, Topology } from '../shared/model/types.js';
 import { labDown, labUp } from '../server/src/lab/index.js';
 import { deployTopology } from '../server/src/deploy/index.js';
 import { envSecrets } from '../server/src/secrets.js';

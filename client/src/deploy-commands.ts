@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { deployTopology, formatEvent, formatPlan, formatSummary, type DeployResult } from '../../server/src/deploy/index.js';
-import type { Topology } from '../../server/src/model/types.js';
+import type { Topology } from '../../shared/model/types.js';
 import { prepareHostAction } from './document.js';
 import { accessSettings } from './settings.js';
 import { hostTargets } from '../../server/src/deploy/access.js';

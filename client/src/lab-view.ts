@@ -9,8 +9,8 @@ import * as vscode from 'vscode';
 import { analyze, hasErrors } from '../../server/src/engine.js';
 import { hostTargets, sshArgv } from '../../server/src/deploy/access.js';
 import { readLabState } from '../../server/src/lab/state.js';
-import type { Topology } from '../../server/src/model/types.js';
-import type { Overlay } from '../../server/src/protocol/webview.js';
+import type { Topology } from '../../shared/model/types.js';
+import type { Overlay } from '../../shared/protocol/webview.js';
 import { logServices, readHostLogs } from '../../server/src/verify/host-logs.js';
 import { accessSettings, requireTrust } from './settings.js';
 

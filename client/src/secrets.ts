@@ -4,7 +4,7 @@
  * resolver is synchronous, so every secret the model needs is gathered here first.
  */
 import * as vscode from 'vscode';
-import type { Topology, SecretRef } from '../../server/src/model/types.js';
+import type { Topology, SecretRef } from '../../shared/model/types.js';
 import { envSecrets, type SecretResolver } from '../../server/src/secrets.js';
 
 export function secretRefs(model: Topology): { ref: SecretRef; what: string }[] {

@@ -16,13 +16,13 @@ import {
   type Overlay,
   type Snapshot,
   type WebviewMessage,
-} from '../../server/src/protocol/webview.js';
+} from '../../shared/protocol/webview.js';
 import { decideIntent, localSnapshot } from '../../server/src/diagram/host-core.js';
-import { nodeAtOffset, nodeSpan } from '../../server/src/diagram/graph.js';
-import { sidecarFrom } from '../../server/src/diagram/layout.js';
+import { nodeAtOffset, nodeSpan } from '../../shared/diagram/graph.js';
+import { sidecarFrom } from '../../shared/diagram/layout.js';
 import { makeNonce, panelHtml } from '../../server/src/diagram/panel-html.js';
 import { analyze } from '../../server/src/engine.js';
-import type { Topology } from '../../server/src/model/types.js';
+import type { Topology } from '../../shared/model/types.js';
 
 type Client = Pick<BaseLanguageClient, 'sendRequest'>;
 

@@ -7,7 +7,7 @@ import { reparse } from './syntax/incremental.js';
 import type { SyntaxTree } from './syntax/ast.js';
 import { TOP_LEVEL_BLOCKS } from './schema/schema.js';
 import { resolve, type Resolved } from './model/resolve.js';
-import type { Topology } from './model/types.js';
+import type { Topology } from '../../shared/model/types.js';
 import { CHECKS } from './checks/index.js';
 import { walkStatement, type StatementContext } from './schema/walk.js';
 import { shiftSpan, type Statement } from './syntax/ast.js';

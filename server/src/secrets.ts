@@ -4,7 +4,7 @@
  * that goes into a config file. The renderer never reads the environment itself, so the
  * editor can preview with placeholders and the CLI can fail with a clear message.
  */
-import type { SecretRef } from './model/types.js';
+import type { SecretRef } from '../../shared/model/types.js';
 
 /** `what` says where the secret goes (e.g. "stats password"), for error messages. */
 export type SecretResolver = (ref: SecretRef, what: string) => string;

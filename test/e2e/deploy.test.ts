@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { analyze, hasErrors } from '../../server/src/engine.js';
-import type { Topology } from '../../server/src/model/types.js';
+import type { Topology } from '../../shared/model/types.js';
 import { labDown, labExec, labIsolateHost, labRestoreHost, labUp, readLabState, type LabState } from '../../server/src/lab/index.js';
 import { deployTopology, type DeployEvent, type DeployResult } from '../../server/src/deploy/index.js';
 import { envSecrets } from '../../server/src/secrets.js';

@@ -12,7 +12,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { analyze, hasErrors } from '../../server/src/engine.js';
-import type { FaultKind, Topology } from '../../server/src/model/types.js';
+import type { FaultKind, Topology } from '../../shared/model/types.js';
 import { labDown, labExec, labRestoreHost, labUp, readLabState, type LabState } from '../../server/src/lab/index.js';
 import { deployTopology } from '../../server/src/deploy/index.js';
 import { envSecrets } from '../../server/src/secrets.js';

@@ -22,7 +22,7 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze, hasErrors } from '../../server/src/engine.js';
-import type { Topology } from '../../server/src/model/types.js';
+import type { Topology } from '../../shared/model/types.js';
 import { render } from '../../server/src/render/render.js';
 import { labDown, labExec, labUp, readLabState, type LabState } from '../../server/src/lab/index.js';
 import { deployTopology, SshSession, type DeployResult } from '../../server/src/deploy/index.js';

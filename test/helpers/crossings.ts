@@ -3,8 +3,8 @@
  * column is ranked by `y` (file order on ties) and counted by order.ts's bilayer count. Shared by
  * the layout tests and bench:webview, which compare drawings (ours, ELK's, file order) by it.
  */
-import type { DiagramGraph } from '../../server/src/diagram/graph.js';
-import { countCrossings } from '../../server/src/diagram/order.js';
+import type { DiagramGraph } from '../../shared/diagram/graph.js';
+import { countCrossings } from '../../shared/diagram/order.js';
 
 export function siteUpstreamCrossings(g: DiagramGraph, y: (id: string) => number): number {
   const ids = (kind: string) => g.nodes.filter((n) => n.kind === kind).map((n) => n.id);

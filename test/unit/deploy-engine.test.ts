@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { analyze, hasErrors } from '../../server/src/engine.js';
 import { render } from '../../server/src/render/render.js';
 import { envSecrets } from '../../server/src/secrets.js';
-import type { Topology } from '../../server/src/model/types.js';
+import type { Topology } from '../../shared/model/types.js';
 import type { RenderedFile } from '../../server/src/render/types.js';
 import { deploy, type DeployEvent, type DeployOptions, type Remote } from '../../server/src/deploy/deploy.js';
 import {

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { analyze, hasErrors } from '../../server/src/engine.js';
 import { render } from '../../server/src/render/render.js';
 import { envSecrets, placeholderSecrets } from '../../server/src/secrets.js';
-import type { Topology } from '../../server/src/model/types.js';
+import type { Topology } from '../../shared/model/types.js';
 import type { RenderedFile } from '../../server/src/render/types.js';
 import { deployTopology, formatPlan, formatSummary, formatEvent, type DeployEvent, type Remote } from '../../server/src/deploy/index.js';
 import { factsCommand } from '../../server/src/deploy/remote-ops.js';

@@ -5,13 +5,13 @@ import { readFileSync } from 'node:fs';
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { analyze } from '../../server/src/engine.js';
 import { panelDiagnostics } from '../../server/src/diagram/host-core.js';
-import { modelToGraph, nodeAtOffset, nodeId, nodeSpan, NODE_WIDTH, nodeHeight, parseNodeId } from '../../server/src/diagram/graph.js';
-import { BIG_GRAPH, ELK_MAX, autoLayout, type ElkLike, mergePositions, orderComponents, reduce, structureKey, toElkGraph } from '../../server/src/diagram/layout.js';
+import { modelToGraph, nodeAtOffset, nodeId, nodeSpan, NODE_WIDTH, nodeHeight, parseNodeId } from '../../shared/diagram/graph.js';
+import { BIG_GRAPH, ELK_MAX, autoLayout, type ElkLike, mergePositions, orderComponents, reduce, structureKey, toElkGraph } from '../../shared/diagram/layout.js';
 import { siteUpstreamCrossings } from '../helpers/crossings.js';
 import { benchTopology } from '../webview/bench-topology.js';
 import { rng } from '../helpers/rng.js';
-import { graphToSvg } from '../../server/src/diagram/svg.js';
-import { parseLayoutSidecar } from '../../server/src/protocol/webview.js';
+import { graphToSvg } from '../../shared/diagram/svg.js';
+import { parseLayoutSidecar } from '../../shared/protocol/webview.js';
 
 const SEED = readFileSync(new URL('../../examples/seed-lab.halab', import.meta.url), 'utf8');
 const modelOf = (text: string) => analyze(text).model;

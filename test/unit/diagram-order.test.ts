@@ -1,12 +1,12 @@
 /**
- * Two-layer crossing minimisation (server/src/diagram/order.ts), checked against a brute-force
+ * Two-layer crossing minimisation (shared/diagram/order.ts), checked against a brute-force
  * crossing count, against graphs whose best drawing is known, and against ELK's own layered
  * layout of the same graphs.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import ELK from 'elkjs/lib/elk.bundled.js';
-import { countCrossings, orderTwoLayers, type TwoLayers } from '../../server/src/diagram/order.js';
+import { countCrossings, orderTwoLayers, type TwoLayers } from '../../shared/diagram/order.js';
 import { rng } from '../helpers/rng.js';
 
 function randomGraph(random: () => number): TwoLayers {

@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseWebviewMessage } from '../../server/src/protocol/webview.js';
+import { parseWebviewMessage } from '../../shared/protocol/webview.js';
 import { contentSecurityPolicy, panelHtml } from '../../server/src/diagram/panel-html.js';
 
 const ok = (m: unknown) => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { analyze, hasErrors } from '../../server/src/engine.js';
 import { applyEdits, intentEdits, planIntent, EditError } from '../../server/src/edit/intents.js';
-import type { Intent } from '../../server/src/protocol/webview.js';
+import type { Intent } from '../../shared/protocol/webview.js';
 
 const SEED = readFileSync(new URL('../../examples/seed-lab.halab', import.meta.url), 'utf8');
 const LAB = readFileSync(new URL('../../examples/lab.halab', import.meta.url), 'utf8');

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { analyze } from '../../server/src/engine.js';
 import { applyEdits, intentEdits, EditError } from '../../server/src/edit/intents.js';
-import { BALANCES, type Intent } from '../../server/src/protocol/webview.js';
+import { BALANCES, type Intent } from '../../shared/protocol/webview.js';
 
 const FILES = ['seed-lab.halab', 'lab.halab'].map((f) => readFileSync(new URL(`../../examples/${f}`, import.meta.url), 'utf8'));
 

@@ -27,7 +27,7 @@ import { render } from '../../server/src/render/render.js';
 import type { RenderedFile } from '../../server/src/render/types.js';
 import { BLOCKS, type ArgSpec } from '../../server/src/schema/schema.js';
 import { envSecrets } from '../../server/src/secrets.js';
-import { lbInterface, type Topology } from '../../server/src/model/types.js';
+import { lbInterface, type Topology } from '../../shared/model/types.js';
 import { Validators, canValidate, selfSignedPem } from '../helpers/validators.js';
 import { haproxyTokens, halabString, htmlUnescape, keepalivedTokens, nginxTokens } from '../helpers/config-tokens.js';
 

@@ -11,7 +11,7 @@ import { dirname, join, relative } from 'node:path';
 import { analyze, hasErrors } from '../../server/src/engine.js';
 import { render } from '../../server/src/render/render.js';
 import { envSecrets } from '../../server/src/secrets.js';
-import { lbInterface } from '../../server/src/model/types.js';
+import { lbInterface } from '../../shared/model/types.js';
 import { Validators, canValidate, SKIP_REASON } from '../helpers/validators.js';
 
 const root = join(__dirname, '..', '..');

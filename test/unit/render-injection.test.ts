@@ -15,7 +15,7 @@ import { analyze, hasErrors } from '../../server/src/engine.js';
 import { render, RenderError } from '../../server/src/render/render.js';
 import type { RenderedFile } from '../../server/src/render/types.js';
 import { envSecrets } from '../../server/src/secrets.js';
-import { lbInterface, type Topology } from '../../server/src/model/types.js';
+import { lbInterface, type Topology } from '../../shared/model/types.js';
 import { Validators, canValidate, selfSignedPem, SKIP_REASON } from '../helpers/validators.js';
 import { haproxyTokens, htmlUnescape, keepalivedTokens, nginxTokens, halabString as q } from '../helpers/config-tokens.js';
 

@@ -17,7 +17,7 @@ import fc from 'fast-check';
 import { analyze, hasErrors } from '../../server/src/engine.js';
 import { render } from '../../server/src/render/render.js';
 import { envSecrets } from '../../server/src/secrets.js';
-import { lbInterface } from '../../server/src/model/types.js';
+import { lbInterface } from '../../shared/model/types.js';
 import { Validators, canValidate, selfSignedPem, SKIP_REASON } from '../helpers/validators.js';
 
 const RUNS = Number(process.env.HALAB_PROPERTY_RUNS ?? 200);

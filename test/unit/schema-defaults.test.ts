@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { analyze } from '../../server/src/engine.js';
 import { BLOCKS } from '../../server/src/schema/schema.js';
 import { defaultStatements } from '../../server/src/schema/defaults.js';
-import type { Topology } from '../../server/src/model/types.js';
+import type { Topology } from '../../shared/model/types.js';
 
 const MINIMAL = `topology t
 vip 198.18.0.100/24 { router-id 51 }

@@ -5,8 +5,8 @@
  */
 import { applyEdits } from '../../server/src/edit/intents.js';
 import { decideIntent, localSnapshot } from '../../server/src/diagram/host-core.js';
-import { nodeSpan } from '../../server/src/diagram/graph.js';
-import { parseWebviewMessage, type HostMessage, type LayoutSidecar, type Position } from '../../server/src/protocol/webview.js';
+import { nodeSpan } from '../../shared/diagram/graph.js';
+import { parseWebviewMessage, type HostMessage, type LayoutSidecar, type Position } from '../../shared/protocol/webview.js';
 import { analyze } from '../../server/src/engine.js';
 
 export class FakeHost {

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { panelHtml, makeNonce } from '../../server/src/diagram/panel-html.js';
-import type { HostMessage } from '../../server/src/protocol/webview.js';
+import type { HostMessage } from '../../shared/protocol/webview.js';
 import { FakeHost } from './fake-host.js';
 import { buildWebview, ROOT } from './build.js';
 

@@ -9,8 +9,8 @@
  */
 import { useCallback, useState } from 'react';
 import { Background, Controls, MiniMap, ReactFlow, type Edge, type NodeChange, type ReactFlowProps } from '@xyflow/react';
-import { BIG_GRAPH } from '../../server/src/diagram/layout.js';
-import type { PanelDiagnostic, NodeKind } from '../../server/src/protocol/webview.js';
+import { BIG_GRAPH } from '../../shared/diagram/layout.js';
+import type { PanelDiagnostic, NodeKind } from '../../shared/protocol/webview.js';
 import type { HostBridge } from './host.js';
 import { nodeTypes, type HalabFlowNode } from './nodes.js';
 import { SidePanel } from './SidePanel.js';

@@ -1,8 +1,8 @@
 /** The side form: edit the selected node (rename, role, balance, port, servers, remove) or add one. */
 import { useEffect, useState } from 'react';
-import type { Topology } from '../../server/src/model/types.js';
-import type { DiagramNode } from '../../server/src/diagram/graph.js';
-import { BALANCES, type Intent, type NodeKind } from '../../server/src/protocol/webview.js';
+import type { Topology } from '../../shared/model/types.js';
+import type { DiagramNode } from '../../shared/diagram/graph.js';
+import { BALANCES, type Intent, type NodeKind } from '../../shared/protocol/webview.js';
 import { nextAddress, nextName } from './defaults.js';
 
 interface Props {

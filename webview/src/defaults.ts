@@ -1,5 +1,5 @@
 /** Suggested values for the "add" forms (the user can change them before submitting). */
-import type { Topology } from '../../server/src/model/types.js';
+import type { Topology } from '../../shared/model/types.js';
 
 export function nextName(prefix: string, taken: Iterable<string>): string {
   const set = new Set(taken);

@@ -17,7 +17,7 @@
  */
 import ELK from 'elkjs/lib/elk-api.js';
 import elkWorkerSource from 'elkjs/lib/elk-worker.min.js?text';
-import type { ElkLike } from '../../server/src/diagram/layout.js';
+import type { ElkLike } from '../../shared/diagram/layout.js';
 
 let instance: ElkLike | null = null;
 

@@ -1,7 +1,7 @@
-/** Export the diagram: SVG from the graph (see server/src/diagram/svg.ts), PNG by rasterising it. */
-import { graphToSvg } from '../../server/src/diagram/svg.js';
-import type { DiagramGraph } from '../../server/src/diagram/graph.js';
-import type { Overlay, Position } from '../../server/src/protocol/webview.js';
+/** Export the diagram: SVG from the graph (see shared/diagram/svg.ts), PNG by rasterising it. */
+import { graphToSvg } from '../../shared/diagram/svg.js';
+import type { DiagramGraph } from '../../shared/diagram/graph.js';
+import type { Overlay, Position } from '../../shared/protocol/webview.js';
 
 export function exportSvg(graph: DiagramGraph, positions: Record<string, Position>, overlay: Overlay | null): string {
   return graphToSvg(graph, positions, overlay);

@@ -3,7 +3,7 @@
  * one when the host answers `ack`, `reject` or `error` for that id. In VS Code the transport is
  * `acquireVsCodeApi()`; the Playwright harness installs a fake with the same shape.
  */
-import type { HostMessage, Intent, Position, WebviewMessage } from '../../server/src/protocol/webview.js';
+import type { HostMessage, Intent, Position, WebviewMessage } from '../../shared/protocol/webview.js';
 
 interface VsCodeApi {
   postMessage(msg: unknown): void;

@@ -1,7 +1,7 @@
 /** The node box drawn for every kind (clients, vip, lb, site, upstream). */
 import { memo } from 'react';
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
-import { NODE_WIDTH, nodeHeight, type DiagramNode } from '../../server/src/diagram/graph.js';
+import { NODE_WIDTH, nodeHeight, type DiagramNode } from '../../shared/diagram/graph.js';
 
 export interface NodeData extends Record<string, unknown> {
   node: DiagramNode;

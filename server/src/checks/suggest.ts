@@ -1,6 +1,6 @@
 /** Suggestions for quick fixes: free addresses next to the existing hosts. */
 import ipaddr from 'ipaddr.js';
-import type { Topology } from '../model/types.js';
+import type { Topology } from '../../../shared/model/types.js';
 
 /** The next unused IPv4 address after the last host of that kind (else after the vip). */
 export function nextFreeAddress(m: Topology, kind: 'lb' | 'upstream'): string {

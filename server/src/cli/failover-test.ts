@@ -4,7 +4,7 @@
  * Exit codes are in `halab failover-test --help` (conventions.ts).
  */
 import type { Command } from 'commander';
-import type { FaultKind } from '../model/types.js';
+import type { FaultKind } from '../../../shared/model/types.js';
 import { parseDuration } from '../schema/value-types.js';
 import { envSecrets } from '../secrets.js';
 import { FAULT_KINDS, FailoverError, formatEvent, formatReport, isFaultKind, runFailoverTest } from '../failover/index.js';

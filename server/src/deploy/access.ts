@@ -5,7 +5,7 @@
  * known_hosts and ssh-agent, so a host behind a bastion is reachable from the editor exactly when
  * it is from the terminal.
  */
-import type { Topology } from '../model/types.js';
+import type { Topology } from '../../../shared/model/types.js';
 import { shellJoin } from './shell-quote.js';
 import { loadSshConfig } from './ssh-config.js';
 import { resolveTargets, type Hop, type HostTarget } from './targets.js';

@@ -3,7 +3,7 @@
  * install them with the host's package manager and enable the services. Pure: the deploy runs
  * the commands; unit tests check them per OS.
  */
-import { osFamily, type Os } from '../model/types.js';
+import { osFamily, type Os } from '../../../shared/model/types.js';
 import type { Command } from './shell-quote.js';
 
 export type HostRole = 'lb' | 'upstream';

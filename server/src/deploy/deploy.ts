@@ -9,7 +9,7 @@
  * one are never touched; a host whose connection was lost is reported lost at the step that was
  * running.
  */
-import type { Topology } from '../model/types.js';
+import type { Topology } from '../../../shared/model/types.js';
 import type { RenderedFile } from '../render/types.js';
 import { bootstrapCommands, missing, type Requirement } from './bootstrap.js';
 import { errMsg, HostDeployment, StepError } from './host-deployment.js';

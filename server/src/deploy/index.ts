@@ -2,7 +2,7 @@
  * Deploy: public API (engine code, no `vscode`). `deployTopology` renders with resolved secrets
  * and deploys; `deploy` takes already-rendered files. See docs/deploy.md.
  */
-import type { Topology } from '../model/types.js';
+import type { Topology } from '../../../shared/model/types.js';
 import { render } from '../render/render.js';
 import { placeholderSecrets, type SecretResolver } from '../secrets.js';
 import { deploy, type DeployListener, type DeployOptions, type DeployResult } from './deploy.js';

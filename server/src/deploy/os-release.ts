@@ -1,5 +1,5 @@
 /** Reading /etc/os-release and matching it against the `os` a host declares. */
-import type { Os } from '../model/types.js';
+import type { Os } from '../../../shared/model/types.js';
 
 export interface OsRelease {
   id: string;

@@ -8,7 +8,7 @@
  * - the service manager that reloads the services (systemctl, or service without systemd).
  * Pure: the deploy gathers the facts and reports the result.
  */
-import type { Os } from '../model/types.js';
+import type { Os } from '../../../shared/model/types.js';
 import type { RenderedFile } from '../render/types.js';
 import { toolRequirement, type Requirement } from './bootstrap.js';
 import { applyCommand, BACKUP_ROOT, type InitSystem } from './remote-ops.js';

@@ -4,7 +4,7 @@
  */
 import { analyze, type Diagnostic } from '../engine.js';
 import { planIntent, type TextEdit } from '../edit/intents.js';
-import type { HostMessage, LayoutSidecar, PanelDiagnostic, Snapshot, WebviewMessage } from '../protocol/webview.js';
+import type { HostMessage, LayoutSidecar, PanelDiagnostic, Snapshot, WebviewMessage } from '../../../shared/protocol/webview.js';
 
 export function panelDiagnostics(diags: readonly Pick<Diagnostic, 'code' | 'severity' | 'message' | 'span'>[]): PanelDiagnostic[] {
   return diags.map((d) => ({ code: d.code, severity: d.severity, message: d.message, span: { start: d.span.start, end: d.span.end } }));

@@ -4,7 +4,7 @@
  * author's one-line or multi-line block style) is left byte for byte.
  */
 import type { Statement, SyntaxTree } from '../syntax/ast.js';
-import { NAME_RE, type Intent, type NodeKind } from '../protocol/webview.js';
+import { NAME_RE, type Intent, type NodeKind } from '../../../shared/protocol/webview.js';
 import {
   EditError,
   blockStatements,

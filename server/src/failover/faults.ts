@@ -8,7 +8,7 @@
  * To add a fault kind: add its name to FAULT_KINDS in schema/schema.ts, one entry here, and a
  * case in test/unit/failover-parts.test.ts (and test/e2e/failover.test.ts for its behaviour).
  */
-import type { FaultKind, Topology, Vip } from '../model/types.js';
+import type { FaultKind, Topology, Vip } from '../../../shared/model/types.js';
 import { FAULT_KINDS } from '../schema/schema.js';
 import { script } from '../deploy/remote-ops.js';
 import type { Command } from '../deploy/shell-quote.js';

@@ -2,7 +2,7 @@
  * The failover test's preflight: the deployed config equals the file (the deploy's own plan,
  * over the run's sessions), the VIP is on the primary alone, and every site answers.
  */
-import type { Lb, Topology } from '../model/types.js';
+import type { Lb, Topology } from '../../../shared/model/types.js';
 import { deployTopology } from '../deploy/index.js';
 import type { Remote } from '../deploy/deploy.js';
 import type { HostTarget } from '../deploy/targets.js';

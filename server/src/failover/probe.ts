@@ -7,7 +7,7 @@
  */
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { Site, Topology } from '../model/types.js';
+import type { Site, Topology } from '../../../shared/model/types.js';
 import { siteHostHeader } from '../verify/cluster.js';
 import type { ProbeSample } from './types.js';
 

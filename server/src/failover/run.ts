@@ -19,8 +19,8 @@
  *             settled, at the latest `duration` after t0
  */
 import { performance } from 'node:perf_hooks';
-import type { FaultKind, Lb, Topology, Vip } from '../model/types.js';
-import { lbInterface } from '../model/types.js';
+import type { FaultKind, Lb, Topology, Vip } from '../../../shared/model/types.js';
+import { lbInterface } from '../../../shared/model/types.js';
 import type { SecretResolver } from '../secrets.js';
 import { render } from '../render/render.js';
 import { hostTargets } from '../deploy/access.js';

@@ -3,7 +3,7 @@
  * the events a caller sees while it runs, and the report it ends with. Every time is in ms
  * since the start of the run (`t0`), unless the name says it is relative to something else.
  */
-import type { FaultKind } from '../model/types.js';
+import type { FaultKind } from '../../../shared/model/types.js';
 
 /** One request through a VIP. */
 export interface ProbeSample {

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ipaddr from 'ipaddr.js';
-import type { Topology } from '../model/types.js';
+import type { Topology } from '../../../shared/model/types.js';
 import { NAME_RE } from '../schema/schema.js';
 import { removeEtcDirs, removeLinks, removeNamespaces } from './host-down.js';
 import { createHost, linkAlias, PRIVATE_DIRS } from './host-up.js';

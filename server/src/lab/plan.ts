@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
-import { lbInterface, type Topology } from '../model/types.js';
+import { lbInterface, type Topology } from '../../../shared/model/types.js';
 import { NAME_RE } from '../schema/schema.js';
 
 /** The only range a lab may use: RFC 2544 benchmarking space, never routed on the internet. */

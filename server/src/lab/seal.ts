@@ -12,7 +12,7 @@
  * does not exist here, so /etc itself is overlaid). Pure: the lab mounts, the tests check.
  */
 import { posix } from 'node:path';
-import type { Topology } from '../model/types.js';
+import type { Topology } from '../../../shared/model/types.js';
 import { render } from '../render/render.js';
 import { placeholderSecrets } from '../secrets.js';
 import { BACKUP_ROOT } from '../deploy/remote-ops.js';

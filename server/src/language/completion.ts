@@ -3,7 +3,7 @@
  * upstream names after `servers`, vip addresses after a site's `vip`, and `env:` for secrets.
  */
 import type { Statement, SyntaxTree } from '../syntax/ast.js';
-import type { Topology } from '../model/types.js';
+import type { Topology } from '../../../shared/model/types.js';
 import { BLOCKS, type ArgSpec, type KeywordSpec } from '../schema/schema.js';
 import { enclosingBlock } from './locate.js';
 import { keywordMarkdown } from './hover.js';

@@ -3,7 +3,7 @@
  * and for vip/lb/site/stats/upstream statements the config lines they render to.
  */
 import type { SyntaxTree } from '../syntax/ast.js';
-import type { Topology } from '../model/types.js';
+import type { Topology } from '../../../shared/model/types.js';
 import type { KeywordSpec } from '../schema/schema.js';
 import { locate } from './locate.js';
 

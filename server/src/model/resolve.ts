@@ -8,7 +8,7 @@ import { parseArg } from '../schema/args.js';
 import { defaultStatements, defaultValue } from '../schema/defaults.js';
 import { keywordSpec } from '../schema/schema.js';
 import * as V from '../schema/value-types.js';
-import type { Balance, CheckKind, Defaults, FailoverTestSpec, FaultKind, Firewall, Lb, Os, Role, SecretRef, Site, Stats, TimeoutKind, Topology, Track, Upstream, Vip } from './types.js';
+import type { Balance, CheckKind, Defaults, FailoverTestSpec, FaultKind, Firewall, Lb, Os, Role, SecretRef, Site, Stats, TimeoutKind, Topology, Track, Upstream, Vip } from '../../../shared/model/types.js';
 
 /** The statements behind one model object, for checks that need an argument's span. */
 export interface NodeInfo {

@@ -3,7 +3,7 @@
  * (client/src). Each constant says which way it flows.
  */
 import { RequestType } from 'vscode-languageserver-protocol';
-import type { Topology } from '../model/types.js';
+import type { Topology } from '../../../shared/model/types.js';
 
 export interface LspRange {
   start: { line: number; character: number };

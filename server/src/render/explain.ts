@@ -3,7 +3,7 @@
  * statements. Renders with placeholder secrets (never a real password in a hover) and cuts the
  * lines that belong to the statement out of the rendered files.
  */
-import type { Topology } from '../model/types.js';
+import type { Topology } from '../../../shared/model/types.js';
 import { placeholderSecrets } from '../secrets.js';
 import { PATHS, backendName, instanceName } from './names.js';
 import { render } from './render.js';

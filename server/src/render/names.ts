@@ -2,8 +2,8 @@
  * Names and paths the rendered configs use, shared with deploy, the failover test and the
  * diagram (which read HAProxy's admin socket and keepalived's instances by these names).
  */
-import type { Os, Site, Topology, Vip } from '../model/types.js';
-import { osFamily } from '../model/types.js';
+import type { Os, Site, Topology, Vip } from '../../../shared/model/types.js';
+import { osFamily } from '../../../shared/model/types.js';
 
 /** HAProxy backend of a site: the site's name, as in the seed (readable on the stats page). */
 export function backendName(site: Site): string {

@@ -6,8 +6,8 @@
  * filter from escape.ts. See docs/rendering.md.
  */
 import nunjucks from 'nunjucks';
-import type { Lb, Site, Topology, Upstream, Vip } from '../model/types.js';
-import { lbInterface, osFamily } from '../model/types.js';
+import type { Lb, Site, Topology, Upstream, Vip } from '../../../shared/model/types.js';
+import { lbInterface, osFamily } from '../../../shared/model/types.js';
 import type { SecretResolver } from '../secrets.js';
 import {
   RenderError,

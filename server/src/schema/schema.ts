@@ -4,24 +4,12 @@
  * here. To add a keyword: add an entry below, then read it in model/resolve.ts.
  */
 
-/**
- * Enumerated values, declared once. The model's types (model/types.ts), the webview protocol
- * and the failover table derive from these; the ENUM arguments below list them.
- */
-export const OS_VALUES = ['almalinux', 'rhel', 'rocky', 'debian', 'ubuntu'] as const;
-export const FIREWALLS = ['auto', 'firewalld', 'nftables', 'none'] as const;
-export const VRRP_VERSIONS = ['2', '3'] as const;
-export const TRACKS = ['process', 'script'] as const;
-export const ROLES = ['primary', 'backup'] as const;
-export const BALANCES = ['roundrobin', 'leastconn', 'source', 'first', 'uri'] as const;
-export const CHECK_KINDS = ['http', 'tcp'] as const;
-export const TIMEOUT_KINDS = ['connect', 'client', 'server', 'http-request', 'queue', 'http-keep-alive', 'check'] as const;
-export const FAULT_KINDS = ['kill-haproxy', 'stop-haproxy', 'stop-keepalived', 'link-down', 'kill-upstream'] as const;
+// The enumerated values and the name rule are shared with the webview, so they are declared in
+// shared/model/values.ts; the ENUM arguments below list them, and engine code imports them from here.
+import { BALANCES, CHECK_KINDS, FAULT_KINDS, FIREWALLS, NAME_RE, OS_VALUES, ROLES, TIMEOUT_KINDS, TRACKS, VRRP_VERSIONS } from '../../../shared/model/values.js';
+export { BALANCES, CHECK_KINDS, FAULT_KINDS, FIREWALLS, NAME_RE, OS_VALUES, ROLES, TIMEOUT_KINDS, TRACKS, VRRP_VERSIONS };
 const ON_OFF = ['on', 'off'] as const;
 const YES_NO = ['yes', 'no'] as const;
-
-/** Names of the topology, lbs, upstreams and sites (language contract, section 1). */
-export const NAME_RE = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
 
 export type ArgType =
   | 'name' | 'ip' | 'cidr' | 'vip-ref' | 'host' | 'dnsname' | 'port' | 'int' | 'duration'

@@ -4,11 +4,8 @@
  * into line/column. The tree keeps enough to rebuild or minimally edit the text.
  */
 
-/** Half-open `[start, end)` span of UTF-16 code unit offsets. */
-export interface Span {
-  start: number;
-  end: number;
-}
+import type { Span } from '../../../shared/span.js';
+export type { Span };
 
 /**
  * Moves a span by `d`, in place. The incremental analysis shifts the nodes, model objects and

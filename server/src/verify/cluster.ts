@@ -6,7 +6,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { Site, Topology } from '../model/types.js';
+import type { Site, Topology } from '../../../shared/model/types.js';
 import type { ExecResult } from '../deploy/ssh.js';
 import { ADDRESSES, KEEPALIVED_DUMP, parseAddresses, parseKeepalivedStates, type Exec } from './host-state.js';
 type Emit = (e: { host?: string; step: 'vip' | 'sites'; status: 'start' | 'ok' | 'fail' | 'info'; message?: string; ms?: number }) => void;

@@ -5,7 +5,7 @@
  * to do. Used by the failover preflight; the deploy's cluster check has a shorter version.
  */
 import { script } from '../deploy/remote-ops.js';
-import { lbInterface, type Lb, type Topology } from '../model/types.js';
+import { lbInterface, type Lb, type Topology } from '../../../shared/model/types.js';
 import { KEEPALIVED_DUMP, parseKeepalivedStates, type Exec } from './host-state.js';
 
 export interface VrrpDiagnosis {

@@ -3,14 +3,14 @@
  * each VIP, each lb's keepalived state, and HAProxy's view of every server (UP/DOWN), read over SSH
  * with the deploy layer's connections (same host keys, same lab key). Read-only.
  */
-import type { Topology } from '../model/types.js';
+import type { Topology } from '../../../shared/model/types.js';
 import { sshConnector, type Connector, type Remote } from '../deploy/remote.js';
 import { hostTargets } from '../deploy/access.js';
 import type { HostTarget } from '../deploy/targets.js';
 import { parseShowStat, showStatCommand } from './haproxy-stats.js';
 import { ADDRESSES, KEEPALIVED_DUMP, parseAddresses, parseKeepalivedStates } from './host-state.js';
 import { haproxyAdminSocket, instanceName } from '../render/names.js';
-import type { Overlay } from '../protocol/webview.js';
+import type { Overlay } from '../../../shared/protocol/webview.js';
 
 type LbState = Overlay['lbs'][string]['state'];
 type ServerState = Overlay['servers'][string][string];

@@ -4,7 +4,7 @@
  */
 import { useCallback, useMemo, useState } from 'react';
 import type { Edge, EdgeChange } from '@xyflow/react';
-import type { DiagramGraph } from '../../../server/src/diagram/graph.js';
+import type { DiagramGraph } from '../../../shared/diagram/graph.js';
 import type { HalabFlowNode } from '../nodes.js';
 
 export function useEdges(graph: DiagramGraph | null, nodes: HalabFlowNode[]): { edges: Edge[]; onEdgesChange: (changes: EdgeChange<Edge>[]) => void } {

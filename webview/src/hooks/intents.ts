@@ -5,8 +5,8 @@
  */
 import { useCallback, type MutableRefObject } from 'react';
 import type { Connection, Edge, OnBeforeDelete } from '@xyflow/react';
-import { nodeId, parseNodeId, type DiagramGraph } from '../../../server/src/diagram/graph.js';
-import type { Intent, Overlay } from '../../../server/src/protocol/webview.js';
+import { nodeId, parseNodeId, type DiagramGraph } from '../../../shared/diagram/graph.js';
+import type { Intent, Overlay } from '../../../shared/protocol/webview.js';
 import type { HostBridge } from '../host.js';
 import { exportPng, exportSvg } from '../export.js';
 import type { HalabFlowNode } from '../nodes.js';

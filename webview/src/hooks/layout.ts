@@ -5,10 +5,10 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { applyNodeChanges, type NodeChange } from '@xyflow/react';
-import { NODE_WIDTH, nodeHeight, type DiagramGraph, type DiagramNode } from '../../../server/src/diagram/graph.js';
-import { autoLayout, columnLayout, mergePositions, structureKey } from '../../../server/src/diagram/layout.js';
-import { overlayBadge } from '../../../server/src/diagram/svg.js';
-import type { Overlay, Position } from '../../../server/src/protocol/webview.js';
+import { NODE_WIDTH, nodeHeight, type DiagramGraph, type DiagramNode } from '../../../shared/diagram/graph.js';
+import { autoLayout, columnLayout, mergePositions, structureKey } from '../../../shared/diagram/layout.js';
+import { overlayBadge } from '../../../shared/diagram/svg.js';
+import type { Overlay, Position } from '../../../shared/protocol/webview.js';
 import { startElk } from '../elk.js';
 import type { HalabFlowNode } from '../nodes.js';
 import { metrics, type Drawn } from './metrics.js';

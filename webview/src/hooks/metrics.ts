@@ -4,7 +4,7 @@
  * when, is visible in one place.
  */
 import { useEffect } from 'react';
-import { BIG_GRAPH } from '../../../server/src/diagram/layout.js';
+import { BIG_GRAPH } from '../../../shared/diagram/layout.js';
 
 export interface Metrics {
   /** Drawings placed (one per snapshot drawn, and per re-layout). */

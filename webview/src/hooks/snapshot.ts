@@ -3,8 +3,8 @@
  * the cursor's highlight and the live overlay. Also the revision the next intent is based on.
  */
 import { useEffect, useMemo, useRef, useState, type MutableRefObject } from 'react';
-import { modelToGraph, type DiagramGraph } from '../../../server/src/diagram/graph.js';
-import type { HostMessage, Overlay, Snapshot } from '../../../server/src/protocol/webview.js';
+import { modelToGraph, type DiagramGraph } from '../../../shared/diagram/graph.js';
+import type { HostMessage, Overlay, Snapshot } from '../../../shared/protocol/webview.js';
 import type { HostBridge } from '../host.js';
 import { metrics } from './metrics.js';
 import type { PinnedPositions } from './layout.js';

@@ -1,7 +1,7 @@
 /** The panel's chrome: theme, status line, and where the view opens. */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useReactFlow, type FitViewOptions } from '@xyflow/react';
-import { BIG_GRAPH } from '../../../server/src/diagram/layout.js';
+import { BIG_GRAPH } from '../../../shared/diagram/layout.js';
 import type { Drawn } from './metrics.js';
 
 /** The toolbar's message: the outcome of the last intent or export, or why the layout failed. */

@@ -5,7 +5,7 @@
  * what lets the panel keep positions while the text changes.
  */
 import type { Topology } from '../model/types.js';
-import type { Span } from '../syntax/ast.js';
+import type { Span } from '../span.js';
 import type { PanelDiagnostic } from '../protocol/webview.js';
 
 export type DiagramNodeKind = 'clients' | 'vip' | 'lb' | 'site' | 'upstream';

@@ -4,8 +4,8 @@
  * and the diagram. Each object keeps the span of the statement it came from (for diagnostics,
  * hover and reveal-in-editor).
  */
-import type { Span } from '../syntax/ast.js';
-import type { BALANCES, CHECK_KINDS, FAULT_KINDS, FIREWALLS, OS_VALUES, ROLES, TIMEOUT_KINDS, TRACKS } from '../schema/schema.js';
+import type { Span } from '../span.js';
+import type { BALANCES, CHECK_KINDS, FAULT_KINDS, FIREWALLS, OS_VALUES, ROLES, TIMEOUT_KINDS, TRACKS } from './values.js';
 
 // The enumerated types are the schema's value lists (schema.ts declares each once).
 export type Os = (typeof OS_VALUES)[number];

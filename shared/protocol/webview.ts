@@ -9,14 +9,14 @@
  * fresh snapshot so the webview can redraw) or `error` (malformed message or host failure).
  */
 import type { Topology } from '../model/types.js';
-import type { Span } from '../syntax/ast.js';
+import type { Span } from '../span.js';
 
 // ---------- shared shapes ----------
 
 export type NodeKind = 'lb' | 'upstream' | 'site';
 export const NODE_KINDS: readonly NodeKind[] = ['lb', 'upstream', 'site'];
 // The value lists and the name rule are the schema's (one owner); re-exported for the webview.
-import { BALANCES, NAME_RE, ROLES } from '../schema/schema.js';
+import { BALANCES, NAME_RE, ROLES } from '../model/values.js';
 import type { Balance, Role } from '../model/types.js';
 export { BALANCES, NAME_RE, ROLES, type Balance, type Role };
 
