@@ -1,5 +1,5 @@
 // Bundles the extension client, the language server, the CLI and the webview with esbuild.
-// `tsc --noEmit` type-checks separately (npm run typecheck).
+// `tsc -b` type-checks each target separately (npm run typecheck; see tsconfig.json).
 import * as esbuild from 'esbuild';
 import { readFileSync, existsSync } from 'node:fs';
 import { webviewOptions } from './webview-options.mjs';
