@@ -3,11 +3,9 @@
  * progress notification → summary in the output channel and the VIP holder in the status bar.
  */
 import * as vscode from 'vscode';
-import { deployTopology, formatEvent, formatPlan, formatSummary, type DeployResult } from '../../server/src/deploy/index.js';
-import type { Topology } from '../../shared/model/types.js';
+import { deployTopology, formatDeployEvent, formatPlan, formatSummary, hostTargets, type DeployResult, type Topology } from '../../server/src/index.js';
 import { prepareHostAction } from './document.js';
 import { accessSettings } from './settings.js';
-import { hostTargets } from '../../server/src/deploy/access.js';
 
 export interface DeployHooks {
   onDeployed(model: Topology, result: DeployResult, uri: vscode.Uri): void;
@@ -62,7 +60,7 @@ export function registerDeployCommands(context: vscode.ExtensionContext, output:
     // the CLI's way to the hosts, with this editor's halab.ssh.* settings
     const reach = { targets: hostTargets(a.model, accessSettings()), acceptNew, passphrase };
     const log = (e: Parameters<NonNullable<Parameters<typeof deployTopology>[2]>>[0]) => {
-      const line = formatEvent(e);
+      const line = formatDeployEvent(e);
       if (line) output.appendLine(line);
     };
     const plan = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'HA Lab: planning the deploy' }, () =>

@@ -1,7 +1,6 @@
 /** Finding the .halab document a command is about, and analyzing it with the shared engine. */
 import * as vscode from 'vscode';
-import { analyze, hasErrors, type Analysis } from '../../server/src/engine.js';
-import type { SecretResolver } from '../../server/src/secrets.js';
+import { analyze, hasErrors, type Analysis, type SecretResolver } from '../../server/src/index.js';
 import { gatherSecrets } from './secrets.js';
 import { requireTrust } from './settings.js';
 

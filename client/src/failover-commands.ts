@@ -5,9 +5,7 @@
  * the report panel draws the timeline.
  */
 import * as vscode from 'vscode';
-import { hostTargets } from '../../server/src/deploy/access.js';
-import { formatEvent, formatReport, runFailoverTest } from '../../server/src/failover/index.js';
-import type { FailoverReport } from '../../server/src/failover/types.js';
+import { formatFailoverEvent, formatReport, hostTargets, runFailoverTest, type FailoverReport } from '../../server/src/index.js';
 import { prepareHostAction } from './document.js';
 import { reportHtml } from './failover-report.js';
 import { accessSettings } from './settings.js';
@@ -33,7 +31,7 @@ export function registerFailoverCommands(context: vscode.ExtensionContext, outpu
         { location: vscode.ProgressLocation.Notification, title: `HA Lab: failover test (${ft.fault}, up to ${Math.round(ft.durationMs / 1000)} s of probing)` },
         () =>
           runFailoverTest(a.model, { secrets, targets: hostTargets(a.model, accessSettings()) }, (e) => {
-            const line = formatEvent(e);
+            const line = formatFailoverEvent(e);
             if (line) output.appendLine(line);
           }),
       );

@@ -3,7 +3,7 @@
  * no script): one row of probe results per site, one row per lb showing when it held the VIP,
  * and the test's marks (fault, restore, …) as vertical lines.
  */
-import type { FailoverReport } from '../../server/src/failover/types.js';
+import type { FailoverReport } from '../../server/src/index.js';
 
 const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${Math.round(v)} ms`);

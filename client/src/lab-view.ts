@@ -6,12 +6,8 @@
  * last log lines; per topology: the plan (drift), live status, and the lab's start and stop.
  */
 import * as vscode from 'vscode';
-import { analyze, hasErrors } from '../../server/src/engine.js';
-import { hostTargets, sshArgv } from '../../server/src/deploy/access.js';
-import { readLabState } from '../../server/src/lab/state.js';
-import type { Topology } from '../../shared/model/types.js';
+import { analyze, hasErrors, hostTargets, logServices, readHostLogs, readLabState, sshArgv, type Topology } from '../../server/src/index.js';
 import type { Overlay } from '../../shared/protocol/webview.js';
-import { logServices, readHostLogs } from '../../server/src/verify/host-logs.js';
 import { accessSettings, requireTrust } from './settings.js';
 
 class TopologyItem extends vscode.TreeItem {

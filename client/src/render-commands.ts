@@ -1,9 +1,7 @@
 /** "HA Lab: Render Configs" and "HA Lab: Preview Rendered Config". */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { render } from '../../server/src/render/render.js';
-import { writeRenderedTree } from '../../server/src/render/write-tree.js';
-import { placeholderSecrets } from '../../server/src/secrets.js';
+import { placeholderSecrets, render, writeRenderedTree } from '../../server/src/index.js';
 import { analyzeOrComplain, pickHalabDocument } from './document.js';
 import { gatherSecrets } from './secrets.js';
 

@@ -4,8 +4,7 @@
  */
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import type { AccessSettings } from '../../server/src/deploy/access.js';
-import { expandHome } from '../../server/src/deploy/targets.js';
+import { expandHome, type AccessSettings } from '../../server/src/index.js';
 
 const home = (p: string): string => expandHome(p, homedir());
 

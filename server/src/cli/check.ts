@@ -5,8 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { analyze, hasErrors, type Diagnostic } from '../engine.js';
-import { LineIndex } from '../syntax/line-index.js';
+import { analyze, hasErrors, LineIndex, type Diagnostic } from '../index.js';
 import { EXIT, exitCodes, formatOption, jsonText, outputFormat, terminalSafe } from './conventions.js';
 
 export interface CliDiagnostic {

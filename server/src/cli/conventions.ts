@@ -4,7 +4,7 @@
  * usage/environment problems, and text that is safe to print on a terminal.
  */
 import { Option, type Command } from 'commander';
-import { SecretError } from '../secrets.js';
+import { SecretError } from '../index.js';
 
 /**
  * The three exit codes of every command. 2 means "nothing was judged": a bad option, an

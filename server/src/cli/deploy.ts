@@ -5,10 +5,7 @@
  */
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { deployTopology, formatEvent, formatPlan, formatSummary, type DeployResult } from '../deploy/index.js';
-import type { RenderedFile } from '../render/types.js';
-import { envSecrets } from '../secrets.js';
-import { hostTargets } from '../deploy/access.js';
+import { deployTopology, envSecrets, formatDeployEvent, formatPlan, formatSummary, hostTargets, type DeployResult, type RenderedFile } from '../index.js';
 import { loadForCommand } from './check.js';
 import { EXIT, exitCodeOf, exitCodes, formatOption, jsonText, outputFormat } from './conventions.js';
 
@@ -63,8 +60,8 @@ export function register(program: Command): void {
     }
     const json = outputFormat(o) === 'json';
     const model = loaded.analysis.model;
-    const print = (e: Parameters<typeof formatEvent>[0]) => {
-      const line = formatEvent(e);
+    const print = (e: Parameters<typeof formatDeployEvent>[0]) => {
+      const line = formatDeployEvent(e);
       if (line && !json) process.stderr.write(line + '\n');
     };
     const base = {

@@ -4,11 +4,7 @@
  * Exit codes are in `halab failover-test --help` (conventions.ts).
  */
 import type { Command } from 'commander';
-import type { FaultKind } from '../../../shared/model/types.js';
-import { parseDuration } from '../schema/value-types.js';
-import { envSecrets } from '../secrets.js';
-import { FAULT_KINDS, FailoverError, formatEvent, formatReport, isFaultKind, runFailoverTest } from '../failover/index.js';
-import { hostTargets } from '../deploy/access.js';
+import { envSecrets, FAULT_KINDS, FailoverError, formatFailoverEvent, formatReport, hostTargets, isFaultKind, parseDuration, runFailoverTest, type FaultKind } from '../index.js';
 import { loadForCommand } from './check.js';
 import { EXIT, exitCodeOf, exitCodes, formatOption, jsonText, outputFormat } from './conventions.js';
 
@@ -72,7 +68,7 @@ export function register(program: Command): void {
         },
         (e) => {
           if (o.quiet) return;
-          const line = formatEvent(e);
+          const line = formatFailoverEvent(e);
           if (line) process.stderr.write(line + '\n');
         },
       );

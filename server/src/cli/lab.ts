@@ -4,9 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { analyze } from '../engine.js';
-import type { Topology } from '../../../shared/model/types.js';
-import { LabError, labDown, labStatus, labUp, type LabStatus } from '../lab/index.js';
+import { analyze, LabError, labDown, labStatus, labUp, type LabStatus, type Topology } from '../index.js';
 import { formatGcc, loadForCommand, toCliDiagnostics } from './check.js';
 import { EXIT, exitCodes, formatOption, jsonText, outputFormat, terminalSafe } from './conventions.js';
 

@@ -4,14 +4,11 @@
  */
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { render, RenderError } from '../render/render.js';
-import type { RenderedFile } from '../render/types.js';
-import { localMode, writeRenderedTree } from '../render/write-tree.js';
-import { envSecrets, placeholderSecrets, SecretError } from '../secrets.js';
+import { envSecrets, localMode, placeholderSecrets, render, RenderError, SecretError, writeRenderedTree, type RenderedFile } from '../index.js';
 import { loadForCommand } from './check.js';
 import { EXIT, exitCodeOf, exitCodes, formatOption, jsonText, outputFormat, terminalSafe } from './conventions.js';
 
-export { outputPath } from '../render/write-tree.js';
+export { outputPath } from '../index.js';
 
 interface RenderCliOptions {
   output: string;
