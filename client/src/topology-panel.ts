@@ -153,7 +153,7 @@ class TopologyPanel implements vscode.Disposable {
           return;
         }
         const edit = new vscode.WorkspaceEdit();
-        for (const e of d.edits) edit.replace(this.doc.uri, new vscode.Range(this.doc.positionAt(e.start), this.doc.positionAt(e.end)), e.newText);
+        for (const e of d.edits) edit.replace(this.doc.uri, new vscode.Range(this.doc.positionAt(e.span.start), this.doc.positionAt(e.span.end)), e.newText);
         if (!(await vscode.workspace.applyEdit(edit))) throw new Error('VS Code refused the edit (is the file read-only?)');
         ack();
         return; // the change event sends the new snapshot

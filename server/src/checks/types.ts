@@ -2,13 +2,11 @@
 import type { Span, SyntaxTree } from '../syntax/ast.js';
 import type { Resolved } from '../model/resolve.js';
 import type { StatementContext } from '../schema/walk.js';
+import type { TextEdit } from '../edit/text-edits.js';
+
+export type { TextEdit };
 
 export type Severity = 'error' | 'warning' | 'hint';
-
-export interface TextEdit {
-  span: Span;
-  newText: string;
-}
 
 export interface Fix {
   title: string;

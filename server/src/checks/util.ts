@@ -1,6 +1,7 @@
 /** Small helpers shared by the checks. */
 import type { Span, Statement } from '../syntax/ast.js';
 import type { NodeInfo } from '../model/resolve.js';
+import type { TextEdit } from '../edit/text-edits.js';
 
 export const spanOf = (x: Span): Span => ({ start: x.start, end: x.end });
 
@@ -69,7 +70,7 @@ let lastIndent = { text: '', unit: '  ' };
  * Insert a statement into a block, as its last statement, in the style of the block (one-line
  * `{ a; b }` blocks get `; stmt`, multi-line blocks a new indented line).
  */
-export function insertIntoBlock(text: string, stmt: Statement, line: string): { span: Span; newText: string } {
+export function insertIntoBlock(text: string, stmt: Statement, line: string): TextEdit {
   const b = stmt.block!;
   const close = b.close >= 0 ? b.close : b.end;
   const openLineEnd = text.indexOf('\n', b.open);

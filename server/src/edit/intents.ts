@@ -16,6 +16,7 @@ import {
   insertInBlock,
   removeArg,
   removeStatement,
+  replace,
   replaceArgs,
   siblingsUseBlankLines,
   styleOf,
@@ -137,7 +138,7 @@ export function intentEdits(tree: SyntaxTree, intent: Intent): TextEdit[] {
       if (!servers) return [insertInBlock(tree, site, `servers ${intent.upstream}`)];
       const lastArg = servers.args.at(-1);
       const at = lastArg ? lastArg.end : servers.keyword.end;
-      return [{ start: at, end: at, newText: ' ' + intent.upstream }];
+      return [replace(at, at, ' ' + intent.upstream)];
     }
     case 'disconnect': {
       const site = one(tree, 'site', intent.site);
@@ -157,11 +158,11 @@ export function intentEdits(tree: SyntaxTree, intent: Intent): TextEdit[] {
       const stmts = findTop(tree, intent.kind, intent.from);
       if (!stmts.length) throw new EditError(`no ${intent.kind} named "${intent.from}"`);
       assertFreeName(tree, intent.kind, intent.to);
-      const edits: TextEdit[] = stmts.map((s) => ({ start: s.args[0].start, end: s.args[0].end, newText: intent.to }));
+      const edits: TextEdit[] = stmts.map((s) => replace(s.args[0].start, s.args[0].end, intent.to));
       if (intent.kind === 'upstream') {
         for (const r of serversRefs(tree, intent.from)) {
           const a = r.stmt.args[r.index];
-          edits.push({ start: a.start, end: a.end, newText: intent.to });
+          edits.push(replace(a.start, a.end, intent.to));
         }
       }
       return edits;

@@ -4,26 +4,34 @@
  * the VS Code side can apply them as one WorkspaceEdit (one undo step) and unchanged bytes —
  * comments, blank lines, alignment — stay as they are.
  */
-import type { Block, Statement, SyntaxTree } from '../syntax/ast.js';
+import type { Block, Span, Statement, SyntaxTree } from '../syntax/ast.js';
 
-/** Replace `[start, end)` with `newText`. */
+/**
+ * Replace `span` with `newText`: the one edit shape of the engine (quick fixes, rename, diagram
+ * intents). Offsets, like every span of the tree; the LSP and VS Code edges turn them into
+ * positions with the document's line index.
+ */
 export interface TextEdit {
-  start: number;
-  end: number;
+  span: Span;
   newText: string;
+}
+
+/** The edit replacing `[start, end)` with `newText`. */
+export function replace(start: number, end: number, newText: string): TextEdit {
+  return { span: { start, end }, newText };
 }
 
 export class EditError extends Error {}
 
 /** Apply non-overlapping edits (any order) to `text`. */
 export function applyEdits(text: string, edits: TextEdit[]): string {
-  const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
+  const sorted = [...edits].sort((a, b) => b.span.start - a.span.start || b.span.end - a.span.end);
   let out = text;
   let limit = Infinity;
-  for (const e of sorted) {
-    if (e.end > limit) throw new EditError('overlapping edits');
-    out = out.slice(0, e.start) + e.newText + out.slice(e.end);
-    limit = e.start;
+  for (const { span, newText } of sorted) {
+    if (span.end > limit) throw new EditError('overlapping edits');
+    out = out.slice(0, span.start) + newText + out.slice(span.end);
+    limit = span.start;
   }
   return out;
 }
@@ -131,10 +139,10 @@ export function insertAfter(tree: SyntaxTree, anchor: Statement | undefined, bod
     // Empty file or nothing to anchor on: append, separated by one blank line from what is there.
     const trimmedEnd = text.replace(/[\s]*$/, '').length;
     const sep = trimmedEnd === 0 ? '' : eol + eol;
-    return { start: trimmedEnd, end: text.length, newText: sep + body + eol };
+    return replace(trimmedEnd, text.length, sep + body + eol);
   }
   const at = lineEnd(text, endOf(anchor));
-  return { start: at, end: at, newText: (blankLine ? eol + eol : eol) + body };
+  return replace(at, at, (blankLine ? eol + eol : eol) + body);
 }
 
 /** Do siblings of this kind sit apart with a blank line between them? */
@@ -153,8 +161,8 @@ export function siblingsUseBlankLines(tree: SyntaxTree, siblings: Statement[]): 
 
 /** Replace all arguments of a statement with `value` (keeps keyword, spacing before, comment after). */
 export function replaceArgs(s: Statement, value: string): TextEdit {
-  if (s.args.length === 0) return { start: s.keyword.end, end: s.keyword.end, newText: ' ' + value };
-  return { start: s.args[0].start, end: s.args[s.args.length - 1].end, newText: value };
+  if (s.args.length === 0) return replace(s.keyword.end, s.keyword.end, ' ' + value);
+  return replace(s.args[0].start, s.args[s.args.length - 1].end, value);
 }
 
 /** Add `line` (e.g. `port 8080`) as the last statement of a block, in the block's style. */
@@ -166,16 +174,16 @@ export function insertInBlock(tree: SyntaxTree, owner: Statement, line: string):
   const last = b.statements[b.statements.length - 1];
   const eol = eolOf(text);
   if (!last) {
-    if (onOneLine(text, b.open, b.close)) return { start: b.open + 1, end: b.close, newText: ` ${line} ` };
+    if (onOneLine(text, b.open, b.close)) return replace(b.open + 1, b.close, ` ${line} `);
     const ind = (indentBefore(text, owner.start) ?? '') + indentUnit(tree);
     const at = lineEnd(text, b.open);
-    return { start: at, end: at, newText: eol + ind + line };
+    return replace(at, at, eol + ind + line);
   }
   // `}` on the same line as the last statement (one-line block, or `port 80 }`): stay inline.
-  if (onOneLine(text, last.end, b.close)) return { start: last.end, end: last.end, newText: `; ${line}` };
+  if (onOneLine(text, last.end, b.close)) return replace(last.end, last.end, `; ${line}`);
   const ind = indentBefore(text, last.start) ?? (indentBefore(text, owner.start) ?? '') + indentUnit(tree);
   const at = lineEnd(text, last.end);
-  return { start: at, end: at, newText: eol + ind + line };
+  return replace(at, at, eol + ind + line);
 }
 
 /**
@@ -194,27 +202,27 @@ export function removeStatement(tree: SyntaxTree, s: Statement, container: State
     // Do not leave two blank lines (or a leading blank line) where the statement was.
     const prevBlank = from === 0 || isBlank(text.slice(lineStart(text, from - 1), from - 1));
     if (prevBlank && to < text.length && isBlank(text.slice(to, lineEnd(text, to)))) to = nextLineStart(text, to);
-    return { start: from, end: to, newText: '' };
+    return replace(from, to, '');
   }
   const i = container.indexOf(s);
   const next = container[i + 1];
   const prev = container[i - 1];
-  if (next && onOneLine(text, end, next.start)) return { start: s.start, end: next.start, newText: '' };
-  if (prev && onOneLine(text, endOf(prev), s.start)) return { start: endOf(prev), end, newText: '' };
+  if (next && onOneLine(text, end, next.start)) return replace(s.start, next.start, '');
+  if (prev && onOneLine(text, endOf(prev), s.start)) return replace(endOf(prev), end, '');
   // Alone between `{` and `}` on one line: leave `{ }`.
   let a = s.start;
   while (a > 0 && (text[a - 1] === ' ' || text[a - 1] === '\t')) a--;
   let z = end;
   while (z < text.length && (text[z] === ';' || text[z] === ' ' || text[z] === '\t')) z++;
-  return { start: a, end: z, newText: ' ' };
+  return replace(a, z, ' ');
 }
 
 /** Remove one argument of a statement (the statement goes when it was the last). */
 export function removeArg(tree: SyntaxTree, s: Statement, index: number, container: Statement[]): TextEdit {
   if (s.args.length === 1) return removeStatement(tree, s, container);
   const a = s.args[index];
-  if (index > 0) return { start: s.args[index - 1].end, end: a.end, newText: '' };
-  return { start: a.start, end: s.args[1].start, newText: '' };
+  if (index > 0) return replace(s.args[index - 1].end, a.end, '');
+  return replace(a.start, s.args[1].start, '');
 }
 
 export function blockStatements(owner: Statement): Statement[] {

@@ -1,19 +1,21 @@
 /**
  * Formatting: canonical indentation (two spaces per block level) and spacing, comments kept,
  * blank-line runs collapsed to one. Line-based and token-preserving (string escapes and comment
- * text are copied verbatim), so it is idempotent and cannot change meaning. Returns per-line edits.
+ * text are copied verbatim), so it is idempotent and cannot change meaning. Computed per line,
+ * handed out as the engine's TextEdits.
  */
 import { lex } from '../syntax/lexer.js';
 import type { Token } from '../syntax/ast.js';
+import { replace, type TextEdit } from '../edit/text-edits.js';
 
-export interface LineEdit {
+interface LineEdit {
   /** 0-based line of the original text. */
   line: number;
   /** The line's new content (without newline), or null to delete the line. */
   text: string | null;
 }
 
-export function formatLines(text: string, indentUnit = '  '): LineEdit[] {
+function formatLines(text: string, indentUnit = '  '): LineEdit[] {
   const tokens = lex(text);
   const lines = text.split('\n');
   const byLine: Token[][] = lines.map(() => []);
@@ -83,6 +85,15 @@ export function formatLines(text: string, indentUnit = '  '): LineEdit[] {
     else out.push({ line: lines.length - 1, text: base + '\n' });
   }
   return out;
+}
+
+/** The formatting as edits: a changed line is replaced up to its `\n`, a deleted one with it. */
+export function formatEdits(text: string, indentUnit = '  '): TextEdit[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  const lineEnd = (line: number) => (line + 1 < starts.length ? starts[line + 1]! - 1 : text.length);
+  return formatLines(text, indentUnit).map((e) =>
+    e.text === null ? replace(starts[e.line]!, starts[e.line + 1]!, '') : replace(starts[e.line]!, lineEnd(e.line), e.text));
 }
 
 /** Applies the line edits: the formatted document as a string (for the CLI and tests). */

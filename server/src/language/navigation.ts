@@ -2,6 +2,7 @@
 import type { Arg, Span, SyntaxTree } from '../syntax/ast.js';
 import type { Resolved } from '../model/resolve.js';
 import { NAME_RE } from '../schema/schema.js';
+import type { TextEdit } from '../edit/text-edits.js';
 import { locate } from './locate.js';
 
 export interface SymbolRef {
@@ -43,7 +44,7 @@ export function collect(r: Resolved, kind: 'lb' | 'upstream' | 'site', name: str
 }
 
 export interface RenameResult {
-  edits: { span: Span; newText: string }[];
+  edits: TextEdit[];
 }
 
 export function rename(tree: SyntaxTree, r: Resolved, offset: number, newName: string): RenameResult | { error: string } {

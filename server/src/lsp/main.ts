@@ -9,6 +9,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type Analysis, type Diagnostic } from '../engine.js';
+import type { TextEdit as EngineTextEdit } from '../edit/text-edits.js';
 import { LineIndex } from '../syntax/line-index.js';
 import { complete, plainText } from '../language/completion.js';
 import { hover } from '../language/hover.js';
@@ -16,7 +17,7 @@ import { collect, rename, symbolAt } from '../language/navigation.js';
 import { outline, type OutlineSymbol } from '../language/symbols.js';
 import { folds } from '../language/folding.js';
 import { semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from '../language/semantic-tokens.js';
-import { formatLines } from '../language/format.js';
+import { formatEdits } from '../language/format.js';
 import { TopologyRequest } from '../protocol/lsp.js';
 // Hover shows the config lines a statement renders to (placeholder secrets, never a real one).
 import { explain } from '../render/explain.js';
@@ -55,6 +56,9 @@ export function startServer(connection: Connection): void {
     cache.set(doc.uri, fresh);
     return fresh;
   };
+
+  /** The engine's edits are offsets; the LSP's are positions, from the same document's index. */
+  const toLspEdit = (c: Cached, e: EngineTextEdit): TextEdit => TextEdit.replace(c.index.range(e.span), e.newText);
 
   const toLsp = (c: Cached, d: Diagnostic): LspDiagnostic => ({
     range: c.index.range(d.span),
@@ -170,7 +174,7 @@ export function startServer(connection: Connection): void {
     // A refused rename is the user's request failing, not a server fault: RequestFailed (-32803)
     // with the reason, which clients show as is (a plain throw answers InternalError, -32603).
     if ('error' in r) throw new ResponseError(LSPErrorCodes.RequestFailed, r.error);
-    return { changes: { [p.textDocument.uri]: r.edits.map((e) => TextEdit.replace(c.index.range(e.span), e.newText)) } };
+    return { changes: { [p.textDocument.uri]: r.edits.map((e) => toLspEdit(c, e)) } };
   }));
 
   const KIND: Record<OutlineSymbol['kind'], SymbolKind> = {
@@ -189,14 +193,9 @@ export function startServer(connection: Connection): void {
 
   connection.languages.semanticTokens.on((p) => withDoc(p.textDocument.uri, (c) => ({ data: semanticTokens(c.analysis.tree, c.index) })) ?? { data: [] });
 
-  connection.onDocumentFormatting((p) => withDoc(p.textDocument.uri, (_c, doc) => {
+  connection.onDocumentFormatting((p) => withDoc(p.textDocument.uri, (c, doc) => {
     const unit = p.options.insertSpaces === false ? '\t' : ' '.repeat(Math.max(1, Math.min(8, p.options.tabSize || 2)));
-    const text = doc.getText();
-    const lines = text.split('\n');
-    return formatLines(text, unit).map((e) =>
-      e.text === null
-        ? TextEdit.del({ start: { line: e.line, character: 0 }, end: { line: e.line + 1, character: 0 } })
-        : TextEdit.replace({ start: { line: e.line, character: 0 }, end: { line: e.line, character: lines[e.line]!.length } }, e.text));
+    return formatEdits(doc.getText(), unit).map((e) => toLspEdit(c, e));
   }));
 
   connection.onCodeAction((p) => withDoc(p.textDocument.uri, (c) => {
@@ -212,7 +211,7 @@ export function startServer(connection: Connection): void {
         kind: CodeActionKind.QuickFix,
         diagnostics: [lspDiag ?? toLsp(c, d)],
         isPreferred: i === 0,
-        edit: { changes: { [p.textDocument.uri]: f.edits.map((e) => TextEdit.replace(c.index.range(e.span), e.newText)) } },
+        edit: { changes: { [p.textDocument.uri]: f.edits.map((e) => toLspEdit(c, e)) } },
       }));
     }
     return actions;
