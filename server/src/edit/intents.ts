@@ -4,7 +4,8 @@
  * author's one-line or multi-line block style) is left byte for byte.
  */
 import type { Statement, SyntaxTree } from '../syntax/ast.js';
-import { NAME_RE, type Intent, type NodeKind } from '../../../shared/protocol/webview.js';
+import type { Intent, NodeKind } from '../../../shared/protocol/webview.js';
+import { nameRefusal, renameSpans, upstreamReferences } from '../language/navigation.js';
 import {
   EditError,
   blockStatements,
@@ -35,15 +36,10 @@ function one(tree: SyntaxTree, kind: NodeKind, name: string): Statement {
   return s;
 }
 
-function hostNames(tree: SyntaxTree): Set<string> {
-  return new Set([...findTop(tree, 'lb'), ...findTop(tree, 'upstream')].map((s) => s.args[0]?.value).filter(Boolean) as string[]);
-}
-
 function assertFreeName(tree: SyntaxTree, kind: NodeKind, name: string): void {
-  if (!NAME_RE.test(name)) throw new EditError(`"${name}" is not a valid name`);
-  // lb and upstream names share one namespace (they are all hosts); sites have their own.
-  const taken = kind === 'site' ? new Set(findTop(tree, 'site').map((s) => s.args[0]?.value)) : hostNames(tree);
-  if (taken.has(name)) throw new EditError(`the name "${name}" is already used`);
+  const refusal = nameRefusal(tree, kind, name);
+  if (refusal === 'invalid') throw new EditError(`"${name}" is not a valid name`);
+  if (refusal === 'taken') throw new EditError(`the name "${name}" is already used`);
 }
 
 /** Add a top-level block after the last of its kind, written like its siblings. */
@@ -68,23 +64,11 @@ function setField(tree: SyntaxTree, owner: Statement, keyword: string, value: st
   return existing ? replaceArgs(existing, value) : insertInBlock(tree, owner, `${keyword} ${value}`);
 }
 
-function serversRefs(tree: SyntaxTree, upstream: string): { site: Statement; stmt: Statement; index: number }[] {
-  const out: { site: Statement; stmt: Statement; index: number }[] = [];
-  for (const site of findTop(tree, 'site')) {
-    for (const stmt of findInner(site, 'servers')) {
-      stmt.args.forEach((a, index) => {
-        if (a.value === upstream) out.push({ site, stmt, index });
-      });
-    }
-  }
-  return out;
-}
-
 /** Remove every reference to `upstream` from `servers` lists, one edit per statement. */
 function dropReferences(tree: SyntaxTree, upstream: string, onlySite?: Statement): TextEdit[] {
   const edits: TextEdit[] = [];
   const byStmt = new Map<Statement, { site: Statement; idx: number[] }>();
-  for (const r of serversRefs(tree, upstream)) {
+  for (const r of upstreamReferences(tree, upstream)) {
     if (onlySite && r.site !== onlySite) continue;
     const e = byStmt.get(r.stmt) ?? { site: r.site, idx: [] };
     e.idx.push(r.index);
@@ -131,7 +115,7 @@ export function intentEdits(tree: SyntaxTree, intent: Intent): TextEdit[] {
     case 'connect': {
       const site = one(tree, 'site', intent.site);
       one(tree, 'upstream', intent.upstream);
-      if (serversRefs(tree, intent.upstream).some((r) => r.site === site)) {
+      if (upstreamReferences(tree, intent.upstream).some((r) => r.site === site)) {
         throw new EditError(`site ${intent.site} already uses ${intent.upstream}`);
       }
       const servers = findInner(site, 'servers').at(-1);
@@ -155,17 +139,9 @@ export function intentEdits(tree: SyntaxTree, intent: Intent): TextEdit[] {
     }
     case 'rename': {
       if (intent.from === intent.to) return [];
-      const stmts = findTop(tree, intent.kind, intent.from);
-      if (!stmts.length) throw new EditError(`no ${intent.kind} named "${intent.from}"`);
+      one(tree, intent.kind, intent.from);
       assertFreeName(tree, intent.kind, intent.to);
-      const edits: TextEdit[] = stmts.map((s) => replace(s.args[0].start, s.args[0].end, intent.to));
-      if (intent.kind === 'upstream') {
-        for (const r of serversRefs(tree, intent.from)) {
-          const a = r.stmt.args[r.index];
-          edits.push(replace(a.start, a.end, intent.to));
-        }
-      }
-      return edits;
+      return renameSpans(tree, intent.kind, intent.from).map((span) => ({ span, newText: intent.to }));
     }
     case 'setRole': {
       const lb = one(tree, 'lb', intent.lb);

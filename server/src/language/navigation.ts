@@ -1,18 +1,63 @@
-/** Go to definition, find references and rename for lb, upstream and site names. */
-import type { Arg, Span, SyntaxTree } from '../syntax/ast.js';
+/**
+ * Go to definition, find references and rename for lb, upstream and site names. What a name's
+ * declarations and references are, and which new names are refused, is decided here only: the
+ * diagram's intents (edit/intents.ts) rename and check names through the same functions.
+ */
+import type { Arg, Span, Statement, SyntaxTree } from '../syntax/ast.js';
 import type { Resolved } from '../model/resolve.js';
 import { NAME_RE } from '../schema/schema.js';
 import type { TextEdit } from '../edit/text-edits.js';
 import { locate } from './locate.js';
 
 export interface SymbolRef {
-  kind: 'lb' | 'upstream' | 'site' | 'vip';
+  kind: NamedKind | 'vip';
   name: string;
   declaration: Span | undefined;
   references: Span[];
 }
 
 const span = (a: Arg): Span => ({ start: a.start, end: a.end });
+
+/** The names a rename can change and references point to. */
+export type NamedKind = 'lb' | 'upstream' | 'site';
+
+/** The top-level `kind name` statements (more than one only in a file with a duplicate-name error). */
+export function declarations(tree: SyntaxTree, kind: NamedKind, name: string): Statement[] {
+  return tree.statements.filter((s) => s.keyword.value === kind && s.args[0]?.value === name);
+}
+
+/** Every `servers` argument naming `upstream`: the site, the statement and the argument's index. */
+export function upstreamReferences(tree: SyntaxTree, upstream: string): { site: Statement; stmt: Statement; index: number }[] {
+  const out: { site: Statement; stmt: Statement; index: number }[] = [];
+  for (const site of tree.statements) {
+    if (site.keyword.value !== 'site') continue;
+    for (const stmt of site.block?.statements ?? []) {
+      if (stmt.keyword.value !== 'servers') continue;
+      stmt.args.forEach((a, index) => a.value === upstream && out.push({ site, stmt, index }));
+    }
+  }
+  return out;
+}
+
+/**
+ * Why `name` cannot be given to a new or renamed `kind`, if it cannot. lbs and upstreams share
+ * one namespace (each is a host, and host names must be unique); sites have their own.
+ */
+export function nameRefusal(tree: SyntaxTree, kind: NamedKind, name: string): 'invalid' | 'taken' | undefined {
+  if (!NAME_RE.test(name)) return 'invalid';
+  const kinds: NamedKind[] = kind === 'site' ? ['site'] : ['lb', 'upstream'];
+  return kinds.some((k) => declarations(tree, k, name).length) ? 'taken' : undefined;
+}
+
+/** The arguments that refer to `kind name`: only upstreams are referred to (by `servers`). */
+function referenceSpans(tree: SyntaxTree, kind: NamedKind, name: string): Span[] {
+  return kind === 'upstream' ? upstreamReferences(tree, name).map((r) => span(r.stmt.args[r.index]!)) : [];
+}
+
+/** What renaming `kind from` rewrites: each declaration's name and each reference. */
+export function renameSpans(tree: SyntaxTree, kind: NamedKind, from: string): Span[] {
+  return [...declarations(tree, kind, from).map((s) => span(s.args[0]!)), ...referenceSpans(tree, kind, from)];
+}
 
 /** The named thing under the cursor, with its declaration and every reference. */
 export function symbolAt(tree: SyntaxTree, r: Resolved, offset: number): SymbolRef | undefined {
@@ -30,17 +75,13 @@ export function symbolAt(tree: SyntaxTree, r: Resolved, offset: number): SymbolR
     const v = r.model.vips.find((x) => x.address === bare);
     return { kind, name: bare!, declaration: v?.nameSpan, references: [span(at.arg)] };
   }
-  return collect(r, kind, name);
+  return collect(tree, kind, name);
 }
 
-export function collect(r: Resolved, kind: 'lb' | 'upstream' | 'site', name: string): SymbolRef {
-  const decls = kind === 'lb' ? r.lbs : kind === 'upstream' ? r.upstreams : r.sites;
-  const decl = decls.find((n) => n.stmt.args[0]?.value === name)?.stmt.args[0];
-  const references: Span[] = [];
-  if (kind === 'upstream') {
-    for (const s of r.sites) for (const st of s.props.get('servers') ?? []) for (const a of st.args) if (a.value === name) references.push(span(a));
-  }
-  return { kind, name, declaration: decl ? span(decl) : undefined, references };
+/** A name's first declaration (where go-to-definition lands) and, for an upstream, its references. */
+export function collect(tree: SyntaxTree, kind: NamedKind, name: string): SymbolRef {
+  const decl = declarations(tree, kind, name)[0]?.args[0];
+  return { kind, name, declaration: decl ? span(decl) : undefined, references: referenceSpans(tree, kind, name) };
 }
 
 export interface RenameResult {
@@ -50,9 +91,8 @@ export interface RenameResult {
 export function rename(tree: SyntaxTree, r: Resolved, offset: number, newName: string): RenameResult | { error: string } {
   const sym = symbolAt(tree, r, offset);
   if (!sym || sym.kind === 'vip') return { error: 'Only lb, upstream and site names can be renamed.' };
-  if (!NAME_RE.test(newName)) return { error: `\`${newName}\` is not a valid name: start with a letter; use letters, digits, \`_\` or \`-\`.` };
-  const taken = sym.kind === 'site' ? r.model.sites.map((s) => s.name) : [...r.model.lbs, ...r.model.upstreams].map((h) => h.name);
-  if (newName !== sym.name && taken.includes(newName)) return { error: `The name \`${newName}\` is already taken.` };
-  const spans = [...(sym.declaration ? [sym.declaration] : []), ...sym.references];
-  return { edits: spans.map((s) => ({ span: s, newText: newName })) };
+  const refusal = nameRefusal(tree, sym.kind, newName);
+  if (refusal === 'invalid') return { error: `\`${newName}\` is not a valid name: start with a letter; use letters, digits, \`_\` or \`-\`.` };
+  if (refusal === 'taken' && newName !== sym.name) return { error: `The name \`${newName}\` is already taken.` };
+  return { edits: renameSpans(tree, sym.kind, sym.name).map((s) => ({ span: s, newText: newName })) };
 }

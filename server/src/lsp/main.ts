@@ -13,7 +13,7 @@ import type { TextEdit as EngineTextEdit } from '../edit/text-edits.js';
 import { LineIndex } from '../syntax/line-index.js';
 import { complete, plainText } from '../language/completion.js';
 import { hover } from '../language/hover.js';
-import { collect, rename, symbolAt } from '../language/navigation.js';
+import { rename, symbolAt } from '../language/navigation.js';
 import { outline, type OutlineSymbol } from '../language/symbols.js';
 import { folds } from '../language/folding.js';
 import { semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from '../language/semantic-tokens.js';
@@ -156,8 +156,7 @@ export function startServer(connection: Connection): void {
   connection.onReferences((p) => withDoc(p.textDocument.uri, (c) => {
     const s = symbolAt(c.analysis.tree, c.analysis.resolved, c.index.offset(p.position));
     if (!s) return [];
-    const full = s.kind === 'vip' ? s : collect(c.analysis.resolved, s.kind, s.name);
-    const spans = [...(p.context.includeDeclaration && full.declaration ? [full.declaration] : []), ...full.references];
+    const spans = [...(p.context.includeDeclaration && s.declaration ? [s.declaration] : []), ...s.references];
     return spans.map((sp) => ({ uri: p.textDocument.uri, range: c.index.range(sp) }));
   }) ?? []);
 
