@@ -17,7 +17,7 @@ import {
   type Snapshot,
   type WebviewMessage,
 } from '../../shared/protocol/webview.js';
-import { decideIntent, localSnapshot } from '../../server/src/diagram/host-core.js';
+import { decideIntent, localSnapshot, panelDiagnostics } from '../../server/src/diagram/host-core.js';
 import { nodeAtOffset, nodeSpan } from '../../shared/diagram/graph.js';
 import { sidecarFrom } from '../../shared/diagram/layout.js';
 import { makeNonce, panelHtml } from '../../server/src/diagram/panel-html.js';
@@ -97,7 +97,7 @@ class TopologyPanel implements vscode.Disposable {
       const r = this.client ? await this.client.sendRequest(TopologyRequest, { uri: this.doc.uri.toString() }) : null;
       if (r && r.version === version && r.text === this.doc.getText()) {
         this.model = r.model;
-        return { revision: version, model: r.model, diagnostics: r.diagnostics.map((d) => ({ code: d.code, severity: d.severity, message: d.message, span: d.span })), ...(layout ? { layout } : {}) };
+        return { revision: version, model: r.model, diagnostics: panelDiagnostics(r.diagnostics), ...(layout ? { layout } : {}) };
       }
     } catch {
       // fall through to the local engine

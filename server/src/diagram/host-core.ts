@@ -6,6 +6,10 @@ import { analyze, type Diagnostic } from '../engine.js';
 import { planIntent, type TextEdit } from '../edit/intents.js';
 import type { HostMessage, LayoutSidecar, PanelDiagnostic, Snapshot, WebviewMessage } from '../../../shared/protocol/webview.js';
 
+/**
+ * The diagnostics the panel gets: the engine's, or the language server's (which add an LSP
+ * range), cut to what the panel reads, so either source draws the same.
+ */
 export function panelDiagnostics(diags: readonly Pick<Diagnostic, 'code' | 'severity' | 'message' | 'span'>[]): PanelDiagnostic[] {
   return diags.map((d) => ({ code: d.code, severity: d.severity, message: d.message, span: { start: d.span.start, end: d.span.end } }));
 }

@@ -19,6 +19,7 @@ import { folds } from '../language/folding.js';
 import { semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from '../language/semantic-tokens.js';
 import { formatEdits } from '../language/format.js';
 import { TopologyRequest } from '../protocol/lsp.js';
+import { panelDiagnostics } from '../diagram/host-core.js';
 // Hover shows the config lines a statement renders to (placeholder secrets, never a real one).
 import { explain } from '../render/explain.js';
 import { guardFraming } from './framing.js';
@@ -221,7 +222,7 @@ export function startServer(connection: Connection): void {
     version: doc.version,
     model: c.analysis.model,
     text: c.analysis.tree.text,
-    diagnostics: c.analysis.diagnostics.map((d) => ({ code: d.code, severity: d.severity, message: d.message, span: d.span, range: c.index.range(d.span) })),
+    diagnostics: panelDiagnostics(c.analysis.diagnostics).map((d) => ({ ...d, range: c.index.range(d.span) })),
   })));
 
   documents.listen(connection);

@@ -4,20 +4,16 @@
  */
 import { RequestType } from 'vscode-languageserver-protocol';
 import type { Topology } from '../../../shared/model/types.js';
+import type { PanelDiagnostic } from '../../../shared/protocol/webview.js';
 
 export interface LspRange {
   start: { line: number; character: number };
   end: { line: number; character: number };
 }
 
-/** A diagnostic attached to the model object it concerns (for the diagram). */
-export interface TopologyDiagnostic {
-  code: string;
-  severity: 'error' | 'warning' | 'hint';
-  message: string;
+/** The panel's diagnostic (offsets, which the diagram maps to nodes), with its LSP range. */
+export interface TopologyDiagnostic extends PanelDiagnostic {
   range: LspRange;
-  /** Offsets into the text, same as the engine's spans. */
-  span: { start: number; end: number };
 }
 
 export interface TopologyParams {
