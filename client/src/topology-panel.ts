@@ -8,17 +8,11 @@
 import * as vscode from 'vscode';
 import type { BaseLanguageClient } from 'vscode-languageclient';
 import { TopologyRequest } from '../../server/src/protocol/lsp.js';
-import {
-  parseLayoutSidecar,
-  parseWebviewMessage,
-  type HostMessage,
-  type LayoutSidecar,
-  type Overlay,
-  type Snapshot,
-  type WebviewMessage,
-} from '../../shared/protocol/webview.js';
-import { decideIntent, localSnapshot, panelDiagnostics } from '../../server/src/diagram/host-core.js';
-import { nodeAtOffset, nodeSpan } from '../../shared/diagram/graph.js';
+import { parseLayoutSidecar, type HostMessage, type LayoutSidecar, type Overlay, type Snapshot } from '../../shared/protocol/webview.js';
+import { dispatchPanelMessage, localSnapshot, panelDiagnostics, type PanelHost } from '../../server/src/diagram/host-core.js';
+import type { TextEdit } from '../../server/src/edit/text-edits.js';
+import type { Span } from '../../shared/span.js';
+import { nodeAtOffset } from '../../shared/diagram/graph.js';
 import { sidecarFrom } from '../../shared/diagram/layout.js';
 import { makeNonce, panelHtml } from '../../server/src/diagram/panel-html.js';
 import { analyze } from '../../server/src/engine.js';
@@ -60,7 +54,7 @@ class TopologyPanel implements vscode.Disposable {
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
     });
     this.disposables.push(
-      webview.onDidReceiveMessage((m: unknown) => void this.receive(m)),
+      webview.onDidReceiveMessage((m: unknown) => void dispatchPanelMessage(m, this.host)),
       panel.onDidDispose(() => this.dispose()),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document === this.doc) this.scheduleSnapshot();
@@ -124,80 +118,57 @@ class TopologyPanel implements vscode.Disposable {
     this.post({ type: 'overlay', overlay });
   }
 
-  private async receive(raw: unknown): Promise<void> {
-    const v = parseWebviewMessage(raw);
-    if (!v.ok) {
-      this.post({ type: 'error', requestId: v.requestId ?? '', message: `invalid message: ${v.error}` });
-      return;
-    }
-    const m = v.value;
-    try {
-      await this.handle(m);
-    } catch (e) {
-      this.post({ type: 'error', requestId: m.requestId, message: e instanceof Error ? e.message : String(e) });
-    }
+  /** The VS Code side of each webview request; dispatchPanelMessage decides the rest. */
+  private readonly host: PanelHost = {
+    document: () => ({ text: this.doc.getText(), version: this.doc.version }),
+    post: (m) => this.post(m),
+    pushSnapshot: () => this.pushSnapshot(),
+    snapshot: () => localSnapshot(this.doc.getText(), this.doc.version),
+    model: () => this.model ?? analyze(this.doc.getText()).model,
+    applyEdits: (edits) => this.applyEdits(edits),
+    reveal: (_nodeId, statement) => this.showStatement(statement),
+    savePositions: async (positions) => {
+      const json = JSON.stringify(sidecarFrom(positions), null, 2) + '\n';
+      await vscode.workspace.fs.writeFile(sidecarUri(this.doc.uri), new TextEncoder().encode(json));
+    },
+    exportPicture: (format, data) => this.exportPicture(format, data),
+    refreshOverlay: () => this.refreshOverlay(),
+  };
+
+  private range(s: Span): vscode.Range {
+    return new vscode.Range(this.doc.positionAt(s.start), this.doc.positionAt(s.end));
   }
 
-  private async handle(m: WebviewMessage): Promise<void> {
-    const ack = () => this.post({ type: 'ack', requestId: m.requestId, revision: this.doc.version });
-    switch (m.type) {
-      case 'ready':
-        ack();
-        await this.pushSnapshot();
-        return;
-      case 'intent': {
-        const text = this.doc.getText();
-        const d = decideIntent(m, text, this.doc.version, () => localSnapshot(text, this.doc.version));
-        if (d.kind === 'reply') {
-          this.post(d.message);
-          return;
-        }
-        const edit = new vscode.WorkspaceEdit();
-        for (const e of d.edits) edit.replace(this.doc.uri, new vscode.Range(this.doc.positionAt(e.span.start), this.doc.positionAt(e.span.end)), e.newText);
-        if (!(await vscode.workspace.applyEdit(edit))) throw new Error('VS Code refused the edit (is the file read-only?)');
-        ack();
-        return; // the change event sends the new snapshot
-      }
-      case 'reveal': {
-        const s = nodeSpan(this.model ?? analyze(this.doc.getText()).model, m.nodeId);
-        if (!s) throw new Error(`no statement for ${m.nodeId}`);
-        const range = new vscode.Range(this.doc.positionAt(s.nameSpan.start), this.doc.positionAt(s.nameSpan.end));
-        const visible = vscode.window.visibleTextEditors.find((e) => e.document === this.doc);
-        const editor = await vscode.window.showTextDocument(this.doc, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, selection: range, preserveFocus: true });
-        editor.revealRange(new vscode.Range(this.doc.positionAt(s.span.start), this.doc.positionAt(s.span.end)), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-        ack();
-        return;
-      }
-      case 'savePositions': {
-        const json = JSON.stringify(sidecarFrom(m.positions), null, 2) + '\n';
-        await vscode.workspace.fs.writeFile(sidecarUri(this.doc.uri), new TextEncoder().encode(json));
-        ack();
-        return;
-      }
-      case 'export': {
-        const base = this.doc.uri.path.replace(/\.halab$/, '');
-        const target = await vscode.window.showSaveDialog({
-          defaultUri: this.doc.uri.with({ path: `${base}.${m.format}` }),
-          filters: m.format === 'svg' ? { SVG: ['svg'] } : { PNG: ['png'] },
-        });
-        if (!target) {
-          this.post({ type: 'error', requestId: m.requestId, message: 'export cancelled' });
-          return;
-        }
-        const bytes = m.format === 'svg' ? new TextEncoder().encode(m.data) : Buffer.from(m.data.slice('data:image/png;base64,'.length), 'base64');
-        await vscode.workspace.fs.writeFile(target, bytes);
-        ack();
-        return;
-      }
-      case 'refreshOverlay': {
-        // Fed by the deploy helper, which registers this command when it is present.
-        const commands = await vscode.commands.getCommands(true);
-        if (!commands.includes('halab.refreshOverlay')) throw new Error('no live state yet: deploy first');
-        await vscode.commands.executeCommand('halab.refreshOverlay', this.doc.uri);
-        ack();
-        return;
-      }
-    }
+  /** One WorkspaceEdit: one undo step, and the file is not saved. The change event sends the new snapshot. */
+  private async applyEdits(edits: TextEdit[]): Promise<void> {
+    const edit = new vscode.WorkspaceEdit();
+    for (const e of edits) edit.replace(this.doc.uri, this.range(e.span), e.newText);
+    if (!(await vscode.workspace.applyEdit(edit))) throw new Error('VS Code refused the edit (is the file read-only?)');
+  }
+
+  private async showStatement(s: { span: Span; nameSpan: Span }): Promise<void> {
+    const visible = vscode.window.visibleTextEditors.find((e) => e.document === this.doc);
+    const editor = await vscode.window.showTextDocument(this.doc, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, selection: this.range(s.nameSpan), preserveFocus: true });
+    editor.revealRange(this.range(s.span), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+
+  private async exportPicture(format: 'svg' | 'png', data: string): Promise<boolean> {
+    const base = this.doc.uri.path.replace(/\.halab$/, '');
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: this.doc.uri.with({ path: `${base}.${format}` }),
+      filters: format === 'svg' ? { SVG: ['svg'] } : { PNG: ['png'] },
+    });
+    if (!target) return false;
+    const bytes = format === 'svg' ? new TextEncoder().encode(data) : Buffer.from(data.slice('data:image/png;base64,'.length), 'base64');
+    await vscode.workspace.fs.writeFile(target, bytes);
+    return true;
+  }
+
+  private async refreshOverlay(): Promise<void> {
+    // Fed by the deploy helper, which registers this command when it is present.
+    const commands = await vscode.commands.getCommands(true);
+    if (!commands.includes('halab.refreshOverlay')) throw new Error('no live state yet: deploy first');
+    await vscode.commands.executeCommand('halab.refreshOverlay', this.doc.uri);
   }
 
   reveal(): void {

@@ -1,12 +1,11 @@
 /**
- * A stand-in for the VS Code side of the panel: it keeps a document (text + version), speaks the
- * webview protocol through the same validator and host-core decisions as client/src/topology-panel.ts,
- * and records what the webview asked for so tests can assert on it.
+ * A stand-in for the VS Code side of the panel: it keeps a document (text + version), answers the
+ * webview through the same dispatcher as client/src/topology-panel.ts (dispatchPanelMessage), and
+ * records what the webview asked for so tests can assert on it.
  */
 import { applyEdits } from '../../server/src/edit/intents.js';
-import { decideIntent, localSnapshot } from '../../server/src/diagram/host-core.js';
-import { nodeSpan } from '../../shared/diagram/graph.js';
-import { parseWebviewMessage, type HostMessage, type LayoutSidecar, type Position } from '../../shared/protocol/webview.js';
+import { dispatchPanelMessage, localSnapshot, type PanelHost } from '../../server/src/diagram/host-core.js';
+import type { HostMessage, LayoutSidecar, Position } from '../../shared/protocol/webview.js';
 import { analyze } from '../../server/src/engine.js';
 
 export class FakeHost {
@@ -19,6 +18,34 @@ export class FakeHost {
   readonly exports: { format: string; data: string }[] = [];
   /** Texts after each applied intent (the history an undo stack would hold). */
   readonly history: string[] = [];
+  /** An intent changed the text: like VS Code's change event, a snapshot follows the answer. */
+  private changed = false;
+
+  private readonly host: PanelHost = {
+    document: () => ({ text: this.text, version: this.version }),
+    post: (m) => this.reply(m),
+    pushSnapshot: () => this.pushSnapshot(),
+    snapshot: () => this.snapshot(),
+    model: () => analyze(this.text).model,
+    applyEdits: async (edits) => {
+      this.text = applyEdits(this.text, edits);
+      this.version++;
+      this.history.push(this.text);
+      this.changed = true;
+    },
+    reveal: async (nodeId, s) => {
+      this.reveals.push({ nodeId, text: this.text.slice(s.span.start, s.span.end) });
+    },
+    savePositions: async (positions) => {
+      this.layout = { version: 1, positions };
+      this.savedLayouts.push(positions);
+    },
+    exportPicture: async (format, data) => {
+      this.exports.push({ format, data });
+      return true;
+    },
+    refreshOverlay: async () => {},
+  };
 
   constructor(
     public text: string,
@@ -47,48 +74,10 @@ export class FakeHost {
 
   async receive(raw: unknown): Promise<void> {
     this.received.push(raw);
-    const v = parseWebviewMessage(raw);
-    if (!v.ok) {
-      await this.reply({ type: 'error', requestId: v.requestId ?? '', message: `invalid message: ${v.error}` });
-      return;
-    }
-    const m = v.value;
-    switch (m.type) {
-      case 'ready':
-        await this.reply({ type: 'ack', requestId: m.requestId, revision: this.version });
-        await this.pushSnapshot();
-        return;
-      case 'intent': {
-        const d = decideIntent(m, this.text, this.version, () => this.snapshot());
-        if (d.kind === 'reply') {
-          await this.reply(d.message);
-          return;
-        }
-        this.text = applyEdits(this.text, d.edits);
-        this.version++;
-        this.history.push(this.text);
-        await this.reply({ type: 'ack', requestId: m.requestId, revision: this.version });
-        await this.pushSnapshot();
-        return;
-      }
-      case 'reveal': {
-        const s = nodeSpan(analyze(this.text).model, m.nodeId);
-        if (s) this.reveals.push({ nodeId: m.nodeId, text: this.text.slice(s.span.start, s.span.end) });
-        await this.reply(s ? { type: 'ack', requestId: m.requestId, revision: this.version } : { type: 'error', requestId: m.requestId, message: `no node ${m.nodeId}` });
-        return;
-      }
-      case 'savePositions':
-        this.layout = { version: 1, positions: m.positions };
-        this.savedLayouts.push(m.positions);
-        await this.reply({ type: 'ack', requestId: m.requestId, revision: this.version });
-        return;
-      case 'export':
-        this.exports.push({ format: m.format, data: m.data });
-        await this.reply({ type: 'ack', requestId: m.requestId, revision: this.version });
-        return;
-      case 'refreshOverlay':
-        await this.reply({ type: 'ack', requestId: m.requestId, revision: this.version });
-        return;
+    await dispatchPanelMessage(raw, this.host);
+    if (this.changed) {
+      this.changed = false;
+      await this.pushSnapshot();
     }
   }
 }
