@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { Topology } from '../../shared/model/types.js';
 import type { DiagramNode } from '../../shared/diagram/graph.js';
-import { BALANCES, type Intent, type NodeKind } from '../../shared/protocol/webview.js';
+import { BALANCES, ROLES, type Balance, type Intent, type NodeKind, type Role } from '../../shared/protocol/webview.js';
 import { nextAddress, nextName } from './defaults.js';
 
 interface Props {
@@ -19,6 +19,15 @@ export function SidePanel({ model, selected, adding, onIntent, onCloseAdd, onClo
   // Nothing to edit: no side column, the diagram gets the width (the panel often sits in a narrow split).
   if (!selected) return null;
   return <EditForm key={selected.id} node={selected} model={model} onIntent={onIntent} onClose={onCloseEdit} />;
+}
+
+/** The schema's roles, in its order. */
+function RoleOptions() {
+  return ROLES.map((r) => (
+    <option key={r} value={r}>
+      {r}
+    </option>
+  ));
 }
 
 function EditForm({ node, model, onIntent, onClose }: { node: DiagramNode; model: Topology; onIntent: (i: Intent) => void; onClose: () => void }) {
@@ -64,16 +73,15 @@ function EditForm({ node, model, onIntent, onClose }: { node: DiagramNode; model
       {kind === 'lb' && (
         <label>
           role{' '}
-          <select name="role" value={String(node.props.role)} onChange={(e) => onIntent({ op: 'setRole', lb: node.title, role: e.target.value as 'primary' | 'backup' })}>
-            <option value="primary">primary</option>
-            <option value="backup">backup</option>
+          <select name="role" value={String(node.props.role)} onChange={(e) => onIntent({ op: 'setRole', lb: node.title, role: e.target.value as Role })}>
+            <RoleOptions />
           </select>
         </label>
       )}
       {kind === 'site' && (
         <label>
           balance{' '}
-          <select name="balance" value={String(node.props.balance)} onChange={(e) => onIntent({ op: 'setBalance', site: node.title, balance: e.target.value as (typeof BALANCES)[number] })}>
+          <select name="balance" value={String(node.props.balance)} onChange={(e) => onIntent({ op: 'setBalance', site: node.title, balance: e.target.value as Balance })}>
             {BALANCES.map((b) => (
               <option key={b} value={b}>
                 {b}
@@ -134,7 +142,7 @@ function AddForm({ kind, model, onIntent, onClose }: { kind: NodeKind; model: To
   const [name, setName] = useState(() => (kind === 'site' ? nextName('site', model.sites.map((s) => s.name)) : nextName(kind === 'lb' ? 'lb' : 'upstream', hosts)));
   const lastAddr = kind === 'lb' ? model.lbs.at(-1)?.address : model.upstreams.at(-1)?.address;
   const [address, setAddress] = useState(() => (kind === 'site' ? '' : nextAddress(model, lastAddr)));
-  const [role, setRole] = useState<'primary' | 'backup'>(model.lbs.some((l) => l.role === 'primary') ? 'backup' : 'primary');
+  const [role, setRole] = useState<Role>(model.lbs.some((l) => l.role === 'primary') ? 'backup' : 'primary');
   const [host, setHost] = useState(() => `${name}.example.test`);
   const [servers, setServers] = useState<string[]>(() => model.upstreams.map((u) => u.name));
   return (
@@ -160,9 +168,8 @@ function AddForm({ kind, model, onIntent, onClose }: { kind: NodeKind; model: To
         {kind === 'lb' && (
           <label>
             role{' '}
-            <select name="role" value={role} onChange={(e) => setRole(e.target.value as 'primary' | 'backup')}>
-              <option value="primary">primary</option>
-              <option value="backup">backup</option>
+            <select name="role" value={role} onChange={(e) => setRole(e.target.value as Role)}>
+              <RoleOptions />
             </select>
           </label>
         )}

@@ -6,7 +6,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { readLabState, type LabState } from '../lab/state.js';
-import type { Lb, Os, Topology, Upstream } from '../../../shared/model/types.js';
+import type { Lb, Os, Role, Topology, Upstream } from '../../../shared/model/types.js';
 import type { HostRole } from './bootstrap.js';
 import { lookupSshConfig, parseProxyJump, type SshConfig } from './ssh-config.js';
 
@@ -27,7 +27,7 @@ export interface HostTarget extends Hop {
   name: string;
   role: HostRole;
   /** For lbs: primary or backup. */
-  lbRole?: 'primary' | 'backup';
+  lbRole?: Role;
   address: string;
   os: Os;
   managed: boolean;

@@ -1,4 +1,5 @@
 /** What a deploy reports: its steps, the events of each, and the result per host. */
+import type { Role } from '../../../shared/model/types.js';
 import type { ServiceName } from '../render/types.js';
 import type { HostPlan } from './plan.js';
 
@@ -37,7 +38,7 @@ export type HostStatus = 'planned' | 'unchanged' | 'applied' | 'failed' | 'rolle
 export interface HostResult {
   host: string;
   role: 'lb' | 'upstream';
-  lbRole?: 'primary' | 'backup';
+  lbRole?: Role;
   status: HostStatus;
   plan?: HostPlan;
   /** Paths uploaded (staged) in this run. */
