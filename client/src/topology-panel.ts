@@ -21,7 +21,7 @@ import type { Topology } from '../../shared/model/types.js';
 type Client = Pick<BaseLanguageClient, 'sendRequest'>;
 
 export interface TopologyPanels {
-  /** Draw live state (from the deploy helper) on the panel of this document, if open. */
+  /** Draw the hosts' live state (read by `halab.refreshOverlay`, extension.ts) on the panel of this document, if open. */
   showOverlay(uri: vscode.Uri, overlay: Overlay | null): void;
 }
 
@@ -165,7 +165,8 @@ class TopologyPanel implements vscode.Disposable {
   }
 
   private async refreshOverlay(): Promise<void> {
-    // Fed by the deploy helper, which registers this command when it is present.
+    // extension.ts registers it: it reads the live state over SSH and calls showOverlay. A host
+    // that did not register it has no live state to show.
     const commands = await vscode.commands.getCommands(true);
     if (!commands.includes('halab.refreshOverlay')) throw new Error('no live state yet: deploy first');
     await vscode.commands.executeCommand('halab.refreshOverlay', this.doc.uri);

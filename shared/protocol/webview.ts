@@ -39,7 +39,10 @@ export interface LayoutSidecar {
   positions: Record<string, Position>;
 }
 
-/** Live state after a deploy (fed by the deploy helper; the panel only draws it). */
+/**
+ * Live state of the hosts, read over SSH by the extension's `halab.refreshOverlay` command
+ * (server/src/verify/live-status.ts); the panel only draws it.
+ */
 export interface Overlay {
   /** ISO time the state was read. */
   at: string;

@@ -1,5 +1,5 @@
 /**
- * SSH for the failover test, on the deploy helper's SshSession (host-key checking, ProxyJump,
+ * SSH for the failover test, on deploy's SshSession (deploy/ssh.ts: host-key checking, ProxyJump,
  * the lab's key): each command goes through the session's long-lived shell, so a VIP poll is
  * one round trip. Keepalives are lenient here: a link-down fault stalls the lb's connection for
  * as long as the link is down, and the session must survive that instead of being dropped.
