@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze } from '../../server/src/engine.js';
 import { envSecrets, placeholderSecrets, SecretError } from '../../server/src/secrets.js';
-import { absolutePath, haproxyWord, htmlText, keepalivedString, nginxString, RenderError } from '../../server/src/render/escape.js';
-import { haproxyDuration, render, sourceName, truncateAuthPass, checkTrackCommand } from '../../server/src/render/render.js';
+import { absolutePath, haproxyWord, htmlText, keepalivedString, nginxString, RenderError, truncateAuthPass } from '../../server/src/render/escape.js';
+import { haproxyDuration, render, sourceName, checkTrackCommand } from '../../server/src/render/render.js';
 import { explain } from '../../server/src/render/explain.js';
 
 const root = join(__dirname, '..', '..');

@@ -12,8 +12,7 @@
  * text before the secret on that line of the new file, or the directive words before any secret
  * in the templates (secret-directives.ts).
  */
-import { escapedForms } from '../render/escape.js';
-import { truncateAuthPass } from '../render/render.js';
+import { escapedForms, truncateAuthPass } from '../render/escape.js';
 import { directiveBefore, secretDirectives } from './secret-directives.js';
 
 export const MASK = '********';

@@ -56,6 +56,31 @@ export function keepalivedString(value: string): string {
   return '"' + body + '"';
 }
 
+/** keepalived reads at most 8 bytes of `auth_pass`: the VRRPv2 PASS field (RFC 2338). */
+export const AUTH_PASS_BYTES = 8;
+
+/**
+ * How long an auth_pass is as keepalived counts it: the bytes of its keepalived.conf spelling
+ * without the quotes. keepalived measures the value as written, before decoding escapes, and
+ * warns (failing `keepalived -t`) above 8 bytes: a `"` counts 4 (`\042`), an `é` 2, an emoji 4.
+ */
+export function authPassLength(value: string): number {
+  return Buffer.byteLength(keepalivedString(value).replace(/^"(.*)"$/s, '$1'), 'utf8');
+}
+
+/**
+ * The auth_pass halab writes: the longest prefix whose `authPassLength` fits in 8 bytes, cut on
+ * a character boundary. Every lb gets the same cut, so the peers still agree.
+ */
+export function truncateAuthPass(pass: string): string {
+  let out = '';
+  for (const ch of pass) {
+    if (authPassLength(out + ch) > AUTH_PASS_BYTES) break;
+    out += ch;
+  }
+  return out;
+}
+
 /**
  * nginx quoted string. nginx understands `\"` and `\\` inside quotes but has no escape for `$`
  * (variable interpolation in `root`), so a `$` is refused.

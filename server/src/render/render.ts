@@ -18,6 +18,7 @@ import {
   httpRealm,
   keepalivedString,
   nginxString,
+  truncateAuthPass,
 } from './escape.js';
 import { HAPROXY_MAX_WORDS, assertLinesBounded } from './limits.js';
 import { PATHS, backendName, haproxyAdminSocket, hostFirewall, instanceName } from './names.js';
@@ -334,22 +335,6 @@ function haproxyCfg(model: Topology, lb: Lb, header: string, statsPassword: stri
     noSite: frontends.some((f) => (f as { defaultBackend: string }).defaultBackend === 'halab.no-site'),
     stats,
   });
-}
-
-/**
- * keepalived uses only the first 8 bytes of auth_pass, and warns (failing `keepalived -t`)
- * when the value *as written* is longer: it measures before decoding escapes. So keep the
- * longest prefix whose escaped form fits in 8 bytes. Every lb gets the same cut, so the
- * peers still agree.
- */
-export function truncateAuthPass(pass: string): string {
-  let out = '';
-  for (const ch of pass) {
-    const written = keepalivedString(out + ch).replace(/^"(.*)"$/s, '$1');
-    if (Buffer.byteLength(written, 'utf8') > 8) break;
-    out += ch;
-  }
-  return out;
 }
 
 /**
