@@ -7,7 +7,7 @@
 export const OS_VALUES = ['almalinux', 'rhel', 'rocky', 'debian', 'ubuntu'] as const;
 export const FIREWALLS = ['auto', 'firewalld', 'nftables', 'none'] as const;
 export const VRRP_VERSIONS = ['2', '3'] as const;
-export const TRACKS = ['process', 'script'] as const;
+export const TRACKS = ['process', 'script', 'watcher'] as const;
 export const ROLES = ['primary', 'backup'] as const;
 export const BALANCES = ['roundrobin', 'leastconn', 'source', 'first', 'uri'] as const;
 export const CHECK_KINDS = ['http', 'tcp'] as const;

@@ -2,7 +2,7 @@
  * Runs the real validators on rendered files: `haproxy -c`, `nginx -t` (through a wrapper
  * nginx.conf), `keepalived -t` (inside a throwaway network namespace holding veth interfaces
  * named like the config's, because keepalived checks that interfaces exist and this kernel has
- * no `dummy` link type), `nft -c` and `sh -n`. Warnings count as failures: a config that only
+ * no `dummy` link type), `nft -c`, `sh -n` and `perl -c`. Warnings count as failures: a config that only
  * works with warnings is not what we want to ship. Needs root for the namespace.
  */
 import { execFile, execFileSync } from 'node:child_process';
@@ -156,6 +156,15 @@ export class Validators {
     });
   }
 
+  perl(content: string): Promise<Verdict> {
+    return this.cached('perl\0' + content, async () => {
+      const f = this.file('halab-watch', content);
+      const r = await run('perl', ['-c', f]);
+      // perl -c says "<file> syntax OK"; anything else (a warning) is a failure
+      return { ok: r.code === 0 && /^\S+ syntax OK\s*$/.test(r.output), tool: 'perl -c', output: r.output };
+    });
+  }
+
   /**
    * Validates every file of one render. `interfacesOf(host)` lists the NICs the host's
    * keepalived.conf uses. Pages (plain HTML) and sysctl files are left to the caller.
@@ -171,7 +180,8 @@ export class Validators {
       else if (f.path.startsWith('/etc/nginx/')) vhostsByHost.set(f.host, [...(vhostsByHost.get(f.host) ?? []), f]);
       else if (f.path.endsWith('.nft')) {
         if (haveTool('nft')) jobs.push(this.nft(f.content).then((verdict) => ({ file: label, verdict })));
-      } else if (f.path.endsWith('.sh')) jobs.push(this.shell(f.content).then((verdict) => ({ file: label, verdict })));
+      } else if (f.validate?.startsWith('sh -n')) jobs.push(this.shell(f.content).then((verdict) => ({ file: label, verdict })));
+      else if (f.validate?.startsWith('perl -c')) jobs.push(this.perl(f.content).then((verdict) => ({ file: label, verdict })));
     }
     for (const [host, vs] of vhostsByHost) {
       jobs.push(this.nginx(vs.map((v) => v.content)).then((verdict) => ({ file: `${host}:/etc/nginx/conf.d/*`, verdict })));

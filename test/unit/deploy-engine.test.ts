@@ -11,7 +11,7 @@ import { analyze, hasErrors } from '../../server/src/engine.js';
 import { render } from '../../server/src/render/render.js';
 import { envSecrets } from '../../server/src/secrets.js';
 import type { Topology } from '../../shared/model/types.js';
-import type { RenderedFile } from '../../server/src/render/types.js';
+import { SERVICES, type RenderedFile } from '../../server/src/render/types.js';
 import { deploy, type DeployEvent, type DeployOptions, type Remote } from '../../server/src/deploy/deploy.js';
 import {
   BACKUP_ROOT,
@@ -66,7 +66,7 @@ class FakeHost implements Remote {
   fs = new Map<string, FsEntry>();
   journal: string[] = [];
   running = new Set<string>();
-  binaries = new Set(['haproxy', 'keepalived', 'nginx', 'killall', 'nft', 'sysctl', 'service']);
+  binaries = new Set(['haproxy', 'keepalived', 'nginx', 'killall', 'perl', 'nft', 'sysctl', 'service']);
   osId = 'debian';
   unreachable = false;
   failReload?: string;
@@ -153,7 +153,7 @@ class FakeHost implements Remote {
       }
       return ok();
     }
-    for (const svc of ['haproxy', 'keepalived', 'nginx'] as const) {
+    for (const svc of SERVICES) {
       if (same(cmd, reloadCommand('sysv', svc))) {
         if (this.failReload === svc) return { stdout: '', stderr: `${svc}: reload failed`, code: 1 };
         this.running.add(svc);
@@ -167,6 +167,7 @@ class FakeHost implements Remote {
       return f.content.includes('halab-test-corruption') ? { stdout: '', stderr: `[ALERT] parsing [${argv[argv.length - 1]}:99]: unknown keyword 'halab-test-corruption'`, code: 1 } : ok();
     }
     if (argv[0] === 'nginx' && argv[1] === '-t') return ok();
+    if ((argv[0] === 'perl' && argv[1] === '-c') || (argv[0] === 'sh' && argv[1] === '-n')) return ok();
     if (same(cmd, applyCommand('sysctl', argv[argv.length - 1]!))) {
       for (const m of this.fs.get(argv[argv.length - 1]!)!.content.matchAll(/^([\w.]+) = (\S+)$/gm)) this.sysctl.set(m[1]!, m[2]!);
       return ok();
@@ -261,7 +262,7 @@ describe('deploy engine (fake hosts)', () => {
       assert.equal(got.mode, f.mode, `${f.path} mode`);
       assert.equal(`${got.owner}:${got.group}`, `${f.owner}:${f.group}`);
     }
-    assert.deepEqual(r.hosts.find((h) => h.host === 'lb1')!.reloaded, ['haproxy', 'keepalived']);
+    assert.deepEqual(r.hosts.find((h) => h.host === 'lb1')!.reloaded, ['haproxy', 'halab-watch', 'keepalived']);
     assert.deepEqual(r.hosts.find((h) => h.host === 'web1')!.reloaded, ['nginx']);
     // no staging file is left behind
     for (const h of c.hosts.values()) assert.deepEqual([...h.fs.keys()].filter((p) => p.includes('.halab-new')), []);

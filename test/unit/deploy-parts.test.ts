@@ -28,13 +28,13 @@ describe('os-release', () => {
 
 describe('bootstrap commands', () => {
   it('changes nothing on a host that has everything', () => {
-    assert.deepEqual(missing('lb', new Set(['haproxy', 'keepalived', 'killall'])), []);
+    assert.deepEqual(missing('lb', new Set(['haproxy', 'keepalived', 'killall', 'perl'])), []);
     assert.deepEqual(bootstrapCommands('debian', [], true), []);
   });
   it('uses dnf on AlmaLinux/RHEL/Rocky and enables the services', () => {
     for (const os of ['almalinux', 'rhel', 'rocky'] as const) {
-      const cmds = bootstrapCommands(os, missing('lb', new Set(['haproxy'])), true).map(renderCommand);
-      assert.deepEqual(cmds, ['dnf -y -q install keepalived psmisc', 'systemctl enable keepalived']);
+      const cmds = bootstrapCommands(os, missing('lb', new Set(['haproxy']), os), true).map(renderCommand);
+      assert.deepEqual(cmds, ['dnf -y -q install keepalived psmisc perl-interpreter', 'systemctl enable keepalived']);
     }
   });
   it('uses apt-get on Debian/Ubuntu, non-interactively', () => {
@@ -48,8 +48,8 @@ describe('bootstrap commands', () => {
     }
   });
   it('enables through the init scripts without systemd', () => {
-    assert.deepEqual(bootstrapCommands('debian', missing('lb', new Set(['killall'])), false).slice(2).map(renderCommand), ['update-rc.d haproxy enable', 'update-rc.d keepalived enable']);
-    assert.deepEqual(bootstrapCommands('rocky', missing('lb', new Set(['killall', 'haproxy'])), false).slice(1).map(renderCommand), ['chkconfig keepalived on']);
+    assert.deepEqual(bootstrapCommands('debian', missing('lb', new Set(['killall', 'perl'])), false).slice(2).map(renderCommand), ['update-rc.d haproxy enable', 'update-rc.d keepalived enable']);
+    assert.deepEqual(bootstrapCommands('rocky', missing('lb', new Set(['killall', 'perl', 'haproxy'])), false).slice(1).map(renderCommand), ['chkconfig keepalived on']);
   });
 });
 

@@ -182,10 +182,10 @@ describe('preflight: the tools a host needs, derived from its files', () => {
     return render(a.model, { source: 'lab.halab', secrets: placeholderSecrets }).files;
   };
 
-  it('lbs with nftables need haproxy, keepalived, sysctl, nft and the service manager', () => {
+  it('lbs with nftables need haproxy, keepalived, perl (halab-watch), sysctl, nft and the service manager', () => {
     const lb1 = filesOf(LAB.replace('firewall none', 'firewall nftables')).filter((f) => f.host === 'lb1');
-    assert.deepEqual([...new Set(toolsNeeded(lb1, 'sysv').map((n) => n.binary))].sort(), ['haproxy', 'keepalived', 'nft', 'service', 'sysctl']);
-    assert.deepEqual([...new Set(toolsNeeded(lb1, 'systemd').map((n) => n.binary))].sort(), ['haproxy', 'keepalived', 'nft', 'sysctl', 'systemctl']);
+    assert.deepEqual([...new Set(toolsNeeded(lb1, 'sysv').map((n) => n.binary))].sort(), ['haproxy', 'keepalived', 'nft', 'perl', 'service', 'sysctl']);
+    assert.deepEqual([...new Set(toolsNeeded(lb1, 'systemd').map((n) => n.binary))].sort(), ['haproxy', 'keepalived', 'nft', 'perl', 'sysctl', 'systemctl']);
   });
 
   it('firewalld rules need firewall-cmd (the command the script runs); the fix names --bootstrap and the other kinds', () => {
@@ -210,7 +210,7 @@ describe('preflight: the tools a host needs, derived from its files', () => {
 
   it('nothing lacking: no message', () => {
     const lb1 = filesOf(LAB).filter((f) => f.host === 'lb1');
-    assert.equal(checkTools('lb1', 'debian', lb1, 'sysv', new Set(['haproxy', 'keepalived', 'sysctl', 'service'])).message, undefined);
+    assert.equal(checkTools('lb1', 'debian', lb1, 'sysv', new Set(['haproxy', 'keepalived', 'perl', 'sysctl', 'service'])).message, undefined);
   });
 
   it('nft tables and sysctl keys are read from the rendered files', () => {

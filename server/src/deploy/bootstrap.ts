@@ -26,6 +26,8 @@ export const TOOL_PACKAGES: Record<string, { debian?: string; rhel?: string; ser
   keepalived: { debian: 'keepalived', rhel: 'keepalived', service: 'keepalived' },
   nginx: { debian: 'nginx', rhel: 'nginx', service: 'nginx' },
   killall: { debian: 'psmisc', rhel: 'psmisc' },
+  // halab-watch: Debian's perl-base is essential (always there); RHEL's minimal installs lack perl
+  perl: { debian: 'perl-base', rhel: 'perl-interpreter' },
   sysctl: { debian: 'procps', rhel: 'procps-ng' },
   nft: { debian: 'nftables', rhel: 'nftables' },
   'firewall-cmd': { debian: 'firewalld', rhel: 'firewalld', service: 'firewalld', start: true },
@@ -45,8 +47,11 @@ export function toolRequirement(os: Os, binary: string): Requirement | undefined
   return { pkg, binary, ...(t.service ? { service: t.service } : {}), ...(t.start ? { start: true } : {}) };
 }
 
-/** The binaries a role needs (killall is what `track script` runs: killall -0 haproxy). */
-const ROLE_BINARIES: Record<HostRole, string[]> = { lb: ['haproxy', 'keepalived', 'killall'], upstream: ['nginx'] };
+/**
+ * The binaries a role needs (killall is what `track script` runs: killall -0 haproxy; perl runs
+ * halab-watch, which every lb gets).
+ */
+const ROLE_BINARIES: Record<HostRole, string[]> = { lb: ['haproxy', 'keepalived', 'killall', 'perl'], upstream: ['nginx'] };
 
 export function requirements(role: HostRole, os: Os = 'debian'): Requirement[] {
   return ROLE_BINARIES[role].map((b) => toolRequirement(os, b)!);

@@ -4,7 +4,7 @@
  * come in as data.
  */
 import { createTwoFilesPatch } from 'diff';
-import type { RenderedFile, ServiceName } from '../render/types.js';
+import { SERVICES, type RenderedFile, type ServiceName } from '../render/types.js';
 import { planView, type Masker } from './secrets.js';
 
 export type FileStatus = 'new' | 'changed' | 'same';
@@ -80,8 +80,7 @@ export function planHost(
  * does not alter what a daemon reads, so it reloads nothing.
  */
 export function reloadsFor(plans: FilePlan[]): ServiceName[] {
-  const order: ServiceName[] = ['nginx', 'haproxy', 'keepalived'];
   const set = new Set<ServiceName>();
   for (const p of plans) if (p.status !== 'same' && !p.reason) for (const s of p.reload) set.add(s);
-  return order.filter((s) => set.has(s));
+  return SERVICES.filter((s) => set.has(s));
 }

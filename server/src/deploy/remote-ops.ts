@@ -307,9 +307,22 @@ export function validateCommand(template: string, path: string): Command {
 const SYSV_RUNNING = `pidof "$1" >/dev/null 2>&1 || pgrep -x "$1" >/dev/null 2>&1`;
 
 export function reloadCommand(init: InitSystem, svc: ServiceName): Command {
+  if (svc === 'halab-watch') return watcherRestartCommand(init);
   return init === 'systemd'
     ? script(`if systemctl is-active --quiet "$1"; then systemctl reload "$1"; else systemctl start "$1"; fi`, svc)
     : script(`if ${SYSV_RUNNING}; then service "$1" reload; else service "$1" start; fi`, svc);
+}
+
+/**
+ * halab's watcher is restarted rather than reloaded (it keeps no state but the files it writes,
+ * which a restart leaves in place). Under systemd its unit comes from the sysv generator, so the
+ * daemon must re-read /etc/init.d first; `enable` starts it at boot. Without systemd nothing is
+ * enabled: update-rc.d would write /etc/rc?.d, which a lab host shares with the machine.
+ */
+function watcherRestartCommand(init: InitSystem): Command {
+  return init === 'systemd'
+    ? script('systemctl daemon-reload && { systemctl enable "$1" >/dev/null 2>&1 || true; } && systemctl restart "$1"', 'halab-watch')
+    : script('service "$1" restart', 'halab-watch');
 }
 
 export function statusCommand(init: InitSystem, svc: ServiceName): Command {

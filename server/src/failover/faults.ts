@@ -137,6 +137,8 @@ function daemonFault(proc: string, apply: (c: FaultContext) => Command): FaultSp
 /** keepalived notices a dead haproxy by process tracking, or by its check script every interval. */
 function haproxyDownMs(_model: Topology, vip: Vip, backupPriority: number): number {
   const skew = skewMs(backupPriority, vip);
+  // the watcher learns from the closed socket at once: FAULT, a priority-0 advert, the skew
+  if (vip.track === 'watcher') return skew;
   if (vip.track === 'process') return vip.advertMs + skew;
   // keepalived runs the script every interval (whole seconds), `fall` = 1 in halab's config
   const detect = Math.max(1000, Math.ceil(vip.trackIntervalMs / 1000) * 1000);

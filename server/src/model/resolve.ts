@@ -223,7 +223,8 @@ export function resolve(tree: SyntaxTree, source?: string): Resolved {
       unicast: has(n, 'unicast'),
       preempt: valueOr<string>(n, 'vip', 'preempt') === 'on',
       preemptDelayMs: value<number>(n, 'vip', 'preempt-delay'),
-      track: valueOr<Track>(n, 'vip', 'track'),
+      // A topology with a lab block runs in PID namespaces, where track_process cannot work.
+      track: value<Track>(n, 'vip', 'track') ?? (top.has('lab') ? 'watcher' : 'process'),
       trackIntervalMs: valueOr<number>(n, 'vip', 'track-interval'),
       trackWeight: valueOr<number>(n, 'vip', 'track-weight'),
       trackCommand: valueOr<string>(n, 'vip', 'track-command'),

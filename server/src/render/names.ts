@@ -42,4 +42,18 @@ export const PATHS = {
   firewalld: '/etc/halab/firewall.sh',
   nftables: '/etc/halab/firewall.nft',
   nginxSite: (site: string) => `/etc/nginx/conf.d/${site}.conf`,
+  watcher: '/usr/local/sbin/halab-watch',
+  watcherInit: '/etc/init.d/halab-watch',
+} as const;
+
+/**
+ * halab-watch (templates/halab-watch.pl.njk) and the keepalived `track_file`s that read what it
+ * writes: the directory, the two files, and how often it asks HAProxy for its servers' states.
+ * Fixed values (no user input), so the init script can hold them unquoted.
+ */
+export const WATCHER = {
+  dir: '/run/halab',
+  haproxyDown: '/run/halab/haproxy-down',
+  upstreamsDown: '/run/halab/upstreams-down',
+  pollMs: 100,
 } as const;

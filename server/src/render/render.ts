@@ -8,7 +8,7 @@
 import nunjucks from 'nunjucks';
 import type { Lb, Site, Topology, Upstream, Vip } from '../../../shared/model/types.js';
 import { lbInterface, osFamily } from '../../../shared/model/types.js';
-import type { SecretResolver } from '../secrets.js';
+import { topologySecrets, type SecretResolver } from '../secrets.js';
 import {
   RenderError,
   absolutePath,
@@ -21,7 +21,7 @@ import {
   truncateAuthPass,
 } from './escape.js';
 import { HAPROXY_MAX_WORDS, assertLinesBounded } from './limits.js';
-import { PATHS, backendName, haproxyAdminSocket, hostFirewall, instanceName } from './names.js';
+import { PATHS, WATCHER, backendName, haproxyAdminSocket, hostFirewall, instanceName } from './names.js';
 import { TEMPLATES } from './templates.gen.js';
 import type { RenderedFile, RenderResult } from './types.js';
 
@@ -393,14 +393,42 @@ function keepalivedConf(model: Topology, lb: Lb, header: string, authFor: (v: Vi
             }
           : undefined,
       process: vip.track === 'process' ? { name: `track_haproxy_${vip.routerId}` } : undefined,
+      watcher: vip.track === 'watcher',
+      upstreamsWeight: upstreamsWeight(model),
     };
   });
   return run('keepalived.conf.njk', {
     header,
     routerId: lb.name,
     scriptUser: model.vips.some((v) => v.track === 'script'),
+    watcher: { haproxy: model.vips.some((v) => v.track === 'watcher'), ...WATCHER },
     instances,
   });
+}
+
+/**
+ * How far an lb whose HAProxy sees a backend with no server UP lowers its priority: one below
+ * the lowest lb's, so any peer that can serve wins the VIP, and among lbs that all cannot, the
+ * order stays (the primary keeps it rather than nobody).
+ */
+export function upstreamsWeight(model: Topology): number {
+  const prios = model.lbs.map((l) => l.priority);
+  if (prios.length === 0) return -1;
+  return -Math.min(253, Math.max(...prios) - Math.min(...prios) + 1);
+}
+
+/** halab-watch and its init script, on every lb (see templates/halab-watch.pl.njk). */
+function watcherFiles(lb: Lb, header: string): RenderedFile[] {
+  const base = { host: lb.name, mode: 0o755, owner: 'root', group: 'root', reload: ['halab-watch' as const], secret: false };
+  return [
+    { ...base, path: PATHS.watcher, content: run('halab-watch.pl.njk', { header }), validate: 'perl -c {}' },
+    {
+      ...base,
+      path: PATHS.watcherInit,
+      content: run('halab-watch.init.njk', { header, socket: haproxyAdminSocket(lb.os), dir: WATCHER.dir, pollMs: WATCHER.pollMs }),
+      validate: 'sh -n {}',
+    },
+  ];
 }
 
 function firewallFiles(
@@ -446,10 +474,13 @@ export function render(model: Topology, opts: RenderOptions): RenderResult {
   const header = hashHeader(model, opts.source);
   const files: RenderedFile[] = [];
 
-  const statsPassword = model.stats?.password ? opts.secrets(model.stats.password, 'stats password') : undefined;
+  let statsPassword: string | undefined;
   const auths = new Map<Vip, string>();
-  for (const v of model.vips) {
-    if (v.auth && v.vrrpVersion === 2) auths.set(v, opts.secrets(v.auth, `VRRP auth of vip ${v.cidr}`));
+  for (const secret of topologySecrets(model)) {
+    const value = opts.secrets(secret.ref, secret.what);
+    // A VRRP password belongs to its vip; the one secret without a vip is the stats password.
+    if (secret.vip) auths.set(secret.vip, value);
+    else statsPassword = value;
   }
 
   for (const lb of model.lbs) {
@@ -466,6 +497,7 @@ export function render(model: Topology, opts: RenderOptions): RenderResult {
       validate: 'haproxy -c -q -f {}',
       secret: statsSecret,
     });
+    pushAll(files, watcherFiles(lb, header));
     const kaSecret = auths.size > 0;
     files.push({
       host: lb.name,

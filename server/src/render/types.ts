@@ -1,6 +1,12 @@
 /** What the renderer produces: files per host, each with where it goes and what reloads it. */
 
-export type ServiceName = 'haproxy' | 'keepalived' | 'nginx';
+/**
+ * The services a deploy can reload, in the order it reloads them on a host: the backends first,
+ * then haproxy, then the watcher (so the state files keepalived tracks exist and are true before
+ * keepalived reads its new config), then keepalived.
+ */
+export const SERVICES = ['nginx', 'haproxy', 'halab-watch', 'keepalived'] as const;
+export type ServiceName = (typeof SERVICES)[number];
 
 export interface RenderedFile {
   /** lb or upstream name. */
