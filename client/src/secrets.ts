@@ -4,21 +4,14 @@
  * resolver is synchronous, so every secret the model needs is gathered here first.
  */
 import * as vscode from 'vscode';
-import type { Topology, SecretRef } from '../../shared/model/types.js';
-import { envSecrets, type SecretResolver } from '../../server/src/secrets.js';
-
-export function secretRefs(model: Topology): { ref: SecretRef; what: string }[] {
-  const out: { ref: SecretRef; what: string }[] = [];
-  model.vips.forEach((v) => v.auth && out.push({ ref: v.auth, what: `VRRP password of vip ${v.address}` }));
-  if (model.stats?.password) out.push({ ref: model.stats.password, what: 'stats password' });
-  return out;
-}
+import type { Topology } from '../../shared/model/types.js';
+import { envSecrets, topologySecrets, type SecretResolver } from '../../server/src/secrets.js';
 
 /** Returns a resolver for the model's secrets, or undefined when the user cancelled a prompt. */
 export async function gatherSecrets(context: vscode.ExtensionContext, model: Topology): Promise<SecretResolver | undefined> {
   const env: Record<string, string | undefined> = { ...process.env };
   const store = new Map<string, string>();
-  for (const { ref, what } of secretRefs(model)) {
+  for (const { ref, what } of topologySecrets(model)) {
     if (ref.kind === 'env' && !env[ref.name]) {
       const v = await vscode.window.showInputBox({ title: `HA Lab: ${ref.name} is not set`, prompt: `Value for env:${ref.name} (the ${what}); used for this run only`, password: true, ignoreFocusOut: true });
       if (!v) return undefined;

@@ -4,7 +4,45 @@
  * that goes into a config file. The renderer never reads the environment itself, so the
  * editor can preview with placeholders and the CLI can fail with a clear message.
  */
-import type { SecretRef } from '../../shared/model/types.js';
+import type { SecretRef, Topology, Vip } from '../../shared/model/types.js';
+
+/**
+ * The keywords whose value is a secret, declared once, with what each is (for prompts, error
+ * messages and the plaintext-secret warning) and the variable its `env:` fix and completion
+ * suggest. The renderer and the editor read the secrets through `topologySecrets`;
+ * test/unit/secret-fields.test.ts checks that this lists every keyword the schema types `secret`.
+ */
+export const SECRET_FIELDS = {
+  vipAuth: { block: 'vip', keyword: 'auth', what: 'VRRP password', env: 'HALAB_VRRP_AUTH' },
+  statsPassword: { block: 'stats', keyword: 'password', what: 'stats password', env: 'HALAB_STATS_PASSWORD' },
+} as const;
+
+export type SecretField = (typeof SECRET_FIELDS)[keyof typeof SECRET_FIELDS];
+
+/** The table's entry for `keyword` in a `block` block, if that keyword holds a secret. */
+export function secretField(block: string, keyword: string): SecretField | undefined {
+  return Object.values(SECRET_FIELDS).find((f) => f.block === block && f.keyword === keyword);
+}
+
+/** A secret a topology uses: its reference, what it is, and for a VRRP password its vip. */
+export interface TopologySecret {
+  ref: SecretRef;
+  what: string;
+  vip?: Vip;
+}
+
+/**
+ * Every secret the topology's files need, stats password first. A vip's `auth` counts only with
+ * VRRPv2: VRRPv3 has no authentication (an `auth` there is the auth-with-vrrp3 error).
+ */
+export function topologySecrets(model: Topology): TopologySecret[] {
+  const { statsPassword, vipAuth } = SECRET_FIELDS;
+  const out: TopologySecret[] = model.stats?.password ? [{ ref: model.stats.password, what: statsPassword.what }] : [];
+  for (const vip of model.vips) {
+    if (vip.auth && vip.vrrpVersion === 2) out.push({ ref: vip.auth, what: `${vipAuth.what} of vip ${vip.cidr}`, vip });
+  }
+  return out;
+}
 
 /** `what` says where the secret goes (e.g. "stats password"), for error messages. */
 export type SecretResolver = (ref: SecretRef, what: string) => string;

@@ -8,6 +8,7 @@ import { BLOCKS, type ArgSpec, type KeywordSpec } from '../schema/schema.js';
 import { enclosingBlock } from './locate.js';
 import { keywordMarkdown } from './hover.js';
 import { snippetText } from '../checks/missing-required.js';
+import { secretField } from '../secrets.js';
 
 export interface CompletionEntry {
   label: string;
@@ -90,7 +91,7 @@ function valueEntries(arg: ArgSpec, kw: KeywordSpec, already: string[], model: T
     case 'vip-ref':
       return model.vips.filter((v) => v.address).map((v) => mk(v.address, 'reference', `vip ${v.cidr} (router-id ${v.routerId})`));
     case 'secret': {
-      const env = blockId === 'stats' ? 'HALAB_STATS_PASSWORD' : 'HALAB_VRRP_AUTH';
+      const env = secretField(blockId, kw.keyword)?.env ?? 'NAME';
       return [
         { ...mk(`env:${env}`, 'value', 'read from the environment at render/deploy time'), sortText: '0' },
         { label: 'env:', kind: 'value', detail: 'an environment variable', insertText: 'env:${1:NAME}', isSnippet: true, plain: 'env:', replace, sortText: '1' },
