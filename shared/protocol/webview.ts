@@ -10,6 +10,7 @@
  */
 import type { Topology } from '../model/types.js';
 import type { Span } from '../span.js';
+import { parseNodeId } from '../diagram/graph.js';
 
 // ---------- shared shapes ----------
 
@@ -109,8 +110,13 @@ export type Validated<T> = { ok: true; value: T } | { ok: false; error: string; 
 /** A halab word: no whitespace, braces, semicolon, quote or hash (else it would re-tokenize). */
 const WORD_RE = /^[^\s{};"#]{1,253}$/;
 const REQUEST_ID_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
-/** Diagram node ids: `kind:name` or `vip:address` or `clients`. */
-const NODE_ID_RE = /^(clients|(lb|upstream|site|vip):[^\s{};"#]{1,253})$/;
+/** Diagram node ids in graph.ts's format (`parseNodeId`), with a key that is a halab word. */
+const NODE_ID = {
+  test(id: string): boolean {
+    const p = parseNodeId(id);
+    return p !== null && (p.kind === 'clients' || WORD_RE.test(p.key));
+  },
+};
 /** Upper bounds so a hostile page cannot make the host allocate without limit. */
 const MAX_EXPORT_CHARS = 32 * 1024 * 1024;
 const MAX_POSITIONS = 10_000;
@@ -130,7 +136,7 @@ function onlyKeys(o: Record<string, unknown>, allowed: string[], where: string):
   for (const k of Object.keys(o)) if (!allowed.includes(k)) fail(`${where}: unexpected field "${k}"`);
 }
 
-function str(o: Record<string, unknown>, k: string, re: RegExp, what: string): string {
+function str(o: Record<string, unknown>, k: string, re: Pick<RegExp, 'test'>, what: string): string {
   const v = o[k];
   if (typeof v !== 'string') fail(`${k}: expected ${what}`);
   if (!re.test(v)) fail(`${k}: "${v.slice(0, 80)}" is not a valid ${what}`);
@@ -215,7 +221,7 @@ function validatePositions(x: unknown, where: string): Record<string, Position> 
   if (keys.length > MAX_POSITIONS) fail(`${where}: too many entries`);
   const out: Record<string, Position> = {};
   for (const k of keys) {
-    if (!NODE_ID_RE.test(k)) fail(`${where}: "${k.slice(0, 80)}" is not a node id`);
+    if (!NODE_ID.test(k)) fail(`${where}: "${k.slice(0, 80)}" is not a node id`);
     const p = x[k];
     if (!isObj(p)) fail(`${where}.${k}: expected {x, y}`);
     onlyKeys(p, ['x', 'y'], `${where}.${k}`);
@@ -248,7 +254,7 @@ export function parseWebviewMessage(x: unknown): Validated<WebviewMessage> {
         };
       case 'reveal':
         onlyKeys(x, ['type', 'requestId', 'nodeId'], type);
-        return { ok: true, value: { type, requestId: rid, nodeId: str(x, 'nodeId', NODE_ID_RE, 'node id') } };
+        return { ok: true, value: { type, requestId: rid, nodeId: str(x, 'nodeId', NODE_ID, 'node id') } };
       case 'savePositions':
         onlyKeys(x, ['type', 'requestId', 'positions'], type);
         return { ok: true, value: { type, requestId: rid, positions: validatePositions(x.positions, 'positions') } };
