@@ -51,6 +51,8 @@ const CASES: Case[] = [
   { code: 'port-conflict', hit: BASE + 'site s2 { host b.example.com; servers web1 web2; tls «/etc/haproxy/b.pem» }\nsite s3 { host c.example.com; servers web1 web2; listen 443 }\n'.replace('«/etc/haproxy/b.pem»', '/etc/haproxy/b.pem').replace('listen 443', 'listen «443»'), miss: BASE + 'site s3 { host c.example.com; servers web1 web2 }\n' },
   { code: 'failover-impossible', hit: b('router-id 51', 'router-id 51; track script; track-weight «1»').replace('role primary', 'role primary; priority 101').replace('role backup', 'role backup; priority 100'), miss: b('router-id 51', 'router-id 51; track script; track-weight 2').replace('role primary', 'role primary; priority 101').replace('role backup', 'role backup; priority 100') },
   { code: 'auth-with-vrrp3', hit: b('router-id 51', 'router-id 51; vrrp-version 3; «auth env:A»'), miss: b('router-id 51', 'router-id 51; vrrp-version 2; auth env:A') },
+  { code: 'slow-link-failover', hit: b('router-id 51', 'router-id 51; vrrp-version «2»'), miss: b('router-id 51', 'router-id 51; vrrp-version 3; advert 40ms') },
+  { code: 'slow-link-failover', hit: b('vip 198.18.0.100/24', 'vip «198.18.0.100/24»'), miss: b('router-id 51', 'router-id 51; vrrp-version 3') },
   { code: 'subsecond-advert-needs-vrrp3', hit: b('router-id 51', 'router-id 51; advert «100ms»'), miss: b('router-id 51', 'router-id 51; advert 100ms; vrrp-version 3') },
   { code: 'multiple-defaults', hit: b('servers web1 web2 }', 'servers web1 web2; default }') + 'site s2 { host b.example.com; servers web1 web2; «default» }\n', miss: b('servers web1 web2 }', 'servers web1 web2; default }') + 'site s2 { host b.example.com; servers web1 web2 }\n' },
   { code: 'auth-pass-truncated', hit: b('router-id 51', 'router-id 51; auth «"123456789"»'), miss: b('router-id 51', 'router-id 51; auth "12345678"') },
@@ -73,8 +75,8 @@ const CASES: Case[] = [
   { code: 'invalid-value', hit: b('servers web1 web2 }', 'servers web1 web2; root «/srv/./x» }'), miss: b('servers web1 web2 }', 'servers web1 web2; root /srv/.x }') },
 ];
 
-test('the base topology has no diagnostics at all', () => {
-  assert.deepEqual(analyze(BASE).diagnostics.map((d) => d.code), []);
+test('the base topology has no diagnostics but the VRRPv2 hint', () => {
+  assert.deepEqual(analyze(BASE).diagnostics.map((d) => d.code), ['slow-link-failover']);
 });
 
 /** The modules of server/src/checks that are not one check each. */
@@ -127,4 +129,11 @@ test('the examples are clean', async () => {
     const diags = analyze(readFileSync(f, 'utf8')).diagnostics;
     assert.deepEqual(diags.filter((d) => d.severity !== 'hint').map((d) => `${d.code}: ${d.message}`), [], f);
   }
+});
+
+test('slow-link-failover says what a silent primary costs, in seconds (3 adverts + skew at priority 249)', () => {
+  // 3 × 1000 + 7/256 × 1000 = 3027 ms; with v3 and 40 ms adverts: 3 × 40 + 7/256 × 40 = 121 ms
+  const d = analyze(BASE, 't.halab').diagnostics.find((x) => x.code === 'slow-link-failover');
+  assert.equal(d?.severity, 'hint');
+  assert.match(d!.message, /after 3 adverts \+ skew: 3\.03 s with VRRPv2\. `vrrp-version 3` with `advert 40ms` makes it 0\.12 s/);
 });

@@ -162,3 +162,17 @@ describe('templates', () => {
     execFileSync(process.execPath, [join(root, 'templates', 'compile.mjs'), '--check'], { stdio: 'pipe' });
   });
 });
+
+describe('keepalived scheduling', () => {
+  it('sub-second adverts get real-time scheduling for the VRRP process; whole seconds do not', () => {
+    const text = readFileSync(new URL('../../examples/lab.halab', import.meta.url), 'utf8');
+    const conf = (t: string) =>
+      render(analyze(t, 'lab.halab').model, { secrets: envSecrets({ HALAB_STATS_PASSWORD: 'p', HALAB_VRRP_AUTH: 'v' }) }).files.find(
+        (f) => f.host === 'lb1' && f.path === '/etc/keepalived/keepalived.conf',
+      )!.content;
+    assert.doesNotMatch(conf(text), /vrrp_rt_priority/);
+    const v3 = text.replace('  auth env:HALAB_VRRP_AUTH\n', '  vrrp-version 3\n  advert 40ms\n');
+    assert.match(conf(v3), /^ {4}vrrp_rt_priority 50$/m);
+    assert.match(conf(v3), /^ {4}advert_int 0\.04$/m);
+  });
+});

@@ -31,7 +31,6 @@ const IN_MODEL: Record<string, [(m: Topology) => unknown, ((v: unknown) => unkno
   'vip/advert': [(m) => m.vips[0]!.advertMs],
   'vip/vrrp-version': [(m) => m.vips[0]!.vrrpVersion, version],
   'vip/preempt': [(m) => m.vips[0]!.preempt, onOff],
-  'vip/track': [(m) => m.vips[0]!.track],
   'vip/track-interval': [(m) => m.vips[0]!.trackIntervalMs],
   'vip/track-weight': [(m) => m.vips[0]!.trackWeight],
   'vip/track-command': [(m) => m.vips[0]!.trackCommand],
@@ -93,4 +92,8 @@ test('derived defaults: priorities 250/249, ssh from the address, the first vip,
   assert.equal(m.sites[0]!.vip, '198.18.0.100');
   assert.equal(m.sites[0]!.root, '/usr/share/nginx/web');
   assert.equal(m.sites[0]!.page, 'web test page');
+  // track: process on real hosts; the watcher where a lab block says the hosts are namespaces
+  assert.equal(m.vips[0]!.track, 'process');
+  assert.equal(analyze(`${MINIMAL}\nlab { bridge halabx0 }\n`).model.vips[0]!.track, 'watcher');
+  assert.equal(analyze(`${MINIMAL}\nlab { bridge halabx0 }\n`.replace('router-id', 'track script; router-id')).model.vips[0]!.track, 'script');
 });

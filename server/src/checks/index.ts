@@ -22,6 +22,7 @@ import portConflict from './port-conflict.js';
 import priorityOrder from './priority-order.js';
 import routerIdConflict from './router-id-conflict.js';
 import singleUpstream from './single-upstream.js';
+import slowLinkFailover from './slow-link-failover.js';
 import subsecondAdvertNeedsVrrp3 from './subsecond-advert-needs-vrrp3.js';
 import syntaxError from './syntax-error.js';
 import tooFewLbs from './too-few-lbs.js';
@@ -41,5 +42,5 @@ export const CHECKS: readonly Check[] = [
   priorityOrder, vipOutsideSubnet, vipConflict, routerIdConflict, duplicateHost, portConflict,
   failoverImpossible, authWithVrrp3, subsecondAdvertNeedsVrrp3, multipleDefaults,
   authPassTruncated, plaintextSecret, weakCredentials, singleUpstream, duplicateStatement,
-  unusedUpstream, unusedVip, duplicateRoot, lineTooLong,
+  unusedUpstream, unusedVip, duplicateRoot, lineTooLong, slowLinkFailover,
 ];

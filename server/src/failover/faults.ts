@@ -12,6 +12,7 @@ import type { FaultKind, Topology, Vip } from '../../../shared/model/types.js';
 import { FAULT_KINDS } from '../schema/schema.js';
 import { script } from '../deploy/remote-ops.js';
 import type { Command } from '../deploy/shell-quote.js';
+import { masterDownMs as vrrpMasterDownMs, skewMs as vrrpSkewMs } from '../model/vrrp-timing.js';
 
 export type InitSystem = 'systemd' | 'sysv';
 
@@ -195,14 +196,14 @@ export function faultPlan(fault: FaultKind, init: InitSystem, o: { iface: string
   return { fault, ...FAULTS[fault].plan({ init, ...o }) };
 }
 
-/** The backup's skew time ((256 − priority) / 256 × advert; keepalived.conf(5), RFC 5798). */
+/** The backup's skew time for this vip (model/vrrp-timing.ts). */
 export function skewMs(priority: number, vip: Vip): number {
-  return ((256 - priority) / 256) * vip.advertMs;
+  return vrrpSkewMs(priority, vip.advertMs);
 }
 
-/** The backup's master-down timer: three adverts missed, plus its skew. */
+/** The backup's master-down timer for this vip (model/vrrp-timing.ts). */
 function masterDownMs(vip: Vip, backupPriority: number): number {
-  return 3 * vip.advertMs + skewMs(backupPriority, vip);
+  return vrrpMasterDownMs(vip.advertMs, backupPriority);
 }
 
 /** Roughly how long the fault should take (FaultSpec.expectedMs), for the topology's first vip. */

@@ -401,6 +401,7 @@ function keepalivedConf(model: Topology, lb: Lb, header: string, authFor: (v: Vi
     header,
     routerId: lb.name,
     scriptUser: model.vips.some((v) => v.track === 'script'),
+    realtime: model.vips.some((v) => v.advertMs < 1000),
     watcher: { haproxy: model.vips.some((v) => v.track === 'watcher'), ...WATCHER },
     instances,
   });

@@ -6,6 +6,7 @@
 
 // The enumerated values and the name rule are shared with the webview, so they are declared in
 // shared/model/values.ts; the ENUM arguments below list them, and engine code imports them from here.
+import { advertCostTable } from '../model/vrrp-timing.js';
 import { BALANCES, CHECK_KINDS, FAULT_KINDS, FIREWALLS, NAME_RE, OS_VALUES, ROLES, TIMEOUT_KINDS, TRACKS, VRRP_VERSIONS } from '../../../shared/model/values.js';
 export { BALANCES, CHECK_KINDS, FAULT_KINDS, FIREWALLS, NAME_RE, OS_VALUES, ROLES, TIMEOUT_KINDS, TRACKS, VRRP_VERSIONS };
 const ON_OFF = ['on', 'off'] as const;
@@ -124,10 +125,11 @@ export const BLOCKS: Record<string, BlockSpec> = {
         doc: 'The VRRP virtual router id, unique on the L2 segment and across vips.', renders: 'keepalived: `virtual_router_id`.',
         snippet: 'router-id ${1:51}' },
       { keyword: 'advert', args: [DURATION()], default: '1s',
-        doc: 'VRRP advertisement interval. Below 1s needs `vrrp-version 3`. The backup declares the master dead after 3 × advert + skew.',
+        doc: `VRRP advertisement interval. Below 1s needs \`vrrp-version 3\`. The backup declares a silent master (link down, host lost) dead after 3 × advert + skew: ${advertCostTable()}. A crash of haproxy or a stopped keepalived is faster whatever the advert: the lb says so (FAULT, a priority-0 advert) and the backup waits only its skew.`,
         renders: 'keepalived: `advert_int`.' },
       { keyword: 'vrrp-version', args: [ENUM(VRRP_VERSIONS)], default: '2',
-        doc: 'VRRP protocol version. Version 3 allows sub-second adverts but has no authentication.', renders: 'keepalived: `version 3` in the `vrrp_instance`.' },
+        doc: `VRRP protocol version. Version 3 allows sub-second adverts (centiseconds) but has no authentication. What a silent primary costs: ${advertCostTable()}.`,
+        renders: 'keepalived: `version 3` in the `vrrp_instance`.' },
       { keyword: 'auth', args: [{ label: 'SECRET', type: 'secret' }],
         doc: 'VRRPv2 PASS authentication. Keepalived uses only the first 8 characters. Use `env:NAME`.',
         renders: 'keepalived: `authentication { auth_type PASS; auth_pass … }`.' },
