@@ -7,6 +7,7 @@
  * the machine runs now (`ip -j`, namespaces, /proc) is read through sys.ts.
  * Engine code: never imports `vscode`.
  */
+import { SERVICES } from '../render/types.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ipaddr from 'ipaddr.js';
@@ -327,7 +328,7 @@ export async function labStatus(target: Topology | string): Promise<LabStatus> {
       const netnsExists = present.includes(h.netns);
       const pids = netnsExists ? await netnsPids(h.netns) : [];
       const services = [...new Set(pids.map(procComm).filter((c): c is string => !!c))]
-        .filter((c) => ['sshd', 'haproxy', 'keepalived', 'nginx'].includes(c))
+        .filter((c) => c === 'sshd' || (SERVICES as readonly string[]).includes(c))
         .sort();
       const running = h.pid !== undefined && pids.includes(h.pid);
       const link = links.find((l) => l.ifname === h.veth);
