@@ -155,7 +155,7 @@ export function planLab(model: Topology): LabPlan {
       if (vip.track === 'process') {
         // keepalived's track_process needs the kernel's process-event connector, which a child
         // PID namespace does not get ("Failed to set/clear process event listen - errno 111").
-        const w = `vip ${vip.cidr} uses track process, which cannot work in the lab (each host has its own PID namespace; keepalived cannot use the process-event connector there): use track script`;
+        const w = `vip ${vip.cidr} uses track process, which cannot work in the lab (each host has its own PID namespace; keepalived cannot use the process-event connector there): use track watcher (the default with a lab block)`;
         if (!warnings.includes(w)) warnings.push(w);
       }
     }
