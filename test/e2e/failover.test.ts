@@ -65,7 +65,8 @@ function assertVerdictFromNumbers(r: FailoverReport): void {
   assert.equal(r.totalRequests, r.timeline.samples.length);
   assert.equal(r.failedRequests, r.timeline.samples.filter((s) => !s.ok).length);
   const siteFailed = Object.values(r.sites).reduce((n, s) => n + s.faultFailed, 0);
-  const inFault = r.timeline.samples.filter((s) => !s.ok && s.t + s.ms >= r.faultAtMs! && s.t + s.ms < r.failback.restoreAtMs!).length;
+  // the fault phase counts what completed from the fault command's send (faultAtMs is half a round trip later)
+  const inFault = r.timeline.samples.filter((s) => !s.ok && s.t + s.ms >= r.faultSentMs! && s.t + s.ms < r.failback.restoreAtMs!).length;
   assert.equal(siteFailed, inFault);
   const within = r.outageMs <= r.maxOutageMs && r.failback.outageMs <= r.maxOutageMs;
   if (!within) assert.equal(r.verdict, 'fail');

@@ -133,6 +133,9 @@ describe('probe', () => {
     // machine delays the timers (a quiet one sends ~35)
     assert.ok(s.length >= 10 && s.length <= 40, `${s.length} samples in ~350 ms at 10 ms`);
     assert.ok(s.some((x) => !x.ok && x.error === 'ECONNRESET'), 'resets recorded');
+    // the server reset them after accepting: they had connected (analyze.ts times them by their failure)
+    assert.ok(s.filter((x) => x.error === 'ECONNRESET').every((x) => x.connected === true));
+    assert.ok(s.filter((x) => x.ok).every((x) => x.connected === undefined));
     assert.ok(s.filter((x) => x.ok).length >= 10);
     assert.ok(hosts.every((h) => h === 'web01.lab.test'));
     assert.equal(conns.size, hosts.length, 'one connection per request');
@@ -145,6 +148,7 @@ describe('probe', () => {
     const r = await probeOnce(target, 500, () => 0);
     assert.equal(r.ok, false);
     assert.equal(r.error, 'ECONNREFUSED');
+    assert.equal(r.connected, undefined, 'refused: it never connected');
     const p = startProber([target, { ...target, site: 't' }], { intervalMs: 5, timeoutMs: 100, maxSamples: 6, now: () => 0 });
     await sleep(100);
     await p.stop();

@@ -13,10 +13,10 @@ function report(): FailoverReport {
     topology: 'lab', fault: 'kill-haproxy', target: 'lb1', primary: 'lb1', backup: 'lb2', startedAt: '2026-11-25T00:00:00Z',
     probeIntervalMs: 100, durationMs: 3000, maxOutageMs: 1000, requestTimeoutMs: 200,
     preflight: { ok: true } as unknown as FailoverReport['preflight'],
-    faultAtMs: 1000, faultAckMs: 5, vipMoved: true, expectVipMove: true, vipMovedMs: 480, vipMovedAtMs: 1480, holderAfterFault: ['lb2'],
-    outageMs: 500, outageEnded: true, firstFailedMs: 0, lastFailedMs: 400, failedRequests: 10, totalRequests: 60, baselineFailed: 0,
+    faultAtMs: 1000, faultAckMs: 5, faultSentMs: 997.5, vipMoved: true, expectVipMove: true, vipMovedMs: 480, vipMovedAtMs: 1480, holderAfterFault: ['lb2'],
+    outageMs: 500, outageEnded: true, resolutionMs: 100, firstFailedMs: 0, lastFailedMs: 400, failedRequests: 10, totalRequests: 60, baselineFailed: 0,
     sites: { web01: { site: 'web01', total: 30, failed: 5, faultTotal: 20, faultFailed: 5, outageMs: 500 } as FailoverReport['sites'][string] },
-    failback: { expected: true, restoreAtMs: 2000, vipMovedMs: 700, vipMovedAtMs: 2700, outageMs: 0, outageEnded: true, failedRequests: 0, totalRequests: 20, firstFailedMs: null, lastFailedMs: null },
+    failback: { expected: true, restoreAtMs: 2000, vipMovedMs: 700, vipMovedAtMs: 2700, outageMs: 0, outageEnded: true, resolutionMs: 100, failedRequests: 0, totalRequests: 20, firstFailedMs: null, lastFailedMs: null },
     restored: { ok: true, problems: [] },
     verdict: 'pass', reasons: [], notes: ['a <b>note</b>'], elapsedMs: 3100,
     timeline: {

@@ -10,6 +10,7 @@ import { FAULT_KINDS } from '../../server/src/schema/schema.js';
 import { renderCommand } from '../../server/src/deploy/shell-quote.js';
 import { FAULTS, faultPlan } from '../../server/src/failover/faults.js';
 import { compute, judge, type Observed, type RunFacts } from '../../server/src/failover/analyze.js';
+import { formatReport } from '../../server/src/failover/format.js';
 import type { FailoverReport, ProbeSample, VipChange } from '../../server/src/failover/types.js';
 
 const model = analyze(`topology t
@@ -44,12 +45,12 @@ describe('FAULTS', () => {
 
 /** A report as the run leaves it before compute: fault at 1000, restore at 3000. */
 function report(over: Partial<FailoverReport> = {}): FailoverReport {
-  const none = { outageMs: 0, outageEnded: true, firstFailedMs: null, lastFailedMs: null, failedRequests: 0, totalRequests: 0 };
+  const none = { outageMs: 0, outageEnded: true, resolutionMs: null, firstFailedMs: null, lastFailedMs: null, failedRequests: 0, totalRequests: 0 };
   return {
     topology: 't', fault: 'kill-haproxy', target: 'a', primary: 'a', backup: 'b', startedAt: '', probeIntervalMs: 20,
     durationMs: 5000, maxOutageMs: 1000, requestTimeoutMs: 100,
     preflight: { ok: true, config: 'skipped', differing: [], vipHolders: {}, sites: [], messages: [] },
-    faultAtMs: 1000, faultAckMs: 5, vipMoved: false, expectVipMove: true, vipMovedMs: null, vipMovedAtMs: null,
+    faultAtMs: 1000, faultAckMs: 5, faultSentMs: 997.5, vipMoved: false, expectVipMove: true, vipMovedMs: null, vipMovedAtMs: null,
     holderAfterFault: ['b'], ...none, baselineFailed: 0, sites: {},
     failback: { expected: true, restoreAtMs: 3000, vipMovedMs: null, vipMovedAtMs: null, ...none },
     restored: { ok: true, problems: [] }, verdict: 'fail', reasons: [], notes: [], elapsedMs: 0,
@@ -77,12 +78,36 @@ const observed = (s: ProbeSample[], vip: VipChange[]): Observed => ({ samples: s
 describe('compute and judge', () => {
   it('a takeover within max-outage and a failback pass; the numbers come from the timeline', () => {
     const r = judge(compute(report(), observed(samples(1020, 1500), moved), facts), facts.vip);
-    assert.equal(r.outageMs, 480); // first failure 1020, first success after 1500
+    assert.equal(r.outageMs, 480); // (1000 + 1020) / 2 = 1010 to (1480 + 1500) / 2 = 1490
+    assert.equal(r.resolutionMs, 20); // ± 10 at each edge
     assert.equal(r.vipMovedMs, 600);
     assert.equal(r.failback.vipMovedMs, 400);
     assert.equal(r.failedRequests, 24);
     assert.deepEqual(r.reasons, []);
     assert.equal(r.verdict, 'pass');
+  });
+
+  it('failures between the fault command and its estimated moment count for the fault, not as baseline', () => {
+    // the command left at 1000 and was answered 30 ms later: faultAtMs is 1015, but the host may
+    // have run it at once. Every 10 ms from t = 2, requests sent from 1002 until 1060 are refused
+    // within 1 ms, so the first two (1002, 1012) complete before 1015
+    const s: ProbeSample[] = [];
+    for (let t = 2; t < 5000; t += 10) s.push(t >= 1002 && t < 1060 ? { t, site: 's', ok: false, error: 'ECONNREFUSED', ms: 1 } : { t, site: 's', ok: true, status: 200, ms: 1 });
+    const r = judge(compute(report({ faultAtMs: 1015, faultAckMs: 30, faultSentMs: 1000 }), observed(s, moved), facts), facts.vip);
+    assert.equal(r.baselineFailed, 0);
+    assert.equal(r.firstFailedMs, 1002);
+    // (992 + 1002) / 2 = 997 to (1052 + 1062) / 2 = 1057. Cut at 1015, the report said 40 ms
+    // (first failure 1022 to first success 1062) and 2 failures before the fault
+    assert.equal(r.outageMs, 60);
+    assert.equal(r.resolutionMs, 10);
+    assert.equal(r.sites.s!.faultFailed, 6);
+    assert.deepEqual(r.notes, []);
+  });
+
+  it('the text report states the resolution', () => {
+    const r = judge(compute(report(), observed(samples(1020, 1500), moved), facts), facts.vip);
+    assert.match(formatReport(r), /\nresolution +±20 ms \(probe every 20 ms, timestamps at send\)\n/);
+    assert.match(formatReport(report({ faultAtMs: null })), /\nresolution +— \(probe every 20 ms, timestamps at send\)\n/);
   });
 
   it('an outage over max-outage, and a VIP that never moved, each give a reason', () => {

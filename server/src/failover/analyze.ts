@@ -13,55 +13,136 @@ export function inWindow(s: ProbeSample, from: number, to: number): boolean {
   return done >= from && done < to;
 }
 
+/** A run of failures of one site: its edges, and how far off each edge can be (half its bracket). */
+interface Run {
+  start: number;
+  end: number;
+  startErr: number;
+  endErr: number;
+}
+
 /**
- * Failures in [from, to). Each run of failures of a site lasts from its first failed request to
- * the first successful request of that site sent after the run (the resolution is the probe
- * interval); the outage is the time covered by the union of all sites' runs. A contiguous
- * outage thus counts from its first failure to the recovery, and two stray failures seconds
- * apart count as two short blips, not as everything in between.
+ * Failures in [from, to), timed by when each request was *sent*. A run of failures of a site
+ * began after the last success sent before it and by its first failure (see `struckBy`), and
+ * ended after its last failure and by the first success sent after it. Each edge is taken at
+ * the midpoint of that bracket, so it is off by at most half the bracket (half the probe
+ * interval, more when a tick was late): `resolutionMs` adds those halves up, and the outage
+ * clients saw lies within ±resolutionMs of `outageMs`. With a steady clock the duration is the
+ * same as from the first failure to the first success; the brackets say how far it can be off,
+ * and they widen where a tick came late or a failed request had been in flight.
+ *
+ * The outage is the time covered by the union of all sites' runs: a contiguous outage counts
+ * from its start to the recovery, and two stray failures seconds apart count as two short
+ * blips, not as everything in between.
  */
 export function outageWindow(samples: readonly ProbeSample[], from: number, to: number): OutageWindow {
   const win = samples.filter((s) => inWindow(s, from, to));
   const failed = win.filter((s) => !s.ok);
-  if (failed.length === 0) return { total: win.length, failed: 0, firstFailedAtMs: null, lastFailedAtMs: null, outageMs: 0, ended: true };
+  if (failed.length === 0) {
+    return { total: win.length, failed: 0, firstFailedAtMs: null, lastFailedAtMs: null, outageMs: 0, ended: true, resolutionMs: largestGap(win) };
+  }
   const failedSet = new Set(failed);
-  const runs: Array<[number, number]> = [];
+  const runs: Run[] = [];
   let ended = true;
   for (const site of new Set(failed.map((s) => s.site))) {
     // the recovery may be seen in any sample of the site sent before the window's end
     const mine = samples.filter((s) => s.site === site && s.t < to && (failedSet.has(s) || s.ok)).sort((a, b) => a.t - b.t);
-    let start: number | undefined;
-    for (const s of mine) {
-      if (failedSet.has(s)) start ??= s.t;
-      else if (start !== undefined) {
-        runs.push([start, s.t]);
-        start = undefined;
-      }
-    }
-    if (start !== undefined) {
-      ended = false;
-      runs.push([start, to]);
-    }
+    const r = siteRuns(mine, failedSet, to);
+    runs.push(...r.runs);
+    ended &&= r.ended;
   }
-  runs.sort((a, b) => a[0] - b[0]);
-  let total = 0;
-  let cur: [number, number] | undefined;
-  for (const r of runs) {
-    if (cur && r[0] <= cur[1]) cur[1] = Math.max(cur[1], r[1]);
-    else {
-      if (cur) total += cur[1] - cur[0];
-      cur = [r[0], r[1]];
-    }
-  }
-  if (cur) total += cur[1] - cur[0];
+  const u = union(runs);
   return {
     total: win.length,
     failed: failed.length,
     firstFailedAtMs: Math.min(...failed.map((s) => s.t)),
     lastFailedAtMs: Math.max(...failed.map((s) => s.t)),
-    outageMs: Math.max(0, Math.round(total)),
+    outageMs: Math.max(0, Math.round(u.total)),
     ended,
+    resolutionMs: ceilMs(u.err),
   };
+}
+
+/**
+ * When a failed request shows the fault had struck: at its send when it never connected (the
+ * SYN was refused or unanswered), else only by the time it failed — a request in flight, or one
+ * a busy event loop was slow to write, is reset by a fault that came after its send.
+ */
+function struckBy(s: ProbeSample): number {
+  return s.connected ? s.t + s.ms : s.t;
+}
+
+/**
+ * A site's runs of failures (`failed`), from its samples sorted by send time. A run began after
+ * the last success sent before it and by the earliest `struckBy` of its failures (never after
+ * its end); it ended after its last failure and by the next success sent. A run still going at
+ * the end lasts until `to`.
+ */
+function siteRuns(mine: readonly ProbeSample[], failed: ReadonlySet<ProbeSample>, to: number): { runs: Run[]; ended: boolean } {
+  const runs: Run[] = [];
+  let lastOk: number | undefined;
+  let run: { after: number; by: number; last: number } | undefined;
+  const close = (r: NonNullable<typeof run>, next: number, ended: boolean): Run => {
+    const by = Math.min(r.by, next);
+    const [start, startErr] = [(r.after + by) / 2, (by - r.after) / 2];
+    return ended ? { start, startErr, end: (r.last + next) / 2, endErr: (next - r.last) / 2 } : { start, startErr, end: to, endErr: 0 };
+  };
+  for (const s of mine) {
+    if (failed.has(s)) {
+      // no success before it (the probe began failing): the run began by its first failure
+      run ??= { after: lastOk ?? s.t, by: Infinity, last: s.t };
+      run.by = Math.min(run.by, struckBy(s));
+      run.last = s.t;
+      continue;
+    }
+    if (run) runs.push(close(run, s.t, true));
+    run = undefined;
+    lastOk = s.t;
+  }
+  if (run) runs.push(close(run, to, false));
+  return { runs, ended: run === undefined };
+}
+
+/** The time covered by the runs, and the error of its edges (an edge inside another run is no edge). */
+function union(runs: Run[]): { total: number; err: number } {
+  const sorted = [...runs].sort((a, b) => a.start - b.start);
+  let total = 0;
+  let err = 0;
+  let cur: Run | undefined;
+  for (const r of sorted) {
+    if (cur && r.start <= cur.end) {
+      if (r.end > cur.end) Object.assign(cur, { end: r.end, endErr: r.endErr });
+      continue;
+    }
+    if (cur) [total, err] = [total + cur.end - cur.start, err + cur.startErr + cur.endErr];
+    cur = { ...r };
+  }
+  if (cur) [total, err] = [total + cur.end - cur.start, err + cur.startErr + cur.endErr];
+  return { total, err };
+}
+
+/**
+ * Without failures: the longest gap between two requests of a site, since an outage shorter
+ * than that could have fallen between them. null when no site had two requests.
+ */
+function largestGap(win: readonly ProbeSample[]): number | null {
+  const bySite = new Map<string, number[]>();
+  for (const s of win) {
+    const ts = bySite.get(s.site);
+    if (ts) ts.push(s.t);
+    else bySite.set(s.site, [s.t]);
+  }
+  let gap: number | null = null;
+  for (const ts of bySite.values()) {
+    ts.sort((a, b) => a - b);
+    for (let i = 1; i < ts.length; i++) gap = Math.max(gap ?? 0, ts[i]! - ts[i - 1]!);
+  }
+  return gap === null ? null : ceilMs(gap);
+}
+
+/** Whole ms, rounded up (after rounding to 0.1 ms, so 5.00000001 stays 5): a bound must not shrink. */
+function ceilMs(x: number): number {
+  return Math.ceil(Math.round(x * 10) / 10);
 }
 
 export function percentileOf(xs: readonly number[], p: number): number | null {
@@ -173,15 +254,18 @@ export function compute(report: FailoverReport, o: Observed, f: RunFacts): Failo
   }
   const faultAt = r.faultAtMs;
   const restoreAt = r.failback.restoreAtMs ?? f.endT;
-  r.baselineFailed = outageWindow(o.samples, -Infinity, faultAt).failed;
-  const w = outageWindow(o.samples, faultAt, restoreAt);
-  Object.assign(r, { outageMs: w.outageMs, outageEnded: w.ended, firstFailedMs: w.firstFailedAtMs, lastFailedMs: w.lastFailedAtMs });
+  // the fault acts somewhere between its command's send and its answer (faultAtMs is the
+  // midpoint): a failure completed in between is the fault's, not the healthy service's
+  const faultFrom = Math.min(r.faultSentMs ?? faultAt, faultAt);
+  r.baselineFailed = outageWindow(o.samples, -Infinity, faultFrom).failed;
+  const w = outageWindow(o.samples, faultFrom, restoreAt);
+  Object.assign(r, { outageMs: w.outageMs, outageEnded: w.ended, firstFailedMs: w.firstFailedAtMs, lastFailedMs: w.lastFailedAtMs, resolutionMs: w.resolutionMs });
   const b = outageWindow(o.samples, restoreAt, Infinity);
   Object.assign(r.failback, {
     outageMs: b.outageMs, outageEnded: b.ended, failedRequests: b.failed, totalRequests: b.total,
-    firstFailedMs: b.firstFailedAtMs, lastFailedMs: b.lastFailedAtMs,
+    firstFailedMs: b.firstFailedAtMs, lastFailedMs: b.lastFailedAtMs, resolutionMs: b.resolutionMs,
   });
-  r.sites = siteStats(o.samples, f.sites, faultAt, restoreAt, Infinity);
+  r.sites = siteStats(o.samples, f.sites, faultFrom, restoreAt, Infinity);
 
   const movedAt = vipTakenOver(o.vip, f.vip, r.primary, faultAt, restoreAt);
   r.vipMoved = movedAt !== null;

@@ -9,6 +9,12 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]!))).join('  ').trimEnd()).join('\n');
 }
 
+/** How exact the outage is: ± from the gaps around its edges, for the probe's interval. */
+function resolution(r: FailoverReport): string {
+  const how = `probe every ${r.probeIntervalMs} ms, timestamps at send`;
+  return r.resolutionMs === null ? `— (${how})` : `±${r.resolutionMs} ms (${how})`;
+}
+
 export function formatReport(r: FailoverReport): string {
   const lines: string[] = [];
   lines.push(`Failover test: ${r.topology}, fault ${r.fault} on ${r.target} (primary ${r.primary}, backup ${r.backup})`);
@@ -21,6 +27,7 @@ export function formatReport(r: FailoverReport): string {
   rows.push(['first failed request', at(r.firstFailedMs)]);
   rows.push(['last failed request', at(r.lastFailedMs)]);
   rows.push(['outage', `${ms(r.outageMs)}${r.outageEnded ? '' : ' (still failing at the restore)'}`]);
+  rows.push(['resolution', resolution(r)]);
   rows.push(['failed / total', `${r.failedRequests} / ${r.totalRequests}`]);
   if (r.upstream) {
     rows.push([`HAProxy marked ${r.upstream.name} DOWN`, r.upstream.markedDownMs === null ? 'not seen' : `${ms(r.upstream.markedDownMs)} after the fault (on ${r.upstream.lb})`]);

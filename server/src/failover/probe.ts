@@ -3,10 +3,12 @@
  * header, each on a fresh connection (`agent: false`, `Connection: close`) — that is what a new
  * client sees, and a kept-alive socket would hide a VIP move. Requests are sent on the clock,
  * not after the previous one returned, so a hanging request never stretches the resolution.
- * Bounded: at most `maxSamples` requests, and each one ends by its timeout.
+ * Each sample's `t` is when its request was sent: analyze.ts bounds an outage's edges by the
+ * send times around them. Bounded: at most `maxSamples` requests, and each one ends by its timeout.
  */
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { performance } from 'node:perf_hooks';
 import type { Site, Topology } from '../../../shared/model/types.js';
 import { siteHostHeader } from '../verify/cluster.js';
 import type { ProbeSample } from './types.js';
@@ -37,15 +39,18 @@ export function probeOnce(target: ProbeTarget, timeoutMs: number, now: () => num
   const sent = now();
   return new Promise((resolve) => {
     let done = false;
+    let connected = false;
     let req: ClientRequest | undefined;
     const finish = (r: { ok: boolean; status?: number; error?: string }) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       req?.destroy();
-      resolve({ ...r, ms: Math.round((now() - sent) * 10) / 10, sent });
+      resolve({ ...r, ...(!r.ok && connected ? { connected } : {}), ms: Math.round((now() - sent) * 10) / 10, sent });
     };
-    const timer = setTimeout(() => finish({ ok: false, error: 'timeout' }), timeoutMs);
+    // after a stalled event loop the timers run before the I/O that arrived meanwhile: let that
+    // I/O in first (setImmediate runs after it), so an answer in time is not called a timeout
+    const timer = setTimeout(() => setImmediate(() => finish({ ok: false, error: 'timeout' })), timeoutMs);
     try {
       req = (target.tls ? httpsRequest : httpRequest)(
         {
@@ -67,12 +72,45 @@ export function probeOnce(target: ProbeTarget, timeoutMs: number, now: () => num
           res.on('error', (e: NodeJS.ErrnoException) => finish({ ok: false, status: res.statusCode, error: e.code ?? e.message }));
         },
       );
+      // a failure after the connection was made may have been in flight when the fault struck
+      req.on('socket', (sock) => {
+        if (!sock.connecting) connected = true;
+        else sock.once('connect', () => (connected = true));
+      });
       req.on('error', (e: NodeJS.ErrnoException) => finish({ ok: false, error: e.code ?? e.message }));
       req.end();
     } catch (e) {
       finish({ ok: false, error: (e as Error).message });
     }
   });
+}
+
+/**
+ * Calls `fn` now and then every `intervalMs` on the clock: call k is due at start + k × interval,
+ * so a call made late by a busy event loop does not push the later ones back (with setInterval
+ * every gap would be a little longer than the interval); calls missed by more than an interval
+ * are skipped, not made in a burst. Returns the function that stops it.
+ */
+function onTheClock(intervalMs: number, fn: () => void): () => void {
+  const start = performance.now();
+  let k = 0;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const next = () => {
+    if (stopped) return;
+    const now = performance.now();
+    k = Math.max(k + 1, Math.ceil((now - start) / intervalMs));
+    timer = setTimeout(() => {
+      fn();
+      next();
+    }, start + k * intervalMs - now);
+  };
+  fn();
+  next();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
 }
 
 export interface Prober {
@@ -101,6 +139,7 @@ export function startProber(
         const s: ProbeSample = { t: Math.round(r.sent * 10) / 10, site: t.site, ok: r.ok, ms: r.ms };
         if (r.status !== undefined) s.status = r.status;
         if (r.error !== undefined) s.error = r.error;
+        if (r.connected) s.connected = true;
         samples.push(s);
         o.onSample?.(s);
       });
@@ -108,13 +147,12 @@ export function startProber(
       void p.finally(() => pending.delete(p));
     }
   };
-  tick();
-  const timer = setInterval(tick, o.intervalMs);
+  const cancel = onTheClock(o.intervalMs, tick);
   return {
     samples,
     async stop() {
       stopped = true;
-      clearInterval(timer);
+      cancel();
       await Promise.all([...pending]);
       samples.sort((a, b) => a.t - b.t);
     },

@@ -138,13 +138,13 @@ function timingOf(model: Topology, spec: FaultSpec, cast: Cast, opts: FailoverOp
 
 /** The report before anything is measured: who, what, the settings, nothing observed yet. */
 function emptyReport(model: Topology, fault: FaultKind, cast: Cast, t: Timing, marks: TimelineMark[]): FailoverReport {
-  const noFailures = { outageMs: 0, outageEnded: true, firstFailedMs: null, lastFailedMs: null, failedRequests: 0, totalRequests: 0 };
+  const noFailures = { outageMs: 0, outageEnded: true, resolutionMs: null, firstFailedMs: null, lastFailedMs: null, failedRequests: 0, totalRequests: 0 };
   return {
     topology: model.name, fault, target: cast.target, primary: cast.primary.name, backup: cast.backup.name,
     startedAt: new Date().toISOString(),
     probeIntervalMs: t.intervalMs, durationMs: t.durationMs, maxOutageMs: t.maxOutageMs, requestTimeoutMs: t.requestTimeoutMs,
     preflight: { ok: false, config: 'skipped', differing: [], vipHolders: {}, sites: [], messages: [] },
-    faultAtMs: null, faultAckMs: null,
+    faultAtMs: null, faultAckMs: null, faultSentMs: null,
     vipMoved: false, expectVipMove: FAULTS[fault].movesVip, vipMovedMs: null, vipMovedAtMs: null, holderAfterFault: [],
     ...noFailures,
     baselineFailed: 0,
@@ -356,6 +356,7 @@ class FailoverRun {
     const faultAt = sent + Math.min(ackMs, 200) / 2 + (timed?.delayMs ?? 0);
     report.faultAtMs = this.mark(`fault: ${fault} on ${cast.target}`, faultAt);
     report.faultAckMs = Math.round(ackMs * 10) / 10;
+    report.faultSentMs = Math.round(sent * 10) / 10;
     if (ack.code !== 0 && !timed) {
       report.reasons.push(`the fault command failed on ${cast.target} (exit ${ack.code}): ${lastLines(ack)}`);
       this.phase('fault', 'fail', report.reasons[report.reasons.length - 1]!);

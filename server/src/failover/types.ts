@@ -17,6 +17,13 @@ export interface ProbeSample {
   error?: string;
   /** Time to the end of the answer (or to the failure). */
   ms: number;
+  /**
+   * A failure after the TCP connection was made (reset, timeout waiting for the answer, an HTTP
+   * error): the fault may have struck while it was in flight, so it shows only that the fault
+   * had struck by `t + ms`. Absent for successes and for failures that never connected
+   * (refused, SYN unanswered), which show it by `t`.
+   */
+  connected?: boolean;
 }
 
 /** An lb was seen gaining or losing a VIP (by polling `ip -o addr show` over SSH). */
@@ -81,12 +88,19 @@ export interface OutageWindow {
   firstFailedAtMs: number | null;
   lastFailedAtMs: number | null;
   /**
-   * From the first failed request to the first successful one (of the same site) sent after
-   * the last failure; 0 without failures. When the failures never ended within the window,
-   * up to the window's end, and `ended` is false.
+   * The time covered by the runs of failures of every site, each from the midpoint between the
+   * last success and the first failure to the midpoint between the last failure and the first
+   * success (send times, see analyze.ts); 0 without failures. When the failures never ended
+   * within the window, up to the window's end, and `ended` is false.
    */
   outageMs: number;
   ended: boolean;
+  /**
+   * The outage clients saw lies within ±this of `outageMs`: half the gap between the two
+   * requests around each edge, added up. Without failures, the longest gap between two requests
+   * of a site (a shorter outage could have fallen between them); null when nothing was probed.
+   */
+  resolutionMs: number | null;
 }
 
 export interface PreflightResult {
@@ -116,9 +130,14 @@ export interface FailoverReport {
   requestTimeoutMs: number;
   preflight: PreflightResult;
 
-  /** When the fault command was sent (ms since t0) and how long the host took to confirm it. */
+  /**
+   * When the fault took effect (ms since t0: its command's send plus half the round trip, see
+   * run.ts) and how long the host took to confirm it.
+   */
   faultAtMs: number | null;
   faultAckMs: number | null;
+  /** When the fault command was sent: failures completed from then on count for the fault phase. */
+  faultSentMs: number | null;
   /** Whether the VIP left the faulted lb for another one; expected unless the fault is kill-upstream. */
   vipMoved: boolean;
   expectVipMove: boolean;
@@ -131,6 +150,8 @@ export interface FailoverReport {
   /** The fault phase, from the fault to the restore. */
   outageMs: number;
   outageEnded: boolean;
+  /** ± on `outageMs` from the probe's sampling (OutageWindow.resolutionMs). */
+  resolutionMs: number | null;
   firstFailedMs: number | null;
   lastFailedMs: number | null;
   failedRequests: number;
@@ -156,6 +177,7 @@ export interface FailoverReport {
     vipMovedAtMs: number | null;
     outageMs: number;
     outageEnded: boolean;
+    resolutionMs: number | null;
     failedRequests: number;
     totalRequests: number;
     firstFailedMs: number | null;
