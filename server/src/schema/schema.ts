@@ -229,7 +229,7 @@ export const BLOCKS: Record<string, BlockSpec> = {
     keywords: [
       { keyword: 'fault', args: [ENUM(FAULT_KINDS)], default: 'kill-haproxy',
         doc: 'The fault injected on the lb holding the VIP (or, for kill-upstream, on one upstream).' },
-      { keyword: 'probe-interval', args: [DURATION()], default: '10ms', doc: 'Time between probe requests to each site (the outage is measured to ±this: each of its edges lies between two requests).' },
+      { keyword: 'probe-interval', args: [DURATION()], default: '5ms', doc: 'Time between probe requests to each site. Each edge of an outage lies between two requests, so the outage is known to ± this (the report states the resolution it reached).' },
       { keyword: 'duration', args: [DURATION()], default: '15s', doc: 'How long the probe runs in all (bounded).' },
       { keyword: 'max-outage', args: [DURATION()], default: '1s', doc: 'The verdict fails when clients saw errors for longer than this.' },
     ],
