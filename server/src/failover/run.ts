@@ -296,7 +296,10 @@ class FailoverRun {
     const now = () => this.now();
     const lbs = (sessions: Map<string, FailoverRemote>) => model.lbs.map((l) => ({ name: l.name, remote: sessions.get(l.name)! }));
     const vipWatch = (this.vipWatch = watchVips(lbs(this.watch), model.vips.map((v) => v.address), {
-      intervalMs: Math.min(50, Math.max(10, timing.intervalMs)),
+      // 20 ms at most often: the outage is measured by the probe (to its own resolution), the
+      // VIP poll only says when the holder changed; polling SSH every 5 ms with the probe would
+      // load the event loop the probe's clock runs on (ssh2's crypto is JavaScript).
+      intervalMs: Math.min(50, Math.max(20, timing.intervalMs)),
       timeoutMs: 1000,
       now,
       maxPolls,
