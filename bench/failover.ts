@@ -6,6 +6,8 @@
  * Each case runs BENCH_RUNS times (default 20) through runFailoverTest; median and max of the
  * outage, and the failback's failed requests per fault, go to docs/benchmarks.md.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { analyze, hasErrors } from '../server/src/engine.js';
 import type { FaultKind, Topology } from '../shared/model/types.js';
 import { labDown, labUp } from '../server/src/lab/index.js';
@@ -18,6 +20,8 @@ import { machine, writeSection } from './lib.js';
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 20));
 /** BENCH_CASES=halab:kill-haproxy,halab-v3:link-down runs only those (for a quick look). */
 const ONLY = process.env.BENCH_CASES?.split(',').filter(Boolean);
+/** BENCH_DUMP=DIR writes each run's JSON report there (the raw timeline, to look into a bad run). */
+const DUMP = process.env.BENCH_DUMP;
 const secrets = envSecrets({ HALAB_VRRP_AUTH: 'benchVr1', HALAB_STATS_PASSWORD: 'bench-Stats-pw7' });
 
 type Form = 'seed' | 'halab' | 'halab-v3';
@@ -77,7 +81,7 @@ const CASES: Case[] = [
   { form: 'halab', fault: 'stop-keepalived', label: FORM_LABEL.halab, durationMs: 8_000 },
   { form: 'halab', fault: 'link-down', label: FORM_LABEL.halab, durationMs: 12_000 },
   { form: 'halab', fault: 'kill-upstream', label: FORM_LABEL.halab, durationMs: 12_000 },
-  { form: 'halab-v3', fault: 'link-down', label: FORM_LABEL['halab-v3'], durationMs: 6_000, target: { max: 150 } },
+  { form: 'halab-v3', fault: 'link-down', label: FORM_LABEL['halab-v3'], durationMs: 9_000, target: { max: 150 } },
   { form: 'halab-v3', fault: 'kill-haproxy', label: FORM_LABEL['halab-v3'], durationMs: 6_000, target: { max: 60, median: 40 } },
 ];
 
@@ -112,6 +116,7 @@ async function runCase(c: Case, model: Topology): Promise<Result> {
     });
     if (!rep.preflight.ok || rep.faultAtMs === null) throw new Error(`${c.form} ${c.fault} run ${i + 1}: ${rep.reasons.join('; ')}`);
     res.reports.push(rep);
+    if (DUMP) writeFileSync(join(DUMP, `${c.form}-${c.fault}-${i + 1}.json`), JSON.stringify(rep));
     const fb = failbackFailures(rep);
     process.stderr.write(
       `${c.form} ${c.fault} #${i + 1}: outage ${rep.outageMs} ms ±${rep.resolutionMs ?? '?'}, VIP moved ${rep.vipMovedMs} ms, ` +

@@ -223,11 +223,38 @@ function haproxyCfg(model: Topology, lb: Lb, header: string, statsPassword: stri
     label: name.padEnd(16),
     value: haproxyDuration(d.timeouts[name]),
   }));
+  const frontends = [...httpFrontends(model), ...httpsFrontends(model)];
+  const backends = haproxyBackends(model);
+  const stats = statsListen(model, lb, statsPassword);
 
+  return run('haproxy.cfg.njk', {
+    header,
+    g: {
+      log: osFamily(lb.os) === 'debian' ? '/dev/log local0' : '127.0.0.1 local2',
+      maxconn: Math.max(4000, d.maxconn),
+      socket: haproxyAdminSocket(lb.os),
+    },
+    d: { ...d, timeouts },
+    frontends,
+    backends,
+    noSite: frontends.some((f) => f.defaultBackend === 'halab.no-site'),
+    stats,
+  });
+}
+
+interface Frontend {
+  name: string;
+  binds: string[];
+  acls: Acl[];
+  redirects: string[];
+  routes: { backend: string; acl: string }[];
+  defaultBackend: string;
+}
+
+/** One frontend per vip:port the plain sites listen on (TLS sites there only redirect to 443). */
+function httpFrontends(model: Topology): Frontend[] {
   const defaultSite = model.sites.find((s) => s.isDefault);
-  const frontends: object[] = [];
-
-  // One frontend per vip:port the plain sites listen on.
+  const frontends: Frontend[] = [];
   const groups = new Map<string, Site[]>();
   for (const s of model.sites) {
     const key = `${s.vip}\u0000${s.listen}`;
@@ -258,25 +285,32 @@ function haproxyCfg(model: Topology, lb: Lb, header: string, statsPassword: stri
       defaultBackend: hasDefault && !defaultSite.tls ? backendName(defaultSite) : 'halab.no-site',
     });
   }
+  return frontends;
+}
 
-  // One https frontend per vip with TLS sites; HAProxy picks the certificate by SNI.
+/** One https frontend per vip with TLS sites; HAProxy picks the certificate by SNI. */
+function httpsFrontends(model: Topology): Frontend[] {
+  const defaultSite = model.sites.find((s) => s.isDefault);
   const tlsVips = [...new Set(model.sites.filter((s) => s.tls).map((s) => s.vip))];
-  for (const vip of tlsVips) {
+  return tlsVips.map((vip) => {
     const sites = model.sites.filter((s) => s.tls && s.vip === vip);
     const crts = [...new Set(sites.map((s) => absolutePath(s.tls!, `tls path of site ${s.name}`)))];
     const hasDefault = defaultSite?.tls !== undefined && defaultSite.vip === vip;
-    frontends.push({
+    return {
       name: `fe_https_${vip}_443`,
       binds: [`${addrPort(vip, 443)} ssl ${crts.map((c) => `crt ${haproxyWord(c)}`).join(' ')}`],
       acls: aclLines(sites.flatMap(siteAcls)),
       redirects: [],
       routes: routes(sites),
       defaultBackend: hasDefault ? backendName(defaultSite!) : 'halab.no-site',
-    });
-  }
+    };
+  });
+}
 
+/** A backend per site, with a server line per upstream it lists. */
+function haproxyBackends(model: Topology) {
   const upstreams = new Map(model.upstreams.map((u) => [u.name, u]));
-  const backends = model.sites.map((s) => ({
+  return model.sites.map((s) => ({
     name: backendName(s),
     balance: s.balance,
     rewriteHost: s.isDefault ? canonicalHost(s) : undefined,
@@ -306,35 +340,24 @@ function haproxyCfg(model: Topology, lb: Lb, header: string, statsPassword: stri
       };
     }),
   }));
+}
 
-  let stats: object | undefined;
-  if (model.stats) {
-    const st = model.stats;
-    if (st.user.includes(':')) throw new RenderError(`stats user ${JSON.stringify(st.user)} must not contain ":" (HAProxy splits user:password there)`);
-    if (statsPassword === undefined) throw new RenderError('stats needs a password (`password env:NAME`)');
-    const vip = model.vips[0];
-    stats = {
-      binds: [...new Set([...(vip ? [addrPort(vip.address, st.listen)] : []), addrPort(lb.address, st.listen)])],
-      uri: st.uri,
-      realm: httpRealm(st.realm),
-      user: st.user,
-      password: statsPassword,
-    };
+/** The stats page's `listen` section, on the first vip and the lb's own address. */
+function statsListen(model: Topology, lb: Lb, statsPassword: string | undefined): object | undefined {
+  if (!model.stats) return undefined;
+  const st = model.stats;
+  if (st.user.includes(':')) {
+    throw new RenderError(`stats user ${JSON.stringify(st.user)} must not contain ":" (HAProxy splits user:password there)`);
   }
-
-  return run('haproxy.cfg.njk', {
-    header,
-    g: {
-      log: osFamily(lb.os) === 'debian' ? '/dev/log local0' : '127.0.0.1 local2',
-      maxconn: Math.max(4000, d.maxconn),
-      socket: haproxyAdminSocket(lb.os),
-    },
-    d: { ...d, timeouts },
-    frontends,
-    backends,
-    noSite: frontends.some((f) => (f as { defaultBackend: string }).defaultBackend === 'halab.no-site'),
-    stats,
-  });
+  if (statsPassword === undefined) throw new RenderError('stats needs a password (`password env:NAME`)');
+  const vip = model.vips[0];
+  return {
+    binds: [...new Set([...(vip ? [addrPort(vip.address, st.listen)] : []), addrPort(lb.address, st.listen)])],
+    uri: st.uri,
+    realm: httpRealm(st.realm),
+    user: st.user,
+    password: statsPassword,
+  };
 }
 
 /**
@@ -351,7 +374,8 @@ export function checkTrackCommand(cmd: string): void {
     else if (c === quote) quote = undefined;
   }
   if (quote !== undefined) {
-    throw new RenderError(`track-command ${JSON.stringify(cmd)} has an unbalanced ${quote}: keepalived would drop the check and never fail over`);
+    throw new RenderError(
+      `track-command ${JSON.stringify(cmd)} has an unbalanced ${quote}: keepalived would drop the check and never fail over`);
   }
 }
 
@@ -418,15 +442,40 @@ export function upstreamsWeight(model: Topology): number {
   return -Math.min(253, Math.max(...prios) - Math.min(...prios) + 1);
 }
 
+/**
+ * The VIP interfaces halab-watch reads the link state of. The init script holds them unquoted, so
+ * only what Linux allows in an interface name (IFNAMSIZ 16, no space or slash) and nothing a
+ * shell reads specially passes.
+ */
+function watchedInterfaces(model: Topology, lb: Lb): string {
+  const names = [...new Set(model.vips.map((v) => lbInterface(lb, v)))];
+  for (const n of names) {
+    if (!/^[A-Za-z0-9_.-]{1,15}$/.test(n)) throw new RenderError(`interface ${JSON.stringify(n)} of lb ${lb.name} is not a Linux interface name (1–15 of A–Z a–z 0–9 _ . -)`);
+  }
+  return names.join(',');
+}
+
+/** Two check intervals of the slowest site: every server is checked afresh after a link returns. */
+function settleSeconds(model: Topology): number {
+  return Math.ceil((2 * Math.max(2000, ...model.sites.map((s) => s.checkIntervalMs))) / 1000);
+}
+
 /** halab-watch and its init script, on every lb (see templates/halab-watch.pl.njk). */
-function watcherFiles(lb: Lb, header: string): RenderedFile[] {
+function watcherFiles(model: Topology, lb: Lb, header: string): RenderedFile[] {
   const base = { host: lb.name, mode: 0o755, owner: 'root', group: 'root', reload: ['halab-watch' as const], secret: false };
   return [
     { ...base, path: PATHS.watcher, content: run('halab-watch.pl.njk', { header }), validate: 'perl -c {}' },
     {
       ...base,
       path: PATHS.watcherInit,
-      content: run('halab-watch.init.njk', { header, socket: haproxyAdminSocket(lb.os), dir: WATCHER.dir, pollMs: WATCHER.pollMs }),
+      content: run('halab-watch.init.njk', {
+        header,
+        socket: haproxyAdminSocket(lb.os),
+        dir: WATCHER.dir,
+        pollMs: WATCHER.pollMs,
+        ifaces: watchedInterfaces(model, lb),
+        settleS: settleSeconds(model),
+      }),
       validate: 'sh -n {}',
     },
   ];
@@ -474,7 +523,23 @@ function firewallFiles(
 export function render(model: Topology, opts: RenderOptions): RenderResult {
   const header = hashHeader(model, opts.source);
   const files: RenderedFile[] = [];
+  const secrets = resolveSecrets(model, opts);
+  for (const lb of model.lbs) pushAll(files, lbFiles(model, lb, header, secrets, opts.preview === true));
+  const html = htmlHeader(model, opts.source);
+  const sitesOf = sitesByUpstream(model);
+  for (const u of model.upstreams) pushAll(files, upstreamFiles(model, u, header, html, sitesOf.get(u.name) ?? []));
+  for (const f of files) assertLinesBounded(f);
+  return { files };
+}
 
+interface Secrets {
+  statsPassword: string | undefined;
+  /** The VRRP password of each vip that has one. */
+  auths: Map<Vip, string>;
+}
+
+/** Every secret the files need, resolved once (a resolver may prompt or throw). */
+function resolveSecrets(model: Topology, opts: RenderOptions): Secrets {
   let statsPassword: string | undefined;
   const auths = new Map<Vip, string>();
   for (const secret of topologySecrets(model)) {
@@ -483,83 +548,86 @@ export function render(model: Topology, opts: RenderOptions): RenderResult {
     if (secret.vip) auths.set(secret.vip, value);
     else statsPassword = value;
   }
+  return { statsPassword, auths };
+}
 
-  for (const lb of model.lbs) {
-    const statsSecret = statsPassword !== undefined;
+/** An lb's files: haproxy.cfg, the watcher, keepalived.conf, sysctl and its firewall rules. */
+function lbFiles(model: Topology, lb: Lb, header: string, { statsPassword, auths }: Secrets, preview: boolean): RenderedFile[] {
+  const files: RenderedFile[] = [];
+  const statsSecret = statsPassword !== undefined;
+  files.push({
+    host: lb.name,
+    path: PATHS.haproxy,
+    content: haproxyCfg(model, lb, header, statsPassword),
+    // haproxy reads its config as root before dropping to the haproxy user.
+    mode: statsSecret ? 0o640 : 0o644,
+    owner: 'root',
+    group: statsSecret ? 'haproxy' : 'root',
+    reload: ['haproxy'],
+    validate: 'haproxy -c -q -f {}',
+    secret: statsSecret,
+  });
+  pushAll(files, watcherFiles(model, lb, header));
+  const kaSecret = auths.size > 0;
+  files.push({
+    host: lb.name,
+    path: PATHS.keepalived,
+    content: keepalivedConf(model, lb, header, (v) => auths.get(v), preview),
+    mode: kaSecret ? 0o600 : 0o644,
+    owner: 'root',
+    group: 'root',
+    reload: ['keepalived'],
+    validate: 'keepalived -t -f {}',
+    secret: kaSecret,
+  });
+  files.push({
+    host: lb.name,
+    path: PATHS.sysctl,
+    content: run('sysctl.conf.njk', { header, ipv6: model.vips.some((v) => v.family === 6) }),
+    mode: 0o644,
+    owner: 'root',
+    group: 'root',
+    reload: [],
+    apply: 'sysctl',
+    secret: false,
+  });
+  const lbPorts = model.sites.flatMap((s) => (s.tls ? [s.listen, 443] : [s.listen]));
+  if (model.stats) lbPorts.push(model.stats.listen);
+  pushAll(files, firewallFiles(model, lb, header, lbPorts, true));
+  return files;
+}
+
+/** A managed upstream's vhost and test page per site it serves, and its firewall rules (none when unmanaged). */
+function upstreamFiles(model: Topology, u: Upstream, header: string, html: string, sites: Site[]): RenderedFile[] {
+  if (!u.managed) return [];
+  const files: RenderedFile[] = [];
+  for (const s of sites) {
+    const root = absolutePath(s.root, `root of site ${s.name}`);
     files.push({
-      host: lb.name,
-      path: PATHS.haproxy,
-      content: haproxyCfg(model, lb, header, statsPassword),
-      // haproxy reads its config as root before dropping to the haproxy user.
-      mode: statsSecret ? 0o640 : 0o644,
-      owner: 'root',
-      group: statsSecret ? 'haproxy' : 'root',
-      reload: ['haproxy'],
-      validate: 'haproxy -c -q -f {}',
-      secret: statsSecret,
-    });
-    pushAll(files, watcherFiles(lb, header));
-    const kaSecret = auths.size > 0;
-    files.push({
-      host: lb.name,
-      path: PATHS.keepalived,
-      content: keepalivedConf(model, lb, header, (v) => auths.get(v), opts.preview === true),
-      mode: kaSecret ? 0o600 : 0o644,
+      host: u.name,
+      path: PATHS.nginxSite(s.name),
+      content: run('nginx-site.conf.njk', { header, port: u.port, hostLines: chunks(s.hosts, SERVER_NAMES_PER_LINE), root }),
+      mode: 0o644,
       owner: 'root',
       group: 'root',
-      reload: ['keepalived'],
-      validate: 'keepalived -t -f {}',
-      secret: kaSecret,
+      reload: ['nginx'],
+      // No `{}`: a vhost is only valid inside nginx.conf, so deploy runs this after the swap.
+      validate: 'nginx -t -q',
+      secret: false,
     });
     files.push({
-      host: lb.name,
-      path: PATHS.sysctl,
-      content: run('sysctl.conf.njk', { header, ipv6: model.vips.some((v) => v.family === 6) }),
+      host: u.name,
+      path: `${root === '/' ? '' : root}/index.html`,
+      content: run('index.html.njk', { header: html, page: s.page }),
       mode: 0o644,
       owner: 'root',
       group: 'root',
       reload: [],
-      apply: 'sysctl',
       secret: false,
     });
-    const lbPorts = model.sites.flatMap((s) => (s.tls ? [s.listen, 443] : [s.listen]));
-    if (model.stats) lbPorts.push(model.stats.listen);
-    pushAll(files, firewallFiles(model, lb, header, lbPorts, true));
   }
-
-  const html = htmlHeader(model, opts.source);
-  const sitesOf = sitesByUpstream(model);
-  for (const u of model.upstreams) {
-    if (!u.managed) continue;
-    for (const s of sitesOf.get(u.name) ?? []) {
-      const root = absolutePath(s.root, `root of site ${s.name}`);
-      files.push({
-        host: u.name,
-        path: PATHS.nginxSite(s.name),
-        content: run('nginx-site.conf.njk', { header, port: u.port, hostLines: chunks(s.hosts, SERVER_NAMES_PER_LINE), root }),
-        mode: 0o644,
-        owner: 'root',
-        group: 'root',
-        reload: ['nginx'],
-        // No `{}`: a vhost is only valid inside nginx.conf, so deploy runs this after the swap.
-        validate: 'nginx -t -q',
-        secret: false,
-      });
-      files.push({
-        host: u.name,
-        path: `${root === '/' ? '' : root}/index.html`,
-        content: run('index.html.njk', { header: html, page: s.page }),
-        mode: 0o644,
-        owner: 'root',
-        group: 'root',
-        reload: [],
-        secret: false,
-      });
-    }
-    pushAll(files, firewallFiles(model, u, header, [u.port], false));
-  }
-  for (const f of files) assertLinesBounded(f);
-  return { files };
+  pushAll(files, firewallFiles(model, u, header, [u.port], false));
+  return files;
 }
 
 /** The sites each upstream serves, in file order (one pass; a filter per upstream was quadratic). */
