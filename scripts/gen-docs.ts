@@ -2,7 +2,7 @@
  * Generates the keyword reference of docs/language.md from the schema table (between the
  * `<!-- schema -->` markers) and its diagnostics table from the checks' registry (between the
  * `<!-- checks -->` markers), so docs, completion, hover, validation and the checks never
- * disagree. `npm run docs`; test/unit/docs.test.ts fails when the committed file is stale.
+ * disagree. `npm run docs`; test/unit/schema/docs.test.ts fails when the committed file is stale.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { BLOCKS } from '../server/src/schema/schema.js';

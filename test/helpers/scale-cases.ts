@@ -1,5 +1,5 @@
 /**
- * Big-input cases for test/unit/resolve-scale.test.ts. Each runs in a child process
+ * Big-input cases for test/unit/model/resolve-scale.test.ts. Each runs in a child process
  * (`runScaleCase`) so that a regression to quadratic time fails the test at its bound instead of
  * blocking the test runner for hours: synchronous code cannot be interrupted in-process.
  */

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launch, openPanel, waitForRevision, OUT, type Session } from './harness.js';
-import { benchTopology } from './bench-topology.js';
+import { benchTopology } from '../helpers/bench-topology.js';
 
 const SEED = readFileSync(new URL('../../examples/seed-lab.halab', import.meta.url), 'utf8');
 const LAB = readFileSync(new URL('../../examples/lab.halab', import.meta.url), 'utf8');
