@@ -5,19 +5,20 @@
 import {
   CodeActionKind, CompletionItemKind, createConnection, DiagnosticSeverity, DiagnosticTag, FoldingRangeKind,
   InsertTextFormat, LSPErrorCodes, MarkupKind, ProposedFeatures, ResponseError, SymbolKind, TextDocumentSyncKind, TextDocuments, TextEdit,
-  type CodeAction, type CompletionItem, type Connection, type Diagnostic as LspDiagnostic,
+  type CodeAction, type CompletionItem, type Connection, type Diagnostic as LspDiagnostic, type ServerCapabilities,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type Analysis, type Diagnostic } from '../engine.js';
 import type { TextEdit as EngineTextEdit } from '../edit/text-edits.js';
 import { LineIndex } from '../syntax/line-index.js';
-import { complete, plainText } from '../language/completion.js';
+import { complete, plainText, type CompletionEntry } from '../language/completion.js';
 import { hover } from '../language/hover.js';
 import { rename, symbolAt } from '../language/navigation.js';
 import { outline, type OutlineSymbol } from '../language/symbols.js';
 import { folds } from '../language/folding.js';
 import { semanticTokens, TOKEN_MODIFIERS, TOKEN_TYPES } from '../language/semantic-tokens.js';
 import { formatEdits } from '../language/format.js';
+import { quickFixes } from '../language/code-actions.js';
 import { TopologyRequest } from '../protocol/lsp.js';
 import { panelDiagnostics } from '../diagram/host-core.js';
 // Hover shows the config lines a statement renders to (placeholder secrets, never a real one).
@@ -37,15 +38,62 @@ interface Cached {
   index: LineIndex;
 }
 
+/** Runs `f` on a document's current analysis; null when the document is not open. */
+type WithDoc = <T>(uri: string, f: (c: Cached, doc: TextDocument) => T) => T | null;
+
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
-  const cache = new Map<string, Cached>();
-  const timers = new Map<string, NodeJS.Timeout>();
-  /** The document version whose diagnostics were last sent, per uri: a version is published once. */
-  const published = new Map<string, number>();
+  const analyses = analysisCache();
+  const diagnostics = diagnosticsPublisher(connection, documents, analyses.get);
   /** What the client declared in `initialize`; the LSP default for an absent capability is "no". */
   let snippetSupport = false;
 
+  connection.onInitialize((params) => {
+    snippetSupport = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
+    return {
+      capabilities: serverCapabilities(),
+      serverInfo: { name: 'halab', version: typeof HALAB_VERSION === 'string' ? HALAB_VERSION : 'dev' },
+    };
+  });
+
+  documents.onDidOpen((e) => diagnostics.publish(e.document.uri));
+  documents.onDidChangeContent((e) => diagnostics.schedule(e.document.uri));
+  documents.onDidClose((e) => {
+    analyses.forget(e.document.uri);
+    diagnostics.forget(e.document.uri);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+
+  const withDoc: WithDoc = (uri, f) => {
+    const doc = documents.get(uri);
+    return doc ? f(analyses.get(doc), doc) : null;
+  };
+  registerAssistance(connection, withDoc, () => snippetSupport);
+  registerNavigation(connection, withDoc);
+  registerDocumentFeatures(connection, withDoc);
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+/** A fresh object per call: the library adds its features' capabilities to the one it is given. */
+const serverCapabilities = (): ServerCapabilities => ({
+  textDocumentSync: TextDocumentSyncKind.Incremental,
+  completionProvider: { triggerCharacters: [' ', ':'] },
+  hoverProvider: true,
+  definitionProvider: true,
+  referencesProvider: true,
+  renameProvider: { prepareProvider: true },
+  documentSymbolProvider: true,
+  documentFormattingProvider: true,
+  foldingRangeProvider: true,
+  codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+  semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true },
+});
+
+/** One analysis per document version; the previous one is handed to the next (and consumed). */
+function analysisCache(): { get(doc: TextDocument): Cached; forget(uri: string): void } {
+  const cache = new Map<string, Cached>();
   const get = (doc: TextDocument): Cached => {
     const c = cache.get(doc.uri);
     if (c && c.version === doc.version) return c;
@@ -57,18 +105,14 @@ export function startServer(connection: Connection): void {
     cache.set(doc.uri, fresh);
     return fresh;
   };
+  return { get, forget: (uri) => void cache.delete(uri) };
+}
 
-  /** The engine's edits are offsets; the LSP's are positions, from the same document's index. */
-  const toLspEdit = (c: Cached, e: EngineTextEdit): TextEdit => TextEdit.replace(c.index.range(e.span), e.newText);
-
-  const toLsp = (c: Cached, d: Diagnostic): LspDiagnostic => ({
-    range: c.index.range(d.span),
-    severity: d.severity === 'error' ? DiagnosticSeverity.Error : d.severity === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Hint,
-    code: d.code,
-    source: 'halab',
-    message: d.message,
-    ...(d.code.startsWith('unused-') ? { tags: [DiagnosticTag.Unnecessary] } : {}),
-  });
+/** Publishing diagnostics: at once on open, debounced on change, each document version once. */
+function diagnosticsPublisher(connection: Connection, documents: TextDocuments<TextDocument>, get: (doc: TextDocument) => Cached) {
+  const timers = new Map<string, NodeJS.Timeout>();
+  /** The document version whose diagnostics were last sent, per uri: a version is published once. */
+  const published = new Map<string, number>();
 
   /**
    * Runs from a timer as well as from handlers, where nothing would catch a throw and the process
@@ -96,50 +140,51 @@ export function startServer(connection: Connection): void {
     }, DIAGNOSTIC_DELAY_MS));
   };
 
-  connection.onInitialize((params) => {
-    snippetSupport = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
-    return {
-      capabilities: {
-        textDocumentSync: TextDocumentSyncKind.Incremental,
-        completionProvider: { triggerCharacters: [' ', ':'] },
-        hoverProvider: true,
-        definitionProvider: true,
-        referencesProvider: true,
-        renameProvider: { prepareProvider: true },
-        documentSymbolProvider: true,
-        documentFormattingProvider: true,
-        foldingRangeProvider: true,
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-        semanticTokensProvider: { legend: { tokenTypes: [...TOKEN_TYPES], tokenModifiers: [...TOKEN_MODIFIERS] }, full: true },
-      },
-      serverInfo: { name: 'halab', version: typeof HALAB_VERSION === 'string' ? HALAB_VERSION : 'dev' },
-    };
-  });
-
-  documents.onDidOpen((e) => publish(e.document.uri));
-  documents.onDidChangeContent((e) => schedule(e.document.uri));
-  documents.onDidClose((e) => {
-    cache.delete(e.document.uri);
-    published.delete(e.document.uri);
-    clearTimeout(timers.get(e.document.uri));
-    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
-  });
-
-  const withDoc = <T>(uri: string, f: (c: Cached, doc: TextDocument) => T): T | null => {
-    const doc = documents.get(uri);
-    return doc ? f(get(doc), doc) : null;
+  const forget = (uri: string) => {
+    published.delete(uri);
+    clearTimeout(timers.get(uri));
   };
+  return { publish, schedule, forget };
+}
 
+/** The engine's edits are offsets; the LSP's are positions, from the same document's index. */
+const toLspEdit = (c: Cached, e: EngineTextEdit): TextEdit => TextEdit.replace(c.index.range(e.span), e.newText);
+
+const SEVERITY: Record<Diagnostic['severity'], DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  hint: DiagnosticSeverity.Hint,
+};
+
+const toLsp = (c: Cached, d: Diagnostic): LspDiagnostic => ({
+  range: c.index.range(d.span),
+  severity: SEVERITY[d.severity],
+  code: d.code,
+  source: 'halab',
+  message: d.message,
+  ...(d.code.startsWith('unused-') ? { tags: [DiagnosticTag.Unnecessary] } : {}),
+});
+
+const COMPLETION_KIND: Record<CompletionEntry['kind'], CompletionItemKind> = {
+  keyword: CompletionItemKind.Keyword,
+  snippet: CompletionItemKind.Snippet,
+  reference: CompletionItemKind.Reference,
+  value: CompletionItemKind.EnumMember,
+};
+
+/** While typing: completion and hover. */
+function registerAssistance(connection: Connection, withDoc: WithDoc, snippetSupport: () => boolean): void {
   connection.onCompletion((p) => withDoc(p.textDocument.uri, (c) => {
     const offset = c.index.offset(p.position);
+    const snippets = snippetSupport();
     return complete(c.analysis.tree, c.analysis.model, offset).map((e): CompletionItem => ({
       label: e.label,
-      kind: e.kind === 'keyword' ? CompletionItemKind.Keyword : e.kind === 'snippet' ? CompletionItemKind.Snippet : e.kind === 'reference' ? CompletionItemKind.Reference : CompletionItemKind.EnumMember,
+      kind: COMPLETION_KIND[e.kind],
       detail: e.detail,
       documentation: e.documentation ? { kind: MarkupKind.Markdown, value: e.documentation } : undefined,
       // A client without snippet support gets the snippet's plain text (placeholders → their defaults).
-      insertTextFormat: e.isSnippet && snippetSupport ? InsertTextFormat.Snippet : InsertTextFormat.PlainText,
-      textEdit: TextEdit.replace(c.index.range(e.replace), e.isSnippet && !snippetSupport ? plainText(e) : e.insertText),
+      insertTextFormat: e.isSnippet && snippets ? InsertTextFormat.Snippet : InsertTextFormat.PlainText,
+      textEdit: TextEdit.replace(c.index.range(e.replace), e.isSnippet && !snippets ? plainText(e) : e.insertText),
       sortText: e.sortText,
     }));
   }) ?? []);
@@ -148,7 +193,10 @@ export function startServer(connection: Connection): void {
     const h = hover(c.analysis.tree, c.analysis.model, c.index.offset(p.position), explain);
     return h ? { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: c.index.range(h.span) } : null;
   }));
+}
 
+/** Names: definition, references and rename. */
+function registerNavigation(connection: Connection, withDoc: WithDoc): void {
   connection.onDefinition((p) => withDoc(p.textDocument.uri, (c) => {
     const s = symbolAt(c.analysis.tree, c.analysis.resolved, c.index.offset(p.position));
     return s?.declaration ? { uri: p.textDocument.uri, range: c.index.range(s.declaration) } : null;
@@ -176,22 +224,30 @@ export function startServer(connection: Connection): void {
     if ('error' in r) throw new ResponseError(LSPErrorCodes.RequestFailed, r.error);
     return { changes: { [p.textDocument.uri]: r.edits.map((e) => toLspEdit(c, e)) } };
   }));
+}
 
-  const KIND: Record<OutlineSymbol['kind'], SymbolKind> = {
-    namespace: SymbolKind.Namespace, constant: SymbolKind.Constant, class: SymbolKind.Class, object: SymbolKind.Object,
-    struct: SymbolKind.Struct, property: SymbolKind.Property, module: SymbolKind.Module,
-  };
+const SYMBOL_KIND: Record<OutlineSymbol['kind'], SymbolKind> = {
+  namespace: SymbolKind.Namespace, constant: SymbolKind.Constant, class: SymbolKind.Class, object: SymbolKind.Object,
+  struct: SymbolKind.Struct, property: SymbolKind.Property, module: SymbolKind.Module,
+};
+
+/** The whole document: outline, folding, semantic tokens, formatting, quick fixes and the topology. */
+function registerDocumentFeatures(connection: Connection, withDoc: WithDoc): void {
   connection.onDocumentSymbol((p) => withDoc(p.textDocument.uri, (c) => {
     const conv = (s: OutlineSymbol): import('vscode-languageserver').DocumentSymbol => ({
-      name: s.name, detail: s.detail, kind: KIND[s.kind], range: c.index.range(s.span), selectionRange: c.index.range(s.selection), children: s.children.map(conv),
+      name: s.name, detail: s.detail, kind: SYMBOL_KIND[s.kind],
+      range: c.index.range(s.span), selectionRange: c.index.range(s.selection), children: s.children.map(conv),
     });
     return outline(c.analysis.tree).map(conv);
   }));
 
   connection.onFoldingRanges((p) => withDoc(p.textDocument.uri, (c) =>
-    folds(c.analysis.tree, c.index).map((f) => ({ startLine: f.startLine, endLine: f.endLine, ...(f.kind ? { kind: FoldingRangeKind.Comment } : {}) }))));
+    folds(c.analysis.tree, c.index).map((f) => ({
+      startLine: f.startLine, endLine: f.endLine, ...(f.kind ? { kind: FoldingRangeKind.Comment } : {}),
+    }))));
 
-  connection.languages.semanticTokens.on((p) => withDoc(p.textDocument.uri, (c) => ({ data: semanticTokens(c.analysis.tree, c.index) })) ?? { data: [] });
+  connection.languages.semanticTokens.on((p) =>
+    withDoc(p.textDocument.uri, (c) => ({ data: semanticTokens(c.analysis.tree, c.index) })) ?? { data: [] });
 
   connection.onDocumentFormatting((p) => withDoc(p.textDocument.uri, (c, doc) => {
     const unit = p.options.insertSpaces === false ? '\t' : ' '.repeat(Math.max(1, Math.min(8, p.options.tabSize || 2)));
@@ -199,22 +255,20 @@ export function startServer(connection: Connection): void {
   }));
 
   connection.onCodeAction((p) => withDoc(p.textDocument.uri, (c) => {
-    const actions: CodeAction[] = [];
-    for (const d of c.analysis.diagnostics) {
-      if (!d.fixes?.length) continue;
+    const range = { start: c.index.offset(p.range.start), end: c.index.offset(p.range.end) };
+    // The client's copy of a diagnostic is the one it sent at the same start with the same code.
+    const sentAs = (d: Diagnostic) => {
       const r = c.index.range(d.span);
-      const lspDiag = p.context.diagnostics.find((x) => x.code === d.code && x.range.start.line === r.start.line && x.range.start.character === r.start.character);
-      const overlaps = c.index.offset(p.range.start) <= d.span.end && c.index.offset(p.range.end) >= d.span.start;
-      if (!lspDiag && !overlaps) continue;
-      d.fixes.forEach((f, i) => actions.push({
-        title: f.title,
-        kind: CodeActionKind.QuickFix,
-        diagnostics: [lspDiag ?? toLsp(c, d)],
-        isPreferred: i === 0,
-        edit: { changes: { [p.textDocument.uri]: f.edits.map((e) => toLspEdit(c, e)) } },
-      }));
-    }
-    return actions;
+      return p.context.diagnostics.find((x) =>
+        x.code === d.code && x.range.start.line === r.start.line && x.range.start.character === r.start.character);
+    };
+    return quickFixes(c.analysis.diagnostics, range, sentAs).map((f): CodeAction => ({
+      title: f.title,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [f.sent ?? toLsp(c, f.diagnostic)],
+      isPreferred: f.preferred,
+      edit: { changes: { [p.textDocument.uri]: f.edits.map((e) => toLspEdit(c, e)) } },
+    }));
   }) ?? []);
 
   connection.onRequest(TopologyRequest, (p) => withDoc(p.uri, (c, doc) => ({
@@ -224,9 +278,6 @@ export function startServer(connection: Connection): void {
     text: c.analysis.tree.text,
     diagnostics: panelDiagnostics(c.analysis.diagnostics).map((d) => ({ ...d, range: c.index.range(d.span) })),
   })));
-
-  documents.listen(connection);
-  connection.listen();
 }
 
 declare const HALAB_VERSION: string;
