@@ -75,6 +75,13 @@ function contains(outer: Span, inner: Span): boolean {
   return outer.start <= inner.start && inner.end <= outer.end;
 }
 
+/** The graph as it is built: nodes and edges in drawing order. */
+interface GraphBuilder {
+  nodes: DiagramNode[];
+  edges: DiagramEdge[];
+  node(n: Omit<DiagramNode, 'diagnostics'>): DiagramNode;
+}
+
 export function modelToGraph(model: Topology, diagnostics: PanelDiagnostic[] = []): DiagramGraph {
   const nodes: DiagramNode[] = [];
   const edges: DiagramEdge[] = [];
@@ -83,12 +90,22 @@ export function modelToGraph(model: Topology, diagnostics: PanelDiagnostic[] = [
     nodes.push(full);
     return full;
   };
+  const g: GraphBuilder = { nodes, edges, node };
 
   node({ id: nodeId.clients, kind: 'clients', title: 'clients', lines: [], props: {} });
+  addVips(g, model);
+  addLbs(g, model);
+  addVrrpLinks(g, model);
+  addSites(g, model);
+  addUpstreams(g, model);
+  return { nodes, edges, loose: placeDiagnostics(nodes, diagnostics) };
+}
 
+/** A node per vip, with the clients' edge to it labeled with the ports its sites listen on. */
+function addVips(g: GraphBuilder, model: Topology): void {
   for (const v of model.vips) {
     const ports = [...new Set(model.sites.filter((s) => s.vip === v.address).flatMap((s) => (s.tls ? [s.listen, 443] : [s.listen])))];
-    node({
+    g.node({
       id: nodeId.vip(v.address),
       kind: 'vip',
       title: v.cidr,
@@ -97,7 +114,7 @@ export function modelToGraph(model: Topology, diagnostics: PanelDiagnostic[] = [
       nameSpan: v.nameSpan,
       props: { address: v.address, routerId: v.routerId },
     });
-    edges.push({
+    g.edges.push({
       id: `client->${v.address}`,
       source: nodeId.clients,
       target: nodeId.vip(v.address),
@@ -105,9 +122,12 @@ export function modelToGraph(model: Topology, diagnostics: PanelDiagnostic[] = [
       label: ports.length ? ports.map((p) => `:${p}`).join(' ') : undefined,
     });
   }
+}
 
+/** A node per lb, and an edge from every vip to it (each lb may hold each vip). */
+function addLbs(g: GraphBuilder, model: Topology): void {
   for (const lb of model.lbs) {
-    node({
+    g.node({
       id: nodeId.lb(lb.name),
       kind: 'lb',
       title: lb.name,
@@ -117,29 +137,33 @@ export function modelToGraph(model: Topology, diagnostics: PanelDiagnostic[] = [
       props: { name: lb.name, role: lb.role, priority: lb.priority, address: lb.address },
     });
     for (const v of model.vips) {
-      edges.push({ id: `${v.address}->${lb.name}`, source: nodeId.vip(v.address), target: nodeId.lb(lb.name), kind: 'vip' });
+      g.edges.push({ id: `${v.address}->${lb.name}`, source: nodeId.vip(v.address), target: nodeId.lb(lb.name), kind: 'vip' });
     }
   }
+}
 
-  // The VRRP link: primary <-> each backup, labeled with the router id(s) of the vips they share.
+/** The VRRP link: primary <-> each backup, labeled with the router id(s) of the vips they share. */
+function addVrrpLinks(g: GraphBuilder, model: Topology): void {
   const primary = model.lbs.find((l) => l.role === 'primary');
-  if (primary && model.vips.length) {
-    const ids = model.vips.map((v) => v.routerId).join(', ');
-    for (const b of model.lbs) {
-      if (b === primary) continue;
-      edges.push({
-        id: `vrrp:${primary.name}<->${b.name}`,
-        source: nodeId.lb(primary.name),
-        target: nodeId.lb(b.name),
-        kind: 'vrrp',
-        label: `VRRP router-id ${ids}`,
-      });
-    }
+  if (!primary || !model.vips.length) return;
+  const ids = model.vips.map((v) => v.routerId).join(', ');
+  for (const b of model.lbs) {
+    if (b === primary) continue;
+    g.edges.push({
+      id: `vrrp:${primary.name}<->${b.name}`,
+      source: nodeId.lb(primary.name),
+      target: nodeId.lb(b.name),
+      kind: 'vrrp',
+      label: `VRRP router-id ${ids}`,
+    });
   }
+}
 
+/** A node per site, served by every lb, with an edge to each declared upstream it lists. */
+function addSites(g: GraphBuilder, model: Topology): void {
   const upstreamNames = new Set(model.upstreams.map((u) => u.name));
   for (const s of model.sites) {
-    node({
+    g.node({
       id: nodeId.site(s.name),
       kind: 'site',
       title: s.name,
@@ -149,16 +173,18 @@ export function modelToGraph(model: Topology, diagnostics: PanelDiagnostic[] = [
       props: { name: s.name, balance: s.balance, listen: s.listen },
     });
     for (const lb of model.lbs) {
-      edges.push({ id: `${lb.name}->${s.name}`, source: nodeId.lb(lb.name), target: nodeId.site(s.name), kind: 'serve' });
+      g.edges.push({ id: `${lb.name}->${s.name}`, source: nodeId.lb(lb.name), target: nodeId.site(s.name), kind: 'serve' });
     }
     for (const u of new Set(s.servers)) {
       if (!upstreamNames.has(u)) continue; // unknown-reference: the diagnostic shows on the site
-      edges.push({ id: `${s.name}->${u}`, source: nodeId.site(s.name), target: nodeId.upstream(u), kind: 'server' });
+      g.edges.push({ id: `${s.name}->${u}`, source: nodeId.site(s.name), target: nodeId.upstream(u), kind: 'server' });
     }
   }
+}
 
+function addUpstreams(g: GraphBuilder, model: Topology): void {
   for (const u of model.upstreams) {
-    node({
+    g.node({
       id: nodeId.upstream(u.name),
       kind: 'upstream',
       title: u.name,
@@ -168,9 +194,13 @@ export function modelToGraph(model: Topology, diagnostics: PanelDiagnostic[] = [
       props: { name: u.name, port: u.port, weight: u.weight, backup: u.backup, address: u.address },
     });
   }
+}
 
-  // Diagnostics go on the innermost node whose statement contains them (top-level statements do
-  // not nest, so "innermost" is just "the one").
+/**
+ * Diagnostics go on the innermost node whose statement contains them (top-level statements do
+ * not nest, so "innermost" is just "the one"); the rest are returned, for the panel's list.
+ */
+function placeDiagnostics(nodes: DiagramNode[], diagnostics: PanelDiagnostic[]): PanelDiagnostic[] {
   const loose: PanelDiagnostic[] = [];
   for (const d of diagnostics) {
     let best: DiagramNode | undefined;
@@ -180,7 +210,7 @@ export function modelToGraph(model: Topology, diagnostics: PanelDiagnostic[] = [
     if (best) best.diagnostics.push(d);
     else loose.push(d);
   }
-  return { nodes, edges, loose };
+  return loose;
 }
 
 /** The node whose statement holds `offset` (cursor -> highlight). */
