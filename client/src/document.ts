@@ -12,7 +12,8 @@ export async function pickHalabDocument(uri?: vscode.Uri): Promise<vscode.TextDo
   if (visible) return visible.document;
   const files = await vscode.workspace.findFiles('**/*.halab', '**/node_modules/**', 50);
   if (files.length === 1) return vscode.workspace.openTextDocument(files[0]!);
-  const pick = await vscode.window.showQuickPick(files.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })), { title: 'HA Lab: which topology?' });
+  const items = files.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f }));
+  const pick = await vscode.window.showQuickPick(items, { title: 'HA Lab: which topology?' });
   return pick ? vscode.workspace.openTextDocument(pick.uri) : undefined;
 }
 
@@ -21,7 +22,9 @@ export async function analyzeOrComplain(doc: vscode.TextDocument, action: string
   const a = analyze(doc.getText(), doc.uri.fsPath);
   if (hasErrors(a.diagnostics)) {
     const n = a.diagnostics.filter((d) => d.severity === 'error').length;
-    const choice = await vscode.window.showErrorMessage(`HA Lab: ${vscode.workspace.asRelativePath(doc.uri)} has ${n} error${n > 1 ? 's' : ''}; fix ${n > 1 ? 'them' : 'it'} before you ${action}.`, 'Show Problems');
+    const file = vscode.workspace.asRelativePath(doc.uri);
+    const choice = await vscode.window.showErrorMessage(
+      `HA Lab: ${file} has ${n} error${n > 1 ? 's' : ''}; fix ${n > 1 ? 'them' : 'it'} before you ${action}.`, 'Show Problems');
     if (choice) await vscode.commands.executeCommand('workbench.actions.view.problems');
     return undefined;
   }

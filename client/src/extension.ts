@@ -50,7 +50,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     const live = await readLiveStatus(a.model, { targets: hostTargets(a.model, accessSettings()) });
     for (const e of live.errors) output.appendLine(`live status: ${e}`);
     const holders: Record<string, string[]> = {};
-    for (const v of a.model.vips) holders[v.address] = Object.entries(live.lbs).filter(([, s]) => s.holdsVips.includes(v.address)).map(([n]) => n);
+    for (const v of a.model.vips) {
+      holders[v.address] = Object.entries(live.lbs).filter(([, s]) => s.holdsVips.includes(v.address)).map(([n]) => n);
+    }
     status.show(holders, a.model.lbs.find((l) => l.role === 'primary')?.name);
     panels.showOverlay(doc.uri, live);
     labView.setLive(doc.uri, live);

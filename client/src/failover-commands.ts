@@ -28,7 +28,10 @@ export function registerFailoverCommands(context: vscode.ExtensionContext, outpu
     let report: FailoverReport;
     try {
       report = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `HA Lab: failover test (${ft.fault}, up to ${Math.round(ft.durationMs / 1000)} s of probing)` },
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `HA Lab: failover test (${ft.fault}, up to ${Math.round(ft.durationMs / 1000)} s of probing)`,
+        },
         () =>
           runFailoverTest(a.model, { secrets, targets: hostTargets(a.model, accessSettings()) }, (e) => {
             const line = formatFailoverEvent(e);
@@ -44,12 +47,14 @@ export function registerFailoverCommands(context: vscode.ExtensionContext, outpu
       stopWatching();
     }
     output.appendLine(formatReport(report));
-    const panel = vscode.window.createWebviewPanel('halab.failoverReport', `Failover: ${a.model.name}`, vscode.ViewColumn.Beside, { enableScripts: false });
+    const panel = vscode.window.createWebviewPanel(
+      'halab.failoverReport', `Failover: ${a.model.name}`, vscode.ViewColumn.Beside, { enableScripts: false });
     panel.webview.html = reportHtml(report, panel.webview.cspSource);
     hooks.onFinished(doc.uri);
     const verdict = report.verdict === 'pass' ? 'passed' : 'FAILED';
     void (report.verdict === 'pass' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage)(
-      `HA Lab: failover test ${verdict}: outage ${report.outageMs} ms (max ${ft.maxOutageMs} ms), ${report.failedRequests}/${report.totalRequests} requests failed.`);
+      `HA Lab: failover test ${verdict}: outage ${report.outageMs} ms (max ${ft.maxOutageMs} ms), ` +
+        `${report.failedRequests}/${report.totalRequests} requests failed.`);
     return report;
   }));
 }

@@ -48,7 +48,14 @@ export function timelineSvg(r: FailoverReport): string {
   const out: string[] = [];
   sites.forEach((site, i) => {
     out.push(`<text x="4" y="${top + i * rowH + 13}" class="lbl">${esc(site)}</text>`);
-    for (const s of samples) if (s.site === site) out.push(`<rect x="${x(s.t).toFixed(1)}" y="${top + i * rowH + 2}" width="2" height="${rowH - 6}" class="${s.ok ? 'ok' : 'bad'}"><title>${esc(`${Math.round(s.t)} ms: ${s.ok ? s.status ?? 'ok' : s.error ?? s.status ?? 'failed'}`)}</title></rect>`);
+    for (const s of samples) {
+      if (s.site !== site) continue;
+      const title = esc(`${Math.round(s.t)} ms: ${s.ok ? s.status ?? 'ok' : s.error ?? s.status ?? 'failed'}`);
+      out.push(
+        `<rect x="${x(s.t).toFixed(1)}" y="${top + i * rowH + 2}" width="2" height="${rowH - 6}" class="${s.ok ? 'ok' : 'bad'}">` +
+          `<title>${title}</title></rect>`,
+      );
+    }
   });
   lbs.forEach((lb, j) => {
     const y = top + (sites.length + j) * rowH;
@@ -57,12 +64,16 @@ export function timelineSvg(r: FailoverReport): string {
     changes.forEach((c, k) => {
       if (!c.has) return;
       const end = changes[k + 1]?.t ?? t1;
-      out.push(`<rect x="${x(c.t).toFixed(1)}" y="${y + 4}" width="${Math.max(1, x(end) - x(c.t)).toFixed(1)}" height="${rowH - 10}" class="vip"/>`);
+      const width = Math.max(1, x(end) - x(c.t)).toFixed(1);
+      out.push(`<rect x="${x(c.t).toFixed(1)}" y="${y + 4}" width="${width}" height="${rowH - 10}" class="vip"/>`);
     });
   });
   marks.forEach((m, i) => {
     const labelY = top - 10 - lanes[i]! * laneH;
-    out.push(`<line x1="${x(m.t).toFixed(1)}" x2="${x(m.t).toFixed(1)}" y1="${labelY + 4}" y2="${top + rows * rowH}" class="mark"/><text x="${(x(m.t) + 3).toFixed(1)}" y="${labelY}" class="mlbl">${esc(m.label)}</text>`);
+    out.push(
+      `<line x1="${x(m.t).toFixed(1)}" x2="${x(m.t).toFixed(1)}" y1="${labelY + 4}" y2="${top + rows * rowH}" class="mark"/>` +
+        `<text x="${(x(m.t) + 3).toFixed(1)}" y="${labelY}" class="mlbl">${esc(m.label)}</text>`,
+    );
   });
   const secs = Math.max(1, Math.round((t1 - t0) / 1000));
   for (let s = 0; s <= secs; s += Math.max(1, Math.round(secs / 10))) {
@@ -74,10 +85,25 @@ export function timelineSvg(r: FailoverReport): string {
 
 export function reportHtml(r: FailoverReport, cspSource: string): string {
   const pass = r.verdict === 'pass';
-  const siteRows = Object.values(r.sites).map((s) => `<tr><td>${esc(s.site)}</td><td>${s.faultFailed} / ${s.faultTotal}</td><td>${s.failed} / ${s.total}</td><td>${ms(s.outageMs)}</td></tr>`).join('');
-  const up = r.upstream ? `<tr><th>HAProxy marked ${esc(r.upstream.name)} DOWN</th><td>${ms(r.upstream.markedDownMs)} after the fault (UP again ${ms(r.upstream.markedUpMs)} after the restore)</td></tr>` : '';
+  const siteRows = Object.values(r.sites)
+    .map((s) => `<tr><td>${esc(s.site)}</td><td>${s.faultFailed} / ${s.faultTotal}</td><td>${s.failed} / ${s.total}</td>` +
+      `<td>${ms(s.outageMs)}</td></tr>`)
+    .join('');
+  const up = r.upstream
+    ? `<tr><th>HAProxy marked ${esc(r.upstream.name)} DOWN</th>` +
+      `<td>${ms(r.upstream.markedDownMs)} after the fault (UP again ${ms(r.upstream.markedUpMs)} after the restore)</td></tr>`
+    : '';
+  const vipMoved = r.expectVipMove
+    ? (r.vipMoved ? `${ms(r.vipMovedMs)} after the fault, to ${esc(r.holderAfterFault.join(', '))}` : 'did not move')
+    : `stayed on ${esc(r.holderAfterFault.join(', ') || '—')} (expected for ${esc(r.fault)})`;
+  const fb = r.failback;
+  const failback = fb.expected
+    ? `VIP back on ${esc(r.primary)} ${ms(fb.vipMovedMs)} after the restore; ` +
+      `outage ${ms(fb.outageMs)} (${fb.failedRequests} / ${fb.totalRequests} failed)`
+    : 'not expected';
+  const csp = `default-src 'none'; style-src ${cspSource} 'unsafe-inline'; img-src ${cspSource} data:;`;
   return `<!DOCTYPE html><html><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${cspSource} 'unsafe-inline'; img-src ${cspSource} data:;">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
 <style>
 body{font-family:var(--vscode-font-family);color:var(--vscode-foreground);padding:12px}
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid var(--vscode-panel-border,#8884);padding:4px 10px;text-align:left}
@@ -89,11 +115,11 @@ svg .lbl,svg .tick{fill:currentColor;font-size:11px}svg .mlbl{fill:#d29922;font-
 ${r.reasons.length ? `<ul>${r.reasons.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>` : ''}
 <table>
 <tr><th>outage</th><td>${ms(r.outageMs)} (max ${ms(r.maxOutageMs)})</td></tr>
-<tr><th>VIP moved</th><td>${r.expectVipMove ? (r.vipMoved ? `${ms(r.vipMovedMs)} after the fault, to ${esc(r.holderAfterFault.join(', '))}` : 'did not move') : `stayed on ${esc(r.holderAfterFault.join(', ') || '—')} (expected for ${esc(r.fault)})`}</td></tr>
+<tr><th>VIP moved</th><td>${vipMoved}</td></tr>
 <tr><th>first / last failed request</th><td>${ms(r.firstFailedMs)} / ${ms(r.lastFailedMs)} after the fault</td></tr>
 <tr><th>failed / total requests</th><td>${r.failedRequests} / ${r.totalRequests}</td></tr>
 ${up}
-<tr><th>failback</th><td>${r.failback.expected ? `VIP back on ${esc(r.primary)} ${ms(r.failback.vipMovedMs)} after the restore; outage ${ms(r.failback.outageMs)} (${r.failback.failedRequests} / ${r.failback.totalRequests} failed)` : 'not expected'}</td></tr>
+<tr><th>failback</th><td>${failback}</td></tr>
 <tr><th>lab restored</th><td>${r.restored.ok ? 'yes' : esc(r.restored.problems.join('; '))}</td></tr>
 </table>
 <h3>Per site</h3><table><tr><th>site</th><th>failed in the fault phase</th><th>failed in the run</th><th>outage</th></tr>${siteRows}</table>

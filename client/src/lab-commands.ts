@@ -13,10 +13,13 @@ export function registerLabCommands(context: vscode.ExtensionContext, output: vs
     if (doc.isDirty) await doc.save();
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_p, token) => {
       const { code } = await runLabCli(context, output, verb, doc.uri.fsPath, token);
-      if (code === 0) void vscode.window.showInformationMessage(verb === 'up' ? 'HA Lab: the local lab is up. Next: HA Lab: Deploy.' : 'HA Lab: the local lab is down.');
-      else {
+      if (code === 0) {
+        const done = verb === 'up' ? 'HA Lab: the local lab is up. Next: HA Lab: Deploy.' : 'HA Lab: the local lab is down.';
+        void vscode.window.showInformationMessage(done);
+      } else {
         output.show(true);
-        void vscode.window.showErrorMessage(`HA Lab: lab ${verb} failed (exit ${code}); see the HA Lab output. The lab needs Linux and root (or passwordless sudo).`);
+        void vscode.window.showErrorMessage(
+          `HA Lab: lab ${verb} failed (exit ${code}); see the HA Lab output. The lab needs Linux and root (or passwordless sudo).`);
       }
       return code;
     });

@@ -6,7 +6,9 @@
  * last log lines; per topology: the plan (drift), live status, and the lab's start and stop.
  */
 import * as vscode from 'vscode';
-import { analyze, hasErrors, hostTargets, logServices, readHostLogs, readLabState, sshArgv, type Topology } from '../../server/src/index.js';
+import {
+  analyze, hasErrors, hostTargets, logServices, readHostLogs, readLabState, sshArgv, type Topology,
+} from '../../server/src/index.js';
 import type { Overlay } from '../../shared/protocol/webview.js';
 import { accessSettings, requireTrust } from './settings.js';
 
@@ -50,7 +52,8 @@ function hostLines(t: TopologyItem, live: Overlay | undefined): HostItem[] {
     const s = live?.lbs[lb.name];
     const vip = s?.holdsVips.length ? `holds VIP ${s.holdsVips.join(', ')}` : live ? 'no VIP' : '';
     const parts = [lb.role, lb.address, s?.state, vip].filter(Boolean);
-    return new HostItem(t, lb.name, 'lb', parts.join(' · '), `${lb.name}: ${parts.join(', ')}${live ? ` (live status of ${live.at})` : ''}`);
+    const tooltip = `${lb.name}: ${parts.join(', ')}${live ? ` (live status of ${live.at})` : ''}`;
+    return new HostItem(t, lb.name, 'lb', parts.join(' · '), tooltip);
   });
   const ups = m.upstreams.map((u) => {
     const states = live ? Object.entries(live.servers).flatMap(([site, per]) => (per[u.name] ? [`${site} ${per[u.name]}`] : [])) : [];
@@ -103,14 +106,18 @@ function targetOf(item: HostItem) {
 export function registerLabView(context: vscode.ExtensionContext, output: vscode.OutputChannel): LabView {
   const view = new LabView();
   const uriOf = (arg: unknown) => (arg instanceof TopologyItem ? arg.uri : arg instanceof vscode.Uri ? arg : undefined);
+  /** The view's button runs the command of that name on the topology the row belongs to. */
+  const forward = (command: string) => (arg: unknown) => vscode.commands.executeCommand(command, uriOf(arg));
+  const forwardThenRefresh = (command: string) => (arg: unknown) =>
+    vscode.commands.executeCommand(command, uriOf(arg)).then(() => view.refresh());
   context.subscriptions.push(
     vscode.window.registerTreeDataProvider('halab.hosts', view),
     vscode.workspace.onDidSaveTextDocument((d) => d.languageId === 'halab' && view.refresh()),
     vscode.commands.registerCommand('halab.view.refresh', () => view.refresh()),
-    vscode.commands.registerCommand('halab.view.liveStatus', (arg: unknown) => vscode.commands.executeCommand('halab.refreshOverlay', uriOf(arg))),
-    vscode.commands.registerCommand('halab.view.showPlan', (arg: unknown) => vscode.commands.executeCommand('halab.showPlan', uriOf(arg))),
-    vscode.commands.registerCommand('halab.view.startLab', (arg: unknown) => vscode.commands.executeCommand('halab.startLab', uriOf(arg)).then(() => view.refresh())),
-    vscode.commands.registerCommand('halab.view.stopLab', (arg: unknown) => vscode.commands.executeCommand('halab.stopLab', uriOf(arg)).then(() => view.refresh())),
+    vscode.commands.registerCommand('halab.view.liveStatus', forward('halab.refreshOverlay')),
+    vscode.commands.registerCommand('halab.view.showPlan', forward('halab.showPlan')),
+    vscode.commands.registerCommand('halab.view.startLab', forwardThenRefresh('halab.startLab')),
+    vscode.commands.registerCommand('halab.view.stopLab', forwardThenRefresh('halab.stopLab')),
     vscode.commands.registerCommand('halab.openSshTerminal', async (item: HostItem) => {
       if (!(item instanceof HostItem) || !(await requireTrust('open an SSH terminal'))) return undefined;
       const argv = sshArgv(targetOf(item), accessSettings());
@@ -121,8 +128,8 @@ export function registerLabView(context: vscode.ExtensionContext, output: vscode
     vscode.commands.registerCommand('halab.showLogs', async (item: HostItem) => {
       if (!(item instanceof HostItem) || !(await requireTrust('read logs from a host'))) return undefined;
       try {
-        const text = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `HA Lab: reading logs on ${item.host}` }, () =>
-          readHostLogs(targetOf(item), logServices(item.role)));
+        const progress = { location: vscode.ProgressLocation.Window, title: `HA Lab: reading logs on ${item.host}` };
+        const text = await vscode.window.withProgress(progress, () => readHostLogs(targetOf(item), logServices(item.role)));
         const doc = await vscode.workspace.openTextDocument({ content: text, language: 'log' });
         await vscode.window.showTextDocument(doc, { preview: true });
         return text;

@@ -28,7 +28,14 @@ export function registerRenderCommands(context: vscode.ExtensionContext, output:
       if (!a) return;
       let dir = target;
       if (!dir) {
-        const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Render here', title: 'HA Lab: folder for the rendered configs', defaultUri: vscode.Uri.file(path.join(path.dirname(doc.uri.fsPath), 'rendered')) });
+        const picked = await vscode.window.showOpenDialog({
+          canSelectFolders: true,
+          canSelectFiles: false,
+          canSelectMany: false,
+          openLabel: 'Render here',
+          title: 'HA Lab: folder for the rendered configs',
+          defaultUri: vscode.Uri.file(path.join(path.dirname(doc.uri.fsPath), 'rendered')),
+        });
         if (!picked?.[0]) return;
         dir = picked[0].fsPath;
       }
@@ -39,7 +46,9 @@ export function registerRenderCommands(context: vscode.ExtensionContext, output:
         // the CLI's writer: all or nothing, no symlinks followed, secret files 0600
         writeRenderedTree(dir, files);
         output.appendLine(`Rendered ${files.length} files for ${new Set(files.map((f) => f.host)).size} hosts into ${dir}`);
-        void vscode.window.showInformationMessage(`HA Lab: rendered ${files.length} files into ${vscode.workspace.asRelativePath(dir)}.`, 'Reveal').then((c) => c && vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(dir!)));
+        const where = vscode.workspace.asRelativePath(dir);
+        void vscode.window.showInformationMessage(`HA Lab: rendered ${files.length} files into ${where}.`, 'Reveal')
+          .then((c) => c && vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(dir!)));
         return files.length;
       } catch (e) {
         void vscode.window.showErrorMessage(`HA Lab: render failed: ${(e as Error).message}`);
@@ -61,7 +70,9 @@ export function registerRenderCommands(context: vscode.ExtensionContext, output:
         return;
       }
       const choice = pick ? files.find((f) => f.host === pick.host && f.path === pick.path) : (await vscode.window.showQuickPick(
-        files.map((f) => ({ label: `${f.host}: ${f.path}`, description: f.reload.length ? `reloads ${f.reload.join(', ')}` : '', file: f })),
+        files.map((f) => ({
+          label: `${f.host}: ${f.path}`, description: f.reload.length ? `reloads ${f.reload.join(', ')}` : '', file: f,
+        })),
         { title: 'HA Lab: preview which rendered file?', matchOnDescription: true },
       ))?.file;
       if (!choice) return;

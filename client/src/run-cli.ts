@@ -2,7 +2,7 @@
  * The local lab's root work — `halab lab up|down` — through the bundled CLI (dist/cli.js), via
  * `sudo -n` when VS Code does not run as root. Nothing else goes this way: deploy, the failover
  * test and live status run in the extension host with the user's own SSH agent, keys,
- * known_hosts and secrets (test/unit/client-boundaries.test.ts keeps it so).
+ * known_hosts and secrets (test/unit/client/boundaries.test.ts keeps it so).
  */
 import { spawn } from 'node:child_process';
 import * as vscode from 'vscode';
@@ -10,7 +10,9 @@ import { labSettings } from './settings.js';
 
 export type LabVerb = 'up' | 'down';
 
-export function runLabCli(context: vscode.ExtensionContext, output: vscode.OutputChannel, verb: LabVerb, file: string, token?: vscode.CancellationToken): Promise<{ code: number }> {
+export function runLabCli(
+  context: vscode.ExtensionContext, output: vscode.OutputChannel, verb: LabVerb, file: string, token?: vscode.CancellationToken,
+): Promise<{ code: number }> {
   const cli = context.asAbsolutePath('dist/cli.js');
   const args = ['lab', verb, file];
   const root = typeof process.getuid === 'function' && process.getuid() === 0;

@@ -13,13 +13,23 @@ export async function gatherSecrets(context: vscode.ExtensionContext, model: Top
   const store = new Map<string, string>();
   for (const { ref, what } of topologySecrets(model)) {
     if (ref.kind === 'env' && !env[ref.name]) {
-      const v = await vscode.window.showInputBox({ title: `HA Lab: ${ref.name} is not set`, prompt: `Value for env:${ref.name} (the ${what}); used for this run only`, password: true, ignoreFocusOut: true });
+      const v = await vscode.window.showInputBox({
+        title: `HA Lab: ${ref.name} is not set`,
+        prompt: `Value for env:${ref.name} (the ${what}); used for this run only`,
+        password: true,
+        ignoreFocusOut: true,
+      });
       if (!v) return undefined;
       env[ref.name] = v;
     } else if (ref.kind === 'secret' && !store.has(ref.name)) {
       let v = await context.secrets.get(`halab.secret.${ref.name}`);
       if (!v) {
-        v = await vscode.window.showInputBox({ title: `HA Lab: secret:${ref.name}`, prompt: `Value for secret:${ref.name} (the ${what}); kept in VS Code's secret storage`, password: true, ignoreFocusOut: true });
+        v = await vscode.window.showInputBox({
+          title: `HA Lab: secret:${ref.name}`,
+          prompt: `Value for secret:${ref.name} (the ${what}); kept in VS Code's secret storage`,
+          password: true,
+          ignoreFocusOut: true,
+        });
         if (!v) return undefined;
         await context.secrets.store(`halab.secret.${ref.name}`, v);
       }

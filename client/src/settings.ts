@@ -1,6 +1,6 @@
 /**
  * The extension's settings, read in one place and handed to the engine in the engine's own terms.
- * Every setting package.json declares is read here; test/unit/package.test.ts fails on one that is not.
+ * Every setting package.json declares is read here; test/unit/client/boundaries.test.ts fails on one that is not.
  */
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
@@ -49,7 +49,8 @@ export async function requireTrust(action: string): Promise<boolean> {
   if (vscode.workspace.isTrusted) return true;
   const manage = 'Manage Workspace Trust';
   const c = await vscode.window.showWarningMessage(
-    `HA Lab: to ${action}, trust this folder first. In Restricted Mode halab only checks files; it does not connect to hosts or run commands.`,
+    `HA Lab: to ${action}, trust this folder first. ` +
+      'In Restricted Mode halab only checks files; it does not connect to hosts or run commands.',
     { modal: true },
     manage,
   );

@@ -148,7 +148,9 @@ class TopologyPanel implements vscode.Disposable {
 
   private async showStatement(s: { span: Span; nameSpan: Span }): Promise<void> {
     const visible = vscode.window.visibleTextEditors.find((e) => e.document === this.doc);
-    const editor = await vscode.window.showTextDocument(this.doc, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, selection: this.range(s.nameSpan), preserveFocus: true });
+    const editor = await vscode.window.showTextDocument(this.doc, {
+      viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One, selection: this.range(s.nameSpan), preserveFocus: true,
+    });
     editor.revealRange(this.range(s.span), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
 
@@ -202,7 +204,8 @@ export function registerTopologyPanel(context: vscode.ExtensionContext, client?:
     // openTextDocument only reads; nothing here writes the file.
     const doc = await vscode.workspace.openTextDocument(uri);
     const name = uri.path.split('/').pop() ?? 'topology';
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, `Topology: ${name}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+    const beside = { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true };
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPE, `Topology: ${name}`, beside, {
       enableScripts: true,
       // Only the bundle directory: the page cannot load anything else, local or remote.
       localResourceRoots: [dist],

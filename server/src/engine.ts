@@ -51,7 +51,9 @@ const CHECK_ORDER = new Map(CHECKS.map((c, i) => [c.code, i]));
 
 /** The `report` a check is given: diagnostics of its code, with spans copied (a shift moves them). */
 function reporter(check: Check, into: Diagnostic[]): CheckContext['report'] {
-  return (span, message, fixes) => into.push({ code: check.code, severity: check.severity, message, span: { start: span.start, end: span.end }, ...(fixes ? { fixes } : {}) });
+  return (span, message, fixes) => into.push({
+    code: check.code, severity: check.severity, message, span: { start: span.start, end: span.end }, ...(fixes ? { fixes } : {}),
+  });
 }
 
 /** Moves a diagnostic (and its fixes) by `d`, in place: the previous analysis is consumed. */

@@ -26,7 +26,9 @@ export { hostTargets, sshArgv, type AccessSettings } from './deploy/access.js';
 export { expandHome } from './deploy/targets.js';
 // Deploy and the failover test each have a formatEvent; the names say whose.
 export { deployTopology, formatEvent as formatDeployEvent, formatPlan, formatSummary, type DeployResult } from './deploy/index.js';
-export { FAULT_KINDS, FailoverError, formatEvent as formatFailoverEvent, formatReport, isFaultKind, runFailoverTest, type FailoverReport } from './failover/index.js';
+export {
+  FAULT_KINDS, FailoverError, formatEvent as formatFailoverEvent, formatReport, isFaultKind, runFailoverTest, type FailoverReport,
+} from './failover/index.js';
 
 export { LabError, labDown, labStatus, labUp, readLabState, type LabStatus } from './lab/index.js';
 export { readLiveStatus } from './verify/live-status.js';

@@ -160,7 +160,8 @@ export function orderComponents(graph: DiagramGraph, r: Reduced): { place: Map<s
     sites.forEach((s, i) => {
       for (const u of r.serves.get(s) ?? []) edges.add(i * used.length + at.get(u)!);
     });
-    const o = orderTwoLayers({ left: sites.length, right: used.length, edges: [...edges].map((e) => [Math.floor(e / used.length), e % used.length] as const) });
+    const pairs = [...edges].map((e) => [Math.floor(e / used.length), e % used.length] as const);
+    const o = orderTwoLayers({ left: sites.length, right: used.length, edges: pairs });
     o.left.forEach((i, k) => place.set(sites[i]!, k));
     o.right.forEach((i, k) => place.set(used[i]!, k));
     crossings += o.crossings;
@@ -206,7 +207,10 @@ export function placeBig(graph: DiagramGraph, r: Reduced = reduce(graph), { plac
   let next = 0;
   for (const s of sites) {
     // The median of its upstreams' middles: one shared upstream far away does not pull it off.
-    const mids = (serves.get(s.id) ?? []).filter((u) => out[u]).map((u) => out[u]!.y + nodeHeight(graph.nodes[index.get(u)!]!) / 2).sort((a, b) => a - b);
+    const mids = (serves.get(s.id) ?? [])
+      .filter((u) => out[u])
+      .map((u) => out[u]!.y + nodeHeight(graph.nodes[index.get(u)!]!) / 2)
+      .sort((a, b) => a - b);
     const h = nodeHeight(s);
     const mid = mids.length ? (mids[(mids.length - 1) >> 1]! + mids[mids.length >> 1]!) / 2 : next + h / 2;
     const top = Math.max(next, Math.round(mid - h / 2));
@@ -228,7 +232,9 @@ export function placeHeads(graph: DiagramGraph, pos: Record<string, Position>): 
   if (!missing.length) return out;
   // x of the site column (or where it would be, left of the upstreams).
   const xOf = (kind: string) => minOf(placed.filter((n) => n.kind === kind).map((n) => out[n.id]!.x));
-  const sitesX = placed.some((n) => n.kind === 'site') ? xOf('site') : placed.some((n) => n.kind === 'upstream') ? xOf('upstream') - (NODE_WIDTH + 90) : (COLUMN.site ?? 3) * (NODE_WIDTH + 90);
+  const sitesX = placed.some((n) => n.kind === 'site')
+    ? xOf('site')
+    : placed.some((n) => n.kind === 'upstream') ? xOf('upstream') - (NODE_WIDTH + 90) : (COLUMN.site ?? 3) * (NODE_WIDTH + 90);
   const height = maxOf(placed.map((n) => out[n.id]!.y + nodeHeight(n)));
   const byKind = new Map<string, DiagramGraph['nodes']>();
   for (const n of missing) pushTo(byKind, n.kind, n);

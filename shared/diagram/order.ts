@@ -135,7 +135,9 @@ function sweep(g: TwoLayers, ofLeft: number[][], ofRight: number[][], start: num
  * The left node farthest from `from` (breadth-first over both layers): the end of a chain when
  * the component is one, as Cuthill–McKee picks its start. `stamp` marks what this walk reached.
  */
-function farthest(from: number, ofLeft: number[][], ofRight: number[][], stampLeft: Int32Array, stampRight: Int32Array, stamp: number): number {
+function farthest(
+  from: number, ofLeft: number[][], ofRight: number[][], stampLeft: Int32Array, stampRight: Int32Array, stamp: number,
+): number {
   const queue = [from];
   stampLeft[from] = stamp;
   let last = from;
@@ -194,7 +196,9 @@ function depthFirst(ofLeft: number[][], ofRight: number[][]): number[] {
  * only with strictly fewer, so file order is kept when it is as good.
  * Restarts are fewer on huge components, to keep the whole in tens of milliseconds.
  */
-export function orderTwoLayers(g: TwoLayers, restarts = Math.min(6, Math.floor(20_000 / Math.max(1, g.edges.length))), maxSweeps = 12): Ordered {
+export function orderTwoLayers(
+  g: TwoLayers, restarts = Math.min(6, Math.floor(20_000 / Math.max(1, g.edges.length))), maxSweeps = 12,
+): Ordered {
   const ofLeft: number[][] = Array.from({ length: g.left }, () => []);
   const ofRight: number[][] = Array.from({ length: g.right }, () => []);
   for (const [l, r] of g.edges) {

@@ -63,13 +63,20 @@ export function graphToSvg(graph: DiagramGraph, positions: Record<string, Positi
     const x = p.x + ox;
     const y = p.y + oy;
     const c = COLORS[n.kind];
-    const sev = n.diagnostics.some((d) => d.severity === 'error') ? '#dc2626' : n.diagnostics.some((d) => d.severity === 'warning') ? '#ca8a04' : c.stroke;
+    const has = (severity: string) => n.diagnostics.some((d) => d.severity === severity);
+    const sev = has('error') ? '#dc2626' : has('warning') ? '#ca8a04' : c.stroke;
+    const strokeWidth = sev === c.stroke ? 1.5 : 2.5;
+    const title = escapeXml(`${n.kind === 'clients' ? '' : n.kind + ' '}${n.title}`);
     out.push(`<g data-id="${escapeXml(n.id)}">`);
-    out.push(`<rect x="${x}" y="${y}" width="${NODE_WIDTH}" height="${nh}" rx="6" fill="${c.fill}" stroke="${sev}" stroke-width="${sev === c.stroke ? 1.5 : 2.5}"/>`);
-    out.push(`<text x="${x + 10}" y="${y + 18}" font-weight="bold" font-size="13">${escapeXml(`${n.kind === 'clients' ? '' : n.kind + ' '}${n.title}`)}</text>`);
+    out.push(`<rect x="${x}" y="${y}" width="${NODE_WIDTH}" height="${nh}" rx="6" fill="${c.fill}" stroke="${sev}" ` +
+      `stroke-width="${strokeWidth}"/>`);
+    out.push(`<text x="${x + 10}" y="${y + 18}" font-weight="bold" font-size="13">${title}</text>`);
     n.lines.forEach((line, i) => out.push(`<text x="${x + 10}" y="${y + 36 + i * 17}" fill="#374151">${escapeXml(line)}</text>`));
     const badge = overlayBadge(n, overlay);
-    if (badge) out.push(`<text x="${x + NODE_WIDTH - 8}" y="${y + 18}" text-anchor="end" font-weight="bold" fill="${badge.color}">${escapeXml(badge.text)}</text>`);
+    if (badge) {
+      const at = `x="${x + NODE_WIDTH - 8}" y="${y + 18}"`;
+      out.push(`<text ${at} text-anchor="end" font-weight="bold" fill="${badge.color}">${escapeXml(badge.text)}</text>`);
+    }
     out.push('</g>');
   }
   out.push('</svg>');
@@ -89,7 +96,8 @@ export function overlayBadge(n: DiagramNode, overlay?: Overlay | null): { text: 
     const states = Object.values(overlay.servers).map((m) => m[n.title]).filter(Boolean);
     if (!states.length) return null;
     const down = states.filter((s) => s !== 'UP').length;
-    return down === 0 ? { text: 'UP', color: '#16a34a' } : { text: down === states.length ? 'DOWN' : `DOWN ${down}/${states.length}`, color: '#dc2626' };
+    if (down === 0) return { text: 'UP', color: '#16a34a' };
+    return { text: down === states.length ? 'DOWN' : `DOWN ${down}/${states.length}`, color: '#dc2626' };
   }
   return null;
 }

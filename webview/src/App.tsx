@@ -103,7 +103,8 @@ export function App({ bridge }: { bridge: HostBridge }) {
 
 type CanvasHandlers = Pick<
   ReactFlowProps<HalabFlowNode, Edge>,
-  'onNodesChange' | 'onEdgesChange' | 'onBeforeDelete' | 'onConnect' | 'isValidConnection' | 'onNodeDragStop' | 'onNodeClick' | 'onPaneClick'
+  | 'onNodesChange' | 'onEdgesChange' | 'onBeforeDelete' | 'onConnect' | 'isValidConnection'
+  | 'onNodeDragStop' | 'onNodeClick' | 'onPaneClick'
 >;
 
 function Canvas({
@@ -184,7 +185,11 @@ function Toolbar({ name, overlayAt, status, showHint, loose, onAdd, onExport, on
           {status.text}
         </span>
       ) : (
-        showHint && <span className="hl-muted hl-hint">Click a node to edit it; drag from a site's right edge to an upstream to connect them.</span>
+        showHint && (
+          <span className="hl-muted hl-hint">
+            Click a node to edit it; drag from a site's right edge to an upstream to connect them.
+          </span>
+        )
       )}
       {loose.length > 0 && (
         <span className="hl-loose sev-error" title={loose.map((d) => `${d.code}: ${d.message}`).join('\n')}>

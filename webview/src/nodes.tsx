@@ -17,8 +17,9 @@ function HalabNodeView({ data, selected }: NodeProps<HalabFlowNode>) {
   const hints = n.diagnostics.length - errors - warnings;
   const sev = errors ? 'sev-error' : warnings ? 'sev-warning' : hints ? 'sev-hint' : '';
   const cls = ['hl-node', `hl-${n.kind}`, sev, data.highlighted ? 'hl-highlight' : '', selected ? 'hl-selected' : ''].join(' ');
+  const tooltip = n.diagnostics.map((d) => `${d.severity} ${d.code}: ${d.message}`).join('\n') || undefined;
   return (
-    <div className={cls} style={{ width: NODE_WIDTH, height: nodeHeight(n) }} title={n.diagnostics.map((d) => `${d.severity} ${d.code}: ${d.message}`).join('\n') || undefined}>
+    <div className={cls} style={{ width: NODE_WIDTH, height: nodeHeight(n) }} title={tooltip}>
       {n.kind !== 'clients' && <Handle id="in" type="target" position={Position.Left} />}
       {n.kind !== 'upstream' && <Handle id="out" type="source" position={Position.Right} />}
       {/* VRRP link anchors (drawn, not for the user to connect): top and bottom, either direction. */}

@@ -20,8 +20,8 @@ export default defineCheck({
       if (kept === vip.auth.value) return;
       report(
         argSpan(prop(resolved.vips[i]!, 'auth')!),
-        `keepalived reads only 8 bytes of \`auth\` as written in keepalived.conf: ${[...kept].length} of these ${[...vip.auth.value].length} characters count, ` +
-          'the rest is ignored.',
+        'keepalived reads only 8 bytes of `auth` as written in keepalived.conf: ' +
+          `${[...kept].length} of these ${[...vip.auth.value].length} characters count, the rest is ignored.`,
       );
     });
   },

@@ -21,8 +21,10 @@ export default defineCheck({
       const clash = prevs.find((p) => p.kind === 'lb' || e.kind === 'lb' || p.port === e.port);
       if (clash) {
         const stmt = prop(e.node, 'address');
+        const servers = e.kind === 'upstream' && clash.kind === 'upstream';
         report(stmt ? argSpan(stmt) : e.node.stmt.keyword,
-          `Address ${e.address}${e.kind === 'upstream' && clash.kind === 'upstream' ? ':' + e.port : ''} is already used by ${clash.kind} ${clash.name}. Each host needs its own address${e.kind === 'upstream' && clash.kind === 'upstream' ? ' (or another port)' : ''}.`);
+          `Address ${e.address}${servers ? ':' + e.port : ''} is already used by ${clash.kind} ${clash.name}. ` +
+            `Each host needs its own address${servers ? ' (or another port)' : ''}.`);
       }
       prevs.push(e);
       byAddress.set(e.address, prevs);

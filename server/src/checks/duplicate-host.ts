@@ -13,7 +13,9 @@ export default defineCheck({
           const h = a.value.toLowerCase();
           const prev = seen.get(h);
           if (prev === undefined) seen.set(h, site.name);
-          else if (prev !== site.name) report(a, `Host \`${a.value}\` is already routed to site \`${prev}\`. A Host name belongs to one site.`);
+          else if (prev !== site.name) {
+            report(a, `Host \`${a.value}\` is already routed to site \`${prev}\`. A Host name belongs to one site.`);
+          }
         }
       }
     });

@@ -11,7 +11,10 @@ export default defineCheck({
     const visit = (h: { name: string; nameSpan: { start: number; end: number } }, kind: string) => {
       if (!h.name) return;
       const prev = hosts.get(h.name);
-      if (prev) report(h.nameSpan, `The name \`${h.name}\` is already used by ${prev}; lbs and upstreams share one namespace. Rename this ${kind}.`);
+      if (prev) {
+        report(h.nameSpan,
+          `The name \`${h.name}\` is already used by ${prev}; lbs and upstreams share one namespace. Rename this ${kind}.`);
+      }
       else hosts.set(h.name, `${kind} ${h.name}`);
     };
     let i = 0;

@@ -4,10 +4,13 @@ import type { Span, Statement } from '../syntax/ast.js';
 import type { KeywordSpec } from '../schema/schema.js';
 
 const message = (kw: string) => `\`${kw}\` is given twice in this block; the last one wins. Remove one.`;
-const removeEarlier = (prev: Statement): Fix[] => [{ title: 'Remove the earlier statement', edits: [{ span: { start: prev.start, end: prev.end }, newText: '' }] }];
+const removeEarlier = (prev: Statement): Fix[] =>
+  [{ title: 'Remove the earlier statement', edits: [{ span: { start: prev.start, end: prev.end }, newText: '' }] }];
 
 /** Reports the second and later of each single-valued keyword in one list of statements. */
-function scan(items: Iterable<{ stmt: Statement; spec: KeywordSpec | undefined }>, report: (span: Span, message: string, fixes?: Fix[]) => void): void {
+function scan(
+  items: Iterable<{ stmt: Statement; spec: KeywordSpec | undefined }>, report: (span: Span, message: string, fixes?: Fix[]) => void,
+): void {
   const seen = new Map<string, Statement>();
   for (const { stmt, spec } of items) {
     if (!spec || spec.repeatable) continue;

@@ -27,7 +27,10 @@ export default defineCheck({
       const st = prop(node, 'track-weight');
       const need = primary.priority - best + 1;
       report(st ? argSpan(st) : argSpan(node.stmt),
-        `With priorities ${primary.priority}/${best} and track-weight ${vip.trackWeight}, a failed primary keeps ${vip.trackWeight > 0 ? primary.priority : primary.priority - w} against the backup's ${vip.trackWeight > 0 ? best + w : best}: the VIP cannot move. Use a weight of at least ${need} (or 0 for FAULT).`,
+        `With priorities ${primary.priority}/${best} and track-weight ${vip.trackWeight}, ` +
+          `a failed primary keeps ${vip.trackWeight > 0 ? primary.priority : primary.priority - w} ` +
+          `against the backup's ${vip.trackWeight > 0 ? best + w : best}: the VIP cannot move. ` +
+          `Use a weight of at least ${need} (or 0 for FAULT).`,
         st ? [{ title: 'Use track-weight 0 (FAULT on failure)', edits: [{ span: argSpan(st), newText: '0' }] }] : undefined);
     });
   },

@@ -1,6 +1,6 @@
 /**
  * The registry of checks, one module per diagnostic code (§4). To add a check: write
- * `checks/<code>.ts` with `defineCheck`, add it here, add a test in test/unit/checks.test.ts.
+ * `checks/<code>.ts` with `defineCheck`, add it here, add a test in test/unit/checks/checks.test.ts.
  */
 import authPassTruncated from './auth-pass-truncated.js';
 import authWithVrrp3 from './auth-with-vrrp3.js';

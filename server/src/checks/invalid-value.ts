@@ -12,7 +12,9 @@ export default defineCheck({
         const argSpec = spec.args[i] ?? spec.rest;
         if (!argSpec) return;
         const p = parseArg(arg, argSpec);
-        if (!p.ok) report(arg, `Invalid ${argSpec.label.toLowerCase()} \`${arg.value.length > 60 ? arg.value.slice(0, 60) + '…' : arg.value}\` for \`${spec.keyword}\`: expected ${p.message}.`);
+        if (p.ok) return;
+        const shown = arg.value.length > 60 ? arg.value.slice(0, 60) + '…' : arg.value;
+        report(arg, `Invalid ${argSpec.label.toLowerCase()} \`${shown}\` for \`${spec.keyword}\`: expected ${p.message}.`);
       });
     }
   },

@@ -55,7 +55,8 @@ export default defineCheck({
         stmt.args[0],
         `Site \`${site.name}\` brings the ${seen.size}th certificate file to vip ${site.vip}; HAProxy reads at most 64 words per line, ` +
           `so one \`bind ${site.vip}:443 ssl crt …\` line holds ${HTTPS_BIND_MAX_CERTS}. ` +
-          'Put the certificates in one directory and give that directory as `tls` (HAProxy loads every certificate in it and picks by SNI), or move some sites to another vip.',
+          'Put the certificates in one directory and give that directory as `tls` ' +
+          '(HAProxy loads every certificate in it and picks by SNI), or move some sites to another vip.',
       );
     });
   },

@@ -11,7 +11,8 @@ export default defineCheck({
       if (stmt.args.length < need) {
         const missing = [...spec.args.slice(stmt.args.length), ...(spec.rest && stmt.args.length < need ? [spec.rest] : [])];
         report({ start: stmt.keyword.start, end: stmt.args.length ? stmt.args[stmt.args.length - 1]!.end : stmt.keyword.end },
-          `\`${spec.keyword}\` needs ${missing.map((a) => a.label).join(' ')}${spec.rest ? ' (one or more)' : ''}, e.g. \`${spec.keyword} ${[...spec.args, ...(spec.rest ? [spec.rest] : [])].map((a) => a.label).join(' ')}\`.`);
+          `\`${spec.keyword}\` needs ${missing.map((a) => a.label).join(' ')}${spec.rest ? ' (one or more)' : ''}, ` +
+            `e.g. \`${spec.keyword} ${[...spec.args, ...(spec.rest ? [spec.rest] : [])].map((a) => a.label).join(' ')}\`.`);
       }
     }
   },

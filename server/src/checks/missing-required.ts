@@ -57,19 +57,24 @@ const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 export default defineCheck({
   code: 'missing-required',
   severity: 'error',
-  fix: 'insert the statement with a sensible value (none when an unknown keyword of the block is a misspelling of it: `unknown-keyword` replaces that)',
+  fix: 'insert the statement with a sensible value ' +
+    '(none when an unknown keyword of the block is a misspelling of it: `unknown-keyword` replaces that)',
   run({ tree, resolved, report }) {
     const text = tree.text;
     // File level.
     const firstLineEnd = text.indexOf('\n') < 0 ? text.length : text.indexOf('\n');
-    const fileSpan = resolved.topologyStmt ? { start: resolved.topologyStmt.start, end: resolved.topologyStmt.end } : { start: 0, end: firstLineEnd };
+    const topology = resolved.topologyStmt;
+    const fileSpan = topology ? { start: topology.start, end: topology.end } : { start: 0, end: firstLineEnd };
     for (const kw of BLOCKS.file!.keywords) {
       if (!kw.required || resolved.top.has(kw.keyword)) continue;
       const edit: TextEdit = kw.keyword === 'topology'
         ? { span: { start: 0, end: 0 }, newText: `topology main\n\n` }
-        : { span: { start: text.length, end: text.length }, newText: `${text.endsWith('\n') || text === '' ? '' : '\n'}\n${snippetText(kw.snippet ?? kw.keyword)}\n` };
-      report(fileSpan, `The file needs ${kw.keyword === 'topology' ? 'a `topology NAME` statement' : `at least one \`${kw.keyword}\` block`}.`,
-        [{ title: `Add \`${kw.keyword}\``, edits: [edit] }]);
+        : {
+          span: { start: text.length, end: text.length },
+          newText: `${text.endsWith('\n') || text === '' ? '' : '\n'}\n${snippetText(kw.snippet ?? kw.keyword)}\n`,
+        };
+      const what = kw.keyword === 'topology' ? 'a `topology NAME` statement' : `at least one \`${kw.keyword}\` block`;
+      report(fileSpan, `The file needs ${what}.`, [{ title: `Add \`${kw.keyword}\``, edits: [edit] }]);
     }
     // Block level (the fixes depend on the whole model, so this part is not statement-local).
     for (const stmt of tree.statements) {
@@ -84,7 +89,8 @@ export default defineCheck({
         misspelt ??= new Map(inner.filter((s) => !keywordSpec(block.id, s.keyword.value))
           .map((s) => [closest(s.keyword.value, block.keywords.map((k) => k.keyword)) ?? '', s.keyword.value] as const).reverse());
         const typo = misspelt.get(kw.keyword);
-        const head = `\`${stmt.keyword.value}${stmt.args[0] ? ' ' + stmt.args[0].value : ''}\` needs \`${kw.keyword}\` (${lowerFirst(kw.doc.split('. ')[0]!.replace(/\.$/, ''))}).`;
+        const owner = `${stmt.keyword.value}${stmt.args[0] ? ' ' + stmt.args[0].value : ''}`;
+        const head = `\`${owner}\` needs \`${kw.keyword}\` (${lowerFirst(kw.doc.split('. ')[0]!.replace(/\.$/, ''))}).`;
         const at = { start: stmt.keyword.start, end: stmt.args[0]?.end ?? stmt.keyword.end };
         if (typo) {
           report(at, `${head} \`${typo}\` looks like a misspelling of it.`);

@@ -10,7 +10,8 @@ export default defineCheck({
     if (model.lbs.length === 0 || resolved.lbs.some((n) => !n.props.has('role'))) return;
     if (!model.lbs.some((l) => l.role === 'primary')) {
       const s = resolved.lbs[0]!.stmt;
-      report({ start: s.keyword.start, end: s.args[0]?.end ?? s.keyword.end }, 'No lb has `role primary`: make exactly one lb the primary.');
+      const at = { start: s.keyword.start, end: s.args[0]?.end ?? s.keyword.end };
+      report(at, 'No lb has `role primary`: make exactly one lb the primary.');
     }
   },
 });

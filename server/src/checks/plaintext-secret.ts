@@ -20,7 +20,9 @@ export default defineCheck({
       const st = prop(node, f.keyword);
       const a = st?.args[0];
       if (!a || (a.kind === 'word' && /^(env|secret):/.test(a.value))) return;
-      report(argSpan(st!), `The ${f.what} is written in plain text. Use \`env:${env}\` (read at render/deploy time) or \`secret:NAME\` (the editor's secret store).`,
+      report(argSpan(st!),
+        `The ${f.what} is written in plain text. ` +
+          `Use \`env:${env}\` (read at render/deploy time) or \`secret:NAME\` (the editor's secret store).`,
         [{ title: `Replace with \`env:${env}\``, edits: [{ span: argSpan(st!), newText: `env:${env}` }] }]);
     };
     for (const f of Object.values(SECRET_FIELDS)) {

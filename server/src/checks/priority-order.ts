@@ -18,8 +18,11 @@ export default defineCheck({
       if (lb.role !== 'backup' || lb.priority < primary.priority) return;
       const node = resolved.lbs[i]!;
       const p = prop(node, 'priority');
-      report(p ? argSpan(p) : argSpan(node.stmt), `Backup \`${lb.name}\` has priority ${lb.priority}, not below the primary's ${primary.priority}: it would take the VIP. Give it a priority below ${primary.priority}.`,
-        p ? [{ title: `Set priority ${Math.max(1, primary.priority - 1)}`, edits: [{ span: argSpan(p), newText: String(Math.max(1, primary.priority - 1)) }] }] : undefined);
+      const below = Math.max(1, primary.priority - 1);
+      report(p ? argSpan(p) : argSpan(node.stmt),
+        `Backup \`${lb.name}\` has priority ${lb.priority}, not below the primary's ${primary.priority}: it would take the VIP. ` +
+          `Give it a priority below ${primary.priority}.`,
+        p ? [{ title: `Set priority ${below}`, edits: [{ span: argSpan(p), newText: String(below) }] }] : undefined);
     });
   },
 });

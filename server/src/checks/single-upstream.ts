@@ -9,7 +9,9 @@ export default defineCheck({
     resolved.model.sites.forEach((s, i) => {
       if (s.servers.length !== 1) return;
       const st = prop(resolved.sites[i]!, 'servers');
-      if (st) report({ start: st.start, end: st.end }, `Site \`${s.name}\` has one server: if it dies the site is down. Add a second upstream.`);
+      if (st) {
+        report({ start: st.start, end: st.end }, `Site \`${s.name}\` has one server: if it dies the site is down. Add a second upstream.`);
+      }
     });
   },
 });

@@ -16,9 +16,11 @@ export default defineCheck({
     for (const { stmt, spec } of statements) {
       if (!spec) continue;
       if (spec.block && !stmt.block) {
-        report(stmt.keyword, `\`${spec.keyword}\` needs a block: \`${spec.keyword}${spec.args.length ? ' ' + spec.args.map((a) => a.label).join(' ') : ''} { … }\`, with \`{\` on this line.`);
+        const form = `${spec.keyword}${spec.args.length ? ' ' + spec.args.map((a) => a.label).join(' ') : ''} { … }`;
+        report(stmt.keyword, `\`${spec.keyword}\` needs a block: \`${form}\`, with \`{\` on this line.`);
       } else if (!spec.block && stmt.block) {
-        report({ start: stmt.block.open, end: stmt.block.open + 1 }, `\`{\` where none belongs: \`${spec.keyword}\` takes no block. End the statement with a newline or \`;\`.`);
+        report({ start: stmt.block.open, end: stmt.block.open + 1 },
+          `\`{\` where none belongs: \`${spec.keyword}\` takes no block. End the statement with a newline or \`;\`.`);
       }
     }
   },

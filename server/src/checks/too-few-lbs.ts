@@ -7,7 +7,8 @@ export default defineCheck({
   run({ resolved, report }) {
     if (resolved.lbs.length === 1) {
       const s = resolved.lbs[0]!.stmt;
-      report({ start: s.keyword.start, end: s.args[0]?.end ?? s.keyword.end }, 'Only one lb: a redundant pair needs at least two (one primary, one or more backups). Add a backup lb.');
+      report({ start: s.keyword.start, end: s.args[0]?.end ?? s.keyword.end },
+        'Only one lb: a redundant pair needs at least two (one primary, one or more backups). Add a backup lb.');
     }
   },
 });

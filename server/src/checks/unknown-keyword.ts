@@ -17,12 +17,16 @@ export default defineCheck({
       const where = block.id === 'file' ? 'at the top level' : `in a \`${block.title}\` block`;
       const valid = block.keywords.map((k) => k.keyword);
       const suggestion = closest(word, valid);
-      const elsewhere = Object.values(BLOCKS).filter((b) => b !== block && b.keywords.some((k) => k.keyword === word)).map((b) => `\`${b.title}\``);
+      const elsewhere = Object.values(BLOCKS)
+        .filter((b) => b !== block && b.keywords.some((k) => k.keyword === word))
+        .map((b) => `\`${b.title}\``);
       let message = `Unknown keyword \`${word}\` ${where}.`;
       if (suggestion) message += ` Did you mean \`${suggestion}\`?`;
       else if (elsewhere.length) message += ` It belongs in ${elsewhere.join(' or ')}.`;
       else message += ` Valid here: ${valid.join(', ')}.`;
-      report(stmt.keyword, message, suggestion ? [{ title: `Replace with \`${suggestion}\``, edits: [{ span: { start: stmt.keyword.start, end: stmt.keyword.end }, newText: suggestion }] }] : undefined);
+      const span = { start: stmt.keyword.start, end: stmt.keyword.end };
+      const fixes = suggestion ? [{ title: `Replace with \`${suggestion}\``, edits: [{ span, newText: suggestion }] }] : undefined;
+      report(stmt.keyword, message, fixes);
     }
   },
 });

@@ -15,7 +15,7 @@ const MAX_CHANGES = 3;
 /**
  * Name comparisons per analysis for "Change to" fixes (distinct unknown names × candidate
  * upstreams): past it the remaining references get only "Create". A 100,000-name `servers` list
- * with 50,000 unknown names must stay linear (test/unit/resolve-scale.test.ts).
+ * with 50,000 unknown names must stay linear (test/unit/model/resolve-scale.test.ts).
  */
 const COMPARE_BUDGET = 200_000;
 
@@ -68,11 +68,14 @@ export default defineCheck({
           const fixes: Fix[] = suggest(a.value)
             .map((name) => ({ title: `Change to \`${name}\``, edits: [{ span: { start: a.start, end: a.end }, newText: name }] }));
           if (!lbs.has(a.value) && !created.has(a.value)) {
-            fixes.push({ title: `Create \`upstream ${a.value}\``, edits: [{ span: { start: at, end: at }, newText: lastUp ? `\n${block}` : `${text.endsWith('\n') ? '' : '\n'}\n${block}\n` }] });
+            const newText = lastUp ? `\n${block}` : `${text.endsWith('\n') ? '' : '\n'}\n${block}\n`;
+            fixes.push({ title: `Create \`upstream ${a.value}\``, edits: [{ span: { start: at, end: at }, newText }] });
           }
+          const meant = fixes[0]?.title.startsWith('Change') ? fixes[0].edits[0]!.newText : undefined;
           report(a, lbs.has(a.value)
             ? `\`${a.value}\` is an lb, not an upstream: \`servers\` lists upstreams.`
-            : `No upstream named \`${a.value}\`${fixes[0]?.title.startsWith('Change') ? ` (did you mean \`${fixes[0].edits[0]!.newText}\`?)` : ''}. Declare \`upstream ${a.value} { address … }\` or fix the name.`,
+            : `No upstream named \`${a.value}\`${meant ? ` (did you mean \`${meant}\`?)` : ''}. ` +
+              `Declare \`upstream ${a.value} { address … }\` or fix the name.`,
           fixes.length ? fixes : undefined);
           created.add(a.value);
         }

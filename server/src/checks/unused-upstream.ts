@@ -7,6 +7,8 @@ export default defineCheck({
   run({ resolved, report }) {
     const used = new Set<string>();
     for (const s of resolved.model.sites) for (const name of s.servers) used.add(name);
-    for (const u of resolved.model.upstreams) if (u.name && !used.has(u.name)) report(u.nameSpan, `Upstream \`${u.name}\` is not used by any site.`);
+    for (const u of resolved.model.upstreams) {
+      if (u.name && !used.has(u.name)) report(u.nameSpan, `Upstream \`${u.name}\` is not used by any site.`);
+    }
   },
 });

@@ -13,7 +13,9 @@ export default defineCheck({
     for (const vip of model.vips) {
       if (!vip.address || !ipaddr.isValid(vip.address)) continue;
       const cidr = ipaddr.parseCIDR(`${vip.address}/${vip.prefix}`);
-      const key = `${(cidr[0].kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(`${vip.address}/${vip.prefix}`) : ipaddr.IPv6.networkAddressFromCIDR(`${vip.address}/${vip.prefix}`)).toString()}/${vip.prefix}`;
+      const written = `${vip.address}/${vip.prefix}`;
+      const net = cidr[0].kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(written) : ipaddr.IPv6.networkAddressFromCIDR(written);
+      const key = `${net.toString()}/${vip.prefix}`;
       if (!nets.has(key)) nets.set(key, { net: cidr[0], prefix: vip.prefix, vip: `${vip.address}/${vip.prefix}` });
     }
     model.lbs.forEach((lb, i) => {
@@ -22,7 +24,9 @@ export default defineCheck({
       for (const { net, prefix, vip } of nets.values()) {
         if (net.kind() !== a.kind() || a.match(net, prefix)) continue;
         const st = prop(resolved.lbs[i]!, 'address');
-        report(st ? argSpan(st) : argSpan(resolved.lbs[i]!.stmt), `lb \`${lb.name}\` (${lb.address}) is outside vip ${vip}: VRRP needs the lbs and the vip on one L2 segment. Fix the address or the vip's prefix.`);
+        report(st ? argSpan(st) : argSpan(resolved.lbs[i]!.stmt),
+          `lb \`${lb.name}\` (${lb.address}) is outside vip ${vip}: VRRP needs the lbs and the vip on one L2 segment. ` +
+            "Fix the address or the vip's prefix.");
         break;
       }
     });

@@ -27,7 +27,10 @@ export function toCliDiagnostics(file: string, text: string, diags: readonly Dia
   return diags.map((d) => {
     const s = idx.position(d.span.start);
     const e = idx.position(d.span.end);
-    return { file, line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1, severity: d.severity, code: d.code, message: d.message };
+    return {
+      file, line: s.line + 1, column: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1,
+      severity: d.severity, code: d.code, message: d.message,
+    };
   });
 }
 
@@ -36,7 +39,10 @@ export function formatGcc(d: CliDiagnostic): string {
   return terminalSafe(`${d.file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`);
 }
 
-/** Reads and analyzes a file for a CLI command; on errors prints them and returns the exit code. */
+/**
+ * Reads and analyzes a file for a CLI command. When the file cannot be read or has errors, it
+ * prints why (the errors, gcc-style) and returns `{ exit }`, the code the command exits with.
+ */
 export function loadForCommand(file: string): { text: string; analysis: ReturnType<typeof analyze> } | { exit: number } {
   let text: string;
   try {
@@ -47,7 +53,9 @@ export function loadForCommand(file: string): { text: string; analysis: ReturnTy
   }
   const analysis = analyze(text, file);
   if (hasErrors(analysis.diagnostics)) {
-    for (const d of toCliDiagnostics(file, text, analysis.diagnostics)) if (d.severity === 'error') process.stderr.write(formatGcc(d) + '\n');
+    for (const d of toCliDiagnostics(file, text, analysis.diagnostics)) {
+      if (d.severity === 'error') process.stderr.write(formatGcc(d) + '\n');
+    }
     process.stderr.write(terminalSafe(`halab: ${file} has errors; fix them first (halab check ${file}).`) + '\n');
     return { exit: EXIT.failed };
   }

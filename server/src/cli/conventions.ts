@@ -16,7 +16,8 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 /** Adds the command's exit codes to its --help, after the options. */
 export function exitCodes(cmd: Command, meaning: { ok: string; failed: string; usage?: string }): Command {
   const usage = meaning.usage ?? 'usage or I/O problem (bad option, unreadable file, unset secret)';
-  return cmd.addHelpText('after', `\nExit codes:\n  ${EXIT.ok}  ${meaning.ok}\n  ${EXIT.failed}  ${meaning.failed}\n  ${EXIT.usage}  ${usage}\n`);
+  const codes = `  ${EXIT.ok}  ${meaning.ok}\n  ${EXIT.failed}  ${meaning.failed}\n  ${EXIT.usage}  ${usage}\n`;
+  return cmd.addHelpText('after', `\nExit codes:\n${codes}`);
 }
 
 export type OutputFormat = 'text' | 'json';

@@ -5,7 +5,9 @@
  */
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { deployTopology, envSecrets, formatDeployEvent, formatPlan, formatSummary, hostTargets, type DeployResult, type RenderedFile } from '../index.js';
+import {
+  deployTopology, envSecrets, formatDeployEvent, formatPlan, formatSummary, hostTargets, type DeployResult, type RenderedFile,
+} from '../index.js';
 import { loadForCommand } from './check.js';
 import { EXIT, exitCodeOf, exitCodes, formatOption, jsonText, outputFormat } from './conventions.js';
 

@@ -4,7 +4,10 @@
  * Exit codes are in `halab failover-test --help` (conventions.ts).
  */
 import type { Command } from 'commander';
-import { envSecrets, FAULT_KINDS, FailoverError, formatFailoverEvent, formatReport, hostTargets, isFaultKind, parseDuration, runFailoverTest, type FaultKind } from '../index.js';
+import {
+  envSecrets, FAULT_KINDS, FailoverError, formatFailoverEvent, formatReport, hostTargets, isFaultKind, parseDuration, runFailoverTest,
+  type FaultKind,
+} from '../index.js';
 import { loadForCommand } from './check.js';
 import { EXIT, exitCodeOf, exitCodes, formatOption, jsonText, outputFormat } from './conventions.js';
 
@@ -53,7 +56,9 @@ export function register(program: Command): void {
     }
     const model = loaded.analysis.model;
     try {
-      if (o.fault !== undefined && !isFaultKind(o.fault)) throw new FailoverError(`--fault must be one of ${FAULT_KINDS.join(', ')}, not "${o.fault}"`);
+      if (o.fault !== undefined && !isFaultKind(o.fault)) {
+        throw new FailoverError(`--fault must be one of ${FAULT_KINDS.join(', ')}, not "${o.fault}"`);
+      }
       const report = await runFailoverTest(
         model,
         {

@@ -44,7 +44,8 @@ function printStatus(s: LabStatus): void {
   } else if (!s.bridge) {
     out.push(`lab ${s.topology}: no state, but leftovers exist (run \`halab lab down\`)`);
   } else {
-    out.push(`lab ${s.topology}: ${s.status ?? 'up'} — bridge ${s.bridge}, control address ${s.controlAddress}/${s.prefix}, since ${s.createdAt}`);
+    const control = `${s.controlAddress}/${s.prefix}`;
+    out.push(`lab ${s.topology}: ${s.status ?? 'up'} — bridge ${s.bridge}, control address ${control}, since ${s.createdAt}`);
     out.push(`  state ${s.dir}  key ${s.keyPath}  known_hosts ${s.knownHostsPath}`);
     const rows = [['HOST', 'ROLE', 'ADDRESS', 'NETNS', 'SSHD', 'LINK', 'SERVICES']];
     for (const h of s.hosts) {
@@ -80,7 +81,8 @@ export function register(program: Command): void {
       if (outputFormat(opts) === 'json') process.stdout.write(jsonText(state));
       else {
         for (const h of state.hosts) process.stdout.write(`${h.name}\t${h.role}\t${h.address}\t${h.netns}\n`);
-        process.stdout.write(`ssh: ssh -i ${state.keyPath} -o UserKnownHostsFile=${state.knownHostsPath} root@${state.hosts[0]?.address ?? 'ADDRESS'}\n`);
+        const first = state.hosts[0]?.address ?? 'ADDRESS';
+        process.stdout.write(`ssh: ssh -i ${state.keyPath} -o UserKnownHostsFile=${state.knownHostsPath} root@${first}\n`);
       }
       process.exitCode = 0;
     } catch (e) {

@@ -4,7 +4,9 @@
  */
 import { relative } from 'node:path';
 import type { Command } from 'commander';
-import { envSecrets, localMode, placeholderSecrets, render, RenderError, SecretError, writeRenderedTree, type RenderedFile } from '../index.js';
+import {
+  envSecrets, localMode, placeholderSecrets, render, RenderError, SecretError, writeRenderedTree, type RenderedFile,
+} from '../index.js';
 import { loadForCommand } from './check.js';
 import { EXIT, exitCodeOf, exitCodes, formatOption, jsonText, outputFormat, terminalSafe } from './conventions.js';
 
@@ -56,10 +58,14 @@ export function register(program: Command): void {
       return fail(`cannot write to ${opts.output}: ${why}; nothing was written`, EXIT.usage);
     }
     if (outputFormat(opts) === 'json') {
-      process.stdout.write(jsonText(files.map((f, i) => ({ host: f.host, path: f.path, file: written[i], mode: `0${localMode(f).toString(8)}`, secret: f.secret }))));
+      const listed = files.map((f, i) => ({
+        host: f.host, path: f.path, file: written[i], mode: `0${localMode(f).toString(8)}`, secret: f.secret,
+      }));
+      process.stdout.write(jsonText(listed));
     } else {
       process.stdout.write(written.map((p) => terminalSafe(relative(process.cwd(), p) || p) + '\n').join(''));
-      process.stderr.write(`halab render: wrote ${files.length} files for ${new Set(files.map((f) => f.host)).size} hosts to ${terminalSafe(opts.output)}\n`);
+      const hosts = new Set(files.map((f) => f.host)).size;
+      process.stderr.write(`halab render: wrote ${files.length} files for ${hosts} hosts to ${terminalSafe(opts.output)}\n`);
     }
     process.exitCode = EXIT.ok;
   });

@@ -13,7 +13,10 @@ import { resolveTargets, type Hop, type HostTarget } from './targets.js';
 export interface AccessSettings {
   /** The OpenSSH client config to read; default ~/.ssh/config. */
   configFile?: string;
-  /** The known_hosts file to check host keys against (and record accepted ones in); default: the config's UserKnownHostsFile, else ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts. */
+  /**
+   * The known_hosts file to check host keys against (and record accepted ones in); default: the
+   * config's UserKnownHostsFile, else ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts.
+   */
   knownHostsFile?: string;
   /** Offer ssh-agent's keys (SSH_AUTH_SOCK); default true. */
   useAgent?: boolean;
@@ -45,7 +48,10 @@ export function hostTargets(model: Topology, s: AccessSettings = {}): HostTarget
  * it, so the terminal trusts exactly what the deploy trusts.
  */
 export function sshArgv(t: HostTarget, s: Pick<AccessSettings, 'configFile'> = {}): string[] {
-  return ['ssh', ...(s.configFile ? ['-F', s.configFile] : []), ...hopOptions(t, t.knownHostsFiles, !!t.agent), ...proxyOption(t, s), `${t.user}@${t.host}`];
+  return [
+    'ssh', ...(s.configFile ? ['-F', s.configFile] : []), ...hopOptions(t, t.knownHostsFiles, !!t.agent), ...proxyOption(t, s),
+    `${t.user}@${t.host}`,
+  ];
 }
 
 function hopOptions(h: Hop, knownHostsFiles: string[], agent: boolean): string[] {
@@ -63,7 +69,10 @@ function hopOptions(h: Hop, knownHostsFiles: string[], agent: boolean): string[]
 function proxyOption(t: HostTarget, s: Pick<AccessSettings, 'configFile'>): string[] {
   let proxy: string | undefined;
   for (const j of t.jumps) {
-    const argv = ['ssh', ...(s.configFile ? ['-F', s.configFile] : []), ...hopOptions(j, t.knownHostsFiles, !!t.agent), ...(proxy ? ['-o', `ProxyCommand=${proxy}`] : []), '-W', '%h:%p', `${j.user}@${j.host}`];
+    const argv = [
+      'ssh', ...(s.configFile ? ['-F', s.configFile] : []), ...hopOptions(j, t.knownHostsFiles, !!t.agent),
+      ...(proxy ? ['-o', `ProxyCommand=${proxy}`] : []), '-W', '%h:%p', `${j.user}@${j.host}`,
+    ];
     proxy = shellJoin(argv); // ssh runs ProxyCommand through /bin/sh; %h:%p stays a plain word
   }
   return proxy ? ['-o', `ProxyCommand=${proxy}`] : [];

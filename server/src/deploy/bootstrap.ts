@@ -85,6 +85,8 @@ export function bootstrapCommands(os: Os, lacking: Requirement[], systemd: boole
     else for (const s of services) cmds.push(['chkconfig', s, 'on']);
   }
   // …except a service its own tool needs running (firewall-cmd talks to firewalld)
-  for (const r of lacking) if (r.start && r.service) cmds.push(systemd ? ['systemctl', 'start', r.service] : ['service', r.service, 'start']);
+  for (const r of lacking) {
+    if (r.start && r.service) cmds.push(systemd ? ['systemctl', 'start', r.service] : ['service', r.service, 'start']);
+  }
   return cmds;
 }

@@ -58,7 +58,10 @@ export function planFile(file: RenderedFile, remote: RemoteFile | undefined, mas
     reasons.push(`mode ${remote.mode.toString(8).padStart(4, '0')} → ${file.mode.toString(8).padStart(4, '0')}`);
   if (remote.owner !== undefined && (remote.owner !== file.owner || remote.group !== file.group))
     reasons.push(`owner ${remote.owner}:${remote.group} → ${file.owner}:${file.group}`);
-  if (reasons.length) return { ...base, status: 'changed', reason: reasons.join(', '), diff: `--- ${file.path}\n+++ ${file.path}\n(${reasons.join(', ')})\n` };
+  if (reasons.length) {
+    const reason = reasons.join(', ');
+    return { ...base, status: 'changed', reason, diff: `--- ${file.path}\n+++ ${file.path}\n(${reason})\n` };
+  }
   return { ...base, status: 'same', diff: '' };
 }
 

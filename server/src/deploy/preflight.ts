@@ -23,7 +23,9 @@ export interface ToolNeed {
 }
 
 /** Words a shell script runs that are not binaries to look for. */
-const SHELL_WORDS = new Set(['set', 'exit', 'echo', 'printf', 'true', 'false', 'if', 'then', 'else', 'fi', 'for', 'do', 'done', '[', 'test', 'cd']);
+const SHELL_WORDS = new Set([
+  'set', 'exit', 'echo', 'printf', 'true', 'false', 'if', 'then', 'else', 'fi', 'for', 'do', 'done', '[', 'test', 'cd',
+]);
 
 /** The commands a shell script runs: the first word of each line that is not a comment. */
 function scriptCommands(content: string): string[] {
@@ -83,7 +85,9 @@ export function checkTools(host: string, os: Os, files: RenderedFile[], init: In
   const fixes: string[] = [];
   if (installable.length) fixes.push(`run deploy with --bootstrap to install ${installable.map((r) => r.pkg).join(', ')}`);
   if (firewall.size) {
-    const other = [...firewall].some((p) => p.endsWith('.nft')) ? '`firewall firewalld` or `firewall none`' : '`firewall nftables` or `firewall none`';
+    const other = [...firewall].some((p) => p.endsWith('.nft'))
+      ? '`firewall firewalld` or `firewall none`'
+      : '`firewall nftables` or `firewall none`';
     fixes.push(`or choose the firewall kind the host has in the file (${other})`);
   }
   return { installable, lacking, message: `${host} lacks ${parts.join('; ')}: nothing was changed; ${fixes.join(', ') || 'install it'}` };
@@ -98,5 +102,6 @@ export function labSealProblem(host: string, files: RenderedFile[], privateDirs:
   const written = [...new Set([BACKUP_ROOT, ...files.map((f) => f.path.slice(0, f.path.lastIndexOf('/')) || '/')])];
   const open = unsealed(written, privateDirs ?? []);
   if (open.length === 0) return undefined;
-  return `lab host ${host}: a deploy would write ${open.join(', ')} on this machine itself, outside the host's private directories (the lab was made for an earlier version of the file): nothing was changed; run \`halab lab up\` again`;
+  return `lab host ${host}: a deploy would write ${open.join(', ')} on this machine itself, outside the host's private directories ` +
+    '(the lab was made for an earlier version of the file): nothing was changed; run `halab lab up` again';
 }

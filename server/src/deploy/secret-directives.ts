@@ -7,7 +7,7 @@
  *
  * Found, not listed: a small topology that uses every secret keyword of the schema is rendered
  * with sentinel values, and the lines holding a sentinel give the words. A template that puts a
- * secret somewhere new is picked up; test/unit/deploy-secrets-mask.test.ts checks that PROBE uses
+ * secret somewhere new is picked up; test/unit/deploy/secrets-mask.test.ts checks that PROBE uses
  * every keyword whose argument type is `secret`.
  */
 import { analyze, hasErrors } from '../engine.js';

@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { randomBytes } from 'node:crypto';
-import { Client, utils as sshUtils, type AgentAuthMethod, type ClientChannel, type ConnectConfig, type PublicKeyAuthMethod, type SFTPWrapper } from 'ssh2';
+import {
+  Client, utils as sshUtils, type AgentAuthMethod, type ClientChannel, type ConnectConfig, type PublicKeyAuthMethod, type SFTPWrapper,
+} from 'ssh2';
 import {
   appendKnownHost,
   checkHostKey,
@@ -94,7 +96,9 @@ export function hostKeyMessage(host: string, port: number, v: Exclude<HostKeyVer
 /** ssh2's preference list, reordered so key types already in known_hosts are negotiated first. */
 function hostKeyAlgorithms(knownTypes: string[]): string[] | undefined {
   if (knownTypes.length === 0) return undefined;
-  const all = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+  const all = [
+    'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa',
+  ];
   const preferred: string[] = [];
   for (const t of knownTypes) {
     if (t === 'ssh-rsa') preferred.push('rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa');
@@ -127,7 +131,9 @@ export class SshSession {
     const known = loadKnownHosts(opts.knownHostsFiles);
     const { keys, skipped } = await loadIdentities(opts);
     const authHandler: Array<PublicKeyAuthMethod | AgentAuthMethod> = [
-      ...keys.map(({ key, passphrase }) => ({ type: 'publickey' as const, username: opts.user, key, ...(passphrase !== undefined ? { passphrase } : {}) })),
+      ...keys.map(({ key, passphrase }) => ({
+        type: 'publickey' as const, username: opts.user, key, ...(passphrase !== undefined ? { passphrase } : {}),
+      })),
       ...(opts.agent ? [{ type: 'agent' as const, username: opts.user, agent: opts.agent }] : []),
     ];
     // The socket is ours (not ssh2's) so that close() can destroy it: ssh2's own destroy() is a
@@ -151,7 +157,9 @@ export class SshSession {
           rejection = new HostKeyError(alias, opts.port, v);
           return verify(false);
         }
-        const decide = opts.acceptNew === true ? true : opts.acceptNew({ host: alias, port: opts.port, fingerprint: v.fingerprint, keyType: v.keyType });
+        const decide = opts.acceptNew === true
+          ? true
+          : opts.acceptNew({ host: alias, port: opts.port, fingerprint: v.fingerprint, keyType: v.keyType });
         Promise.resolve(decide).then(
           (ok) => {
             if (ok) {
@@ -338,7 +346,9 @@ export class SshSession {
    * on the open handle (fchown, fchmod: the mode given to open() is filtered by sshd's umask), so
    * no path is resolved again after the open.
    */
-  async writeFile(path: string, data: string | Buffer, opts: { mode: number; uid?: number; gid?: number } = { mode: 0o600 }): Promise<void> {
+  async writeFile(
+    path: string, data: string | Buffer, opts: { mode: number; uid?: number; gid?: number } = { mode: 0o600 },
+  ): Promise<void> {
     const s = await this.sftp();
     const where = `write ${path} on ${this.target.host}`;
     const call = <T>(fn: (cb: (err: Error | null | undefined, v?: T) => void) => void): Promise<T> =>
@@ -359,7 +369,8 @@ export class SshSession {
   async rename(from: string, to: string): Promise<void> {
     const s = await this.sftp();
     await new Promise<void>((resolve, reject) =>
-      s.ext_openssh_rename(from, to, (err) => (err ? reject(new Error(`rename ${from} → ${to} on ${this.target.host}: ${err.message}`)) : resolve())),
+      s.ext_openssh_rename(from, to, (err) =>
+        (err ? reject(new Error(`rename ${from} → ${to} on ${this.target.host}: ${err.message}`)) : resolve())),
     );
   }
 
@@ -391,13 +402,16 @@ export interface SkippedKey {
   reason: string;
 }
 
+/** A private key to offer, with the passphrase that opens it. */
+type Identity = { key: Buffer; passphrase?: string };
+
 /**
  * Reads the identity files. A passphrase-protected key cannot be offered without its passphrase:
  * ask `opts.passphrase` (the editor's prompt) or skip it and remember why, so a failed login can
  * say which key it was and what to do — instead of the bare "no key was accepted".
  */
-async function loadIdentities(opts: SshConnectOptions): Promise<{ keys: Array<{ key: Buffer; passphrase?: string }>; skipped: SkippedKey[] }> {
-  const keys: Array<{ key: Buffer; passphrase?: string }> = [];
+async function loadIdentities(opts: SshConnectOptions): Promise<{ keys: Identity[]; skipped: SkippedKey[] }> {
+  const keys: Identity[] = [];
   const skipped: SkippedKey[] = [];
   for (const file of opts.identityFiles ?? []) {
     let key: Buffer;
@@ -420,7 +434,8 @@ async function loadIdentities(opts: SshConnectOptions): Promise<{ keys: Array<{ 
       skipped.push({ file, reason: 'is protected by a passphrase' });
       continue;
     }
-    if (sshUtils.parseKey(key, pass) instanceof Error) skipped.push({ file, reason: 'is protected by a passphrase, and the one given does not open it' });
+    const wrong = sshUtils.parseKey(key, pass) instanceof Error;
+    if (wrong) skipped.push({ file, reason: 'is protected by a passphrase, and the one given does not open it' });
     else keys.push({ key, passphrase: pass });
   }
   return { keys, skipped };
@@ -429,11 +444,12 @@ async function loadIdentities(opts: SshConnectOptions): Promise<{ keys: Array<{ 
 function describeConnectError(e: Error & { level?: string; code?: string }, o: SshConnectOptions, skipped: SkippedKey[] = []): Error {
   const where = `${o.user}@${o.host}:${o.port}`;
   if (e.level === 'client-authentication') {
-    const why = skipped.map(
-      (k) => `; key ${k.file} ${k.reason}` + (k.reason.includes('passphrase') ? ` and was not offered: load it into ssh-agent (ssh-add ${k.file}), or enter its passphrase when the editor asks` : ''),
-    );
+    const advice = (k: SkippedKey) =>
+      ` and was not offered: load it into ssh-agent (ssh-add ${k.file}), or enter its passphrase when the editor asks`;
+    const why = skipped.map((k) => `; key ${k.file} ${k.reason}` + (k.reason.includes('passphrase') ? advice(k) : ''));
+    const tried = (o.identityFiles?.length ?? 0) - skipped.length;
     return new Error(
-      `authentication failed for ${where}: no key was accepted (tried ${(o.identityFiles?.length ?? 0) - skipped.length} key file(s)${o.agent ? ' and ssh-agent' : ''})` +
+      `authentication failed for ${where}: no key was accepted (tried ${tried} key file(s)${o.agent ? ' and ssh-agent' : ''})` +
         `${why.join('')}; set \`key\` in the file or IdentityFile in ~/.ssh/config`,
     );
   }

@@ -29,15 +29,20 @@ export function formatSummary(r: DeployResult): string {
     const counts = h.plan ? h.plan.files.filter((f) => f.status !== 'same').length : 0;
     // a lost host may hold new files: the operator must look at it, so the table says so
     const lost = h.lost ? ', connection lost' : '';
-    const result = h.status === 'failed' ? `FAILED at ${h.failedStep}${lost}${h.restored === false ? ' (not restored)' : ''}` : h.status + lost;
-    rows.push([h.host, h.lbRole ?? h.role, result, h.plan ? `${counts}/${h.plan.files.length} changed` : '-', h.reloaded.join(',') || '-', h.ms ? `${h.ms} ms` : '-']);
+    const result = h.status === 'failed'
+      ? `FAILED at ${h.failedStep}${lost}${h.restored === false ? ' (not restored)' : ''}`
+      : h.status + lost;
+    const changed = h.plan ? `${counts}/${h.plan.files.length} changed` : '-';
+    rows.push([h.host, h.lbRole ?? h.role, result, changed, h.reloaded.join(',') || '-', h.ms ? `${h.ms} ms` : '-']);
   }
   const widths = rows[0]!.map((_, i) => rows.reduce((w, row) => Math.max(w, row[i]!.length), 0));
   const lines = rows.map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
   if (r.cluster) {
     for (const [vip, holders] of Object.entries(r.cluster.vipHolders)) lines.push(`vip ${vip}: ${holders.join(', ') || 'nobody'}`);
-    for (const s of r.cluster.sites) lines.push(`site ${s.site}: ${s.ok ? 'ok' : 'FAIL'} ${s.url} Host: ${s.host}${s.message ? ` — ${s.message}` : ''}`);
+    for (const s of r.cluster.sites) {
+      lines.push(`site ${s.site}: ${s.ok ? 'ok' : 'FAIL'} ${s.url} Host: ${s.host}${s.message ? ` — ${s.message}` : ''}`);
+    }
   }
   if (r.failure) lines.push(`FAILED: ${r.failure.host ? `${r.failure.host}, ` : ''}step ${r.failure.step}: ${r.failure.message}`);
   lines.push(`${r.planOnly ? 'plan' : 'deploy'} ${r.ok ? 'ok' : 'failed'} in ${(r.ms / 1000).toFixed(2)} s`);

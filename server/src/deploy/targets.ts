@@ -106,7 +106,8 @@ export function resolveTargets(model: Topology, opts: TargetOptions = {}): HostT
     }
     // The model's user/port win when the ssh statement was written; else ~/.ssh/config's.
     const c = lookupSshConfig(blocks, h.ssh.host, home);
-    const main = hop(h.ssh.host, h.ssh.explicit ? h.ssh.user : c.user ?? h.ssh.user, h.ssh.explicit ? h.ssh.port : c.port ?? h.ssh.port, h.key);
+    const { explicit } = h.ssh;
+    const main = hop(h.ssh.host, explicit ? h.ssh.user : c.user ?? h.ssh.user, explicit ? h.ssh.port : c.port ?? h.ssh.port, h.key);
     const jumps = c.proxyJump ? parseProxyJump(c.proxyJump).map((j) => hop(j.host, j.user, j.port)) : [];
     return {
       ...base,

@@ -116,7 +116,9 @@ async function handle(m: WebviewMessage, host: PanelHost): Promise<void> {
       await host.savePositions(m.positions);
       return ack();
     case 'export':
-      if (!(await host.exportPicture(m.format, m.data))) return host.post({ type: 'error', requestId: m.requestId, message: 'export cancelled' });
+      if (!(await host.exportPicture(m.format, m.data))) {
+        return host.post({ type: 'error', requestId: m.requestId, message: 'export cancelled' });
+      }
       return ack();
     case 'refreshOverlay':
       await host.refreshOverlay();

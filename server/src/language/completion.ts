@@ -62,7 +62,8 @@ function keywordEntries(blockId: string, siblings: readonly Statement[], replace
   return block.keywords
     .filter((k) => k.repeatable || !present.has(k.keyword))
     .map((k, i) => {
-      const snippet = k.snippet ?? (k.block ? `${k.keyword} ${k.args.map((a, j) => `\${${j + 1}:${a.label.toLowerCase()}}`).join(' ')} {\n\t$0\n}` : undefined);
+      const placeholders = k.args.map((a, j) => `\${${j + 1}:${a.label.toLowerCase()}}`).join(' ');
+      const snippet = k.snippet ?? (k.block ? `${k.keyword} ${placeholders} {\n\t$0\n}` : undefined);
       return {
         label: k.keyword,
         kind: k.block ? 'snippet' : 'keyword',
@@ -81,21 +82,28 @@ export function signature(k: KeywordSpec): string {
   return [k.keyword, ...k.args.map((a) => a.label), ...(k.rest ? [`${k.rest.label}+`] : []), ...(k.block ? ['{ … }'] : [])].join(' ');
 }
 
-function valueEntries(arg: ArgSpec, kw: KeywordSpec, already: string[], model: Topology, replace: CompletionEntry['replace'], blockId: string): CompletionEntry[] {
-  const mk = (label: string, kind: CompletionEntry['kind'], detail?: string): CompletionEntry => ({ label, kind, detail, insertText: label, isSnippet: false, replace });
+function valueEntries(
+  arg: ArgSpec, kw: KeywordSpec, already: string[], model: Topology, replace: CompletionEntry['replace'], blockId: string,
+): CompletionEntry[] {
+  const mk = (label: string, kind: CompletionEntry['kind'], detail?: string): CompletionEntry =>
+    ({ label, kind, detail, insertText: label, isSnippet: false, replace });
   switch (arg.type) {
     case 'enum':
       return arg.values!.map((v) => mk(v, 'value', `${kw.keyword} ${v}`));
     case 'upstream-ref':
-      return model.upstreams.filter((u) => u.name && !already.includes(u.name)).map((u) => mk(u.name, 'reference', `upstream ${u.address}:${u.port}${u.backup ? ' backup' : ''}`));
+      return model.upstreams
+        .filter((u) => u.name && !already.includes(u.name))
+        .map((u) => mk(u.name, 'reference', `upstream ${u.address}:${u.port}${u.backup ? ' backup' : ''}`));
     case 'vip-ref':
       return model.vips.filter((v) => v.address).map((v) => mk(v.address, 'reference', `vip ${v.cidr} (router-id ${v.routerId})`));
     case 'secret': {
       const env = secretField(blockId, kw.keyword)?.env ?? 'NAME';
       return [
         { ...mk(`env:${env}`, 'value', 'read from the environment at render/deploy time'), sortText: '0' },
-        { label: 'env:', kind: 'value', detail: 'an environment variable', insertText: 'env:${1:NAME}', isSnippet: true, plain: 'env:', replace, sortText: '1' },
-        { label: 'secret:', kind: 'value', detail: "the editor's secret store", insertText: 'secret:${1:NAME}', isSnippet: true, plain: 'secret:', replace, sortText: '2' },
+        { label: 'env:', kind: 'value', detail: 'an environment variable',
+          insertText: 'env:${1:NAME}', isSnippet: true, plain: 'env:', replace, sortText: '1' },
+        { label: 'secret:', kind: 'value', detail: "the editor's secret store",
+          insertText: 'secret:${1:NAME}', isSnippet: true, plain: 'secret:', replace, sortText: '2' },
       ];
     }
     default:

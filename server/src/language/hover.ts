@@ -13,10 +13,14 @@ export interface HoverResult {
 }
 
 /** Renders config lines for a statement; injected so the language layer does not depend on render. */
-export type Explainer = (model: Topology, target: { kind: 'vip' | 'lb' | 'site' | 'stats' | 'upstream'; name: string }) => { host: string; path: string; lines: string[] }[];
+export type Explainer = (
+  model: Topology,
+  target: { kind: 'vip' | 'lb' | 'site' | 'stats' | 'upstream'; name: string },
+) => { host: string; path: string; lines: string[] }[];
 
 export function keywordMarkdown(k: KeywordSpec): string {
-  const sig = [k.keyword, ...k.args.map((a) => a.label), ...(k.rest ? [`${k.rest.label}+`] : []), ...(k.block ? ['{ … }'] : [])].join(' ');
+  const sig = [k.keyword, ...k.args.map((a) => a.label), ...(k.rest ? [`${k.rest.label}+`] : []), ...(k.block ? ['{ … }'] : [])]
+    .join(' ');
   const parts = [`\`\`\`halab\n${sig}\n\`\`\``, k.doc];
   const enumArg = [...k.args, ...(k.rest ? [k.rest] : [])].find((a) => a.type === 'enum');
   if (enumArg) parts.push(`Values: ${enumArg.values!.map((v) => `\`${v}\``).join(', ')}.`);
@@ -39,13 +43,18 @@ export function hover(tree: SyntaxTree, model: Topology, offset: number, explain
     md = keywordMarkdown(spec);
   } else if (spec.keyword === 'servers' && arg) {
     const u = model.upstreams.find((x) => x.name === arg.value);
-    md = u ? `**upstream ${u.name}** — ${u.address}:${u.port}, weight ${u.weight}${u.backup ? ', backup' : ''}${u.managed ? '' : ', not managed'}` : `No upstream \`${arg.value}\`.`;
+    md = u
+      ? `**upstream ${u.name}** — ${u.address}:${u.port}, weight ${u.weight}${u.backup ? ', backup' : ''}` +
+        `${u.managed ? '' : ', not managed'}`
+      : `No upstream \`${arg.value}\`.`;
   } else {
     md = keywordMarkdown(spec);
   }
   // Config lines for the block statements the renderer knows how to explain.
   if (explain && at.parent === undefined && EXPLAINABLE.has(spec.keyword)) {
-    const name = spec.keyword === 'vip' ? (model.vips.find((v) => v.span.start === stmt.start)?.address ?? '') : spec.keyword === 'stats' ? 'stats' : stmt.args[0]?.value ?? '';
+    const name = spec.keyword === 'vip'
+      ? (model.vips.find((v) => v.span.start === stmt.start)?.address ?? '')
+      : spec.keyword === 'stats' ? 'stats' : stmt.args[0]?.value ?? '';
     try {
       const out = explain(model, { kind: spec.keyword as 'vip', name });
       const shown = out.filter((o) => o.lines.length).slice(0, 4);

@@ -92,7 +92,9 @@ export function rename(tree: SyntaxTree, r: Resolved, offset: number, newName: s
   const sym = symbolAt(tree, r, offset);
   if (!sym || sym.kind === 'vip') return { error: 'Only lb, upstream and site names can be renamed.' };
   const refusal = nameRefusal(tree, sym.kind, newName);
-  if (refusal === 'invalid') return { error: `\`${newName}\` is not a valid name: start with a letter; use letters, digits, \`_\` or \`-\`.` };
+  if (refusal === 'invalid') {
+    return { error: `\`${newName}\` is not a valid name: start with a letter; use letters, digits, \`_\` or \`-\`.` };
+  }
   if (refusal === 'taken' && newName !== sym.name) return { error: `The name \`${newName}\` is already taken.` };
   return { edits: renameSpans(tree, sym.kind, sym.name).map((s) => ({ span: s, newText: newName })) };
 }

@@ -83,7 +83,9 @@ export class FramingGuard {
       case 'name':
         if (b === CR && this.atLineStart()) this.state = 'end-cr';
         else if (b === COLON && !this.atLineStart()) this.state = 'value';
-        else if (!(b < 128 && TOKEN[b])) this.fail(`byte 0x${b.toString(16)} in a header name (expected "Name: value" lines ended by CRLF)`);
+        else if (!(b < 128 && TOKEN[b])) {
+          this.fail(`byte 0x${b.toString(16)} in a header name (expected "Name: value" lines ended by CRLF)`);
+        }
         return;
       case 'value':
         if (b === CR) this.state = 'value-cr';
@@ -115,7 +117,9 @@ export class FramingGuard {
     if (lengths.length === 0) return this.fail('no Content-Length header');
     if (new Set(lengths).size > 1) return this.fail(`conflicting Content-Length headers (${lengths.join(', ')})`);
     const value = lengths[0]!;
-    if (!/^[0-9]{1,12}$/.test(value)) return this.fail(`Content-Length is not a non-negative integer: ${JSON.stringify(value.slice(0, 40))}`);
+    if (!/^[0-9]{1,12}$/.test(value)) {
+      return this.fail(`Content-Length is not a non-negative integer: ${JSON.stringify(value.slice(0, 40))}`);
+    }
     const length = Number(value);
     if (length > MAX_BODY_BYTES) return this.fail(`Content-Length ${length} is over the ${MAX_BODY_BYTES}-byte limit`);
     this.bodyLeft = length;
@@ -169,7 +173,9 @@ export function parseErrorResponse(reason: string): Buffer {
  * Watches `input` and, on broken framing, writes the parse error to `output` and exits with
  * status 1. Must be attached before the connection listens, so it sees every byte.
  */
-export function guardFraming(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, exit = (code: number) => process.exit(code)): FramingGuard {
+export function guardFraming(
+  input: NodeJS.ReadableStream, output: NodeJS.WritableStream, exit = (code: number) => process.exit(code),
+): FramingGuard {
   const guard = new FramingGuard((reason) => {
     process.stderr.write(`halab language server: ${reason}; exiting\n`);
     // Exit once the error is written; the timer covers an output nobody reads any more.

@@ -8,7 +8,10 @@ import { parseArg } from '../schema/args.js';
 import { defaultStatements, defaultValue } from '../schema/defaults.js';
 import { keywordSpec } from '../schema/schema.js';
 import * as V from '../schema/value-types.js';
-import type { Balance, CheckKind, Defaults, FailoverTestSpec, FaultKind, Firewall, Lb, Os, Role, SecretRef, Site, Stats, TimeoutKind, Topology, Track, Upstream, Vip } from '../../../shared/model/types.js';
+import type {
+  Balance, CheckKind, Defaults, FailoverTestSpec, FaultKind, Firewall, Lb, Os, Role, SecretRef, Site, Stats, TimeoutKind, Topology,
+  Track, Upstream, Vip,
+} from '../../../shared/model/types.js';
 
 /** The statements behind one model object, for checks that need an argument's span. */
 export interface NodeInfo {
@@ -72,7 +75,8 @@ function has(node: NodeInfo, kw: string): boolean {
 
 function nameOf(stmt: Statement): { name: string; nameSpan: Span } {
   const a: Arg | undefined = stmt.args[0];
-  return a ? { name: a.value, nameSpan: { start: a.start, end: a.end } } : { name: '', nameSpan: { start: stmt.keyword.start, end: stmt.keyword.end } };
+  if (a) return { name: a.value, nameSpan: { start: a.start, end: a.end } };
+  return { name: '', nameSpan: { start: stmt.keyword.start, end: stmt.keyword.end } };
 }
 
 function span(stmt: Statement): Span {
@@ -141,7 +145,7 @@ function resolveUpstream(stmt: Statement, n: NodeInfo): Upstream {
 function resolveSite(stmt: Statement, n: NodeInfo, defaultVip: string): { value: Site; vipRef?: string } {
   const { name } = nameOf(stmt);
   // Sets, not `Array.includes` per item: that was n²/2 comparisons, 9 s per keystroke at 24,000
-  // hosts (test/unit/resolve-scale.test.ts). A Set iterates in insertion order: first seen first.
+  // hosts (test/unit/model/resolve-scale.test.ts). A Set iterates in insertion order: first seen first.
   const hosts = new Set<string>();
   for (const h of n.props.get('host') ?? []) {
     for (const a of h.args) {
@@ -172,7 +176,9 @@ function resolveSite(stmt: Statement, n: NodeInfo, defaultVip: string): { value:
 }
 
 /** The `timeout` defaults, from the schema's `connect 10s, client 1m, …`. */
-export const DEFAULT_TIMEOUTS = Object.fromEntries(defaultStatements('defaults', 'timeout')!.map(([k, ms]) => [k, ms])) as Defaults['timeouts'];
+export const DEFAULT_TIMEOUTS = Object.fromEntries(
+  defaultStatements('defaults', 'timeout')!.map(([k, ms]) => [k, ms]),
+) as Defaults['timeouts'];
 
 function resolveDefaults(n: NodeInfo): Defaults {
   const timeouts = { ...DEFAULT_TIMEOUTS };

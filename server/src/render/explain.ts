@@ -119,7 +119,10 @@ export function explain(model: Topology, target: { kind: ExplainKind; name: stri
         // Each backend that lists the upstream, with its server line.
         const lines = model.sites
           .filter((s) => s.servers.includes(u.name))
-          .flatMap((s) => [`backend ${backendName(s)}`, ...haproxySection(f.content, `backend ${backendName(s)}`).filter((l) => l.startsWith(`    server ${u.name} `))]);
+          .flatMap((s) => {
+            const servers = haproxySection(f.content, `backend ${backendName(s)}`).filter((l) => l.startsWith(`    server ${u.name} `));
+            return [`backend ${backendName(s)}`, ...servers];
+          });
         add(f, lines);
       }
       for (const v of files.filter((x) => x.host === u.name && x.path.startsWith('/etc/nginx/'))) add(v, withoutHeader(v.content));

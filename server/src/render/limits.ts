@@ -5,7 +5,7 @@
  * 1022 as a NEW line, so an over-long line is a directive injection. The checks (`line-too-long`,
  * the path and text bounds of schema/value-types.ts) refuse what would exceed a bound;
  * `assertLinesBounded` is the renderer's last guard, so nothing the checks missed is ever written.
- * test/unit/render-bounds.test.ts runs the real binaries at and past each bound.
+ * test/unit/render/bounds.test.ts runs the real binaries at and past each bound.
  */
 import { RenderError } from './escape.js';
 import type { RenderedFile } from './types.js';
@@ -82,7 +82,8 @@ function lineProblem(format: Format, line: string): string | undefined {
   switch (format) {
     case 'keepalived': {
       const n = Buffer.byteLength(line, 'utf8');
-      return n > KEEPALIVED_MAX_LINE_BYTES ? `a ${n}-byte line; keepalived reads at most ${KEEPALIVED_MAX_LINE_BYTES} bytes as one line` : undefined;
+      if (n <= KEEPALIVED_MAX_LINE_BYTES) return undefined;
+      return `a ${n}-byte line; keepalived reads at most ${KEEPALIVED_MAX_LINE_BYTES} bytes as one line`;
     }
     case 'nginx': {
       const n = Buffer.byteLength(line, 'utf8');
@@ -106,7 +107,8 @@ export function assertLinesBounded(file: RenderedFile): void {
     lineNo++;
     const problem = lineProblem(format, line);
     if (problem) {
-      throw new RenderError(`${file.host}:${file.path} line ${lineNo} would be ${problem} (the rest would be read as another directive); run \`halab check\``);
+      throw new RenderError(
+        `${file.host}:${file.path} line ${lineNo} would be ${problem} (the rest would be read as another directive); run \`halab check\``);
     }
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The schema's defaults as values. A keyword's `default` is written as in a .halab file, so it
  * is parsed here with the keyword's own argument types: the value hover and the docs show is
- * the value the resolver uses (test/unit/schema-defaults.test.ts resolves a minimal file and
+ * the value the resolver uses (test/unit/schema/defaults.test.ts resolves a minimal file and
  * compares every default with the model).
  */
 import type { Arg } from '../syntax/ast.js';

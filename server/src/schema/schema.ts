@@ -7,7 +7,9 @@
 // The enumerated values and the name rule are shared with the webview, so they are declared in
 // shared/model/values.ts; the ENUM arguments below list them, and engine code imports them from here.
 import { advertCostTable } from '../model/vrrp-timing.js';
-import { BALANCES, CHECK_KINDS, FAULT_KINDS, FIREWALLS, NAME_RE, OS_VALUES, ROLES, TIMEOUT_KINDS, TRACKS, VRRP_VERSIONS } from '../../../shared/model/values.js';
+import {
+  BALANCES, CHECK_KINDS, FAULT_KINDS, FIREWALLS, NAME_RE, OS_VALUES, ROLES, TIMEOUT_KINDS, TRACKS, VRRP_VERSIONS,
+} from '../../../shared/model/values.js';
 export { BALANCES, CHECK_KINDS, FAULT_KINDS, FIREWALLS, NAME_RE, OS_VALUES, ROLES, TIMEOUT_KINDS, TRACKS, VRRP_VERSIONS };
 const ON_OFF = ['on', 'off'] as const;
 const YES_NO = ['yes', 'no'] as const;
@@ -70,7 +72,8 @@ const OS = ENUM(OS_VALUES, 'OS');
 
 export const OS_KEYWORD: KeywordSpec = {
   keyword: 'os', args: [OS], default: 'almalinux',
-  doc: 'The host\'s distribution. It chooses file paths, service names and the package manager (dnf on AlmaLinux/RHEL/Rocky, apt on Debian/Ubuntu).',
+  doc: 'The host\'s distribution. It chooses file paths, service names and the package manager ' +
+    '(dnf on AlmaLinux/RHEL/Rocky, apt on Debian/Ubuntu).',
 };
 const SSH_KEYWORD: KeywordSpec = {
   keyword: 'ssh', args: [{ label: 'USER@HOST:PORT', type: 'ssh' }], default: 'root@ADDRESS:22', derivedDefault: true,
@@ -104,16 +107,21 @@ export const BLOCKS: Record<string, BlockSpec> = {
         renders: 'haproxy: an `acl` + `use_backend` in the frontend and a `backend NAME`; nginx: a server block and test page.',
         snippet: 'site ${1:web} {\n\thost ${2:www.example.com}\n\tservers ${3:web1}\n}' },
       { keyword: 'stats', args: [], block: 'stats',
-        doc: 'HAProxy\'s statistics page, on the vip.', renders: 'haproxy: `listen halab.stats` with `stats enable`, `stats uri`, `stats auth`.',
+        doc: 'HAProxy\'s statistics page, on the vip.',
+        renders: 'haproxy: `listen halab.stats` with `stats enable`, `stats uri`, `stats auth`.',
         snippet: 'stats {\n\tlisten ${1:8080}\n\tpassword env:${2:HALAB_STATS_PASSWORD}\n}' },
       { keyword: 'defaults', args: [], block: 'defaults',
         doc: 'HAProxy `defaults` section values.', snippet: 'defaults {\n\t$0\n}' },
       { keyword: 'firewall', args: [ENUM(FIREWALLS)], default: 'auto',
-        doc: 'Which firewall rules to render for the lbs: HTTP/HTTPS, the stats port and VRRP (IP protocol 112); and HTTP on managed upstreams. `auto` follows each host\'s `os`: firewalld on AlmaLinux/RHEL/Rocky, nftables on Debian/Ubuntu (what each family has installed).',
-        renders: '`/etc/halab/firewall.sh` (firewall-cmd calls) for firewalld, `/etc/halab/firewall.nft` (its own `table inet halab`) for nftables, nothing for `none`.' },
+        doc: 'Which firewall rules to render for the lbs: HTTP/HTTPS, the stats port and VRRP (IP protocol 112); and HTTP on managed ' +
+          'upstreams. `auto` follows each host\'s `os`: firewalld on AlmaLinux/RHEL/Rocky, nftables on Debian/Ubuntu (what each family ' +
+          'has installed).',
+        renders: '`/etc/halab/firewall.sh` (firewall-cmd calls) for firewalld, `/etc/halab/firewall.nft` (its own `table inet halab`) ' +
+          'for nftables, nothing for `none`.' },
       { keyword: 'failover-test', args: [], block: 'failover-test',
         doc: 'Parameters of `halab failover-test`.', snippet: 'failover-test {\n\tfault ${1|' + FAULT_KINDS.join(',') + '|}\n}' },
-      { keyword: 'lab', args: [], block: 'lab', doc: 'Settings for the local lab (`halab lab up`) only.', snippet: 'lab {\n\tbridge ${1:halab0}\n}' },
+      { keyword: 'lab', args: [], block: 'lab',
+        doc: 'Settings for the local lab (`halab lab up`) only.', snippet: 'lab {\n\tbridge ${1:halab0}\n}' },
     ],
   },
   vip: {
@@ -125,10 +133,13 @@ export const BLOCKS: Record<string, BlockSpec> = {
         doc: 'The VRRP virtual router id, unique on the L2 segment and across vips.', renders: 'keepalived: `virtual_router_id`.',
         snippet: 'router-id ${1:51}' },
       { keyword: 'advert', args: [DURATION()], default: '1s',
-        doc: `VRRP advertisement interval. Below 1s needs \`vrrp-version 3\`. The backup declares a silent master (link down, host lost) dead after 3 × advert + skew: ${advertCostTable()}. A crash of haproxy or a stopped keepalived is faster whatever the advert: the lb says so (FAULT, a priority-0 advert) and the backup waits only its skew.`,
+        doc: `VRRP advertisement interval. Below 1s needs \`vrrp-version 3\`. The backup declares a silent master (link down, host lost) ` +
+          `dead after 3 × advert + skew: ${advertCostTable()}. A crash of haproxy or a stopped keepalived is faster whatever the ` +
+          `advert: the lb says so (FAULT, a priority-0 advert) and the backup waits only its skew.`,
         renders: 'keepalived: `advert_int`.' },
       { keyword: 'vrrp-version', args: [ENUM(VRRP_VERSIONS)], default: '2',
-        doc: `VRRP protocol version. Version 3 allows sub-second adverts (centiseconds) but has no authentication. What a silent primary costs: ${advertCostTable()}.`,
+        doc: `VRRP protocol version. Version 3 allows sub-second adverts (centiseconds) but has no authentication. What a silent primary ` +
+          `costs: ${advertCostTable()}.`,
         renders: 'keepalived: `version 3` in the `vrrp_instance`.' },
       { keyword: 'auth', args: [{ label: 'SECRET', type: 'secret' }],
         doc: 'VRRPv2 PASS authentication. Keepalived uses only the first 8 characters. Use `env:NAME`.',
@@ -137,15 +148,27 @@ export const BLOCKS: Record<string, BlockSpec> = {
         doc: 'Send adverts to the other lbs\' addresses instead of multicast 224.0.0.18 (for clouds and networks that drop multicast).',
         renders: 'keepalived: `unicast_src_ip` and `unicast_peer { … }`.' },
       { keyword: 'preempt', args: [ENUM(ON_OFF)], default: 'on',
-        doc: 'Whether the primary takes the VIP back when it returns.', renders: 'keepalived: `nopreempt` when off (with state BACKUP on every node, as keepalived requires).' },
-      { keyword: 'preempt-delay', args: [DURATION()], doc: 'Wait this long before a returning primary takes the VIP back.', renders: 'keepalived: `preempt_delay`.' },
+        doc: 'Whether the primary takes the VIP back when it returns.',
+        renders: 'keepalived: `nopreempt` when off (with state BACKUP on every node, as keepalived requires).' },
+      { keyword: 'preempt-delay', args: [DURATION()],
+        doc: 'Wait this long before a returning primary takes the VIP back.', renders: 'keepalived: `preempt_delay`.' },
       { keyword: 'track', args: [ENUM(TRACKS)], default: 'process; watcher in a topology with a `lab` block', derivedDefault: true,
-        doc: 'How keepalived learns that haproxy died. `process`: keepalived `track_process` (weight 0: FAULT at once, ~advert + skew); needs the kernel\'s process-event connector, which a container or the local lab (own PID namespace) lacks. `watcher`: halab-watch, installed on the lb by the deploy, holds a connection to haproxy\'s stats socket and tells keepalived through a `track_file` the moment it closes (a crash costs ~30 ms: the backup\'s skew); works everywhere perl-base does. `script`: a `vrrp_script` polled every `track-interval` (whole seconds: a crash goes unseen up to that long). With every choice, halab-watch also keeps an lb whose HAProxy has a backend with no server UP from taking or keeping the VIP while a peer can serve, so a failback waits for the servers.',
-        renders: 'keepalived: `vrrp_track_process`, `track_file halab_haproxy_down` (+ /usr/local/sbin/halab-watch, /etc/init.d/halab-watch) or `vrrp_script` + `track_script`; always `track_file halab_upstreams_down`.' },
+        doc: 'How keepalived learns that haproxy died. `process`: keepalived `track_process` (weight 0: FAULT at once, ~advert + skew); ' +
+          'needs the kernel\'s process-event connector, which a container or the local lab (own PID namespace) lacks. `watcher`: ' +
+          'halab-watch, installed on the lb by the deploy, holds a connection to haproxy\'s stats socket and tells keepalived through a ' +
+          '`track_file` the moment it closes (a crash costs ~30 ms: the backup\'s skew); works everywhere perl-base does. `script`: a ' +
+          '`vrrp_script` polled every `track-interval` (whole seconds: a crash goes unseen up to that long). With every choice, ' +
+          'halab-watch also keeps an lb whose HAProxy has a backend with no server UP from taking or keeping the VIP while a peer can ' +
+          'serve, so a failback waits for the servers.',
+        renders: 'keepalived: `vrrp_track_process`, `track_file halab_haproxy_down` (+ /usr/local/sbin/halab-watch, ' +
+          '/etc/init.d/halab-watch) or `vrrp_script` + `track_script`; always `track_file halab_upstreams_down`.' },
       { keyword: 'track-interval', args: [DURATION()], default: '1s',
-        doc: 'With `track script`: how often the check runs. Keepalived takes whole seconds, so a crash can go unseen for up to this long; for sub-second detection poll inside `track-command` (examples/lab.halab looks six times, 100 ms apart, per run).', renders: 'keepalived: `interval` in `vrrp_script`.' },
+        doc: 'With `track script`: how often the check runs. Keepalived takes whole seconds, so a crash can go unseen for up to this ' +
+          'long; for sub-second detection poll inside `track-command` (examples/lab.halab looks six times, 100 ms apart, per run).',
+        renders: 'keepalived: `interval` in `vrrp_script`.' },
       { keyword: 'track-weight', args: [INT(-253, 253)], default: '0',
-        doc: 'With `track script`: the priority change on failure. 0 puts the node in FAULT (the fast way); the seed used 2.', renders: 'keepalived: `weight` in `vrrp_script`.' },
+        doc: 'With `track script`: the priority change on failure. 0 puts the node in FAULT (the fast way); the seed used 2.',
+        renders: 'keepalived: `weight` in `vrrp_script`.' },
       { keyword: 'track-command', args: [{ label: 'STRING', type: 'command' }], default: '"/usr/bin/killall -0 haproxy"',
         doc: 'With `track script`: the command whose failure means haproxy is down.', renders: 'keepalived: `script` in `vrrp_script`.' },
     ],
@@ -159,18 +182,24 @@ export const BLOCKS: Record<string, BlockSpec> = {
         doc: 'Exactly one lb is the primary; it holds the VIP while healthy.', renders: 'keepalived: `state MASTER` or `state BACKUP`.',
         snippet: 'role ${1|' + ROLES.join(',') + '|}' },
       { keyword: 'priority', args: [INT(1, 254)], default: 'primary 250, backups 249, 248, … in file order', derivedDefault: true,
-        doc: 'VRRP priority. High values keep the backup\'s takeover skew short: (256 − priority)/256 s.', renders: 'keepalived: `priority`.' },
-      { keyword: 'interface', args: [{ label: 'IFACE', type: 'iface' }], doc: 'Overrides the vips\' interface on this host.', renders: 'keepalived: `interface`.' },
+        doc: 'VRRP priority. High values keep the backup\'s takeover skew short: (256 − priority)/256 s.',
+        renders: 'keepalived: `priority`.' },
+      { keyword: 'interface', args: [{ label: 'IFACE', type: 'iface' }],
+        doc: 'Overrides the vips\' interface on this host.', renders: 'keepalived: `interface`.' },
       SSH_KEYWORD, KEY_KEYWORD, OS_KEYWORD,
     ],
   },
   upstream: {
     id: 'upstream', title: 'upstream',
     keywords: [
-      { keyword: 'address', args: [{ label: 'HOST', type: 'host' }], required: true, doc: 'The web server\'s address or DNS name.', snippet: 'address ${1:198.18.0.21}' },
-      { keyword: 'port', args: [{ label: 'PORT', type: 'port' }], default: '80', doc: 'The port HAProxy connects to.', renders: 'haproxy: `server NAME ADDRESS:PORT`; nginx: `listen PORT`.' },
-      { keyword: 'weight', args: [INT(0, 256)], default: '100', doc: 'HAProxy server weight; 0 takes no new traffic.', renders: 'haproxy: `weight`.' },
-      { keyword: 'backup', args: [], doc: 'Only used when all non-backup servers are down.', renders: 'haproxy: `backup` on the server line.' },
+      { keyword: 'address', args: [{ label: 'HOST', type: 'host' }], required: true,
+        doc: 'The web server\'s address or DNS name.', snippet: 'address ${1:198.18.0.21}' },
+      { keyword: 'port', args: [{ label: 'PORT', type: 'port' }], default: '80',
+        doc: 'The port HAProxy connects to.', renders: 'haproxy: `server NAME ADDRESS:PORT`; nginx: `listen PORT`.' },
+      { keyword: 'weight', args: [INT(0, 256)], default: '100',
+        doc: 'HAProxy server weight; 0 takes no new traffic.', renders: 'haproxy: `weight`.' },
+      { keyword: 'backup', args: [],
+        doc: 'Only used when all non-backup servers are down.', renders: 'haproxy: `backup` on the server line.' },
       SSH_KEYWORD, KEY_KEYWORD, OS_KEYWORD,
       { keyword: 'managed', args: [ENUM(YES_NO)], default: 'yes',
         doc: '`yes`: halab renders and deploys nginx vhosts and test pages to this host. `no`: it is only a server line in HAProxy.' },
@@ -186,39 +215,59 @@ export const BLOCKS: Record<string, BlockSpec> = {
         doc: 'The upstreams serving this site.', renders: 'haproxy: the `server` lines of `backend NAME`.', snippet: 'servers ${1:web1}' },
       { keyword: 'balance', args: [ENUM(BALANCES)], default: 'roundrobin',
         doc: 'HAProxy load-balancing algorithm.', renders: 'haproxy: `balance`.' },
-      { keyword: 'listen', args: [{ label: 'PORT', type: 'port' }], default: '80', doc: 'The port the site listens on, on its vip.', renders: 'haproxy: `bind VIP:PORT`.' },
-      { keyword: 'vip', args: [{ label: 'VIP', type: 'vip-ref' }], default: 'the first vip', derivedDefault: true, doc: 'Which vip the site binds on (the address, with or without prefix).' },
+      { keyword: 'listen', args: [{ label: 'PORT', type: 'port' }], default: '80',
+        doc: 'The port the site listens on, on its vip.', renders: 'haproxy: `bind VIP:PORT`.' },
+      { keyword: 'vip', args: [{ label: 'VIP', type: 'vip-ref' }], default: 'the first vip', derivedDefault: true,
+        doc: 'Which vip the site binds on (the address, with or without prefix).' },
       { keyword: 'tls', args: [{ label: 'PATH', type: 'path' }],
-        doc: 'PEM (certificate + key) on the lbs. The site binds 443 with it and redirects port 80 to 443.', renders: 'haproxy: `bind VIP:443 ssl crt PATH` and a redirect.' },
-      { keyword: 'check', args: [ENUM(CHECK_KINDS)], default: 'http', doc: 'Health check kind.', renders: 'haproxy: `option httpchk` + `http-check expect status`, or a TCP connect check.' },
+        doc: 'PEM (certificate + key) on the lbs. The site binds 443 with it and redirects port 80 to 443.',
+        renders: 'haproxy: `bind VIP:443 ssl crt PATH` and a redirect.' },
+      { keyword: 'check', args: [ENUM(CHECK_KINDS)], default: 'http',
+        doc: 'Health check kind.', renders: 'haproxy: `option httpchk` + `http-check expect status`, or a TCP connect check.' },
       { keyword: 'check-path', args: [{ label: 'PATH', type: 'url-path' }], default: '/', doc: 'Path requested by the HTTP health check.' },
       { keyword: 'check-expect', args: [INT(100, 599)], default: '200', doc: 'Expected HTTP status of the health check.' },
-      { keyword: 'check-interval', args: [DURATION()], default: '2s', doc: 'Time between health checks of a healthy server. Servers in transition or DOWN are checked every 500 ms (or this interval, if shorter), so a recovered server is UP again within about a second.', renders: 'haproxy: `inter`, plus `fastinter`/`downinter`.' },
-      { keyword: 'check-fall', args: [INT(1, 100)], default: '3', doc: 'Failed checks before a server is DOWN.', renders: 'haproxy: `fall`.' },
-      { keyword: 'check-rise', args: [INT(1, 100)], default: '2', doc: 'Passed checks before a server is UP again.', renders: 'haproxy: `rise`.' },
-      { keyword: 'root', args: [{ label: 'PATH', type: 'path' }], default: '/usr/share/nginx/NAME', derivedDefault: true, doc: 'Document root on managed upstreams.', renders: 'nginx: `root`.' },
-      { keyword: 'page', args: [{ label: 'STRING', type: 'text' }], default: '"NAME test page"', derivedDefault: true, doc: 'Content of the test page on managed upstreams (HTML-escaped).' },
-      { keyword: 'default', args: [], doc: 'Requests whose Host matches no site go here. At most one site.', renders: 'haproxy: `default_backend`.' },
+      { keyword: 'check-interval', args: [DURATION()], default: '2s',
+        doc: 'Time between health checks of a healthy server. Servers in transition or DOWN are checked every 500 ms (or this interval, ' +
+          'if shorter), so a recovered server is UP again within about a second.',
+        renders: 'haproxy: `inter`, plus `fastinter`/`downinter`.' },
+      { keyword: 'check-fall', args: [INT(1, 100)], default: '3',
+        doc: 'Failed checks before a server is DOWN.', renders: 'haproxy: `fall`.' },
+      { keyword: 'check-rise', args: [INT(1, 100)], default: '2',
+        doc: 'Passed checks before a server is UP again.', renders: 'haproxy: `rise`.' },
+      { keyword: 'root', args: [{ label: 'PATH', type: 'path' }], default: '/usr/share/nginx/NAME', derivedDefault: true,
+        doc: 'Document root on managed upstreams.', renders: 'nginx: `root`.' },
+      { keyword: 'page', args: [{ label: 'STRING', type: 'text' }], default: '"NAME test page"', derivedDefault: true,
+        doc: 'Content of the test page on managed upstreams (HTML-escaped).' },
+      { keyword: 'default', args: [],
+        doc: 'Requests whose Host matches no site go here. At most one site.', renders: 'haproxy: `default_backend`.' },
     ],
   },
   stats: {
     id: 'stats', title: 'stats',
     keywords: [
-      { keyword: 'listen', args: [{ label: 'PORT', type: 'port' }], default: '8080', doc: 'Port of the stats page, on the first vip.', renders: 'haproxy: `bind VIP:PORT` in `listen stats`.' },
-      { keyword: 'uri', args: [{ label: 'PATH', type: 'stats-uri' }], default: '/', doc: 'URI of the stats page.', renders: 'haproxy: `stats uri`.' },
-      { keyword: 'user', args: [{ label: 'USER', type: 'user' }], default: 'admin', doc: 'User name for the stats page.', renders: 'haproxy: `stats auth USER:PASSWORD`.' },
+      { keyword: 'listen', args: [{ label: 'PORT', type: 'port' }], default: '8080',
+        doc: 'Port of the stats page, on the first vip.', renders: 'haproxy: `bind VIP:PORT` in `listen stats`.' },
+      { keyword: 'uri', args: [{ label: 'PATH', type: 'stats-uri' }], default: '/',
+        doc: 'URI of the stats page.', renders: 'haproxy: `stats uri`.' },
+      { keyword: 'user', args: [{ label: 'USER', type: 'user' }], default: 'admin',
+        doc: 'User name for the stats page.', renders: 'haproxy: `stats auth USER:PASSWORD`.' },
       { keyword: 'password', args: [{ label: 'SECRET', type: 'secret' }], required: true,
-        doc: 'Password for the stats page; required. Use `env:NAME` or `secret:NAME`, never a literal.', renders: 'haproxy: `stats auth USER:PASSWORD`.',
+        doc: 'Password for the stats page; required. Use `env:NAME` or `secret:NAME`, never a literal.',
+        renders: 'haproxy: `stats auth USER:PASSWORD`.',
         snippet: 'password env:${1:HALAB_STATS_PASSWORD}' },
-      { keyword: 'realm', args: [{ label: 'STRING', type: 'text', min: 1 }], default: '"HAProxy Statistics"', doc: 'The HTTP auth realm.', renders: 'haproxy: `stats realm`.' },
+      { keyword: 'realm', args: [{ label: 'STRING', type: 'text', min: 1 }], default: '"HAProxy Statistics"',
+        doc: 'The HTTP auth realm.', renders: 'haproxy: `stats realm`.' },
     ],
   },
   defaults: {
     id: 'defaults', title: 'defaults',
     keywords: [
-      { keyword: 'maxconn', args: [INT(1, 1_000_000)], default: '3000', doc: 'Maximum concurrent connections per frontend.', renders: 'haproxy: `maxconn` in `defaults`.' },
-      { keyword: 'retries', args: [INT(0, 100)], default: '3', doc: 'Connection retries to a server before giving up.', renders: 'haproxy: `retries`.' },
-      { keyword: 'redispatch', args: [ENUM(ON_OFF)], default: 'on', doc: 'Retry on another server when one fails.', renders: 'haproxy: `option redispatch`.' },
+      { keyword: 'maxconn', args: [INT(1, 1_000_000)], default: '3000',
+        doc: 'Maximum concurrent connections per frontend.', renders: 'haproxy: `maxconn` in `defaults`.' },
+      { keyword: 'retries', args: [INT(0, 100)], default: '3',
+        doc: 'Connection retries to a server before giving up.', renders: 'haproxy: `retries`.' },
+      { keyword: 'redispatch', args: [ENUM(ON_OFF)], default: 'on',
+        doc: 'Retry on another server when one fails.', renders: 'haproxy: `option redispatch`.' },
       { keyword: 'timeout', args: [ENUM(TIMEOUT_KINDS, 'KIND'), DURATION()], repeatable: true,
         default: 'connect 10s, client 1m, server 1m, http-request 10s, queue 1m, http-keep-alive 10s, check 10s',
         doc: 'HAProxy timeouts (the defaults are the seed\'s).', renders: 'haproxy: `timeout KIND DURATION`.' },
@@ -229,7 +278,9 @@ export const BLOCKS: Record<string, BlockSpec> = {
     keywords: [
       { keyword: 'fault', args: [ENUM(FAULT_KINDS)], default: 'kill-haproxy',
         doc: 'The fault injected on the lb holding the VIP (or, for kill-upstream, on one upstream).' },
-      { keyword: 'probe-interval', args: [DURATION()], default: '5ms', doc: 'Time between probe requests to each site. Each edge of an outage lies between two requests, so the outage is known to ± this (the report states the resolution it reached).' },
+      { keyword: 'probe-interval', args: [DURATION()], default: '5ms',
+        doc: 'Time between probe requests to each site. Each edge of an outage lies between two requests, so the outage is known to ± ' +
+          'this (the report states the resolution it reached).' },
       { keyword: 'duration', args: [DURATION()], default: '15s', doc: 'How long the probe runs in all (bounded).' },
       { keyword: 'max-outage', args: [DURATION()], default: '1s', doc: 'The verdict fails when clients saw errors for longer than this.' },
     ],
@@ -237,7 +288,8 @@ export const BLOCKS: Record<string, BlockSpec> = {
   lab: {
     id: 'lab', title: 'lab',
     keywords: [
-      { keyword: 'bridge', args: [{ label: 'WORD', type: 'iface' }], default: 'halab0', doc: 'The Linux bridge joining the lab\'s network namespaces.' },
+      { keyword: 'bridge', args: [{ label: 'WORD', type: 'iface' }], default: 'halab0',
+        doc: 'The Linux bridge joining the lab\'s network namespaces.' },
     ],
   },
 };

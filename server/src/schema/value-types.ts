@@ -88,7 +88,9 @@ export function parseSecret(s: string, isString: boolean): Parsed<SecretValue> {
   if (!isString) {
     const m = /^(env|secret):(.*)$/.exec(s);
     if (m) {
-      if (!ENV_RE.test(m[2]!)) return bad(`\`${m[1]}:\` followed by a name of letters, digits and \`_\`, e.g. ${m[1]}:HALAB_STATS_PASSWORD`);
+      if (!ENV_RE.test(m[2]!)) {
+        return bad(`\`${m[1]}:\` followed by a name of letters, digits and \`_\`, e.g. ${m[1]}:HALAB_STATS_PASSWORD`);
+      }
       return ok({ kind: m[1] as 'env' | 'secret', name: m[2]! });
     }
   }

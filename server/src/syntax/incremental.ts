@@ -6,7 +6,7 @@
  *
  * It is conservative: it returns undefined — and the caller parses the whole text — whenever the
  * previous tree had errors, the re-parsed region has errors, or the region's first and last
- * statements do not land where the unchanged ones were. test/unit/incremental.test.ts checks,
+ * statements do not land where the unchanged ones were. test/unit/syntax/incremental.test.ts checks,
  * over thousands of random edits, that the result always equals a full parse.
  */
 import { shiftSpan, type Comment, type Statement, type SyntaxTree } from './ast.js';
@@ -36,7 +36,8 @@ function commonEnds(a: string, b: string): { prefix: number; suffix: number } {
   while (prefix < max && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
   let suffix = 0;
   const room = max - prefix;
-  while (suffix + CHUNK <= room && a.substring(a.length - suffix - CHUNK, a.length - suffix) === b.substring(b.length - suffix - CHUNK, b.length - suffix)) suffix += CHUNK;
+  const chunkBefore = (s: string, end: number) => s.substring(s.length - end - CHUNK, s.length - end);
+  while (suffix + CHUNK <= room && chunkBefore(a, suffix) === chunkBefore(b, suffix)) suffix += CHUNK;
   while (suffix < room && a.charCodeAt(a.length - 1 - suffix) === b.charCodeAt(b.length - 1 - suffix)) suffix++;
   return { prefix, suffix };
 }

@@ -9,12 +9,15 @@ import type { Command } from '../deploy/shell-quote.js';
 
 export const ADMIN_SOCKET = '/run/haproxy/admin.sock';
 
+/** The perl fallback's program, quoted for sh (kept apart only for the script's line length). */
+const PERL_SHOW_STAT = `'$c = IO::Socket::UNIX->new(Peer => $ARGV[0]) or exit 3; print $c "show stat\\n"; print while <$c>;'`;
+
 export function showStatCommand(socket = ADMIN_SOCKET): Command {
   return script(
     `s=$1
 [ -S "$s" ] || { echo "no socket $s" >&2; exit 3; }
 if command -v socat >/dev/null 2>&1; then echo "show stat" | socat -t 2 stdio "unix-connect:$s"
-elif command -v perl >/dev/null 2>&1; then perl -MIO::Socket::UNIX -e '$c = IO::Socket::UNIX->new(Peer => $ARGV[0]) or exit 3; print $c "show stat\\n"; print while <$c>;' "$s"
+elif command -v perl >/dev/null 2>&1; then perl -MIO::Socket::UNIX -e ${PERL_SHOW_STAT} "$s"
 elif command -v python3 >/dev/null 2>&1; then python3 -c 'import socket,sys
 c=socket.socket(socket.AF_UNIX); c.connect(sys.argv[1]); c.sendall(b"show stat\\n")
 while True:

@@ -28,7 +28,9 @@ export function logCommand(service: string, lines = 50): Command {
  * Reads the last lines of each of `services`' logs on host `t` over the deploy's SSH layer (same
  * keys and known_hosts; an unknown host key is refused here, as in live status).
  */
-export async function readHostLogs(t: HostTarget, services: readonly string[], lines = 50, connect: Connector = sshConnector): Promise<string> {
+export async function readHostLogs(
+  t: HostTarget, services: readonly string[], lines = 50, connect: Connector = sshConnector,
+): Promise<string> {
   const remote = await connect(t, false);
   try {
     const parts: string[] = [];

@@ -7,7 +7,9 @@ import type { Edge, EdgeChange } from '@xyflow/react';
 import type { DiagramGraph } from '../../../shared/diagram/graph.js';
 import type { HalabFlowNode } from '../nodes.js';
 
-export function useEdges(graph: DiagramGraph | null, nodes: HalabFlowNode[]): { edges: Edge[]; onEdgesChange: (changes: EdgeChange<Edge>[]) => void } {
+export function useEdges(
+  graph: DiagramGraph | null, nodes: HalabFlowNode[],
+): { edges: Edge[]; onEdgesChange: (changes: EdgeChange<Edge>[]) => void } {
   const [selectedEdges, setSelectedEdges] = useState<ReadonlySet<string>>(new Set());
 
   // The VRRP link runs from the lower edge of the upper lb to the upper edge of the lower one,

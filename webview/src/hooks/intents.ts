@@ -49,7 +49,8 @@ function useRun({ bridge, revision, pinned, setStatus, onRenamed }: IntentDeps):
         setStatus({ kind: 'info', text: `${intent.op}: done` });
         return true;
       }
-      setStatus({ kind: 'error', text: answer.type === 'reject' ? `${intent.op} refused: ${answer.reason}` : `${intent.op} failed: ${answer.message}` });
+      const text = answer.type === 'reject' ? `${intent.op} refused: ${answer.reason}` : `${intent.op} failed: ${answer.message}`;
+      setStatus({ kind: 'error', text });
       return false;
     },
     [bridge, revision, pinned, setStatus, onRenamed],
@@ -116,9 +117,9 @@ export function useIntents(deps: IntentDeps) {
       const svg = exportSvg(graph, pos, overlay);
       const data = format === 'svg' ? svg : await exportPng(svg);
       const a = await bridge.request({ type: 'export', format, data });
-      setStatus(
-        a.type === 'ack' ? { kind: 'info', text: `exported ${format.toUpperCase()}` } : { kind: 'error', text: a.type === 'error' ? a.message : a.reason },
-      );
+      setStatus(a.type === 'ack'
+        ? { kind: 'info', text: `exported ${format.toUpperCase()}` }
+        : { kind: 'error', text: a.type === 'error' ? a.message : a.reason });
     },
     [graph, nodes, overlay, bridge, setStatus],
   );

@@ -46,8 +46,9 @@ export class PinnedPositions {
 function sameBox(a: DiagramNode, b: DiagramNode): boolean {
   if (a.title !== b.title || a.lines.length !== b.lines.length || a.diagnostics.length !== b.diagnostics.length) return false;
   if (a.lines.some((l, i) => l !== b.lines[i])) return false;
-  if (a.diagnostics.some((d, i) => d.code !== b.diagnostics[i].code || d.message !== b.diagnostics[i].message || d.severity !== b.diagnostics[i].severity))
-    return false;
+  const sameDiagnostic = (d: DiagramNode['diagnostics'][number], e: DiagramNode['diagnostics'][number]) =>
+    d.code === e.code && d.message === e.message && d.severity === e.severity;
+  if (a.diagnostics.some((d, i) => !sameDiagnostic(d, b.diagnostics[i]))) return false;
   return JSON.stringify(a.props) === JSON.stringify(b.props);
 }
 
@@ -120,7 +121,8 @@ export function useLayout(graph: DiagramGraph | null, revision: number, pinned: 
       (e: unknown) => {
         // Still show every node, in columns.
         place(columnLayout(graph), false);
-        setStatus({ kind: 'error', text: `Automatic layout failed (${e instanceof Error ? e.message : String(e)}); the nodes are shown in columns.` });
+        const why = e instanceof Error ? e.message : String(e);
+        setStatus({ kind: 'error', text: `Automatic layout failed (${why}); the nodes are shown in columns.` });
       },
     );
   }, [graph, revision, pinned, setStatus]);
