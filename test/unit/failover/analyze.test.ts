@@ -1,8 +1,8 @@
 /** The failover report's arithmetic, on hand-made timelines (values worked out by hand). */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { holdersAt, outageWindow, serverStatusAt, siteStats, vipReturned, vipTakenOver } from '../../server/src/failover/analyze.js';
-import type { ProbeSample, ServerChange, VipChange } from '../../server/src/failover/types.js';
+import { holdersAt, outageWindow, serverStatusAt, siteStats, vipReturned, vipTakenOver } from '../../../server/src/failover/analyze.js';
+import type { ProbeSample, ServerChange, VipChange } from '../../../server/src/failover/types.js';
 
 /** Samples every `step` ms from `from` to `to` (exclusive) for a site, failing inside [failFrom, failTo). */
 function series(site: string, from: number, to: number, failFrom: number, failTo: number, ms = 2, step = 20): ProbeSample[] {

@@ -1,8 +1,8 @@
 /** The failover report's timeline: the labels of marks close in time never overlap (seen in the code-server screenshots). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { labelLanes, timelineSvg } from '../../client/src/failover-report.js';
-import type { FailoverReport } from '../../server/src/failover/types.js';
+import { labelLanes, timelineSvg } from '../../../client/src/failover-report.js';
+import type { FailoverReport } from '../../../server/src/failover/types.js';
 
 test('labels close together take separate lanes; far apart ones share the first', () => {
   assert.deepEqual(labelLanes([{ x: 100, label: 'fault: kill-haproxy' }, { x: 130, label: 'restore: start haproxy' }, { x: 800, label: 'failback' }]), [0, 1, 0]);

@@ -5,13 +5,13 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze } from '../../server/src/engine.js';
-import { FAULT_KINDS } from '../../server/src/schema/schema.js';
-import { renderCommand } from '../../server/src/deploy/shell-quote.js';
-import { FAULTS, faultPlan } from '../../server/src/failover/faults.js';
-import { compute, judge, type Observed, type RunFacts } from '../../server/src/failover/analyze.js';
-import { formatReport } from '../../server/src/failover/format.js';
-import type { FailoverReport, ProbeSample, VipChange } from '../../server/src/failover/types.js';
+import { analyze } from '../../../server/src/engine.js';
+import { FAULT_KINDS } from '../../../server/src/schema/schema.js';
+import { renderCommand } from '../../../server/src/deploy/shell-quote.js';
+import { FAULTS, faultPlan } from '../../../server/src/failover/faults.js';
+import { compute, judge, type Observed, type RunFacts } from '../../../server/src/failover/analyze.js';
+import { formatReport } from '../../../server/src/failover/format.js';
+import type { FailoverReport, ProbeSample, VipChange } from '../../../server/src/failover/types.js';
 
 const model = analyze(`topology t
 vip 198.18.9.100/24 { router-id 9 }

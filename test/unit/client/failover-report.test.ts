@@ -1,8 +1,8 @@
 /** The editor's failover report panel, rendered from a report as `halab failover-test --json` gives it. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { reportHtml, timelineSvg } from '../../client/src/failover-report.js';
-import type { FailoverReport } from '../../server/src/failover/types.js';
+import { reportHtml, timelineSvg } from '../../../client/src/failover-report.js';
+import type { FailoverReport } from '../../../server/src/failover/types.js';
 
 function report(): FailoverReport {
   const samples = [];

@@ -10,11 +10,11 @@ import { mkdtempSync, readFileSync, writeFileSync, chmodSync, rmSync, existsSync
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyze } from '../../server/src/engine.js';
-import { renderCommand } from '../../server/src/deploy/shell-quote.js';
-import { parseShowStat } from '../../server/src/verify/haproxy-stats.js';
-import { expectedFailoverMs, faultPlan, linkDownCommand, LINK_DOWN_DELAY_MS } from '../../server/src/failover/faults.js';
-import { probeOnce, startProber } from '../../server/src/failover/probe.js';
+import { analyze } from '../../../server/src/engine.js';
+import { renderCommand } from '../../../server/src/deploy/shell-quote.js';
+import { parseShowStat } from '../../../server/src/verify/haproxy-stats.js';
+import { expectedFailoverMs, faultPlan, linkDownCommand, LINK_DOWN_DELAY_MS } from '../../../server/src/failover/faults.js';
+import { probeOnce, startProber } from '../../../server/src/failover/probe.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const CLI = fileURLToPath(new URL('../../server/src/cli/halab.ts', import.meta.url));
-const FILE = fileURLToPath(new URL('../fixtures/failover/fo-lab.halab', import.meta.url));
+const CLI = fileURLToPath(new URL('../../../server/src/cli/halab.ts', import.meta.url));
+const FILE = fileURLToPath(new URL('../../fixtures/failover/fo-lab.halab', import.meta.url));
 const run = (...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', CLI, 'failover-test', ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, HALAB_LAB_DIR: '/nonexistent-halab-lab' } });
 
