@@ -108,8 +108,11 @@ export function register(program: Command): void {
     .description('check .halab files (a directory: every .halab file under it; -: standard input) and print diagnostics')
     .argument('<files...>', '.halab files, directories, or - for standard input');
   formatOption(cmd, 'an array of {file, line, column, endLine, endColumn, severity, code, message}');
-  exitCodes(cmd, { ok: 'no errors (warnings and hints may be printed)', failed: 'at least one file has errors' });
-  cmd.action((args: string[], opts: { format?: string; json?: boolean }) => {
+  // Hints are the editor's faint suggestions (e.g. slow-link-failover on every VRRPv2 vip): in a
+  // terminal or CI log they would bury the errors, so text output shows them only when asked.
+  cmd.option('--hints', 'print hints too (text output; JSON always has them)');
+  exitCodes(cmd, { ok: 'no errors (warnings may be printed; hints with --hints)', failed: 'at least one file has errors' });
+  cmd.action((args: string[], opts: { format?: string; json?: boolean; hints?: boolean }) => {
     let io = false;
     const inputs = readInputs(args, (m) => {
       process.stderr.write(terminalSafe(`halab check: ${m}`) + '\n');
@@ -124,7 +127,7 @@ export function register(program: Command): void {
       for (const d of toCliDiagnostics(name, text, diagnostics)) all.push(d);
     }
     if (outputFormat(opts) === 'json') process.stdout.write(jsonText(all));
-    else process.stdout.write(all.map((d) => formatGcc(d) + '\n').join(''));
+    else process.stdout.write(all.filter((d) => opts.hints || d.severity !== 'hint').map((d) => formatGcc(d) + '\n').join(''));
     process.exitCode = io ? EXIT.usage : errors ? EXIT.failed : EXIT.ok;
   });
 }
