@@ -175,7 +175,12 @@ describe('deploy to the local lab', { skip: !isRoot && 'needs root (network name
   });
 
   it('zero downtime: a deploy changing haproxy.cfg and keepalived.conf on both lbs fails no request of a 20 ms probe', async () => {
-    const m = model(LAB.replace('track-interval 1s', 'track-interval 2s').replace('page "WEB 01 - TEST PAGE"', 'page "WEB 01 - TEST PAGE"\n  balance first'));
+    // keepalived.conf changes on both lbs (lb2's priority, and the upstreams weight derived from
+    // the priorities), haproxy.cfg by the balance; each replace must have found its text
+    const changed = LAB.replace('role backup; os debian }', 'role backup; os debian; priority 248 }')
+      .replace('page "WEB 01 - TEST PAGE"', 'page "WEB 01 - TEST PAGE"\n  balance first');
+    assert.equal(changed.length, LAB.length + ' priority 248;'.length + '\n  balance first'.length);
+    const m = model(changed);
     let stop = false;
     const failures: string[] = [];
     let requests = 0;

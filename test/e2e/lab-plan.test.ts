@@ -66,11 +66,12 @@ describe('lab plan', () => {
   });
 
   it('warns that track process cannot work in the lab', () => {
-    const text = EXAMPLE.replace('track script', 'track process');
+    const text = EXAMPLE.replace('router-id 51', 'router-id 51\n  track process');
+    assert.notEqual(text, EXAMPLE);
     const plan = planLab(model(text));
     assert.equal(plan.warnings.length, 1);
     assert.match(plan.warnings[0]!, /track process/);
-    assert.match(plan.warnings[0]!, /track script/);
+    assert.match(plan.warnings[0]!, /use track watcher/);
   });
 
   it('refuses an lb address outside 198.18.0.0/15, naming it', () => {

@@ -147,9 +147,10 @@ describe('the lab from VS Code (code-server, root)', () => {
     assert.equal(await tcpOpens('198.19.77.11', 22), false, 'lb1 no longer answers SSH from this machine directly');
     await openFile(page, 'lab.halab');
     await runCommand(page, 'HA Lab: Deploy');
-    // the secrets are not stored yet: the editor asks once and keeps them in secret storage
-    await answerPrompt(page, /secret:LAB_VRRP/, 'vsclab01');
+    // the secrets are not stored yet: the editor asks once and keeps them in secret storage, in
+    // the order the CLI names unset ones (SECRET_FIELDS: the stats password, then each vip's)
     await answerPrompt(page, /secret:LAB_STATS/, 'stats-vscode-lab');
+    await answerPrompt(page, /secret:LAB_VRRP/, 'vsclab01');
     // A modal asks before anything changes; the plan (a diff) is open beside it.
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 120_000 });

@@ -70,14 +70,38 @@ function isIfName(name: string): boolean {
 }
 
 /** Plans the lab, or throws a LabError listing every problem (nothing has been created yet). */
+const labRange = ipaddr.IPv4.parseCIDR(LAB_RANGE);
+const inLabRange = (addr: string): boolean => ipaddr.IPv4.isValidFourPartDecimal(addr) && ipaddr.IPv4.parse(addr).match(labRange);
+
+/** The lab's one subnet: the first vip's, which every other vip must lie in. */
+interface LabSubnet {
+  network: string;
+  prefix: number;
+  range: [ipaddr.IPv4, number];
+}
+
+/** What planning collects: refusals (the lab is not made) and warnings (it is, with a caveat). */
+interface Findings {
+  problems: string[];
+  warnings: string[];
+}
+
 export function planLab(model: Topology): LabPlan {
-  const problems: string[] = [];
-  const warnings: string[] = [];
-  const labRange = ipaddr.IPv4.parseCIDR(LAB_RANGE);
+  const found: Findings = { problems: [], warnings: [] };
+  const bridge = checkNames(model, found.problems);
+  const subnet = labSubnet(model, found.problems);
+  const used = new Set<string>(model.vips.map((v) => v.address));
+  const hosts = [...lbHosts(model, subnet, used, found), ...upstreamHosts(model, subnet, used, found)];
+  const controlAddress = subnet ? controlAddressIn(subnet, used, found.problems) : '';
+  if (found.problems.length > 0) {
+    throw new LabError(`lab refused for topology ${model.name}:\n  - ${found.problems.join('\n  - ')}`);
+  }
+  const { network = '', prefix = 0 } = subnet ?? {};
+  return { topology: model.name, bridge, network, prefix, controlAddress, hosts, warnings: found.warnings };
+}
 
-  const inLabRange = (addr: string): boolean =>
-    ipaddr.IPv4.isValidFourPartDecimal(addr) && ipaddr.IPv4.parse(addr).match(labRange);
-
+/** The topology's name and the bridge's; returns the bridge. */
+function checkNames(model: Topology, problems: string[]): string {
   if (!NAME_RE.test(model.name)) {
     problems.push(`topology name "${model.name}" is not a valid name`);
   }
@@ -85,12 +109,12 @@ export function planLab(model: Topology): LabPlan {
   if (!isIfName(bridge)) {
     problems.push(`lab bridge "${bridge}" is not a valid interface name (1–15 letters, digits, '_', '-', '.')`);
   }
+  return bridge;
+}
 
+function labSubnet(model: Topology, problems: string[]): LabSubnet | undefined {
   if (model.vips.length === 0) problems.push('the topology has no vip: the lab takes its subnet from the first vip');
-
-  let network = '';
-  let prefix = 0;
-  let subnet: [ipaddr.IPv4, number] | undefined;
+  let subnet: LabSubnet | undefined;
   for (const [i, vip] of model.vips.entries()) {
     if (vip.family !== 4 || !inLabRange(vip.address)) {
       problems.push(`vip ${vip.cidr} is outside ${LAB_RANGE}: a lab uses only addresses in ${LAB_RANGE}`);
@@ -98,95 +122,108 @@ export function planLab(model: Topology): LabPlan {
     }
     // A prefix shorter than /15 would route addresses outside the lab range to the bridge.
     if (vip.prefix < 15 || vip.prefix > 29) {
-      problems.push(`vip ${vip.cidr}: the lab needs a prefix between /15 and /29 (the subnet must lie inside ${LAB_RANGE} and hold the hosts)`);
+      problems.push(
+        `vip ${vip.cidr}: the lab needs a prefix between /15 and /29 (the subnet must lie inside ${LAB_RANGE} and hold the hosts)`,
+      );
       continue;
     }
     if (i === 0) {
-      network = ipaddr.IPv4.networkAddressFromCIDR(vip.cidr).toString();
-      prefix = vip.prefix;
-      subnet = [ipaddr.IPv4.parse(network), prefix];
-    } else if (subnet && !ipaddr.IPv4.parse(vip.address).match(subnet)) {
-      problems.push(`vip ${vip.cidr} is outside the lab subnet ${network}/${prefix} (the first vip's): a lab is one bridge, one subnet`);
+      const network = ipaddr.IPv4.networkAddressFromCIDR(vip.cidr).toString();
+      subnet = { network, prefix: vip.prefix, range: [ipaddr.IPv4.parse(network), vip.prefix] };
+    } else if (subnet && !ipaddr.IPv4.parse(vip.address).match(subnet.range)) {
+      const cidr = `${subnet.network}/${subnet.prefix}`;
+      problems.push(`vip ${vip.cidr} is outside the lab subnet ${cidr} (the first vip's): a lab is one bridge, one subnet`);
     }
   }
+  return subnet;
+}
 
-  const used = new Set<string>(model.vips.map((v) => v.address));
-  const hosts: LabPlanHost[] = [];
+/** Why `address` cannot be a lab host's, or undefined when it can. */
+function addressProblem(what: string, address: string, subnet: LabSubnet | undefined): string | undefined {
+  if (!ipaddr.IPv4.isValidFourPartDecimal(address)) {
+    return `${what}: address ${address} is not an IPv4 address; a lab host needs one in ${LAB_RANGE}`;
+  }
+  if (!inLabRange(address)) return `${what}: address ${address} is outside ${LAB_RANGE}; a lab uses only addresses in ${LAB_RANGE}`;
+  if (!subnet) return undefined;
+  const cidr = `${subnet.network}/${subnet.prefix}`;
+  if (!ipaddr.IPv4.parse(address).match(subnet.range)) {
+    return `${what}: address ${address} is outside the lab subnet ${cidr} (the first vip's)`;
+  }
+  if (address === subnet.network || address === ipaddr.IPv4.broadcastAddressFromCIDR(cidr).toString()) {
+    return `${what}: address ${address} is the network or broadcast address of ${cidr}`;
+  }
+  return undefined;
+}
+
+/** One host's plan, or its refusal in `problems`. */
+function hostPlan(
+  model: Topology, h: { name: string; role: 'lb' | 'upstream'; address: string; iface: string },
+  subnet: LabSubnet | undefined, used: Set<string>, problems: string[],
+): LabPlanHost[] {
+  const what = `${h.role} ${h.name}`;
+  const bad = addressProblem(what, h.address, subnet);
+  if (bad) {
+    problems.push(bad);
+    return [];
+  }
+  if (!isIfName(h.iface)) {
+    problems.push(`${what}: interface "${h.iface}" is not a valid interface name (1–15 characters)`);
+    return [];
+  }
+  used.add(h.address);
+  const { veth, peer } = vethNames(model.name, h.name);
+  const netns = netnsName(model.name, h.name);
+  return [{ name: h.name, role: h.role, address: h.address, netns, interface: h.iface, veth, vethPeer: peer }];
+}
+
+function lbHosts(model: Topology, subnet: LabSubnet | undefined, used: Set<string>, found: Findings): LabPlanHost[] {
   const firstIf = model.vips[0]?.interface ?? 'eth0';
-
-  const addHost = (name: string, role: 'lb' | 'upstream', address: string, iface: string): void => {
-    const what = `${role} ${name}`;
-    if (!ipaddr.IPv4.isValidFourPartDecimal(address)) {
-      problems.push(`${what}: address ${address} is not an IPv4 address; a lab host needs one in ${LAB_RANGE}`);
-      return;
-    }
-    if (!inLabRange(address)) {
-      problems.push(`${what}: address ${address} is outside ${LAB_RANGE}; a lab uses only addresses in ${LAB_RANGE}`);
-      return;
-    }
-    if (subnet) {
-      const cidr = `${network}/${prefix}`;
-      if (!ipaddr.IPv4.parse(address).match(subnet)) {
-        problems.push(`${what}: address ${address} is outside the lab subnet ${cidr} (the first vip's)`);
-        return;
-      }
-      if (address === network || address === ipaddr.IPv4.broadcastAddressFromCIDR(cidr).toString()) {
-        problems.push(`${what}: address ${address} is the network or broadcast address of ${cidr}`);
-        return;
-      }
-    }
-    if (!isIfName(iface)) {
-      problems.push(`${what}: interface "${iface}" is not a valid interface name (1–15 characters)`);
-      return;
-    }
-    used.add(address);
-    const { veth, peer } = vethNames(model.name, name);
-    hosts.push({ name, role, address, netns: netnsName(model.name, name), interface: iface, veth, vethPeer: peer });
-  };
-
+  const hosts: LabPlanHost[] = [];
   for (const lb of model.lbs) {
     const ifaces = [...new Set(model.vips.map((v) => lbInterface(lb, v)))];
     if (ifaces.length > 1) {
-      problems.push(`lb ${lb.name}: its vips use different interfaces (${ifaces.join(', ')}); a lab host has one interface`);
+      found.problems.push(`lb ${lb.name}: its vips use different interfaces (${ifaces.join(', ')}); a lab host has one interface`);
       continue;
     }
-    addHost(lb.name, 'lb', lb.address, ifaces[0] ?? lb.interface ?? firstIf);
+    const iface = ifaces[0] ?? lb.interface ?? firstIf;
+    hosts.push(...hostPlan(model, { name: lb.name, role: 'lb', address: lb.address, iface }, subnet, used, found.problems));
     for (const vip of model.vips) {
       if (vip.track === 'process') {
         // keepalived's track_process needs the kernel's process-event connector, which a child
         // PID namespace does not get ("Failed to set/clear process event listen - errno 111").
-        const w = `vip ${vip.cidr} uses track process, which cannot work in the lab (each host has its own PID namespace; keepalived cannot use the process-event connector there): use track watcher (the default with a lab block)`;
-        if (!warnings.includes(w)) warnings.push(w);
+        const w =
+          `vip ${vip.cidr} uses track process, which cannot work in the lab (each host has its own PID namespace; ` +
+          'keepalived cannot use the process-event connector there): use track watcher (the default with a lab block)';
+        if (!found.warnings.includes(w)) found.warnings.push(w);
       }
     }
   }
+  return hosts;
+}
+
+function upstreamHosts(model: Topology, subnet: LabSubnet | undefined, used: Set<string>, found: Findings): LabPlanHost[] {
+  const firstIf = model.vips[0]?.interface ?? 'eth0';
+  const hosts: LabPlanHost[] = [];
   for (const up of model.upstreams) {
     if (!up.managed) {
-      warnings.push(`upstream ${up.name} is not managed: the lab does not create it, so ${up.address} will not answer`);
+      found.warnings.push(`upstream ${up.name} is not managed: the lab does not create it, so ${up.address} will not answer`);
       continue;
     }
-    addHost(up.name, 'upstream', up.address, firstIf);
+    const h = { name: up.name, role: 'upstream' as const, address: up.address, iface: firstIf };
+    hosts.push(...hostPlan(model, h, subnet, used, found.problems));
   }
+  return hosts;
+}
 
-  let controlAddress = '';
-  if (subnet) {
-    // The control machine takes the first free address of the subnet (usually .1).
-    const cidr = `${network}/${prefix}`;
-    const base = ipaddr.IPv4.parse(network).toByteArray().reduce((a, b) => a * 256 + b, 0);
-    const size = 2 ** (32 - prefix);
-    for (let i = 1; i < size - 1; i++) {
-      const n = base + i;
-      const a = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-      if (!used.has(a)) {
-        controlAddress = a;
-        break;
-      }
-    }
-    if (!controlAddress) problems.push(`the lab subnet ${cidr} has no free address for the control machine`);
+/** The control machine takes the first free address of the subnet (usually .1). */
+function controlAddressIn(subnet: LabSubnet, used: Set<string>, problems: string[]): string {
+  const base = ipaddr.IPv4.parse(subnet.network).toByteArray().reduce((a, b) => a * 256 + b, 0);
+  const size = 2 ** (32 - subnet.prefix);
+  for (let i = 1; i < size - 1; i++) {
+    const n = base + i;
+    const a = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+    if (!used.has(a)) return a;
   }
-
-  if (problems.length > 0) {
-    throw new LabError(`lab refused for topology ${model.name}:\n  - ${problems.join('\n  - ')}`);
-  }
-  return { topology: model.name, bridge, network, prefix, controlAddress, hosts, warnings };
+  problems.push(`the lab subnet ${subnet.network}/${subnet.prefix} has no free address for the control machine`);
+  return '';
 }
