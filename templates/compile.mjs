@@ -2,7 +2,7 @@
 // Embeds templates/*.njk into server/src/render/templates.gen.ts, so the renderer needs no
 // file lookup at run time: the same code works from tsx, from the esbuild bundles
 // (dist/cli.js, dist/server.js) and inside the .vsix. Run `npm run render:templates` after
-// editing a template; test/unit/render-templates.test.ts fails when the embedded copy is stale.
+// editing a template; test/unit/render/units.test.ts ("templates") fails when the embedded copy is stale.
 //   node templates/compile.mjs          write the module
 //   node templates/compile.mjs --check  exit 1 when the module is out of date
 import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';

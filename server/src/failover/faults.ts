@@ -6,7 +6,7 @@
  * event counts as the takeover. run.ts reads the table and never names a fault.
  *
  * To add a fault kind: add its name to FAULT_KINDS in schema/schema.ts, one entry here, and a
- * case in test/unit/failover-parts.test.ts (and test/e2e/failover.test.ts for its behaviour).
+ * case in test/unit/failover/parts.test.ts (and test/e2e/failover.test.ts for its behaviour).
  */
 import type { FaultKind, Topology, Vip } from '../../../shared/model/types.js';
 import { FAULT_KINDS } from '../schema/schema.js';
