@@ -231,11 +231,12 @@ describe('halab in VS Code (code-server)', () => {
     await runCommand(page, 'HA Lab: Render Configs');
     const dialog = page.locator('.quick-input-widget:not(.quick-input-widget-closing)');
     await dialog.locator('.monaco-button', { hasText: 'Render here' }).click();
-    // lab.halab reads both secrets from env:, unset here: the editor asks for each.
+    // lab.halab reads both secrets from env:, unset here: the editor asks for each, in the order
+    // the CLI names unset ones (SECRET_FIELDS: the stats password, then each vip's).
     const vrrp = 'Lab8pass';
     const stats = 'stats-pw-42';
-    await answerPrompt(page, /HALAB_VRRP_AUTH/, vrrp);
     await answerPrompt(page, /HALAB_STATS_PASSWORD/, stats);
+    await answerPrompt(page, /HALAB_VRRP_AUTH/, vrrp);
     // The command writes every file, then says so: wait for that, then read them.
     const done = page.locator('.notification-toast', { hasText: /rendered \d+ files/ }).first();
     await done.waitFor({ state: 'visible', timeout: 60_000 });
