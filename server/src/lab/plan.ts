@@ -3,6 +3,7 @@
  * and the control machine's address — and every reason the lab must refuse the topology.
  * Pure (no processes, no files), so it can be checked before anything is created.
  */
+import { isInterfaceName } from '../schema/value-types.js';
 import { createHash } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
 import { lbInterface, type Topology } from '../../../shared/model/types.js';
@@ -63,12 +64,6 @@ export function vethNames(topology: string, host: string): { veth: string; peer:
   return { veth: `hl${h}`, peer: `hp${h}` };
 }
 
-const IFNAME_RE = /^[A-Za-z0-9_.-]{1,15}$/;
-
-function isIfName(name: string): boolean {
-  return IFNAME_RE.test(name) && name !== '.' && name !== '..';
-}
-
 /** Plans the lab, or throws a LabError listing every problem (nothing has been created yet). */
 const labRange = ipaddr.IPv4.parseCIDR(LAB_RANGE);
 const inLabRange = (addr: string): boolean => ipaddr.IPv4.isValidFourPartDecimal(addr) && ipaddr.IPv4.parse(addr).match(labRange);
@@ -106,7 +101,7 @@ function checkNames(model: Topology, problems: string[]): string {
     problems.push(`topology name "${model.name}" is not a valid name`);
   }
   const bridge = model.lab?.bridge ?? 'halab0';
-  if (!isIfName(bridge)) {
+  if (!isInterfaceName(bridge)) {
     problems.push(`lab bridge "${bridge}" is not a valid interface name (1–15 letters, digits, '_', '-', '.')`);
   }
   return bridge;
@@ -166,7 +161,7 @@ function hostPlan(
     problems.push(bad);
     return [];
   }
-  if (!isIfName(h.iface)) {
+  if (!isInterfaceName(h.iface)) {
     problems.push(`${what}: interface "${h.iface}" is not a valid interface name (1–15 characters)`);
     return [];
   }

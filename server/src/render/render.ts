@@ -20,6 +20,7 @@ import {
   nginxString,
   truncateAuthPass,
 } from './escape.js';
+import { isInterfaceName } from '../schema/value-types.js';
 import { HAPROXY_MAX_WORDS, assertLinesBounded } from './limits.js';
 import { PATHS, WATCHER, backendName, haproxyAdminSocket, hostFirewall, instanceName } from './names.js';
 import { TEMPLATES } from './templates.gen.js';
@@ -450,7 +451,7 @@ export function upstreamsWeight(model: Topology): number {
 function watchedInterfaces(model: Topology, lb: Lb): string {
   const names = [...new Set(model.vips.map((v) => lbInterface(lb, v)))];
   for (const n of names) {
-    if (!/^[A-Za-z0-9_.-]{1,15}$/.test(n)) throw new RenderError(`interface ${JSON.stringify(n)} of lb ${lb.name} is not a Linux interface name (1–15 of A–Z a–z 0–9 _ . -)`);
+    if (!isInterfaceName(n)) throw new RenderError(`interface ${JSON.stringify(n)} of lb ${lb.name} is not a Linux interface name (1–15 of A–Z a–z 0–9 _ . -)`);
   }
   return names.join(',');
 }

@@ -20,6 +20,11 @@ const PATH_RE = /^\/[A-Za-z0-9._\/@%+=,:-]*$/;
  * can use (`ip link add eth0:1` fails; found by the structured fuzz test).
  */
 const IFACE_RE = /^(?!\.\.?$)[A-Za-z0-9_.-]{1,15}$/;
+
+/** A Linux interface name by the rule above (the lab's bridge, halab-watch's init script). */
+export function isInterfaceName(s: string): boolean {
+  return IFACE_RE.test(s);
+}
 const ENV_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function parseName(s: string): Parsed<string> {
