@@ -11,7 +11,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statS
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listZip } from '../../vscode/zip-list.js';
+import { listZip } from '../../helpers/zip-list.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const PACKAGE = join(ROOT, 'scripts/package.mjs');
