@@ -19,7 +19,7 @@ import { ELK_MAX, ELK_OPTIONS, autoLayout, toElkGraph } from '../shared/diagram/
 import { modelToGraph, type DiagramGraph } from '../shared/diagram/graph.js';
 import { siteUpstreamCrossings } from '../test/helpers/crossings.js';
 import { launch, openPanel, waitForRevision } from '../test/webview/harness.js';
-import { benchTopology } from '../test/webview/bench-topology.js';
+import { benchTopology } from '../test/helpers/bench-topology.js';
 import { loadavg } from 'node:os';
 import { fmt, machine, percentile, writeSection } from './lib.js';
 
