@@ -14,22 +14,17 @@
  *
  * Network: only the lab's VIP (198.18.9.100:80) and the lab hosts, which the lab creates.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { analyze, hasErrors } from '../../server/src/engine.js';
-import type { Topology } from '../../shared/model/types.js';
-import { labDown, labRestoreHost, labUp, readLabState } from '../../server/src/lab/index.js';
-import { deployTopology } from '../../server/src/deploy/index.js';
 import { envSecrets } from '../../server/src/secrets.js';
 import { formatReport, runFailoverTest, type FailoverEvent, type FailoverReport } from '../../server/src/failover/index.js';
+import { useLabFixture } from '../helpers/lab-fixture.js';
 
 const isRoot = process.getuid?.() === 0;
 const FILE = fileURLToPath(new URL('../fixtures/failover/fo-res.halab', import.meta.url));
-const TEXT = readFileSync(FILE, 'utf8');
 const secrets = envSecrets({ HALAB_VRRP_AUTH: 'resVrrp1', HALAB_STATS_PASSWORD: 'res-Stats-pw3' });
 const VIP = '198.18.9.100';
 const RUNS = 3;
@@ -160,29 +155,8 @@ function independentOutage(samples: readonly Sample[], t0Epoch: number, r: Failo
   return res;
 }
 
-function model(): Topology {
-  const a = analyze(TEXT, FILE);
-  assert.equal(hasErrors(a.diagnostics), false, JSON.stringify(a.diagnostics));
-  return a.model;
-}
-
 describe('failover test resolution against an independent probe', { skip: !isRoot && 'needs root (network namespaces)', timeout: 300_000 }, () => {
-  const base = model();
-
-  before(async () => {
-    await labDown(base).catch(() => undefined); // a previous crashed run
-    await labUp(base);
-    const d = await deployTopology(base, { secrets, source: FILE });
-    assert.equal(d.ok, true, JSON.stringify(d.failure));
-  });
-
-  after(async () => {
-    const st = readLabState(base.name);
-    if (st) for (const h of ['lb1', 'lb2', 'web1', 'web2']) await labRestoreHost(st, h).catch(() => undefined);
-    await labDown(base);
-    assert.doesNotMatch(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }), /halab-fo-res-/);
-    assert.doesNotMatch(execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }), /halabres0/);
-  });
+  const base = useLabFixture(FILE, secrets, { netns: /halab-fo-res-/, link: /halabres0/ }).model;
 
   /** One kill-haproxy run with the independent probe beside it: the report, and the probe's reading. */
   async function measured(i: number): Promise<{ r: FailoverReport; ind: Independent; line: string }> {

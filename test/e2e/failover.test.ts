@@ -6,30 +6,21 @@
  * measured numbers, the failback is measured, and the lab is restored — checked from the host
  * side through the namespaces, not through the code under test. Needs root.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { analyze, hasErrors } from '../../server/src/engine.js';
-import type { FaultKind, Topology } from '../../shared/model/types.js';
-import { labDown, labExec, labRestoreHost, labUp, readLabState, type LabState } from '../../server/src/lab/index.js';
-import { deployTopology } from '../../server/src/deploy/index.js';
+import type { FaultKind } from '../../shared/model/types.js';
+import { labExec, type LabState } from '../../server/src/lab/index.js';
 import { envSecrets } from '../../server/src/secrets.js';
 import { runFailoverTest, type FailoverEvent, type FailoverOptions, type FailoverReport } from '../../server/src/failover/index.js';
+import { useLabFixture } from '../helpers/lab-fixture.js';
 
 const isRoot = process.getuid?.() === 0;
 const FILE = fileURLToPath(new URL('../fixtures/failover/fo-lab.halab', import.meta.url));
-const TEXT = readFileSync(FILE, 'utf8');
 const ENV = { HALAB_VRRP_AUTH: 'foVrrp12', HALAB_STATS_PASSWORD: 'fo-Stats-pw9' };
 const secrets = envSecrets(ENV);
 const VIP = '198.18.5.100';
-
-function model(): Topology {
-  const a = analyze(TEXT, FILE);
-  assert.equal(hasErrors(a.diagnostics), false, JSON.stringify(a.diagnostics));
-  return a.model;
-}
 
 async function holders(state: LabState): Promise<string[]> {
   const out: string[] = [];
@@ -80,23 +71,8 @@ function assertVerdictFromNumbers(r: FailoverReport): void {
 }
 
 describe('failover test in the local lab', { skip: !isRoot && 'needs root (network namespaces)', timeout: 420_000 }, () => {
-  let state: LabState;
-  const base = model();
-
-  before(async () => {
-    await labDown(base).catch(() => undefined); // a previous crashed run
-    state = await labUp(base);
-    const d = await deployTopology(base, { secrets, source: FILE });
-    assert.equal(d.ok, true, JSON.stringify(d.failure));
-  });
-
-  after(async () => {
-    const st = readLabState(base.name);
-    if (st) for (const h of ['lb1', 'lb2', 'web1', 'web2']) await labRestoreHost(st, h).catch(() => undefined);
-    await labDown(base);
-    assert.doesNotMatch(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }), /halab-fo-lab-/);
-    assert.doesNotMatch(execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }), /halabfo0/);
-  });
+  const lab = useLabFixture(FILE, secrets, { netns: /halab-fo-lab-/, link: /halabfo0/ });
+  const base = lab.model;
 
   async function run(fault: FaultKind, extra: Partial<FailoverOptions> = {}): Promise<{ r: FailoverReport; events: FailoverEvent[] }> {
     const events: FailoverEvent[] = [];
@@ -131,13 +107,13 @@ describe('failover test in the local lab', { skip: !isRoot && 'needs root (netwo
     // loaded machine gets 300 ms (the polled check this replaced needed up to a second)
     assert.ok(r.outageMs < 300, `outage ${r.outageMs} ms`);
     if (r.outageMs <= r.maxOutageMs && r.failback.outageMs <= r.maxOutageMs) assert.equal(r.verdict, 'pass', r.reasons.join('; '));
-    await assertRestored(state);
+    await assertRestored(lab.state);
   });
 
   it('stop-haproxy', async () => {
     const { r, events } = await run('stop-haproxy', { durationMs: 10_000 });
     assertVipFailover(r, events);
-    await assertRestored(state);
+    await assertRestored(lab.state);
   });
 
   it('stop-keepalived: the priority-0 advert hands the VIP over at once', async () => {
@@ -149,7 +125,7 @@ describe('failover test in the local lab', { skip: !isRoot && 'needs root (netwo
     assert.notEqual(r.failback.vipMovedMs, null);
     assert.equal(r.restored.ok, true, r.restored.problems.join('; '));
     assertVerdictFromNumbers(r);
-    await assertRestored(state);
+    await assertRestored(lab.state);
   });
 
   it('link-down (1 s adverts: the backup waits for the master-down timer, ~3 s)', async () => {
@@ -161,16 +137,16 @@ describe('failover test in the local lab', { skip: !isRoot && 'needs root (netwo
     // again, so no client gets a 503 from it (requests in flight at the move may still be reset)
     const back503 = r.timeline.samples.filter((x) => x.t > r.failback.restoreAtMs! && x.status === 503);
     assert.deepEqual(back503, [], 'no 503 after the link returns');
-    await assertRestored(state);
+    await assertRestored(lab.state);
   });
 
   it('health-aware VRRP: an lb whose HAProxy sees no server UP hands the VIP to a peer that does, and takes it back when they are UP', async () => {
     const upstreams = ['198.18.5.21', '198.18.5.22'];
-    const route = (op: 'add' | 'del') => Promise.all(upstreams.map((a) => labExec(state, 'lb1', ['ip', 'route', op, 'blackhole', `${a}/32`])));
+    const route = (op: 'add' | 'del') => Promise.all(upstreams.map((a) => labExec(lab.state, 'lb1', ['ip', 'route', op, 'blackhole', `${a}/32`])));
     const waitHolder = async (want: string, ms: number) => {
       let h: string[] = [];
       for (let i = 0; i < ms / 100; i++) {
-        h = await holders(state);
+        h = await holders(lab.state);
         if (h.join() === want) return;
         await new Promise((x) => setTimeout(x, 100));
       }
@@ -180,15 +156,15 @@ describe('failover test in the local lab', { skip: !isRoot && 'needs root (netwo
       await route('add');
       // checks every 2 s fail at once on a blackhole route; then 3 adverts + skew (~3 s)
       await waitHolder('lb2', 10_000);
-      const state1 = await labExec(state, 'lb1', ['cat', '/run/halab/upstreams-down']);
+      const state1 = await labExec(lab.state, 'lb1', ['cat', '/run/halab/upstreams-down']);
       assert.equal(state1.stdout.trim(), '1', 'halab-watch on lb1 says its backends have no server UP');
     } finally {
       await route('del');
     }
     // the checks pass again (rise 2 × 500 ms), then lb1 preempts after the master-down timer
     await waitHolder('lb1', 12_000);
-    assert.equal((await labExec(state, 'lb1', ['cat', '/run/halab/upstreams-down'])).stdout.trim(), '0');
-    await assertRestored(state);
+    assert.equal((await labExec(lab.state, 'lb1', ['cat', '/run/halab/upstreams-down'])).stdout.trim(), '0');
+    await assertRestored(lab.state);
   });
 
   it('kill-upstream: the VIP stays, no request fails, HAProxy marks the server DOWN and UP again', async () => {
@@ -208,7 +184,7 @@ describe('failover test in the local lab', { skip: !isRoot && 'needs root (netwo
     assert.ok(events.some((e) => e.type === 'server' && e.change.server === 'web1' && e.change.status === 'DOWN'));
     assert.equal(r.verdict, 'pass', r.reasons.join('; '));
     assertVerdictFromNumbers(r);
-    await assertRestored(state);
+    await assertRestored(lab.state);
   });
 
   it('CLI: max-outage below the measured outage gives a failing verdict and exit 1; the JSON has the documented keys', async () => {
@@ -229,6 +205,6 @@ describe('failover test in the local lab', { skip: !isRoot && 'needs root (netwo
     assert.ok(r.outageMs > 1, `outage ${r.outageMs}`);
     assert.ok(r.reasons.some((x) => /max-outage 1 ms/.test(x)), r.reasons.join('; '));
     assert.match(stderr, /fault: kill-haproxy on lb1/);
-    await assertRestored(state);
+    await assertRestored(lab.state);
   });
 });
