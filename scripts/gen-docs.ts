@@ -15,10 +15,18 @@ const cell = (s: string | undefined) => (s ?? '').replace(/\|/g, '\\|').replace(
 export function schemaReference(): string {
   const out: string[] = [];
   for (const b of Object.values(BLOCKS)) {
-    out.push(`### ${b.id === 'file' ? 'Top level' : `\`${b.title}\` block`}`, '', '| statement | default | meaning | renders to |', '|---|---|---|---|');
+    out.push(
+      `### ${b.id === 'file' ? 'Top level' : `\`${b.title}\` block`}`,
+      '',
+      '| statement | default | meaning | renders to |',
+      '|---|---|---|---|',
+    );
     for (const k of b.keywords) {
       const flags = [k.required ? 'required' : '', k.repeatable ? 'repeatable' : ''].filter(Boolean).join(', ');
-      out.push(`| \`${cell(signature(k))}\`${flags ? ` (${flags})` : ''} | ${k.default ? `\`${cell(k.default)}\`` : ''} | ${cell(k.doc)} | ${cell(k.renders)} |`);
+      out.push(
+        `| \`${cell(signature(k))}\`${flags ? ` (${flags})` : ''} ` +
+          `| ${k.default ? `\`${cell(k.default)}\`` : ''} | ${cell(k.doc)} | ${cell(k.renders)} |`,
+      );
     }
     out.push('');
   }
@@ -29,7 +37,11 @@ export function schemaReference(): string {
 export function checksTable(): string {
   const rank: Record<Severity, number> = { error: 0, warning: 1, hint: 2 };
   const rows = [...CHECKS].sort((a, b) => rank[a.severity] - rank[b.severity]);
-  return ['| code | severity | quick fix |', '|---|---|---|', ...rows.map((c) => `| \`${c.code}\`${c.note ? ` (${cell(c.note)})` : ''} | ${c.severity} | ${cell(c.fix)} |`)].join('\n');
+  return [
+    '| code | severity | quick fix |',
+    '|---|---|---|',
+    ...rows.map((c) => `| \`${c.code}\`${c.note ? ` (${cell(c.note)})` : ''} | ${c.severity} | ${cell(c.fix)} |`),
+  ].join('\n');
 }
 
 /** `text` with what lies between `<!-- name -->` and `<!-- /name -->` replaced by `content`. */

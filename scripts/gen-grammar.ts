@@ -7,14 +7,20 @@ import { BLOCKS } from '../server/src/schema/schema.js';
 
 const top = BLOCKS.file!.keywords.map((k) => k.keyword);
 const inner = [...new Set(Object.values(BLOCKS).filter((b) => b.id !== 'file').flatMap((b) => b.keywords.map((k) => k.keyword)))];
-const enums = [...new Set(Object.values(BLOCKS).flatMap((b) => b.keywords.flatMap((k) => k.args.filter((a) => a.type === 'enum').flatMap((a) => a.values ?? []))))].filter((v) => !/^\d+$/.test(v));
+const enums = [
+  ...new Set(Object.values(BLOCKS).flatMap((b) =>
+    b.keywords.flatMap((k) => k.args.filter((a) => a.type === 'enum').flatMap((a) => a.values ?? [])))),
+].filter((v) => !/^\d+$/.test(v));
 const alt = (xs: string[]) => xs.sort((a, b) => b.length - a.length).map((x) => x.replace(/[-]/g, '\\-')).join('|');
 
 const grammar = {
   $schema: 'https://raw.githubusercontent.com/martinring/tmlanguage/master/tmlanguage.json',
   name: 'halab',
   scopeName: 'source.halab',
-  patterns: [{ include: '#comment' }, { include: '#string' }, { include: '#top' }, { include: '#inner' }, { include: '#values' }, { include: '#punct' }],
+  patterns: [
+    { include: '#comment' }, { include: '#string' }, { include: '#top' },
+    { include: '#inner' }, { include: '#values' }, { include: '#punct' },
+  ],
   repository: {
     comment: { match: '#.*$', name: 'comment.line.number-sign.halab' },
     string: {
@@ -25,7 +31,10 @@ const grammar = {
       match: `^\\s*(${alt(top)})(?:\\s+([A-Za-z][A-Za-z0-9_-]*))?(?=[\\s{;]|$)`,
       captures: { 1: { name: 'keyword.control.halab' }, 2: { name: 'entity.name.type.halab' } },
     },
-    inner: { match: `(?<=^|[{;]|[{;]\\s)\\s*\\b(${alt(inner)})\\b(?=[\\s;}]|$)`, captures: { 1: { name: 'variable.other.property.halab' } } },
+    inner: {
+      match: `(?<=^|[{;]|[{;]\\s)\\s*\\b(${alt(inner)})\\b(?=[\\s;}]|$)`,
+      captures: { 1: { name: 'variable.other.property.halab' } },
+    },
     values: {
       patterns: [
         { match: '\\b(env|secret):[A-Za-z_][A-Za-z0-9_]*', name: 'variable.other.env.halab' },

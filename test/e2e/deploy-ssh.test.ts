@@ -204,7 +204,9 @@ describe('ssh layer against a real sshd', { skip: !isRoot && 'needs root (networ
     try {
       // the jump host (this sshd) forwards to itself; the target's key is looked up under the
       // alias given, as ssh(1) does for a ProxyJump target
-      const s = await SshSession.connect({ ...base(), host: SSHD_ADDR, hostKeyAlias: 'target.example', knownHostsFiles: [kh], via: jump, acceptNew: false }).catch((e: unknown) => e);
+      const s = await SshSession.connect({
+        ...base(), host: SSHD_ADDR, hostKeyAlias: 'target.example', knownHostsFiles: [kh], via: jump, acceptNew: false,
+      }).catch((e: unknown) => e);
       assert.ok(s instanceof HostKeyError, 'target.example is not in known_hosts: refused');
       const ok = await SshSession.connect({ ...base(), knownHostsFiles: [kh], via: jump });
       assert.equal((await ok.run(['echo', 'through the jump'])).stdout, 'through the jump\n');

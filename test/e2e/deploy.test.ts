@@ -33,7 +33,10 @@ function model(text = LAB): Topology {
 
 const secrets = envSecrets({ HALAB_VRRP_AUTH: VRRP, HALAB_STATS_PASSWORD: STATS });
 
-async function run(m: Topology, extra: Parameters<typeof deployTopology>[1] extends infer O ? Partial<O> : never = {}): Promise<{ r: DeployResult; events: DeployEvent[] }> {
+async function run(
+  m: Topology,
+  extra: Parameters<typeof deployTopology>[1] extends infer O ? Partial<O> : never = {},
+): Promise<{ r: DeployResult; events: DeployEvent[] }> {
   const events: DeployEvent[] = [];
   const r = await deployTopology(m, { secrets, source: 'examples/lab.halab', ...extra }, (e) => events.push(e));
   return { r, events };
@@ -42,7 +45,8 @@ async function run(m: Topology, extra: Parameters<typeof deployTopology>[1] exte
 function get(path: string, host: string, port = 80, auth?: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: VIP, port, path, headers: { Host: host, ...(auth ? { Authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {}) }, timeout: 2000, agent: false },
+      { host: VIP, port, path, headers: { Host: host, ...(auth ? { Authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {}) },
+        timeout: 2000, agent: false },
       (res) => {
         let body = '';
         res.on('data', (d) => (body += d));
@@ -135,7 +139,8 @@ describe('deploy to the local lab', { skip: !isRoot && 'needs root (network name
     const before2 = await cat(state, 'lb2', '/etc/haproxy/haproxy.cfg');
     const m = model(LAB.replace('page "WEB 02 - TEST PAGE"', 'page "WEB 02 - TEST PAGE"\n  balance source'));
     const { r } = await run(m, {
-      transformFile: (f) => (f.path.endsWith('/haproxy.cfg') ? { ...f, content: f.content + '\nthis-is-not-a-keyword halab-test-corruption\n' } : f),
+      transformFile: (f) =>
+        (f.path.endsWith('/haproxy.cfg') ? { ...f, content: f.content + '\nthis-is-not-a-keyword halab-test-corruption\n' } : f),
     });
     assert.equal(r.ok, false);
     assert.equal(r.failure?.host, 'lb2', 'fails on the first lb (the backup)');

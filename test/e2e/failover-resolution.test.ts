@@ -155,7 +155,9 @@ function independentOutage(samples: readonly Sample[], t0Epoch: number, r: Failo
   return res;
 }
 
-describe('failover test resolution against an independent probe', { skip: !isRoot && 'needs root (network namespaces)', timeout: 300_000 }, () => {
+describe('failover test resolution against an independent probe', {
+  skip: !isRoot && 'needs root (network namespaces)', timeout: 300_000,
+}, () => {
   const base = useLabFixture(FILE, secrets, { netns: /halab-fo-res-/, link: /halabres0/ }).model;
 
   /** One kill-haproxy run with the independent probe beside it: the report, and the probe's reading. */
@@ -177,32 +179,45 @@ describe('failover test resolution against an independent probe', { skip: !isRoo
     assert.equal(r.vipMoved, true, r.reasons.join('; '));
     assert.ok(r.outageEnded && r.outageMs > 0, `outage ${r.outageMs} ms`);
     assert.equal(r.restored.ok, true, r.restored.problems.join('; '));
-    assert.match(formatReport(r), new RegExp(`\\nresolution +±${r.resolutionMs} ms \\(probe every ${r.probeIntervalMs} ms, timestamps at send\\)\\n`));
+    assert.match(formatReport(r),
+      new RegExp(`\\nresolution +±${r.resolutionMs} ms \\(probe every ${r.probeIntervalMs} ms, timestamps at send\\)\\n`));
     const ind = independentOutage(samples, t0Epoch!, r);
     const line =
       `attempt ${i + 1}: report ${r.outageMs} ms ±${r.resolutionMs} (probe every ${r.probeIntervalMs} ms), ` +
-      `independent ${ind.outageMs.toFixed(1)} ms (${ind.failed} of ${samples.length} failed, edge gaps ≤ ${ind.edgeGapMs.toFixed(1)} ms), ` +
+      `independent ${ind.outageMs.toFixed(1)} ms (${ind.failed} of ${samples.length} failed, ` +
+      `edge gaps ≤ ${ind.edgeGapMs.toFixed(1)} ms), ` +
       `difference ${(r.outageMs - ind.outageMs).toFixed(1)} ms`;
     process.stderr.write(`${line}\n`);
     return { r, ind, line };
   }
 
-  /** The independent probe held its 10 ms clock around the outage's edges (within half an interval), so it is a reference. */
+  /**
+   * The independent probe held its 10 ms clock around the outage's edges (within half an interval), so it is a
+   * reference.
+   */
   const reference = (ind: Independent) => ind.edgeGapMs <= 15;
-  /** The report resolved the outage to within 1.5 probe intervals at each edge (a busy machine makes it coarser, and the report says so). */
+  /**
+   * The report resolved the outage to within 1.5 probe intervals at each edge (a busy machine makes it coarser, and
+   * the report says so).
+   */
   const fine = (r: FailoverReport) => r.resolutionMs! <= 3 * r.probeIntervalMs;
 
-  it(`kill-haproxy: the report's outage agrees with the independent probe's within ±${TOLERANCE_MS} ms (mean of ${RUNS} runs, each within both resolutions)`, async () => {
+  it(`kill-haproxy: the report's outage agrees with the independent probe's within ±${TOLERANCE_MS} ms ` +
+    `(mean of ${RUNS} runs, each within both resolutions)`, async () => {
     const runs: Array<Awaited<ReturnType<typeof measured>>> = [];
     const comparable = () => runs.filter((x) => reference(x.ind) && fine(x.r));
     while (comparable().length < RUNS && runs.length < MAX_ATTEMPTS) runs.push(await measured(runs.length));
-    const all = runs.map((x) => `${x.line}${!reference(x.ind) ? ' (no reference: the independent probe missed its clock)' : !fine(x.r) ? ' (the report states a coarser resolution)' : ''}`).join('\n');
+    const all = runs.map((x) => `${x.line}${
+      !reference(x.ind) ? ' (no reference: the independent probe missed its clock)'
+      : !fine(x.r) ? ' (the report states a coarser resolution)'
+      : ''}`).join('\n');
     for (const { r, ind } of runs.filter((x) => reference(x.ind))) {
       const diff = Math.abs(r.outageMs - ind.outageMs);
       // whatever the resolution: within what the two probes say they can resolve (no bias)
       assert.ok(diff <= r.resolutionMs! + ind.slackMs + 2, `inconsistent beyond both resolutions:\n${all}`);
     }
-    assert.ok(comparable().length >= RUNS, `fewer than ${RUNS} runs in ${MAX_ATTEMPTS} where both probes held their clocks (a busy machine?):\n${all}`);
+    assert.ok(comparable().length >= RUNS,
+      `fewer than ${RUNS} runs in ${MAX_ATTEMPTS} where both probes held their clocks (a busy machine?):\n${all}`);
     // The reference is itself quantized to its 10 ms clock (±5 ms at each edge), so one run can
     // differ by more than 10 ms from its error alone (CI saw 10.9 ms once, with the report at ±6):
     // the agreement is judged on the mean over the comparable runs, each run held to both

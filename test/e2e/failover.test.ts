@@ -140,9 +140,11 @@ describe('failover test in the local lab', { skip: !isRoot && 'needs root (netwo
     await assertRestored(lab.state);
   });
 
-  it('health-aware VRRP: an lb whose HAProxy sees no server UP hands the VIP to a peer that does, and takes it back when they are UP', async () => {
+  it('health-aware VRRP: an lb whose HAProxy sees no server UP hands the VIP to a peer that does, ' +
+    'and takes it back when they are UP', async () => {
     const upstreams = ['198.18.5.21', '198.18.5.22'];
-    const route = (op: 'add' | 'del') => Promise.all(upstreams.map((a) => labExec(lab.state, 'lb1', ['ip', 'route', op, 'blackhole', `${a}/32`])));
+    const route = (op: 'add' | 'del') =>
+      Promise.all(upstreams.map((a) => labExec(lab.state, 'lb1', ['ip', 'route', op, 'blackhole', `${a}/32`])));
     const waitHolder = async (want: string, ms: number) => {
       let h: string[] = [];
       for (let i = 0; i < ms / 100; i++) {
@@ -199,7 +201,9 @@ describe('failover test in the local lab', { skip: !isRoot && 'needs root (netwo
     );
     assert.equal(code, 1, stderr);
     const r = JSON.parse(stdout) as FailoverReport;
-    for (const k of ['outageMs', 'vipMovedMs', 'failedRequests', 'totalRequests', 'verdict', 'failback', 'sites', 'timeline']) assert.ok(k in r, k);
+    for (const k of ['outageMs', 'vipMovedMs', 'failedRequests', 'totalRequests', 'verdict', 'failback', 'sites', 'timeline']) {
+      assert.ok(k in r, k);
+    }
     assert.ok('outageMs' in r.failback && 'vipMovedMs' in r.failback);
     assert.equal(r.verdict, 'fail');
     assert.ok(r.outageMs > 1, `outage ${r.outageMs}`);

@@ -24,14 +24,17 @@ const text = readFileSync(join(ROOT, 'examples/lab.halab'), 'utf8')
   .replace(/bridge halab0/, `bridge ${BRIDGE}`);
 
 const ourNetns = (): string[] =>
-  execFileSync('ip', ['netns', 'list']).toString().split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter((n) => n?.startsWith(`halab-${TOPOLOGY}-`));
+  execFileSync('ip', ['netns', 'list']).toString().split('\n')
+    .map((l) => l.trim().split(/\s+/)[0]!).filter((n) => n?.startsWith(`halab-${TOPOLOGY}-`));
 const ourLinks = (): string[] =>
-  (JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString()) as Array<{ ifname: string; ifalias?: string }>)
+  (JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString()) as
+    Array<{ ifname: string; ifalias?: string }>)
     .filter((l) => l.ifname === BRIDGE || l.ifalias?.startsWith(`halab:${TOPOLOGY}`))
     .map((l) => l.ifname);
 const pidsIn = (namespaces: string[]): number[] =>
   namespaces.flatMap((ns) => execFileSync('ip', ['netns', 'pids', ns]).toString().split('\n').filter(Boolean).map(Number));
-const etcNetns = (): string[] => (existsSync('/etc/netns') ? readdirSync('/etc/netns').filter((n) => n.startsWith(`halab-${TOPOLOGY}-`)) : []);
+const etcNetns = (): string[] =>
+  (existsSync('/etc/netns') ? readdirSync('/etc/netns').filter((n) => n.startsWith(`halab-${TOPOLOGY}-`)) : []);
 
 /** The CLI, run asynchronously: a blocked event loop could not reap this process's own children. */
 function cli(labDir: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -109,8 +112,10 @@ describe('lab cleanup after a crash', { skip: !isLinuxRoot && 'needs Linux and r
   it('`lab down --topology` cleans up a lab whose state file was deleted, without the file', async () => {
     process.env.HALAB_LAB_DIR = labDir;
     const state = await labUp(analysis.model);
-    const started = spawnSync('ssh', ['-i', state.keyPath, '-o', `UserKnownHostsFile=${state.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes',
-      '-o', 'BatchMode=yes', '-F', '/dev/null', `root@${NET}.21`, 'service nginx start'], { encoding: 'utf8', timeout: 20_000 });
+    const started = spawnSync('ssh', [
+      '-i', state.keyPath, '-o', `UserKnownHostsFile=${state.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes',
+      '-o', 'BatchMode=yes', '-F', '/dev/null', `root@${NET}.21`, 'service nginx start',
+    ], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(started.status, 0, started.stderr);
     const pids = pidsIn(ourNetns());
     assert.ok(pids.length >= 5);

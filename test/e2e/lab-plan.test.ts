@@ -90,12 +90,15 @@ describe('lab plan', () => {
   });
 
   it('refuses a managed upstream given by DNS name, and one outside the lab subnet', () => {
-    assert.match(refusal(EXAMPLE.replace('198.18.0.21', 'web1.example.com')), /upstream web1: address web1\.example\.com is not an IPv4 address/);
+    assert.match(refusal(EXAMPLE.replace('198.18.0.21', 'web1.example.com')),
+      /upstream web1: address web1\.example\.com is not an IPv4 address/);
     assert.match(refusal(EXAMPLE.replace('198.18.0.22', '198.19.0.22')), /upstream web2: .*outside the lab subnet 198\.18\.0\.0\/24/);
   });
 
   it('only warns about an unmanaged upstream (the lab does not create it)', () => {
-    const plan = planLab(model(EXAMPLE.replace('upstream web2 { address 198.18.0.22;', 'upstream web2 { address 198.18.0.22; managed no;')));
+    const plan = planLab(model(
+      EXAMPLE.replace('upstream web2 { address 198.18.0.22;', 'upstream web2 { address 198.18.0.22; managed no;'),
+    ));
     assert.deepEqual(plan.hosts.map((h) => h.name), ['lb1', 'lb2', 'web1']);
     assert.match(plan.warnings.join('\n'), /upstream web2 is not managed/);
   });

@@ -147,7 +147,8 @@ function diff(a: Map<string, string>, b: Map<string, string>): string[] {
 function get(opts: { host: string; port: number; name: string; tls?: boolean }): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = (opts.tls ? request : httpRequest)(
-      { host: opts.host, port: opts.port, path: '/', headers: { Host: opts.name }, servername: opts.name, rejectUnauthorized: false, timeout: 3000, agent: false },
+      { host: opts.host, port: opts.port, path: '/', headers: { Host: opts.name }, servername: opts.name, rejectUnauthorized: false,
+        timeout: 3000, agent: false },
       (res) => {
         let body = '';
         res.on('data', (d) => (body += d));
@@ -160,7 +161,9 @@ function get(opts: { host: string; port: number; name: string; tls?: boolean }):
   });
 }
 
-describe('a sealed lab: every feature on, nothing changes outside the lab', { skip: !isRoot && 'needs root (network namespaces)', timeout: 600_000 }, () => {
+describe('a sealed lab: every feature on, nothing changes outside the lab', {
+  skip: !isRoot && 'needs root (network namespaces)', timeout: 600_000,
+}, () => {
   const base = model();
   let state: LabState;
   let before0: Map<string, string>;
@@ -197,7 +200,9 @@ describe('a sealed lab: every feature on, nothing changes outside the lab', { sk
     assert.equal(r.failure?.step, 'preflight', JSON.stringify(r.failure));
     assert.match(r.failure!.message, /lacks firewall-cmd .*--bootstrap to install firewalld.*`firewall nftables`/);
     for (const h of ['lb1', 'lb2', 'web1', 'web2']) {
-      const st = await labExec(state, h, 'ls -A /etc/halab /var/lib/halab/backup 2>/dev/null; grep -c halab /etc/haproxy/haproxy.cfg /etc/nginx/conf.d/*.conf 2>/dev/null | grep -v ":0$" || true');
+      const st = await labExec(state, h,
+        'ls -A /etc/halab /var/lib/halab/backup 2>/dev/null; ' +
+          'grep -c halab /etc/haproxy/haproxy.cfg /etc/nginx/conf.d/*.conf 2>/dev/null | grep -v ":0$" || true');
       assert.equal(st.stdout.trim(), '', `${h} changed: ${st.stdout}`);
     }
   });
@@ -205,14 +210,16 @@ describe('a sealed lab: every feature on, nothing changes outside the lab', { sk
   it('deploys nftables, TLS, two vips and stats; every site answers; each host keeps its own firewall file', async () => {
     const r = await deploy(base, { acceptNew: false });
     assert.equal(r.ok, true, JSON.stringify(r.failure));
-    assert.equal((await get({ host: '198.18.0.100', port: 443, name: 'shop.sealed.test', tls: true })).body.includes('SHOP - SEALED'), true);
+    assert.equal((await get({ host: '198.18.0.100', port: 443, name: 'shop.sealed.test', tls: true })).body.includes('SHOP - SEALED'),
+      true);
     assert.equal((await get({ host: '198.18.0.101', port: 80, name: 'blog.sealed.test' })).body.includes('BLOG - SEALED'), true);
     // the firewall file of each host is the one rendered for it (an lb's opens VRRP, an upstream's does not)
     const files = render(base, { source: 'sealed.halab', secrets }).files;
     for (const h of ['lb1', 'web1']) {
       const want = files.find((f) => f.host === h && f.path === '/etc/halab/firewall.nft')!.content;
       assert.equal((await labExec(state, h, ['cat', '/etc/halab/firewall.nft'])).stdout, want, h);
-      assert.match((await labExec(state, h, ['nft', 'list', 'table', 'inet', 'halab'])).stdout, /policy drop/, `${h}: its table is loaded in its own namespace`);
+      assert.match((await labExec(state, h, ['nft', 'list', 'table', 'inet', 'halab'])).stdout, /policy drop/,
+        `${h}: its table is loaded in its own namespace`);
     }
   });
 
@@ -244,7 +251,8 @@ describe('a sealed lab: every feature on, nothing changes outside the lab', { sk
     assert.equal(plant.code, 0, plant.stderr);
     const r = await deploy(model(TEXT.replace('SHOP - SEALED', 'SHOP - SECOND')));
     assert.equal(r.ok, true, JSON.stringify(r.failure));
-    const check = await labExec(state, 'web1', `cat /etc/victim; echo; cat /etc/victim2; echo; stat -c %F ${root}/index.html; cat ${root}/index.html`);
+    const check = await labExec(state, 'web1',
+      `cat /etc/victim; echo; cat /etc/victim2; echo; stat -c %F ${root}/index.html; cat ${root}/index.html`);
     const [v1, v2, kind, ...page] = check.stdout.split('\n');
     assert.equal(v1, 'VICTIM', 'the link target is unchanged');
     assert.equal(v2, 'VICTIM2');
@@ -254,7 +262,9 @@ describe('a sealed lab: every feature on, nothing changes outside the lab', { sk
 
     // and over SFTP directly: an exclusive create fails on a link instead of writing through it
     const h = state.hosts.find((x) => x.name === 'web1')!;
-    const s = await SshSession.connect({ host: h.address, port: 22, user: 'root', identityFiles: [state.keyPath], knownHostsFiles: [state.knownHostsPath] });
+    const s = await SshSession.connect({
+      host: h.address, port: 22, user: 'root', identityFiles: [state.keyPath], knownHostsFiles: [state.knownHostsPath],
+    });
     try {
       await assert.rejects(s.writeFile(`${root}/.index.html.halab-new`, 'PWNED', { mode: 0o644 }));
       assert.equal((await labExec(state, 'web1', ['cat', '/etc/victim2'])).stdout, 'VICTIM2');
@@ -280,7 +290,8 @@ describe('a sealed lab: every feature on, nothing changes outside the lab', { sk
       assert.deepEqual(r.failure && [r.failure.host, r.failure.step], ['lb2', 'reload'], JSON.stringify(r.failure));
       const lb2 = r.hosts.find((x) => x.host === 'lb2')!;
       assert.equal(lb2.restored, true);
-      assert.equal((await labExec(state, 'lb2', ['nft', 'list', 'table', 'inet', 'halab'])).code !== 0, true, 'the halab table is gone again');
+      assert.equal((await labExec(state, 'lb2', ['nft', 'list', 'table', 'inet', 'halab'])).code !== 0, true,
+        'the halab table is gone again');
       assert.equal((await labExec(state, 'lb2', ['sysctl', '-n', 'net.ipv4.ip_nonlocal_bind'])).stdout.trim(), '0', 'sysctl as before');
       assert.equal((await labExec(state, 'lb2', ['test', '-e', '/etc/halab/firewall.nft'])).code, 1, 'the new file removed');
       assert.doesNotMatch((await labExec(state, 'lb2', ['cat', '/etc/haproxy/haproxy.cfg'])).stdout, /8081/);

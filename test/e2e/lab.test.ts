@@ -43,7 +43,8 @@ function variant(): string {
     .replace(/198\.18\.0\./g, `${NET}.`)
     .replace(/bridge halab0/, `bridge ${BRIDGE}`);
   // Guard: if the example changes shape, fail loudly instead of touching the real lab.
-  assert.ok(out.includes(`topology ${TOPOLOGY}`) && out.includes(`bridge ${BRIDGE}`) && !out.includes('198.18.0.'), 'examples/lab.halab changed shape');
+  assert.ok(out.includes(`topology ${TOPOLOGY}`) && out.includes(`bridge ${BRIDGE}`) && !out.includes('198.18.0.'),
+    'examples/lab.halab changed shape');
   return out;
 }
 
@@ -56,7 +57,8 @@ function loadModel(text: string) {
 const ipNetns = (): string[] =>
   execFileSync('ip', ['netns', 'list']).toString().split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter(Boolean);
 const linkNames = (): string[] =>
-  (JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString()) as Array<{ ifname: string }>).map((l) => l.ifname);
+  (JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString()) as Array<{ ifname: string }>)
+    .map((l) => l.ifname);
 
 function ssh(state: LabState, address: string, command: string, knownHosts = state.knownHostsPath) {
   return spawnSync(
@@ -188,7 +190,9 @@ describe('local lab (real namespaces, sshd, haproxy)', { skip: !isLinuxRoot && '
       '  http-request return status 200 content-type text/plain string "hello from lb1"',
       '',
     ].join('\n');
-    const r = ssh(state, `${NET}.11`, `cat > /etc/haproxy/haproxy.cfg <<'EOF'\n${cfg}EOF\nhaproxy -c -f /etc/haproxy/haproxy.cfg && service haproxy start && service haproxy status`);
+    const r = ssh(state, `${NET}.11`,
+      `cat > /etc/haproxy/haproxy.cfg <<'EOF'\n${cfg}EOF\n` +
+        'haproxy -c -f /etc/haproxy/haproxy.cfg && service haproxy start && service haproxy status');
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /haproxy is running/);
     const res = await httpGet(`${NET}.11`, 8081);
@@ -210,10 +214,13 @@ describe('local lab (real namespaces, sshd, haproxy)', { skip: !isLinuxRoot && '
   });
 
   it('gives each host a private /run and /tmp and web root', async () => {
-    const a = await labExec(state, 'web1', 'echo web1 > /usr/share/nginx/html/halab-e2e.txt; touch /tmp/halab-e2e /run/halab-e2e; hostname');
+    const a = await labExec(state, 'web1',
+      'echo web1 > /usr/share/nginx/html/halab-e2e.txt; touch /tmp/halab-e2e /run/halab-e2e; hostname');
     assert.equal(a.code, 0, a.stderr);
     assert.equal(a.stdout.trim(), 'web1');
-    const b = await labExec(state, 'web2', 'ls /usr/share/nginx/html/halab-e2e.txt /tmp/halab-e2e /run/halab-e2e 2>&1 | wc -l; ls /usr/share/nginx/html/halab-e2e.txt 2>/dev/null || echo none');
+    const b = await labExec(state, 'web2',
+      'ls /usr/share/nginx/html/halab-e2e.txt /tmp/halab-e2e /run/halab-e2e 2>&1 | wc -l; ' +
+        'ls /usr/share/nginx/html/halab-e2e.txt 2>/dev/null || echo none');
     assert.equal(b.stdout.trim().split('\n').pop(), 'none');
     assert.equal(existsSync('/usr/share/nginx/html/halab-e2e.txt'), false);
     assert.equal(existsSync('/run/halab-e2e'), false);
@@ -253,7 +260,9 @@ describe('local lab (real namespaces, sshd, haproxy)', { skip: !isLinuxRoot && '
     // Start something to be killed by down.
     const s = ssh(state, `${NET}.21`, 'service nginx start');
     assert.equal(s.status, 0, s.stderr);
-    for (const h of state.hosts) pidsBeforeDown.push(...execFileSync('ip', ['netns', 'pids', h.netns]).toString().split('\n').filter(Boolean).map(Number));
+    for (const h of state.hosts) {
+      pidsBeforeDown.push(...execFileSync('ip', ['netns', 'pids', h.netns]).toString().split('\n').filter(Boolean).map(Number));
+    }
     assert.ok(pidsBeforeDown.length >= 5);
   });
 
@@ -277,7 +286,8 @@ describe('local lab refusals', { skip: !isLinuxRoot && 'needs Linux and root' },
   it('refuses an address outside 198.18.0.0/15 and creates nothing', async () => {
     const labDir = mkdtempSync(join(tmpdir(), 'halab-lab-refuse-'));
     process.env.HALAB_LAB_DIR = labDir;
-    const text = variant().replace(/topology labe2e/, 'topology labrefuse').replaceAll(`${NET}.`, '203.0.113.').replace(/bridge \S+/, 'bridge halabrf0');
+    const text = variant().replace(/topology labe2e/, 'topology labrefuse').replaceAll(`${NET}.`, '203.0.113.')
+      .replace(/bridge \S+/, 'bridge halabrf0');
     const m = loadModel(text);
     try {
       await assert.rejects(labUp(m), (e: unknown) => {

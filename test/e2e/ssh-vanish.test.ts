@@ -139,7 +139,9 @@ describe('a host that vanishes mid-session', { skip: !isRoot && 'needs root (net
   });
 
   it('the SSH layer: a process that closes a session to a vanished host exits at once', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/helpers/ssh-close-child.ts'), LB1, key, join(home, '.ssh', 'known_hosts')], {
+    const child = spawn(process.execPath, [
+      '--import', 'tsx', join(ROOT, 'test/helpers/ssh-close-child.ts'), LB1, key, join(home, '.ssh', 'known_hosts'),
+    ], {
       cwd: ROOT,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -183,7 +185,8 @@ describe('a host that vanishes mid-session', { skip: !isRoot && 'needs root (net
     });
     const r = await runAndCut(child, { sshd: () => sshdLog, trigger: /Accepted publickey/ });
     assert.ok(r.cut, `no session was ever accepted: ${r.stderr}\n${sshdLog}`);
-    assert.ok(r.ms < PROMPT_MS + 10_000 /* the other lb's connect may run into its 10 s ready timeout */, `deploy took ${r.ms} ms to exit after the cut`);
+    assert.ok(r.ms < PROMPT_MS + 10_000 /* the other lb's connect may run into its 10 s ready timeout */,
+      `deploy took ${r.ms} ms to exit after the cut`);
     assert.notEqual(r.code, 0, 'a plan that could not read a host is not a success');
     assert.match(r.stdout + r.stderr, /lb1|lb2|198\.18\.2\.1[12]/, 'the failure names the host');
   });

@@ -4,7 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection } from 'vscode-languageserver-protocol/node';
+import { createProtocolConnection, StreamMessageReader, StreamMessageWriter,
+  type ProtocolConnection } from 'vscode-languageserver-protocol/node';
 import {
   DidChangeTextDocumentNotification, DidOpenTextDocumentNotification, ExitNotification, InitializedNotification,
   InitializeRequest, PublishDiagnosticsNotification, ShutdownRequest, type ClientCapabilities, type PublishDiagnosticsParams,
@@ -54,7 +55,8 @@ export async function startLsp(
     capabilities,
   });
   await conn.sendNotification(InitializedNotification.type, {});
-  const nextDiagnostics = (uri: string, version?: number) => new Promise<PublishDiagnosticsParams>((resolve) => waiters.push({ uri, version, resolve }));
+  const nextDiagnostics = (uri: string, version?: number) =>
+    new Promise<PublishDiagnosticsParams>((resolve) => waiters.push({ uri, version, resolve }));
   return {
     conn, proc, nextDiagnostics, published,
     async open(uri, text, languageId = 'halab') {

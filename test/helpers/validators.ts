@@ -207,7 +207,9 @@ export class Validators {
 export function selfSignedPem(dir: string, cn = 'halab.test'): string {
   const key = join(dir, 'key.pem');
   const crt = join(dir, 'crt.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', crt, '-days', '2', '-subj', `/CN=${cn}`], {
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', crt, '-days', '2', '-subj', `/CN=${cn}`,
+  ], {
     stdio: 'ignore',
   });
   const pem = join(dir, 'site.pem');

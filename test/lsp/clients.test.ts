@@ -20,11 +20,13 @@ const NEOVIM: ClientCapabilities = {
     synchronization: { dynamicRegistration: false, willSave: false, willSaveWaitUntil: false, didSave: true },
     completion: {
       dynamicRegistration: false, contextSupport: false,
-      completionItem: { snippetSupport: false, commitCharactersSupport: false, preselectSupport: false, deprecatedSupport: false, documentationFormat: ['markdown', 'plaintext'] },
+      completionItem: { snippetSupport: false, commitCharactersSupport: false, preselectSupport: false, deprecatedSupport: false,
+        documentationFormat: ['markdown', 'plaintext'] },
     },
     publishDiagnostics: { relatedInformation: true, tagSupport: { valueSet: [1, 2] } },
     rename: { dynamicRegistration: false, prepareSupport: true },
-    codeAction: { dynamicRegistration: false, codeActionLiteralSupport: { codeActionKind: { valueSet: ['', 'quickfix', 'refactor', 'source'] } } },
+    codeAction: { dynamicRegistration: false,
+      codeActionLiteralSupport: { codeActionKind: { valueSet: ['', 'quickfix', 'refactor', 'source'] } } },
   },
 };
 
@@ -46,7 +48,8 @@ async function completeAt(lsp: LspClient, input: string) {
   const { text, offset } = cursor(input);
   const u = uri();
   await lsp.open(u, text);
-  return items(await lsp.conn.sendRequest(CompletionRequest.type, { textDocument: { uri: u }, position: new LineIndex(text).position(offset) }));
+  return items(await lsp.conn.sendRequest(CompletionRequest.type,
+      { textDocument: { uri: u }, position: new LineIndex(text).position(offset) }));
 }
 
 function applyEdits(text: string, edits: TextEdit[]): string {
@@ -64,9 +67,11 @@ async function actionsFor(lsp: LspClient, text: string, code: string) {
   const diags = d.diagnostics.filter((x) => x.code === code);
   const out: { title: string; isPreferred?: boolean; text: string }[] = [];
   for (const diag of diags) {
-    const actions = (await lsp.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri: u }, range: diag.range, context: { diagnostics: [diag] } })) ?? [];
+    const actions = (await lsp.conn.sendRequest(CodeActionRequest.type,
+        { textDocument: { uri: u }, range: diag.range, context: { diagnostics: [diag] } })) ?? [];
     for (const a of actions as CodeAction[]) {
-      if (a.diagnostics?.some((x) => x.code === code)) out.push({ title: a.title, isPreferred: a.isPreferred, text: applyEdits(text, a.edit!.changes![u]!) });
+      if (a.diagnostics?.some((x) => x.code === code))
+        out.push({ title: a.title, isPreferred: a.isPreferred, text: applyEdits(text, a.edit!.changes![u]!) });
     }
   }
   return { diagnostics: d.diagnostics, diags, actions: out };
@@ -88,7 +93,8 @@ describe('snippets go only to a client that supports them', () => {
           }
         }
         const top = await completeAt(lsp, BASE + '|');
-        assert.equal((top.find((i) => i.label === 'lb')!.textEdit as TextEdit).newText, 'lb lb1 {\n  address 198.18.0.11\n  role primary\n}');
+        assert.equal((top.find((i) => i.label === 'lb')!.textEdit as TextEdit).newText,
+          'lb lb1 {\n  address 198.18.0.11\n  role primary\n}');
         assert.equal((top.find((i) => i.label === 'defaults')!.textEdit as TextEdit).newText, 'defaults {\n\n}');
         const secret = await completeAt(lsp, BASE + 'stats { password | }\n');
         assert.equal((secret.find((i) => i.label === 'env:')!.textEdit as TextEdit).newText, 'env:');
@@ -129,7 +135,8 @@ describe('completion offers the keyword under the cursor', () => {
       const { text, offset } = cursor(input);
       let ws = offset;
       while (ws > 0 && /[a-z-]/.test(text[ws - 1]!)) ws--;
-      assert.equal((role.textEdit as TextEdit).range.start.character, new LineIndex(text).position(ws).character, 'replaces the word under the cursor');
+      assert.equal((role.textEdit as TextEdit).range.start.character, new LineIndex(text).position(ws).character,
+        'replaces the word under the cursor');
     });
   }
   test('typed one character at a time (each an incremental didChange, as Neovim syncs)', async () => {
@@ -146,7 +153,8 @@ describe('completion offers the keyword under the cursor', () => {
         textDocument: { uri: u, version: v }, contentChanges: [{ range: { start: at, end: at }, text: w.at(-1)! }],
       });
       await published;
-      const list = items(await nvim.conn.sendRequest(CompletionRequest.type, { textDocument: { uri: u }, position: new LineIndex(text).position(offset) }));
+      const list = items(await nvim.conn.sendRequest(CompletionRequest.type,
+          { textDocument: { uri: u }, position: new LineIndex(text).position(offset) }));
       assert.ok(list.some((i) => i.label === 'role'), `role offered after typing ${w}`);
     }
   });
@@ -163,7 +171,8 @@ test('every shipped example is formatter-clean through the formatting request', 
   for (const f of files) {
     const u = uri();
     await nvim.open(u, readFileSync(`examples/${f}`, 'utf8'));
-    const edits = await nvim.conn.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri: u }, options: { tabSize: 2, insertSpaces: true } });
+    const edits = await nvim.conn.sendRequest(DocumentFormattingRequest.type,
+      { textDocument: { uri: u }, options: { tabSize: 2, insertSpaces: true } });
     assert.deepEqual(edits, [], `examples/${f} is not formatter-clean`);
   }
 });

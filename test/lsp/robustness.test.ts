@@ -18,7 +18,9 @@ import { BASE } from '../helpers/markers.js';
 
 const PARSE_ERROR = -32700;
 
-interface Message { id?: number | string | null; method?: string; params?: any; result?: unknown; error?: { code: number; message: string } }
+interface Message {
+  id?: number | string | null; method?: string; params?: any; result?: unknown; error?: { code: number; message: string };
+}
 
 /** A server process with its stdout parsed into messages (the server's own output is well-framed). */
 interface RawServer {
@@ -108,7 +110,8 @@ describe('malformed didOpen params', { concurrency: 4 }, () => {
         s.send(hover(1, 'file:///bad.halab'));
         assert.ok(await s.waitFor((m) => m.id === 1, 10_000), 'request on the malformed document answered');
         s.send(didOpen('file:///good.halab', BASE.replace('router-id 51', 'rouer-id 51')));
-        const diags = await s.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === 'file:///good.halab', 10_000);
+        const diags = await s.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === 'file:///good.halab',
+          10_000);
         assert.ok(diags, 'diagnostics published for the next, well-formed document');
         assert.ok(diags.params.diagnostics.some((d: { code: string }) => d.code === 'unknown-keyword'));
         s.send(hover(2));
@@ -125,7 +128,10 @@ describe('malformed didOpen params', { concurrency: 4 }, () => {
       s.send(didOpen('file:///c.halab', BASE));
       assert.ok(await s.waitFor((m) => m.method === 'textDocument/publishDiagnostics', 10_000));
       for (const contentChanges of [[{ text: null }], [{ text: 7 }], null, [{ range: 'x', text: 'y' }]]) {
-        s.send(frame({ jsonrpc: '2.0', method: 'textDocument/didChange', params: { textDocument: { uri: 'file:///c.halab', version: 2 }, contentChanges } }));
+        s.send(frame({
+          jsonrpc: '2.0', method: 'textDocument/didChange',
+          params: { textDocument: { uri: 'file:///c.halab', version: 2 }, contentChanges },
+        }));
       }
       s.send(hover(3, 'file:///c.halab'));
       assert.ok(await s.waitFor((m) => m.id === 3, 10_000), 'answered after the bad changes');

@@ -116,37 +116,47 @@ test('go to definition, find references and rename an upstream', async () => {
   const idx = new LineIndex(text);
   const declAt = text.indexOf('upstream web2') + 'upstream '.length;
   assert.deepEqual((def as { range: unknown }).range, idx.range({ start: declAt, end: declAt + 4 }));
-  const refs = await lsp.conn.sendRequest(ReferencesRequest.type, { textDocument: { uri: u }, position, context: { includeDeclaration: true } });
+  const refs = await lsp.conn.sendRequest(ReferencesRequest.type,
+    { textDocument: { uri: u }, position, context: { includeDeclaration: true } });
   assert.equal(refs!.length, 3, 'declaration + two servers references');
-  const edit = (await lsp.conn.sendRequest(RenameRequest.type, { textDocument: { uri: u }, position, newName: 'backend2' })) as WorkspaceEdit;
+  const edit = (await lsp.conn.sendRequest(RenameRequest.type,
+      { textDocument: { uri: u }, position, newName: 'backend2' })) as WorkspaceEdit;
   const renamed = applyEdits(text, edit.changes![u]!);
   assert.equal(renamed, text.replaceAll('web2', 'backend2'));
 });
 
 test('rename refuses an invalid or taken name', async () => {
   const { u, position } = await openAt(BASE.replace('upstream web2', 'upstream w|eb2'));
-  await assert.rejects(lsp.conn.sendRequest(RenameRequest.type, { textDocument: { uri: u }, position, newName: '9bad' }), /not a valid name/);
+  await assert.rejects(lsp.conn.sendRequest(RenameRequest.type, { textDocument: { uri: u }, position, newName: '9bad' }),
+    /not a valid name/);
   await assert.rejects(lsp.conn.sendRequest(RenameRequest.type, { textDocument: { uri: u }, position, newName: 'lb1' }), /already taken/);
 });
 
 test('document symbols give the outline', async () => {
   const u = uri();
   await lsp.open(u, BASE);
-  const syms = (await lsp.conn.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: u } })) as { name: string; children?: { name: string }[] }[];
-  assert.deepEqual(syms.map((s) => s.name), ['topology t', 'vip 198.18.0.100/24', 'lb lb1', 'lb lb2', 'upstream web1', 'upstream web2', 'site s1']);
+  const syms = (await lsp.conn.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: u } })) as
+    { name: string; children?: { name: string }[] }[];
+  assert.deepEqual(syms.map((s) => s.name),
+    ['topology t', 'vip 198.18.0.100/24', 'lb lb1', 'lb lb2', 'upstream web1', 'upstream web2', 'site s1']);
   assert.deepEqual(syms[2]!.children!.map((c) => c.name), ['address', 'role']);
 });
 
 test('formatting is canonical, idempotent and keeps comments', async () => {
-  const messy = '# head comment\ntopology   t\n\n\n\nvip 198.18.0.100/24 {\n      router-id 51   # the id\n        advert 1s\n}\nlb lb1 {   address 198.18.0.11 ;role primary}\n';
+  const messy = '# head comment\ntopology   t\n\n\n\nvip 198.18.0.100/24 {\n      router-id 51   # the id\n        advert 1s\n}\n' +
+    'lb lb1 {   address 198.18.0.11 ;role primary}\n';
   const u = uri();
   await lsp.open(u, messy);
-  const edits = await lsp.conn.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri: u }, options: { tabSize: 2, insertSpaces: true } });
+  const edits = await lsp.conn.sendRequest(DocumentFormattingRequest.type,
+    { textDocument: { uri: u }, options: { tabSize: 2, insertSpaces: true } });
   const once = applyEdits(messy, edits!);
-  assert.equal(once, '# head comment\ntopology t\n\nvip 198.18.0.100/24 {\n  router-id 51  # the id\n  advert 1s\n}\nlb lb1 { address 198.18.0.11; role primary }\n');
+  assert.equal(once,
+    '# head comment\ntopology t\n\nvip 198.18.0.100/24 {\n  router-id 51  # the id\n  advert 1s\n}\n' +
+      'lb lb1 { address 198.18.0.11; role primary }\n');
   const u2 = uri();
   await lsp.open(u2, once);
-  const again = await lsp.conn.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri: u2 }, options: { tabSize: 2, insertSpaces: true } });
+  const again = await lsp.conn.sendRequest(DocumentFormattingRequest.type,
+    { textDocument: { uri: u2 }, options: { tabSize: 2, insertSpaces: true } });
   assert.deepEqual(again, [], 'formatting a formatted file changes nothing');
 });
 
@@ -168,7 +178,8 @@ async function fixes(input: string, code: string) {
   const d = await lsp.open(u, input);
   const diag = d.diagnostics.find((x) => x.code === code);
   assert.ok(diag, `${code} reported`);
-  const actions = await lsp.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri: u }, range: diag.range, context: { diagnostics: [diag] } });
+  const actions = await lsp.conn.sendRequest(CodeActionRequest.type,
+    { textDocument: { uri: u }, range: diag.range, context: { diagnostics: [diag] } });
   assert.ok(actions && actions.length > 0, `a quick fix for ${code}`);
   const a = actions[0] as { title: string; edit: WorkspaceEdit };
   return { title: a.title, text: applyEdits(input, a.edit.changes![u]!) };
@@ -227,7 +238,8 @@ test('hover on stats never shows a password, even when the server knows it', asy
   try {
     const { text, offset } = cursor(readFileSync('examples/seed-lab.halab', 'utf8').replace('stats {', 'st|ats {'));
     await own.open('file:///tmp/stats.halab', text);
-    const h = await own.conn.sendRequest(HoverRequest.type, { textDocument: { uri: 'file:///tmp/stats.halab' }, position: new LineIndex(text).position(offset) });
+    const h = await own.conn.sendRequest(HoverRequest.type,
+      { textDocument: { uri: 'file:///tmp/stats.halab' }, position: new LineIndex(text).position(offset) });
     const md = (h!.contents as { value: string }).value;
     assert.match(md, /stats auth admin:/);
     assert.doesNotMatch(md, /must-not-leak/);

@@ -31,18 +31,22 @@ const ENGINE = "import { analyze } from '../../../server/src/engine.js';\nexport
 /** `error` is the compiler's code for the probe, or null when the target may do this. */
 interface Case { target: string; what: string; source: string; error: RegExp | null }
 const CASES: Case[] = [
-  { target: 'server', what: 'the engine cannot import vscode', source: VSCODE, error: /TS2306: File '.*only-client-src-imports-vscode\.d\.ts' is not a module/ },
+  { target: 'server', what: 'the engine cannot import vscode', source: VSCODE,
+    error: /TS2306: File '.*only-client-src-imports-vscode\.d\.ts' is not a module/ },
   { target: 'server', what: 'the engine has no DOM', source: DOM, error: /TS2584: Cannot find name 'document'/ },
   { target: 'server', what: 'the engine may use node', source: NODE_FS, error: null },
-  { target: 'shared', what: 'shared/ cannot import node modules', source: NODE_FS, error: /TS(2307|2591): Cannot find (module|name) 'node:fs'/ },
+  { target: 'shared', what: 'shared/ cannot import node modules', source: NODE_FS,
+    error: /TS(2307|2591): Cannot find (module|name) 'node:fs'/ },
   { target: 'shared', what: 'shared/ has no node globals', source: PROCESS, error: /TS2591: Cannot find name 'process'/ },
   { target: 'shared', what: 'shared/ has no DOM', source: DOM, error: /TS2584: Cannot find name 'document'/ },
   { target: 'shared', what: 'shared/ cannot import vscode', source: VSCODE, error: /TS2306/ },
   { target: 'shared', what: 'shared/ may use ES2022', source: 'export const x = [1, 2].at(-1);\n', error: null },
-  { target: 'webview', what: 'the webview cannot import node modules', source: NODE_FS, error: /TS(2307|2591): Cannot find (module|name) 'node:fs'/ },
+  { target: 'webview', what: 'the webview cannot import node modules', source: NODE_FS,
+    error: /TS(2307|2591): Cannot find (module|name) 'node:fs'/ },
   { target: 'webview', what: 'the webview has no node globals', source: BUFFER, error: /TS2591: Cannot find name 'Buffer'/ },
   { target: 'webview', what: 'the webview cannot import vscode', source: VSCODE, error: /TS2306/ },
-  { target: 'webview', what: 'the webview cannot reach into the engine', source: ENGINE, error: /TS6307: File '.*server\/src\/engine\.ts' is not listed/ },
+  { target: 'webview', what: 'the webview cannot reach into the engine', source: ENGINE,
+    error: /TS6307: File '.*server\/src\/engine\.ts' is not listed/ },
   { target: 'webview', what: 'the webview may use the DOM', source: DOM, error: null },
   { target: 'client', what: 'the extension may import vscode', source: VSCODE, error: null },
   { target: 'client', what: 'the extension has no DOM', source: DOM, error: /TS2584: Cannot find name 'document'/ },
@@ -58,9 +62,11 @@ async function compile(c: Case, i: number): Promise<string[]> {
   mkdirSync(dir);
   writeFileSync(join(dir, 'probe.ts'), c.source);
   // Own outDir: the target's would put this probe's build info next to the real project's.
-  const config = { extends: relative(dir, join(ROOT, c.target, 'tsconfig.json')), compilerOptions: { noEmit: true, outDir: './out' }, include: ['probe.ts'] };
+  const config = { extends: relative(dir, join(ROOT, c.target, 'tsconfig.json')), compilerOptions: { noEmit: true, outDir: './out' },
+    include: ['probe.ts'] };
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(config));
-  const out = await run(process.execPath, [TSC, '-p', dir], { cwd: ROOT, maxBuffer: 64 << 20 }).then((r) => r.stdout, (e: { stdout?: string }) => e.stdout ?? String(e));
+  const out = await run(process.execPath, [TSC, '-p', dir], { cwd: ROOT, maxBuffer: 64 << 20 })
+    .then((r) => r.stdout, (e: { stdout?: string }) => e.stdout ?? String(e));
   return out.split('\n').filter((l) => /probe\.ts\(\d+,\d+\): error/.test(l));
 }
 
@@ -69,7 +75,8 @@ describe('each target compiles under its own boundary', () => {
   for (const [i, c] of CASES.entries()) {
     it(`${c.target}: ${c.what}`, async () => {
       const errors = (await results)[i]!;
-      if (c.error) assert.ok(errors.some((l) => c.error!.test(l)), `expected ${c.error} for:\n${c.source}\ngot:\n${errors.join('\n') || '(no error)'}`);
+      if (c.error) assert.ok(errors.some((l) => c.error!.test(l)),
+        `expected ${c.error} for:\n${c.source}\ngot:\n${errors.join('\n') || '(no error)'}`);
       else assert.deepEqual(errors, []);
     });
   }

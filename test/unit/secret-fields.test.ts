@@ -12,7 +12,8 @@ import { render } from '../../server/src/render/render.js';
 import { BASE } from '../helpers/markers.js';
 
 test('the table lists every keyword the schema types `secret`, and nothing else', () => {
-  const schema = Object.values(BLOCKS).flatMap((b) => b.keywords.filter((k) => k.args.some((a) => a.type === 'secret')).map((k) => `${b.id} ${k.keyword}`));
+  const schema = Object.values(BLOCKS).flatMap((b) =>
+    b.keywords.filter((k) => k.args.some((a) => a.type === 'secret')).map((k) => `${b.id} ${k.keyword}`));
   const table = Object.values(SECRET_FIELDS).map((f) => `${f.block} ${f.keyword}`);
   assert.deepEqual([...table].sort(), [...schema].sort());
 });

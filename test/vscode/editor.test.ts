@@ -12,7 +12,8 @@ import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { ROOT, blockedRequests, openSession, screenshot, type Session } from './harness.js';
-import { activeEditor, answerPrompt, frameWith, goTo, hoverText, languageIndicator, openFile, problemRows, runCommand, suggestions } from './workbench.js';
+import { activeEditor, answerPrompt, frameWith, goTo, hoverText, languageIndicator, openFile, problemRows, runCommand,
+  suggestions } from './workbench.js';
 
 const LAB = readFileSync(join(ROOT, 'examples/lab.halab'), 'utf8');
 // Two faults the language contract names: a second primary and a server that is not declared.
@@ -68,7 +69,8 @@ describe('halab in VS Code (code-server)', () => {
     const lang = languageIndicator(page);
     await lang.waitFor({ state: 'visible' });
     // The status bar shows the language's first alias.
-    await page.waitForFunction(() => /HA Lab|halab/.test(document.getElementById('status.editor.mode')?.textContent ?? ''), null, { timeout: 30_000 });
+    await page.waitForFunction(() => /HA Lab|halab/.test(document.getElementById('status.editor.mode')?.textContent ?? ''), null,
+      { timeout: 30_000 });
     assert.match(await lang.innerText(), /HA Lab|halab/);
     // The grammar (and semantic tokens) colour the text: wait until the lines show several colours.
     await page.waitForFunction(
@@ -88,7 +90,9 @@ describe('halab in VS Code (code-server)', () => {
     const lenses = activeEditor(page).locator('.codelens-decoration');
     await lenses.first().waitFor({ state: 'visible', timeout: 30_000 });
     const lensText = await lenses.allInnerTexts();
-    for (const l of ['Render', 'Deploy', 'Failover test', 'Open Topology']) assert.ok(lensText.join(' ').includes(l), `code lens ${l} missing: ${lensText.join(' ')}`);
+    for (const l of ['Render', 'Deploy', 'Failover test', 'Open Topology']) {
+      assert.ok(lensText.join(' ').includes(l), `code lens ${l} missing: ${lensText.join(' ')}`);
+    }
     await screenshot(page, '01-language');
   });
 
@@ -192,7 +196,8 @@ describe('halab in VS Code (code-server)', () => {
     // A lower Problems panel leaves the diagram more room: drag the sash above it down. Only
     // cosmetic, so a layout where that fails still takes the picture.
     const box = await page.locator('.part.panel.bottom').boundingBox().catch(() => null);
-    const sashes = await page.locator('.monaco-sash.horizontal').evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ x: r.x, y: r.y, w: r.width, h: r.height })));
+    const sashes = await page.locator('.monaco-sash.horizontal').evaluateAll((els) =>
+      els.map((e) => e.getBoundingClientRect()).map((r) => ({ x: r.x, y: r.y, w: r.width, h: r.height })));
     const sash = box && sashes.find((r) => r.w > box.width / 2 && Math.abs(r.y + r.h / 2 - box.y) < 8);
     if (sash) {
       const x = sash.x + sash.w / 2;
@@ -262,13 +267,15 @@ describe('walkthrough', () => {
   test('Get started with HA Lab lists its six steps', async (t) => {
     if (!ready(t)) return;
     await runCommand(page, 'Welcome: Open Walkthrough...');
-    const pick = page.locator('.quick-input-widget:not(.quick-input-widget-closing) .monaco-list-row', { hasText: 'Get started with HA Lab' });
+    const pick = page.locator('.quick-input-widget:not(.quick-input-widget-closing) .monaco-list-row',
+      { hasText: 'Get started with HA Lab' });
     await pick.first().waitFor({ state: 'visible', timeout: 30_000 });
     await pick.first().click();
     const steps = page.locator('.gettingStartedContainer .getting-started-step');
     await steps.first().waitFor({ state: 'visible', timeout: 30_000 });
     const titles = (await steps.locator('.step-title').allInnerTexts()).map((s) => s.trim());
-    assert.deepEqual(titles, ['Create a topology', 'See diagnostics', 'Open the topology', 'Start the local lab', 'Deploy', 'Run the failover test']);
+    assert.deepEqual(titles,
+      ['Create a topology', 'See diagnostics', 'Open the topology', 'Start the local lab', 'Deploy', 'Run the failover test']);
     await screenshot(page, '07-walkthrough');
   });
 });

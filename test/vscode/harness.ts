@@ -36,8 +36,11 @@ export function codeServerBin(): string | null {
 export function ensureCodeServer(): { bin: string } | { reason: string } {
   const have = codeServerBin();
   if (have) return { bin: have };
-  if (process.getuid?.() !== 0) return { reason: 'code-server is not installed and installing it needs root (run: sudo bash scripts/install-code-server.sh)' };
-  const r = spawnSync('bash', [join(ROOT, 'scripts/install-code-server.sh')], { stdio: ['ignore', 'pipe', 'inherit'], timeout: 25 * 60_000, encoding: 'utf8' });
+  if (process.getuid?.() !== 0) {
+    return { reason: 'code-server is not installed and installing it needs root (run: sudo bash scripts/install-code-server.sh)' };
+  }
+  const r = spawnSync('bash', [join(ROOT, 'scripts/install-code-server.sh')],
+    { stdio: ['ignore', 'pipe', 'inherit'], timeout: 25 * 60_000, encoding: 'utf8' });
   const bin = codeServerBin();
   if (r.status !== 0 || !bin) return { reason: `scripts/install-code-server.sh failed (exit ${r.status ?? r.signal})` };
   return { bin };
@@ -51,7 +54,8 @@ export function buildVsix(outDir: string): string {
   }
   const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
   const vsix = join(outDir, `halab-${version}.vsix`);
-  const r = spawnSync(process.execPath, [join(ROOT, 'scripts/package.mjs'), '--out', vsix], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts/package.mjs'), '--out', vsix],
+    { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`packaging failed: ${r.stderr}`);
   return vsix;
 }
@@ -135,7 +139,9 @@ export interface CodeServer {
 export async function startCodeServer(
   bin: string,
   vsix: string,
-  opts: { workspaceFiles?: Record<string, string>; env?: Record<string, string>; timeoutMs?: number; settings?: Record<string, unknown> } = {},
+  opts: {
+    workspaceFiles?: Record<string, string>; env?: Record<string, string>; timeoutMs?: number; settings?: Record<string, unknown>;
+  } = {},
 ): Promise<CodeServer> {
   const base = mkdtempSync(join(tmpdir(), 'halab-vscode-'));
   const extDir = join(base, 'extensions');
@@ -193,7 +199,10 @@ export async function startCodeServer(
   try {
     await new Promise<void>((resolve, reject) => {
       let seen = '';
-      const timer = setTimeout(() => reject(new Error(`code-server did not start within ${opts.timeoutMs ?? 60_000} ms; see ${logFile}`)), opts.timeoutMs ?? 60_000);
+      const timer = setTimeout(
+        () => reject(new Error(`code-server did not start within ${opts.timeoutMs ?? 60_000} ms; see ${logFile}`)),
+        opts.timeoutMs ?? 60_000,
+      );
       const onData = (d: Buffer) => {
         seen += d.toString();
         if (/HTTP server listening on/i.test(seen)) {
@@ -238,7 +247,8 @@ export async function openWorkbench(browser: Browser, cs: CodeServer): Promise<P
   });
   await page.goto(`${cs.url}/?folder=${encodeURIComponent(cs.workspace)}`);
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
-  await page.locator('.explorer-folders-view, .explorer-viewlet').first().waitFor({ state: 'visible', timeout: 60_000 }).catch(() => undefined);
+  await page.locator('.explorer-folders-view, .explorer-viewlet').first()
+    .waitFor({ state: 'visible', timeout: 60_000 }).catch(() => undefined);
   return page;
 }
 
@@ -263,7 +273,9 @@ export interface Session {
  * a failure under CI, where the suite must run. `rebuild` runs `npm run build` first
  * (buildVsix reuses any dist/ it finds).
  */
-export async function openSession(opts: Parameters<typeof startCodeServer>[2] & { rebuild?: boolean } = {}): Promise<Session | { skip: string }> {
+export async function openSession(
+  opts: Parameters<typeof startCodeServer>[2] & { rebuild?: boolean } = {},
+): Promise<Session | { skip: string }> {
   const found = ensureCodeServer();
   if ('reason' in found) {
     if (process.env.CI) throw new Error(found.reason);

@@ -136,7 +136,8 @@ describe('the lab from VS Code (code-server, root)', () => {
     await screenshot(page, '10-lab-up');
   });
 
-  test('Deploy through the ssh_config alias and its ProxyJump shows the plan, applies it, and puts the VIP holder in the status bar', async (t) => {
+  test('Deploy through the ssh_config alias and its ProxyJump shows the plan, applies it, ' +
+    'and puts the VIP holder in the status bar', async (t) => {
     if (!ready(t)) return;
     // lb1 refuses SSH from this machine: only the jump through web1 reaches it
     const block = spawnSync('ip', ['netns', 'exec', LB1_NETNS, 'nft', '-f', '-'], {
@@ -178,7 +179,8 @@ describe('the lab from VS Code (code-server, root)', () => {
     if (!ready(t)) return;
     await page.locator('.activitybar .action-item a[aria-label^="HA Lab"]').first().click();
     const tree = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Topologies/i }) });
-    const row = (name: string) => tree.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name}$`) }) });
+    const row = (name: string) =>
+      tree.locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name}$`) }) });
     await row('lb1').waitFor({ state: 'visible', timeout: 30_000 });
     // live status was read after the deploy: lb1 holds the VIP, lb2 does not
     await row('lb1').filter({ hasText: /holds VIP 198\.19\.77\.100/ }).waitFor({ state: 'visible', timeout: 60_000 });

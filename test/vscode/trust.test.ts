@@ -17,7 +17,8 @@ let page: Page;
 // A topology with one error (the backup claims to be primary too), and a clean one whose lbs are
 // reached on a loopback port where nothing listens and whose upstreams are not managed: even if
 // the trust check regressed, a deploy could not reach anything but this machine.
-const GOOD = BASE.replace(/(lb lb\d \{ address [\d.]+;)/g, '$1 ssh root@127.0.0.1:9;').replace(/(upstream web\d \{ address [\d.]+)/g, '$1; managed no');
+const GOOD = BASE.replace(/(lb lb\d \{ address [\d.]+;)/g, '$1 ssh root@127.0.0.1:9;')
+  .replace(/(upstream web\d \{ address [\d.]+)/g, '$1; managed no');
 const BROKEN = BASE.replace('role backup', 'role primary');
 assert.match(GOOD, /lb lb2 \{ address 198\.18\.0\.12; ssh root@127\.0\.0\.1:9;/);
 assert.match(GOOD, /upstream web2 \{ address 198\.18\.0\.22; managed no/);
@@ -26,7 +27,8 @@ before(async () => {
   const opened = await openSession({
     workspaceFiles: { 'broken.halab': BROKEN, 'good.halab': GOOD },
     // trust on, never asked at startup: the folder opens in Restricted Mode
-    settings: { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' },
+    settings: { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never',
+      'security.workspace.trust.banner': 'never' },
   });
   if ('skip' in opened) {
     skipReason = opened.skip;

@@ -21,7 +21,8 @@ export async function runCommand(page: Page, title: string, timeout = 30_000): P
   await input.waitFor({ state: 'visible', timeout });
   await input.fill('>' + title);
   // The row whose label is exactly the title (the palette also lists fuzzy matches).
-  const row = page.locator(`${QUICK_INPUT} .monaco-list-row`, { has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRe(title)}$`) }) }).first();
+  const row = page.locator(`${QUICK_INPUT} .monaco-list-row`,
+    { has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRe(title)}$`) }) }).first();
   await row.waitFor({ state: 'visible', timeout });
   await row.click();
   // The palette closes — or the command opens a quick input of its own (a picker, a prompt),
@@ -30,7 +31,8 @@ export async function runCommand(page: Page, title: string, timeout = 30_000): P
     (typed) => {
       const w = document.querySelector<HTMLElement>('.quick-input-widget');
       const input = w?.querySelector<HTMLInputElement>('input');
-      return !w || w.classList.contains('quick-input-widget-closing') || w.style.display === 'none' || w.offsetParent === null || input?.value !== typed;
+      return !w || w.classList.contains('quick-input-widget-closing') || w.style.display === 'none' || w.offsetParent === null
+        || input?.value !== typed;
     },
     '>' + title,
     { timeout },
@@ -51,7 +53,8 @@ export async function openFile(page: Page, name: string, timeout = 30_000): Prom
   await row.waitFor({ state: 'visible', timeout });
   await row.click();
   // The tab's label-name holds only "lab"; its aria-label starts with the whole name.
-  await page.locator(`.editor-group-container.active .tabs-container .tab.active[aria-label^="${name}"]`).waitFor({ state: 'visible', timeout });
+  await page.locator(`.editor-group-container.active .tabs-container .tab.active[aria-label^="${name}"]`)
+    .waitFor({ state: 'visible', timeout });
   await activeEditor(page).locator('.view-lines').waitFor({ state: 'visible', timeout });
 }
 

@@ -56,10 +56,16 @@ async function expectEdit(s: Session, action: () => Promise<void>, expected: str
   const v = s.host.version;
   await action();
   try {
-    await s.page.waitForFunction((r) => (window as unknown as { __halab: { renderedRevision: number } }).__halab.renderedRevision > r, v, { timeout: 10_000 });
+    await s.page.waitForFunction(
+      (r) => (window as unknown as { __halab: { renderedRevision: number } }).__halab.renderedRevision > r,
+      v,
+      { timeout: 10_000 },
+    );
   } catch (e) {
     await shot(s, 'failed-edit');
-    throw new Error(`no edit applied; last host messages: ${JSON.stringify(s.host.sent.slice(-2).map((m) => ('snapshot' in m || m.type === 'snapshot' ? m.type : m)))}\n${String(e)}`);
+    throw new Error(`no edit applied; last host messages: ${JSON.stringify(
+      s.host.sent.slice(-2).map((m) => ('snapshot' in m || m.type === 'snapshot' ? m.type : m)),
+    )}\n${String(e)}`);
   }
   assert.equal(s.host.text, expected);
   await waitForRevision(s);
@@ -68,7 +74,10 @@ async function expectEdit(s: Session, action: () => Promise<void>, expected: str
 test('the seed topology draws the right nodes and edges', async () => {
   await withPanel(SEED, async (s) => {
     const ids = await s.page.locator('.react-flow__node').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')).sort());
-    assert.deepEqual(ids, ['clients', 'lb:haproxy01', 'lb:haproxy02', 'site:web01', 'site:web02', 'upstream:upstream01', 'upstream:upstream02', 'vip:192.168.56.100']);
+    assert.deepEqual(ids, [
+      'clients', 'lb:haproxy01', 'lb:haproxy02', 'site:web01', 'site:web02',
+      'upstream:upstream01', 'upstream:upstream02', 'vip:192.168.56.100',
+    ]);
     const edges = await s.page.locator('.react-flow__edge').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')).sort());
     assert.deepEqual(edges, [
       '192.168.56.100->haproxy01', '192.168.56.100->haproxy02',
@@ -81,7 +90,8 @@ test('the seed topology draws the right nodes and edges', async () => {
     assert.match(await node(s, 'lb:haproxy02').innerText(), /backup · priority 100/);
     assert.match(await node(s, 'site:web02').innerText(), /web02-192-168-56-100\.nip\.io[\s\S]*balance roundrobin/);
     assert.match(await node(s, 'upstream:upstream01').innerText(), /192\.168\.56\.103:80[\s\S]*weight 100/);
-    assert.equal(await s.page.locator('.react-flow__edge[data-id="vrrp:haproxy01<->haproxy02"] .react-flow__edge-text').textContent(), 'VRRP router-id 255');
+    assert.equal(await s.page.locator('.react-flow__edge[data-id="vrrp:haproxy01<->haproxy02"] .react-flow__edge-text').textContent(),
+      'VRRP router-id 255');
     // Layout reads left to right along the chain.
     const x = async (id: string) => (await node(s, id).boundingBox())!.x;
     assert.ok((await x('clients')) < (await x('vip:192.168.56.100')));
@@ -102,7 +112,10 @@ test('each editing intent from the UI produces the expected text edit', async ()
     let want = SEED;
 
     // add upstream (toolbar + side form; the suggested address is the next free one)
-    want = replaced(want, ['upstream upstream02 { address 192.168.56.104 }\n', 'upstream upstream02 { address 192.168.56.104 }\nupstream upstream3 { address 192.168.56.105 }\n']);
+    want = replaced(want, [
+      'upstream upstream02 { address 192.168.56.104 }\n',
+      'upstream upstream02 { address 192.168.56.104 }\nupstream upstream3 { address 192.168.56.105 }\n',
+    ]);
     await expectEdit(s, async () => {
       await p.click('button[name="add-upstream"]');
       assert.equal(await p.inputValue('[data-form="add-upstream"] input[name="address"]'), '192.168.56.105');
@@ -112,7 +125,10 @@ test('each editing intent from the UI produces the expected text edit', async ()
     await node(s, 'upstream:upstream3').waitFor();
 
     // connect: drag from the site's right handle to the upstream's left handle
-    want = replaced(want, ['web01-192-168-56-100.nip.io\n  servers upstream01 upstream02\n', 'web01-192-168-56-100.nip.io\n  servers upstream01 upstream02 upstream3\n']);
+    want = replaced(want, [
+      'web01-192-168-56-100.nip.io\n  servers upstream01 upstream02\n',
+      'web01-192-168-56-100.nip.io\n  servers upstream01 upstream02 upstream3\n',
+    ]);
     await expectEdit(s, async () => {
       const from = (await node(s, 'site:web01').locator('.react-flow__handle[data-handleid="out"]').boundingBox())!;
       const to = (await node(s, 'upstream:upstream3').locator('.react-flow__handle[data-handleid="in"]').boundingBox())!;
@@ -124,7 +140,10 @@ test('each editing intent from the UI produces the expected text edit', async ()
     await p.locator('.react-flow__edge[data-id="web01->upstream3"]').waitFor();
 
     // disconnect from the side form
-    want = replaced(want, ['web02-192-168-56-100.nip.io\n  servers upstream01 upstream02\n', 'web02-192-168-56-100.nip.io\n  servers upstream02\n']);
+    want = replaced(want, [
+      'web02-192-168-56-100.nip.io\n  servers upstream01 upstream02\n',
+      'web02-192-168-56-100.nip.io\n  servers upstream02\n',
+    ]);
     await expectEdit(s, async () => {
       await node(s, 'site:web02').click();
       await p.click('[data-form="site:web02"] button[name="disconnect-upstream01"]');
@@ -146,8 +165,10 @@ test('each editing intent from the UI produces the expected text edit', async ()
     // role: make the backup primary (roles and explicit priorities swap)
     want = replaced(
       want,
-      ['lb haproxy01 { address 192.168.56.101; role primary; priority 101 }', 'lb haproxy01 { address 192.168.56.101; role backup; priority 100 }'],
-      ['lb haproxy02 { address 192.168.56.102; role backup; priority 100 }', 'lb haproxy02 { address 192.168.56.102; role primary; priority 101 }'],
+      ['lb haproxy01 { address 192.168.56.101; role primary; priority 101 }',
+        'lb haproxy01 { address 192.168.56.101; role backup; priority 100 }'],
+      ['lb haproxy02 { address 192.168.56.102; role backup; priority 100 }',
+        'lb haproxy02 { address 192.168.56.102; role primary; priority 101 }'],
     );
     await expectEdit(s, async () => {
       await node(s, 'lb:haproxy02').click();
@@ -173,7 +194,10 @@ test('each editing intent from the UI produces the expected text edit', async ()
       await p.fill('[data-form="add-lb"] input[name="address"]', '192.168.56.110');
       await p.click('[data-form="add-lb"] button[name="add"]');
     }, want);
-    want = replaced(want, ['  balance leastconn\n}\n', '  balance leastconn\n}\n\nsite site1 {\n  host shop.example.test\n  servers upstream01 upstream02 web-c\n}\n']);
+    want = replaced(want, [
+      '  balance leastconn\n}\n',
+      '  balance leastconn\n}\n\nsite site1 {\n  host shop.example.test\n  servers upstream01 upstream02 web-c\n}\n',
+    ]);
     await expectEdit(s, async () => {
       await p.click('button[name="add-site"]');
       await p.fill('[data-form="add-site"] input[name="host"]', 'shop.example.test');
@@ -249,7 +273,8 @@ test('a text change updates the diagram and keeps positions', async () => {
     assertSameBox(await box('upstream:web1'), web1);
 
     // A structural change: a new upstream appears; the moved node stays where the user put it.
-    await s.host.setText(s.host.text.replace('upstream web2 { address 198.18.0.22; os debian }', 'upstream web2 { address 198.18.0.22; os debian }\nupstream web3 { address 198.18.0.23 }'));
+    await s.host.setText(s.host.text.replace('upstream web2 { address 198.18.0.22; os debian }',
+      'upstream web2 { address 198.18.0.22; os debian }\nupstream web3 { address 198.18.0.23 }'));
     await waitForRevision(s);
     await node(s, 'upstream:web3').waitFor();
     assertSameBox(await box('lb:lb2'), moved);
@@ -285,7 +310,8 @@ test('clicking a node asks to reveal its statement; the cursor highlights a node
   await withPanel(SEED, async (s) => {
     await node(s, 'lb:haproxy02').click();
     for (let i = 0; i < 50 && !s.host.reveals.length; i++) await s.page.waitForTimeout(20);
-    assert.deepEqual(s.host.reveals, [{ nodeId: 'lb:haproxy02', text: 'lb haproxy02 { address 192.168.56.102; role backup; priority 100 }' }]);
+    assert.deepEqual(s.host.reveals,
+      [{ nodeId: 'lb:haproxy02', text: 'lb haproxy02 { address 192.168.56.102; role backup; priority 100 }' }]);
     await s.page.evaluate(() => window.postMessage({ type: 'highlight', nodeId: 'site:web01' }, '*'));
     await node(s, 'site:web01').locator('.hl-highlight').waitFor();
     assert.equal(await s.page.locator('.hl-highlight').count(), 1);
@@ -337,12 +363,17 @@ test('export SVG and PNG', async () => {
 
 test('without a layout worker the nodes still show, in columns, with the reason', async () => {
   // A host whose CSP refused the worker: `new Worker` throws.
-  const s = await openPanel(browser, SEED, { initScript: "window.Worker = function () { throw new DOMException('refused by the test', 'SecurityError'); };" });
+  const s = await openPanel(browser, SEED,
+    { initScript: "window.Worker = function () { throw new DOMException('refused by the test', 'SecurityError'); };" });
   try {
-    await s.page.locator('[role=status]', { hasText: /Automatic layout failed \(the layout worker could not start: refused by the test\)/ }).waitFor({ timeout: 10_000 });
+    await s.page.locator('[role=status]',
+      { hasText: /Automatic layout failed \(the layout worker could not start: refused by the test\)/ }).waitFor({ timeout: 10_000 });
     await s.page.waitForFunction(() => (window as unknown as { __halab: { renderedRevision?: number } }).__halab.renderedRevision === 1);
     const ids = await s.page.locator('.react-flow__node').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')).sort());
-    assert.deepEqual(ids, ['clients', 'lb:haproxy01', 'lb:haproxy02', 'site:web01', 'site:web02', 'upstream:upstream01', 'upstream:upstream02', 'vip:192.168.56.100']);
+    assert.deepEqual(ids, [
+      'clients', 'lb:haproxy01', 'lb:haproxy02', 'site:web01', 'site:web02',
+      'upstream:upstream01', 'upstream:upstream02', 'vip:192.168.56.100',
+    ]);
     // Columns, left to right along the chain.
     const x = async (id: string) => (await node(s, id).boundingBox())!.x;
     assert.ok((await x('clients')) < (await x('vip:192.168.56.100')));
@@ -357,12 +388,14 @@ test('without a layout worker the nodes still show, in columns, with the reason'
 test('a big topology is laid out without ELK: it draws even with the worker refused', async () => {
   // 200 nodes in shared pools (over ELK_MAX): order.ts and placeBig lay it out on the page's
   // thread, so a refused worker changes nothing here.
-  const s = await openPanel(browser, benchTopology(200, 'pools'), { initScript: "window.Worker = function () { throw new DOMException('refused by the test', 'SecurityError'); };" });
+  const s = await openPanel(browser, benchTopology(200, 'pools'),
+    { initScript: "window.Worker = function () { throw new DOMException('refused by the test', 'SecurityError'); };" });
   try {
     await waitForRevision(s, 1, 20_000);
     assert.equal(await s.page.locator('[role=status]', { hasText: /Automatic layout failed/ }).count(), 0);
     // Fitted to the whole graph: sites left of their upstreams, in two columns.
-    const boxes = await s.page.locator('.react-flow__node').evaluateAll((els) => els.map((e) => [e.getAttribute('data-id'), e.getBoundingClientRect().x] as const));
+    const boxes = await s.page.locator('.react-flow__node').evaluateAll((els) =>
+      els.map((e) => [e.getAttribute('data-id'), e.getBoundingClientRect().x] as const));
     const xs = (prefix: string) => new Set(boxes.filter(([id]) => id!.startsWith(prefix)).map(([, x]) => Math.round(x)));
     assert.ok(boxes.length > 0);
     assert.equal(xs('site:').size, 1, 'sites in one column');
@@ -377,7 +410,11 @@ test('a big topology is laid out without ELK: it draws even with the worker refu
 
 test('malformed or stale messages are rejected and change nothing', async () => {
   await withPanel(SEED, async (s) => {
-    const send = (m: unknown) => s.page.evaluate((msg) => (window as unknown as { acquireVsCodeApi(): { postMessage(m: unknown): void } }).acquireVsCodeApi().postMessage(msg), m as Record<string, unknown>);
+    const send = (m: unknown) =>
+      s.page.evaluate(
+        (msg) => (window as unknown as { acquireVsCodeApi(): { postMessage(m: unknown): void } }).acquireVsCodeApi().postMessage(msg),
+        m as Record<string, unknown>,
+      );
     const answer = async (requestId: string) => {
       for (let i = 0; i < 100; i++) {
         const a = s.host.sent.find((m) => 'requestId' in m && m.requestId === requestId);
@@ -388,7 +425,9 @@ test('malformed or stale messages are rejected and change nothing', async () => 
     };
     const bad: [string, unknown][] = [
       ['m1', { type: 'intent', requestId: 'm1', revision: 1, intent: { op: 'remove', kind: 'vip', name: 'x' } }],
-      ['m2', { type: 'intent', requestId: 'm2', revision: 1, intent: { op: 'rename', kind: 'lb', from: 'haproxy01', to: 'x }\nlb evil {' } }],
+      ['m2', {
+        type: 'intent', requestId: 'm2', revision: 1, intent: { op: 'rename', kind: 'lb', from: 'haproxy01', to: 'x }\nlb evil {' },
+      }],
       ['m3', { type: 'intent', requestId: 'm3', revision: '1', intent: { op: 'setPort', upstream: 'upstream01', port: 80 } }],
       ['m4', { type: 'intent', requestId: 'm4', revision: 1, intent: { op: 'setPort', upstream: 'upstream01', port: 70000 } }],
       ['m5', { type: 'intent', requestId: 'm5', revision: 1, intent: { op: 'setPort', upstream: 'upstream01', port: 81, extra: 1 } }],

@@ -56,7 +56,8 @@ test('in VS Code: open writes nothing, a diagram edit is one undoable unsaved ed
 
   await openFile(page, 'lab.halab');
   // The palette offers the command once the editor knows the file is halab (`editorLangId`).
-  await page.waitForFunction(() => /HA Lab|halab/.test(document.getElementById('status.editor.mode')?.textContent ?? ''), null, { timeout: 60_000 });
+  await page.waitForFunction(() => /HA Lab|halab/.test(document.getElementById('status.editor.mode')?.textContent ?? ''), null,
+    { timeout: 60_000 });
   await runCommand(page, 'HA Lab: Open Topology');
   const f = await frameWith(page, '.react-flow__node[data-id="upstream:web1"]');
   await node(f, 'lb:lb2').waitFor({ state: 'visible' });
@@ -68,7 +69,8 @@ test('in VS Code: open writes nothing, a diagram edit is one undoable unsaved ed
   await node(f, 'upstream:web1').click();
   await f.fill('[data-form="upstream:web1"] input[name="port"]', '8080');
   await f.click('[data-form="upstream:web1"] button[name="set-port"]');
-  await page.locator('.monaco-editor .view-line', { hasText: 'upstream web1 { address 198.18.0.21; os debian; port 8080 }' }).waitFor({ timeout: 20_000 });
+  await page.locator('.monaco-editor .view-line',
+    { hasText: 'upstream web1 { address 198.18.0.21; os debian; port 8080 }' }).waitFor({ timeout: 20_000 });
   await node(f, 'upstream:web1').filter({ hasText: '198.18.0.21:8080' }).waitFor();
   assert.equal(readFileSync(file, 'utf8'), onDisk, 'the edit was saved behind the user');
   await shot('edited');
@@ -76,7 +78,8 @@ test('in VS Code: open writes nothing, a diagram edit is one undoable unsaved ed
   // Undo in the editor reverts exactly that edit, and the diagram follows.
   await editorText().click();
   await page.keyboard.press('Control+Z');
-  await page.locator('.monaco-editor .view-line', { hasText: 'upstream web1 { address 198.18.0.21; os debian }' }).waitFor({ timeout: 20_000 });
+  await page.locator('.monaco-editor .view-line',
+    { hasText: 'upstream web1 { address 198.18.0.21; os debian }' }).waitFor({ timeout: 20_000 });
   await node(f, 'upstream:web1').filter({ hasText: '198.18.0.21:80' }).waitFor();
 
   // The cursor in the text highlights the node whose statement holds it.

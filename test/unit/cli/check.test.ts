@@ -24,7 +24,9 @@ test('a broken file: gcc-style lines, 1-based, exit 1; several files at once', (
   const r = cli('check', good, bad);
   assert.equal(r.status, 1);
   const lines = r.stdout.trim().split('\n');
-  assert.ok(lines.includes(`${bad}:2:23: error unknown-keyword: Unknown keyword \`rouer-id\` in a \`vip\` block. Did you mean \`router-id\`?`), r.stdout);
+  assert.ok(lines.includes(
+    `${bad}:2:23: error unknown-keyword: Unknown keyword \`rouer-id\` in a \`vip\` block. Did you mean \`router-id\`?`,
+  ), r.stdout);
   assert.ok(lines.every((l) => l.startsWith(bad + ':')), 'the good file prints nothing');
 });
 
@@ -35,7 +37,8 @@ test('json output has the documented fields', () => {
   assert.equal(r.status, 1);
   const arr = JSON.parse(r.stdout) as Record<string, unknown>[];
   const d = arr.find((x) => x.code === 'multiple-primaries');
-  assert.deepEqual(d, { file: bad, line: 4, column: 36, endLine: 4, endColumn: 43, severity: 'error', code: 'multiple-primaries', message: d!.message });
+  assert.deepEqual(d,
+    { file: bad, line: 4, column: 36, endLine: 4, endColumn: 43, severity: 'error', code: 'multiple-primaries', message: d!.message });
   assert.match(String(d!.message), /already the primary/);
 });
 

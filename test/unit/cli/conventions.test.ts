@@ -26,7 +26,10 @@ const tmp = mkdtempSync(join(tmpdir(), 'halab-conv-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const halab = (args: string[], opts: { input?: string; env?: Record<string, string> } = {}) =>
-  spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, input: opts.input, env: { PATH: process.env.PATH!, HOME: tmp, ...opts.env }, timeout: 60_000 });
+  spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, input: opts.input,
+    env: { PATH: process.env.PATH!, HOME: tmp, ...opts.env }, timeout: 60_000,
+  });
 
 const BROKEN = BASE.replace('router-id 51', 'rouer-id 51');
 
@@ -35,7 +38,9 @@ describe('halab CLI conventions', () => {
     // enough diagnostics that the output outlives the pipe buffer head leaves behind
     const big = join(tmp, 'many.halab');
     writeFileSync(big, BASE + 'nonsense here\n'.repeat(20_000));
-    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" check "${big}" 2>"${tmp}/err" | head -1; echo "status=\${PIPESTATUS[0]}"`], {
+    const r = spawnSync('bash', [
+      '-c', `"${process.execPath}" "${CLI}" check "${big}" 2>"${tmp}/err" | head -1; echo "status=\${PIPESTATUS[0]}"`,
+    ], {
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -73,7 +78,8 @@ describe('halab CLI conventions', () => {
     const r = halab(['check', '--format', 'json', dir]);
     assert.equal(r.status, 1);
     // a.halab is clean but for the VRRPv2 hint every such vip gets
-    const files = new Set((JSON.parse(r.stdout) as Array<{ file: string; severity: string }>).filter((d) => d.severity !== 'hint').map((d) => d.file));
+    const files = new Set((JSON.parse(r.stdout) as Array<{ file: string; severity: string }>)
+      .filter((d) => d.severity !== 'hint').map((d) => d.file));
     assert.deepEqual([...files], [join(dir, 'eu/west/b.halab')]);
     assert.equal(halab(['check', join(dir, 'eu')]).status, 1);
     mkdirSync(join(tmp, 'empty'));
@@ -94,7 +100,8 @@ describe('halab CLI conventions', () => {
 
   it('render --format json lists every file written, with its host, path and mode', () => {
     const out = join(tmp, 'out');
-    const r = halab(['render', '--format', 'json', 'examples/lab.halab', '-o', out], { env: { HALAB_STATS_PASSWORD: 'pw-for-test', HALAB_VRRP_AUTH: 'vrrp' } });
+    const r = halab(['render', '--format', 'json', 'examples/lab.halab', '-o', out],
+      { env: { HALAB_STATS_PASSWORD: 'pw-for-test', HALAB_VRRP_AUTH: 'vrrp' } });
     assert.equal(r.status, 0, r.stderr);
     const list = JSON.parse(r.stdout) as Array<{ host: string; path: string; file: string; mode: string; secret: boolean }>;
     assert.ok(list.length > 8);
@@ -143,7 +150,8 @@ describe('halab CLI conventions', () => {
 
   it('the $halab problem matcher reads every line of the text output into the fields the JSON output gives', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-    const matcher = (pkg.contributes.problemMatchers as Array<{ name: string; pattern: Record<string, string | number> }>).find((m) => m.name === 'halab')!;
+    const matcher = (pkg.contributes.problemMatchers as Array<{ name: string; pattern: Record<string, string | number> }>)
+      .find((m) => m.name === 'halab')!;
     assert.ok(matcher, 'package.json contributes the halab problem matcher');
     const re = new RegExp(matcher.pattern.regexp as string);
     const f = join(tmp, 'dir:with colon', 'm.halab');
@@ -160,7 +168,8 @@ describe('halab CLI conventions', () => {
       const p = matcher.pattern as Record<string, number>;
       const d = json[i]!;
       assert.deepEqual(
-        { file: m[p.file!], line: Number(m[p.line!]), column: Number(m[p.column!]), severity: m[p.severity!], code: m[p.code!], message: m[p.message!] },
+        { file: m[p.file!], line: Number(m[p.line!]), column: Number(m[p.column!]), severity: m[p.severity!], code: m[p.code!],
+          message: m[p.message!] },
         { file: d.file, line: d.line, column: d.column, severity: d.severity, code: d.code, message: d.message },
       );
     });
@@ -174,7 +183,8 @@ describe('check prints hints only when asked', () => {
     writeFileSync(f, BASE);
     assert.equal(halab(['check', f]).stdout, '');
     assert.match(halab(['check', '--hints', f]).stdout, /v2\.halab:\d+:\d+: hint slow-link-failover: /);
-    assert.ok((JSON.parse(halab(['check', '--format', 'json', f]).stdout) as Array<{ code: string }>).some((d) => d.code === 'slow-link-failover'));
+    assert.ok((JSON.parse(halab(['check', '--format', 'json', f]).stdout) as Array<{ code: string }>)
+      .some((d) => d.code === 'slow-link-failover'));
     rmSync(dir, { recursive: true, force: true });
   });
 });

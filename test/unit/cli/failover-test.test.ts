@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 const CLI = fileURLToPath(new URL('../../../server/src/cli/halab.ts', import.meta.url));
 const FILE = fileURLToPath(new URL('../../fixtures/failover/fo-lab.halab', import.meta.url));
 const run = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', CLI, 'failover-test', ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, HALAB_LAB_DIR: '/nonexistent-halab-lab' } });
+  spawnSync(process.execPath, ['--import', 'tsx', CLI, 'failover-test', ...args],
+    { encoding: 'utf8', timeout: 30_000, env: { ...process.env, HALAB_LAB_DIR: '/nonexistent-halab-lab' } });
 
 describe('halab failover-test usage', () => {
   it('an unknown fault kind: exit 2, naming the valid ones', () => {

@@ -56,7 +56,9 @@ describe('the halab command, every way in', () => {
   const ways: Array<[string, () => { cmd: string; args: string[]; cwd: string }]> = [
     ['node dist/cli.js', () => ({ cmd: process.execPath, args: [join(ROOT, 'dist/cli.js')], cwd: tmp })],
     ['the package bin (bin/halab.js)', () => ({ cmd: join(ROOT, 'bin/halab.js'), args: [], cwd: tmp })],
-    ['npx halab in the checkout', () => ({ cmd: 'bash', args: ['-c', `. ${join(ROOT, 'scripts/clean-npm-env.sh')} && exec npx --no-install halab "$@"`, 'npx'], cwd: ROOT })],
+    ['npx halab in the checkout', () => ({
+      cmd: 'bash', args: ['-c', `. ${join(ROOT, 'scripts/clean-npm-env.sh')} && exec npx --no-install halab "$@"`, 'npx'], cwd: ROOT,
+    })],
     ['a global install of the packed tarball', () => ({ cmd: installedBin, args: [], cwd: tmp })],
   ];
 
@@ -79,8 +81,11 @@ describe('the halab command, every way in', () => {
     const r = npm(['pack', '--dry-run', '--json', '--loglevel=error'], ROOT);
     assert.equal(r.status, 0, r.stderr);
     const files = (JSON.parse(r.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path).sort();
-    for (const f of ['bin/halab.js', 'dist/cli.js', 'dist/server.js', 'package.json', 'README.md', 'LICENSE']) assert.ok(files.includes(f), `${f} ships`);
-    const stray = files.filter((f) => /\.(ts|tsx|map)$|^(server|client|webview|test|bench|scripts|node_modules)\/|id_|known_hosts|\.pem$/.test(f));
+    for (const f of ['bin/halab.js', 'dist/cli.js', 'dist/server.js', 'package.json', 'README.md', 'LICENSE']) {
+      assert.ok(files.includes(f), `${f} ships`);
+    }
+    const stray = files.filter((f) =>
+      /\.(ts|tsx|map)$|^(server|client|webview|test|bench|scripts|node_modules)\/|id_|known_hosts|\.pem$/.test(f));
     assert.deepEqual(stray, []);
   });
 });

@@ -27,7 +27,8 @@ describe('halab render', () => {
     const out = join(tmp, 'ok');
     const r = halab(['render', 'examples/lab.halab', '-o', out], { HALAB_STATS_PASSWORD: 'pw', HALAB_VRRP_AUTH: 'vrrp' });
     assert.equal(r.status, 0, r.stderr);
-    for (const p of ['lb1/etc/haproxy/haproxy.cfg', 'lb2/etc/keepalived/keepalived.conf', 'web1/etc/nginx/conf.d/web01.conf', 'web2/usr/share/nginx/web02/index.html']) {
+    for (const p of ['lb1/etc/haproxy/haproxy.cfg', 'lb2/etc/keepalived/keepalived.conf', 'web1/etc/nginx/conf.d/web01.conf',
+      'web2/usr/share/nginx/web02/index.html']) {
       assert.ok(existsSync(join(out, p)), p);
     }
     assert.match(readFileSync(join(out, 'lb1/etc/haproxy/haproxy.cfg'), 'utf8'), /stats auth admin:pw$/m);

@@ -38,7 +38,8 @@ describe('the extension and the CLI reach hosts the same way', () => {
     }
     for (const [f, s] of sources) assert.doesNotMatch(s, /\b(resolveTargets|loadSshConfig)\b/, `${f} must not bypass hostTargets`);
     for (const f of ['deploy.ts', 'failover-test.ts']) {
-      assert.match(readFileSync(join(ROOT, 'server/src/cli', f), 'utf8'), /targets: hostTargets\(model\)/, `the CLI's ${f} uses hostTargets`);
+      assert.match(readFileSync(join(ROOT, 'server/src/cli', f), 'utf8'), /targets: hostTargets\(model\)/,
+        `the CLI's ${f} uses hostTargets`);
     }
   });
 
@@ -55,9 +56,14 @@ describe('the extension and the CLI reach hosts the same way', () => {
   it('every command named by a menu, keybinding, walkthrough step or view welcome is declared and registered', () => {
     const declared = new Set((pkg.contributes.commands as Array<{ command: string }>).map((c) => c.command));
     const named = new Set<string>();
-    for (const list of Object.values(pkg.contributes.menus as Record<string, Array<{ command: string }>>)) for (const m of list) named.add(m.command);
+    for (const list of Object.values(pkg.contributes.menus as Record<string, Array<{ command: string }>>)) {
+      for (const m of list) named.add(m.command);
+    }
     for (const k of pkg.contributes.keybindings as Array<{ command: string }>) named.add(k.command);
-    const links = [...pkg.contributes.walkthroughs.flatMap((w: { steps: Array<{ description: string }> }) => w.steps.map((s) => s.description)), ...(pkg.contributes.viewsWelcome ?? []).map((v: { contents: string }) => v.contents)];
+    const links = [
+      ...pkg.contributes.walkthroughs.flatMap((w: { steps: Array<{ description: string }> }) => w.steps.map((s) => s.description)),
+      ...(pkg.contributes.viewsWelcome ?? []).map((v: { contents: string }) => v.contents),
+    ];
     for (const text of links) for (const m of String(text).matchAll(/command:(halab\.[A-Za-z.]+)/g)) named.add(m[1]!);
     const registered = new Set([...[...sources.values()].join('\n').matchAll(/registerCommand\('(halab\.[A-Za-z.]+)'/g)].map((m) => m[1]!));
     for (const c of named) {
@@ -71,8 +77,12 @@ describe('the extension and the CLI reach hosts the same way', () => {
   it('Restricted Mode is declared: limited, with the settings that point at files or sudo restricted', () => {
     const u = pkg.capabilities?.untrustedWorkspaces;
     assert.equal(u?.supported, 'limited');
-    assert.deepEqual([...u.restrictedConfigurations].sort(), ['halab.lab.stateDir', 'halab.lab.sudo', 'halab.ssh.configFile', 'halab.ssh.knownHostsFile']);
-    assert.match(sources.get('document.ts')!, /export async function prepareHostAction[\s\S]*?if \(!\(await requireTrust\(action\)\)\) return undefined;/);
-    for (const f of ['deploy-commands.ts', 'failover-commands.ts', 'lab-commands.ts', 'lab-view.ts']) assert.match(sources.get(f)!, /requireTrust\(|prepareHostAction\(/, `${f} asks for trust`);
+    assert.deepEqual([...u.restrictedConfigurations].sort(),
+      ['halab.lab.stateDir', 'halab.lab.sudo', 'halab.ssh.configFile', 'halab.ssh.knownHostsFile']);
+    assert.match(sources.get('document.ts')!,
+      /export async function prepareHostAction[\s\S]*?if \(!\(await requireTrust\(action\)\)\) return undefined;/);
+    for (const f of ['deploy-commands.ts', 'failover-commands.ts', 'lab-commands.ts', 'lab-view.ts']) {
+      assert.match(sources.get(f)!, /requireTrust\(|prepareHostAction\(/, `${f} asks for trust`);
+    }
   });
 });

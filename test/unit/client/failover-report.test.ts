@@ -7,21 +7,29 @@ import type { FailoverReport } from '../../../server/src/failover/types.js';
 function report(): FailoverReport {
   const samples = [];
   for (let t = 0; t < 3000; t += 100) {
-    for (const site of ['web01', 'web02']) samples.push({ t, site, ok: !(t >= 1000 && t < 1500), status: t >= 1000 && t < 1500 ? undefined : 200, ms: 2 });
+    for (const site of ['web01', 'web02']) {
+      samples.push({ t, site, ok: !(t >= 1000 && t < 1500), status: t >= 1000 && t < 1500 ? undefined : 200, ms: 2 });
+    }
   }
   return {
     topology: 'lab', fault: 'kill-haproxy', target: 'lb1', primary: 'lb1', backup: 'lb2', startedAt: '2026-11-25T00:00:00Z',
     probeIntervalMs: 100, durationMs: 3000, maxOutageMs: 1000, requestTimeoutMs: 200,
     preflight: { ok: true } as unknown as FailoverReport['preflight'],
-    faultAtMs: 1000, faultAckMs: 5, faultSentMs: 997.5, vipMoved: true, expectVipMove: true, vipMovedMs: 480, vipMovedAtMs: 1480, holderAfterFault: ['lb2'],
-    outageMs: 500, outageEnded: true, resolutionMs: 100, firstFailedMs: 0, lastFailedMs: 400, failedRequests: 10, totalRequests: 60, baselineFailed: 0,
-    sites: { web01: { site: 'web01', total: 30, failed: 5, faultTotal: 20, faultFailed: 5, outageMs: 500 } as FailoverReport['sites'][string] },
-    failback: { expected: true, restoreAtMs: 2000, vipMovedMs: 700, vipMovedAtMs: 2700, outageMs: 0, outageEnded: true, resolutionMs: 100, failedRequests: 0, totalRequests: 20, firstFailedMs: null, lastFailedMs: null },
+    faultAtMs: 1000, faultAckMs: 5, faultSentMs: 997.5, vipMoved: true, expectVipMove: true,
+    vipMovedMs: 480, vipMovedAtMs: 1480, holderAfterFault: ['lb2'],
+    outageMs: 500, outageEnded: true, resolutionMs: 100, firstFailedMs: 0, lastFailedMs: 400,
+    failedRequests: 10, totalRequests: 60, baselineFailed: 0,
+    sites: {
+      web01: { site: 'web01', total: 30, failed: 5, faultTotal: 20, faultFailed: 5, outageMs: 500 } as FailoverReport['sites'][string],
+    },
+    failback: { expected: true, restoreAtMs: 2000, vipMovedMs: 700, vipMovedAtMs: 2700, outageMs: 0, outageEnded: true, resolutionMs: 100,
+      failedRequests: 0, totalRequests: 20, firstFailedMs: null, lastFailedMs: null },
     restored: { ok: true, problems: [] },
     verdict: 'pass', reasons: [], notes: ['a <b>note</b>'], elapsedMs: 3100,
     timeline: {
       samples,
-      vip: [{ t: 0, lb: 'lb1', vip: '198.18.0.100', has: true }, { t: 0, lb: 'lb2', vip: '198.18.0.100', has: false }, { t: 1480, lb: 'lb1', vip: '198.18.0.100', has: false }, { t: 1480, lb: 'lb2', vip: '198.18.0.100', has: true }],
+      vip: [{ t: 0, lb: 'lb1', vip: '198.18.0.100', has: true }, { t: 0, lb: 'lb2', vip: '198.18.0.100', has: false },
+        { t: 1480, lb: 'lb1', vip: '198.18.0.100', has: false }, { t: 1480, lb: 'lb2', vip: '198.18.0.100', has: true }],
       servers: [],
       marks: [{ t: 1000, label: 'fault' }, { t: 2000, label: 'restore' }],
     },

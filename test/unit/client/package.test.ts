@@ -21,7 +21,8 @@ const MAX_BYTES = 3 * 1024 * 1024;
 const FORBIDDEN: Array<[RegExp, string]> = [
   [/\.(ts|tsx|mts|cts)$/, 'TypeScript source'],
   [/\.map$/, 'source map'],
-  [/^extension\/(server|client|webview|test|tests|bench|scripts|templates|node_modules|test-output|\.git|\.ci|\.halab-cache)\//, 'non-runtime folder'],
+  [/^extension\/(server|client|webview|test|tests|bench|scripts|templates|node_modules|test-output|\.git|\.ci|\.halab-cache)\//,
+    'non-runtime folder'],
   [/\.(pem|key|p12|pfx|crt)$/, 'key or certificate'],
   [/(^|\/)id_(rsa|dsa|ecdsa|ed25519)(\.pub)?$/, 'ssh key'],
   [/(^|\/)known_hosts$/, 'known_hosts'],
@@ -80,7 +81,8 @@ test('npm run package: the vsix is bundled, under 3 MB, complete, and free of so
     assert.deepEqual(forbiddenIn(names), [], 'files that must not ship');
 
     // What the extension loads at run time without package.json naming it.
-    const runtime = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.js', 'extension/dist/webview.js', 'extension/dist/webview.css'];
+    const runtime = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.js', 'extension/dist/webview.js',
+      'extension/dist/webview.css'];
     const missing = [...referencedFiles(pkg), ...runtime].filter((r) => !names.includes(r));
     assert.deepEqual(missing, [], 'files the extension needs but the vsix lacks');
     // Bundled: no node_modules at all (--no-dependencies and esbuild).
@@ -133,7 +135,9 @@ test('.vscodeignore keeps planted sources, maps, tests and keys out of the vsix'
     assert.deepEqual(leaked, [], 'planted files that .vscodeignore let through');
     assert.deepEqual(forbiddenIn(names), []);
     // …while the runtime files still go in.
-    for (const need of ['extension/dist/extension.js', 'extension/dist/server.js', 'extension/docs/images/editor.png']) assert.ok(names.includes(need), need);
+    for (const need of ['extension/dist/extension.js', 'extension/dist/server.js', 'extension/docs/images/editor.png']) {
+      assert.ok(names.includes(need), need);
+    }
     // vsce stores the README as readme.md.
     assert.ok(names.some((n) => n.toLowerCase() === 'extension/readme.md'), 'README in the vsix');
   } finally {

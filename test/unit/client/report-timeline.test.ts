@@ -5,7 +5,9 @@ import { labelLanes, timelineSvg } from '../../../client/src/failover-report.js'
 import type { FailoverReport } from '../../../server/src/failover/types.js';
 
 test('labels close together take separate lanes; far apart ones share the first', () => {
-  assert.deepEqual(labelLanes([{ x: 100, label: 'fault: kill-haproxy' }, { x: 130, label: 'restore: start haproxy' }, { x: 800, label: 'failback' }]), [0, 1, 0]);
+  assert.deepEqual(labelLanes([
+    { x: 100, label: 'fault: kill-haproxy' }, { x: 130, label: 'restore: start haproxy' }, { x: 800, label: 'failback' },
+  ]), [0, 1, 0]);
   assert.deepEqual(labelLanes([{ x: 500, label: 'b' }, { x: 100, label: 'a' }]), [0, 0]);
 });
 
@@ -18,7 +20,8 @@ test('in the drawn SVG, no two mark labels overlap', () => {
   ];
   const samples = Array.from({ length: 50 }, (_, i) => ({ t: i * 200, site: 'web01', ok: true, status: 200 }));
   const svg = timelineSvg({ timeline: { samples, vip: [], marks } } as unknown as FailoverReport);
-  const labels = [...svg.matchAll(/<text x="([\d.]+)" y="(-?[\d.]+)" class="mlbl">([^<]*)<\/text>/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]), w: m[3]!.length * 6.5 }));
+  const labels = [...svg.matchAll(/<text x="([\d.]+)" y="(-?[\d.]+)" class="mlbl">([^<]*)<\/text>/g)]
+    .map((m) => ({ x: Number(m[1]), y: Number(m[2]), w: m[3]!.length * 6.5 }));
   assert.equal(labels.length, 4);
   for (let i = 0; i < labels.length; i++)
     for (let j = i + 1; j < labels.length; j++) {

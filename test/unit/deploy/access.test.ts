@@ -19,7 +19,8 @@ const ssh = join(home, '.ssh');
 mkdirSync(join(ssh, 'config.d'), { recursive: true });
 mkdirSync(join(home, 'team'), { recursive: true });
 // lb1 from a globbed Include under ~/.ssh, lb2 from a ~/ path, a dot-file that a glob must not match
-writeFileSync(join(ssh, 'config.d', '10-lb1.conf'), 'Host lb1-alias 198.18.0.11\n  HostName 198.18.0.11\n  User deployer\n  Port 2201\n  ProxyJump bastion\n');
+writeFileSync(join(ssh, 'config.d', '10-lb1.conf'),
+  'Host lb1-alias 198.18.0.11\n  HostName 198.18.0.11\n  User deployer\n  Port 2201\n  ProxyJump bastion\n');
 writeFileSync(join(ssh, 'config.d', '.20-shadow.conf'), 'Host 198.18.0.11\n  User shadow\n');
 writeFileSync(join(ssh, 'config.d', 'README'), 'Host 198.18.0.11\n  User readme\n');
 writeFileSync(join(home, 'team', 'lb2'), 'Host 198.18.0.12\n  User teamuser\n  IdentityFile ~/.ssh/team_key\n');
@@ -47,7 +48,8 @@ describe('hostTargets: the OpenSSH config, Includes and the editor settings', ()
     const env = { SSH_AUTH_SOCK: '/run/user/0/agent' };
     const withAgent = hostTargets(model, { configFile: join(ssh, 'config'), home, env });
     assert.equal(withAgent[0]!.agent, '/run/user/0/agent');
-    const t = hostTargets(model, { configFile: join(ssh, 'config'), home, env, knownHostsFile: '/srv/kh', useAgent: false, connectTimeoutSec: 3 });
+    const t = hostTargets(model,
+      { configFile: join(ssh, 'config'), home, env, knownHostsFile: '/srv/kh', useAgent: false, connectTimeoutSec: 3 });
     for (const x of t) {
       assert.deepEqual(x.knownHostsFiles, ['/srv/kh']);
       assert.equal(x.agent, undefined);

@@ -115,8 +115,15 @@ class FakeHost implements Remote {
       const [tok, n] = [tail[0]!, Number(tail[1])];
       const dirs = tail.slice(2, 2 + n);
       const names = tail.slice(2 + n);
-      assert.ok(same(cmd, prepareStagingCommand(dirs, tok, names.filter((x) => x.startsWith('u:')).map((x) => x.slice(2)), names.filter((x) => x.startsWith('g:')).map((x) => x.slice(2)))));
-      for (const d of dirs) if ([...this.fs.keys()].some((p) => p.startsWith(`${d}/.halab-${tok}/`))) return { stdout: '', stderr: 'mkdir: File exists', code: 1 };
+      assert.ok(same(cmd, prepareStagingCommand(
+        dirs,
+        tok,
+        names.filter((x) => x.startsWith('u:')).map((x) => x.slice(2)),
+        names.filter((x) => x.startsWith('g:')).map((x) => x.slice(2)),
+      )));
+      for (const d of dirs)
+        if ([...this.fs.keys()].some((p) => p.startsWith(`${d}/.halab-${tok}/`)))
+          return { stdout: '', stderr: 'mkdir: File exists', code: 1 };
       const id = (x: string) => FAKE_IDS.find(([name]) => name === x.slice(2))![1];
       return ok(names.map((x) => `@@${x.startsWith('u:') ? 'uid' : 'gid'} ${x.slice(2)} ${id(x)}\n`).join(''));
     }
@@ -164,7 +171,9 @@ class FakeHost implements Remote {
     if (argv[0] === 'haproxy' || argv[0] === 'keepalived') {
       const f = this.fs.get(argv[argv.length - 1]!);
       if (!f) return { stdout: '', stderr: 'no such file', code: 1 };
-      return f.content.includes('halab-test-corruption') ? { stdout: '', stderr: `[ALERT] parsing [${argv[argv.length - 1]}:99]: unknown keyword 'halab-test-corruption'`, code: 1 } : ok();
+      return f.content.includes('halab-test-corruption')
+        ? { stdout: '', stderr: `[ALERT] parsing [${argv[argv.length - 1]}:99]: unknown keyword 'halab-test-corruption'`, code: 1 }
+        : ok();
     }
     if (argv[0] === 'nginx' && argv[1] === '-t') return ok();
     if ((argv[0] === 'perl' && argv[1] === '-c') || (argv[0] === 'sh' && argv[1] === '-n')) return ok();
@@ -218,8 +227,12 @@ class FakeHost implements Remote {
 function targetsOf(m: Topology): HostTarget[] {
   const base = { port: 22, user: 'root', identityFiles: [], knownHostsFiles: [], jumps: [], via: 'ssh' as const, managed: true };
   return [
-    ...m.upstreams.map((u) => ({ ...base, name: u.name, role: 'upstream' as const, address: u.address, host: u.address, hostKeyAlias: u.address, os: u.os })),
-    ...m.lbs.map((l) => ({ ...base, name: l.name, role: 'lb' as const, lbRole: l.role, address: l.address, host: l.address, hostKeyAlias: l.address, os: l.os })),
+    ...m.upstreams.map((u) => ({
+      ...base, name: u.name, role: 'upstream' as const, address: u.address, host: u.address, hostKeyAlias: u.address, os: u.os,
+    })),
+    ...m.lbs.map((l) => ({
+      ...base, name: l.name, role: 'lb' as const, lbRole: l.role, address: l.address, host: l.address, hostKeyAlias: l.address, os: l.os,
+    })),
   ];
 }
 
@@ -317,7 +330,8 @@ describe('deploy engine (fake hosts)', () => {
     assert.match(r.failure!.message, /halab-test-corruption/);
     for (const [n, h] of c.hosts) assert.deepEqual(h.snapshot(), before.get(n), `${n} unchanged`);
     // lb1 (the primary) saw nothing but the read-only fact gathering
-    assert.ok(c.hosts.get('lb1')!.journal.every((l) => l.startsWith('sh -c') && l.includes('@@os')), c.hosts.get('lb1')!.journal.join('\n'));
+    assert.ok(c.hosts.get('lb1')!.journal.every((l) => l.startsWith('sh -c') && l.includes('@@os')),
+      c.hosts.get('lb1')!.journal.join('\n'));
   });
 
   it('a reload failing on the primary restores every host changed in this run', async () => {
@@ -396,7 +410,8 @@ describe('deploy engine (fake hosts)', () => {
     const m = model();
     const c = cluster(m);
     const fs = files(m);
-    assert.ok(fs.some((f) => f.content.includes(STATS)) && fs.some((f) => f.content.includes(VRRP.slice(0, 8))), 'the rendered files do hold the secrets');
+    assert.ok(fs.some((f) => f.content.includes(STATS)) && fs.some((f) => f.content.includes(VRRP.slice(0, 8))),
+      'the rendered files do hold the secrets');
     const r = await c.run(fs, { plan: true });
     const r2 = await c.run(fs);
     const all = JSON.stringify([c.events, r, r2]);
@@ -446,7 +461,8 @@ describe('deploy engine: staging, rollback of kernel state, lost hosts, tool pre
       const dir = w.path.slice(0, w.path.lastIndexOf('/'));
       assert.match(dir, /^\/etc\/haproxy\/\.halab-[0-9a-f]{16,}$/, 'same directory as the live file (atomic rename), own subdirectory');
       const token = dir.slice(dir.lastIndexOf('.halab-') + 7);
-      assert.ok(lb1.journal.some((l) => /mkdir -m 0700 -- "\$1\/\.halab-\$tok"/.test(l) && l.includes(` ${token} `)), `created 0700: ${lb1.journal.join('\n')}`);
+      assert.ok(lb1.journal.some((l) => /mkdir -m 0700 -- "\$1\/\.halab-\$tok"/.test(l) && l.includes(` ${token} `)),
+        `created 0700: ${lb1.journal.join('\n')}`);
       // owner and mode set on the open file, not by path (a path may be swapped for a link)
       assert.deepEqual(w.opts, { mode: 0o640, uid: 0, gid: 108 });
       assert.ok(!lb1.journal.some((l) => /\bchown\b|\bchmod\b/.test(l)), 'no chown/chmod by path');
@@ -543,7 +559,8 @@ describe('deploy engine: staging, rollback of kernel state, lost hosts, tool pre
     assert.match(r.failure!.message, /--bootstrap/);
     assert.match(r.failure!.message, /nftables/);
     assert.match(r.failure!.message, /`firewall/);
-    for (const h of c.hosts.values()) assert.ok(!h.journal.some((l) => /^(write|rename) |mkdir/.test(l)), `${h.name} changed: ${h.journal.join('\n')}`);
+    for (const h of c.hosts.values()) assert.ok(!h.journal.some((l) => /^(write|rename) |mkdir/.test(l)),
+      `${h.name} changed: ${h.journal.join('\n')}`);
   });
 
   it('firewalld rules on hosts without firewall-cmd stop at the preflight (Debian hosts)', async () => {

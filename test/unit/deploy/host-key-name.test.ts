@@ -85,7 +85,9 @@ site s1 { host a.example.com; servers web1 web2 }
     const t = targets.get(name)!;
     try {
       // As deploy.ts connects a target (its `via` names the route, the option is a jump session).
-      const s = await SshSession.connect({ ...t, identityFiles: [], agent: undefined, knownHostsFiles: [kh], acceptNew, via: undefined, readyTimeoutMs: 5000 });
+      const s = await SshSession.connect({
+        ...t, identityFiles: [], agent: undefined, knownHostsFiles: [kh], acceptNew, via: undefined, readyTimeoutMs: 5000,
+      });
       await s.close();
       return 'accept';
     } catch (e) {

@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  appendKnownHost, checkHostKey as checkNames, fingerprint, hostFieldMatches, hostKeyNames, loadKnownHosts, parseKnownHosts, type KnownHostLine,
+  appendKnownHost, checkHostKey as checkNames, fingerprint, hostFieldMatches, hostKeyNames, loadKnownHosts, parseKnownHosts,
+  type KnownHostLine,
 } from '../../../server/src/deploy/known-hosts.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'halab-kh-'));
@@ -21,7 +22,8 @@ const b = keypair('b');
 const r = keypair('r', 'ecdsa');
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 /** The verdict for a host reached at `port`, with no HostKeyAlias. */
-const checkHostKey = (lines: KnownHostLine[], host: string, port: number, blob: Buffer) => checkNames(lines, hostKeyNames(host, port), blob);
+const checkHostKey = (lines: KnownHostLine[], host: string, port: number, blob: Buffer) =>
+  checkNames(lines, hostKeyNames(host, port), blob);
 
 describe('known_hosts', () => {
   it('knows a plain entry, and the fingerprint matches ssh-keygen -l', () => {

@@ -10,13 +10,15 @@ import { parseAddresses, parseKeepalivedStates } from '../../../server/src/verif
 import { renderCommand } from '../../../server/src/deploy/shell-quote.js';
 import type { RenderedFile } from '../../../server/src/render/types.js';
 
-const ALMA = 'NAME="AlmaLinux"\nVERSION_ID="9.4"\nID="almalinux"\nID_LIKE="rhel centos fedora"\nPRETTY_NAME="AlmaLinux 9.4 (Seafoam Ocelot)"\n';
+const ALMA = 'NAME="AlmaLinux"\nVERSION_ID="9.4"\nID="almalinux"\nID_LIKE="rhel centos fedora"\n' +
+  'PRETTY_NAME="AlmaLinux 9.4 (Seafoam Ocelot)"\n';
 const UBUNTU = 'PRETTY_NAME="Ubuntu 24.04 LTS"\nID=ubuntu\nID_LIKE=debian\n';
 
 describe('os-release', () => {
   it('parses quoted values and ID_LIKE', () => {
     const r = parseOsRelease(ALMA);
-    assert.deepEqual([r.id, r.idLike, r.versionId, r.prettyName], ['almalinux', ['rhel', 'centos', 'fedora'], '9.4', 'AlmaLinux 9.4 (Seafoam Ocelot)']);
+    assert.deepEqual([r.id, r.idLike, r.versionId, r.prettyName],
+      ['almalinux', ['rhel', 'centos', 'fedora'], '9.4', 'AlmaLinux 9.4 (Seafoam Ocelot)']);
   });
   it('matches the declared os, and explains a mismatch with the right suggestion', () => {
     assert.equal(osMismatch('lb1', 'almalinux', parseOsRelease(ALMA)), undefined);
@@ -48,14 +50,17 @@ describe('bootstrap commands', () => {
     }
   });
   it('enables through the init scripts without systemd', () => {
-    assert.deepEqual(bootstrapCommands('debian', missing('lb', new Set(['killall', 'perl'])), false).slice(2).map(renderCommand), ['update-rc.d haproxy enable', 'update-rc.d keepalived enable']);
-    assert.deepEqual(bootstrapCommands('rocky', missing('lb', new Set(['killall', 'perl', 'haproxy'])), false).slice(1).map(renderCommand), ['chkconfig keepalived on']);
+    assert.deepEqual(bootstrapCommands('debian', missing('lb', new Set(['killall', 'perl'])), false).slice(2).map(renderCommand),
+      ['update-rc.d haproxy enable', 'update-rc.d keepalived enable']);
+    assert.deepEqual(bootstrapCommands('rocky', missing('lb', new Set(['killall', 'perl', 'haproxy'])), false).slice(1).map(renderCommand),
+      ['chkconfig keepalived on']);
   });
 });
 
 describe('plan', () => {
   const file = (content: string, extra: Partial<RenderedFile> = {}): RenderedFile => ({
-    host: 'lb1', path: '/etc/haproxy/haproxy.cfg', content, mode: 0o640, owner: 'root', group: 'haproxy', reload: ['haproxy'], secret: true, ...extra,
+    host: 'lb1', path: '/etc/haproxy/haproxy.cfg', content, mode: 0o640, owner: 'root', group: 'haproxy', reload: ['haproxy'], secret: true,
+    ...extra,
   });
   const mask = makeMasker(['topsecret-password', 'vrrpAuthLong']);
   it('marks new, changed and same', () => {
@@ -87,7 +92,8 @@ describe('plan', () => {
 
 describe('remote output parsing', () => {
   it('parses the facts answer, including files that do not exist', () => {
-    const out = `@@os\n${UBUNTU}@@bin\nhaproxy\nkillall\n@@init\nsystemd\n@@file 2 640 root haproxy\n${Buffer.from('x y\n').toString('base64')}\n@@end\n`;
+    const out = `@@os\n${UBUNTU}@@bin\nhaproxy\nkillall\n@@init\nsystemd\n` +
+      `@@file 2 640 root haproxy\n${Buffer.from('x y\n').toString('base64')}\n@@end\n`;
     const f = parseFacts(out, ['/a', '/b']);
     assert.equal(f.os.id, 'ubuntu');
     assert.deepEqual([...f.binaries], ['haproxy', 'killall']);
@@ -96,12 +102,14 @@ describe('remote output parsing', () => {
     assert.throws(() => parseFacts('@@os\n', []), /incomplete/);
   });
   it('finds the VIP in ip -o addr show', () => {
-    const out = '1: lo    inet 127.0.0.1/8 scope host lo\n2: eth0    inet 198.18.0.11/24 brd 198.18.0.255 scope global eth0\n2: eth0    inet 198.18.0.100/24 scope global secondary eth0\n';
+    const out = '1: lo    inet 127.0.0.1/8 scope host lo\n2: eth0    inet 198.18.0.11/24 brd 198.18.0.255 scope global eth0\n' +
+      '2: eth0    inet 198.18.0.100/24 scope global secondary eth0\n';
     assert.deepEqual(parseAddresses(out, ['198.18.0.100', '198.18.0.200']), ['198.18.0.100']);
     assert.deepEqual(parseAddresses(out.replace('198.18.0.100', '198.18.0.1000'), ['198.18.0.100']), []);
   });
   it('reads VRRP states from a keepalived data dump', () => {
-    const dump = '------< VRRP Topology >------\n VRRP Instance = VI_1\n   VRRP Version = 2\n   State = FAULT\n VRRP Instance = VI_2\n   State = MASTER\n';
+    const dump = '------< VRRP Topology >------\n VRRP Instance = VI_1\n   VRRP Version = 2\n   State = FAULT\n VRRP Instance = VI_2\n' +
+      '   State = MASTER\n';
     assert.deepEqual([...parseKeepalivedStates(dump)], [['VI_1', 'FAULT'], ['VI_2', 'MASTER']]);
   });
   it('stages in a directory next to the live file under a name no include glob matches', () => {

@@ -32,12 +32,14 @@ describe('shell quoting', () => {
     const dir = mkdtempSync(join(tmpdir(), 'halab-quote-'));
     try {
       const m = join(dir, 'pwned');
-      const hostile = [`$(touch ${m})`, `\`touch ${m}\``, `;touch ${m}`, `|touch ${m}`, `&& touch ${m}`, `'; touch ${m}; '`, `\ntouch ${m}`, `$IFS`, `~`, `*`, `a=b`];
+      const hostile = [`$(touch ${m})`, `\`touch ${m}\``, `;touch ${m}`, `|touch ${m}`, `&& touch ${m}`, `'; touch ${m}; '`, `\ntouch ${m}`,
+        `$IFS`, `~`, `*`, `a=b`];
       assert.deepEqual(echoArgv(hostile), hostile);
       assert.equal(existsSync(m), false);
       // the same through the deploy's own command builders, which take paths from the model
       const path = `/etc/x'; touch ${m}; echo '`;
-      for (const cmd of [backupCommand([path]), restoreCommand([{ path, existed: false }]), validateCommand('true {}', path), prepareStagingCommand([path], 'ab12', [path], [path])]) {
+      for (const cmd of [backupCommand([path]), restoreCommand([{ path, existed: false }]), validateCommand('true {}', path),
+        prepareStagingCommand([path], 'ab12', [path], [path])]) {
         try {
           execFileSync('sh', ['-c', renderCommand(cmd)], { stdio: 'ignore', env: { PATH: '/nonexistent-halab' } });
         } catch {
@@ -63,6 +65,7 @@ describe('shell quoting', () => {
   });
 
   it('keeps a validator placeholder path one argument', () => {
-    assert.deepEqual(validateCommand('haproxy -c -q -f {}', '/etc/haproxy/.x y.halab-new'), ['haproxy', '-c', '-q', '-f', '/etc/haproxy/.x y.halab-new']);
+    assert.deepEqual(validateCommand('haproxy -c -q -f {}', '/etc/haproxy/.x y.halab-new'),
+      ['haproxy', '-c', '-q', '-f', '/etc/haproxy/.x y.halab-new']);
   });
 });

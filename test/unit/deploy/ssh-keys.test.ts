@@ -51,7 +51,8 @@ describe('passphrase-protected keys', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const opts = () => ({ host: '127.0.0.1', port, user: 'deploy', identityFiles: [keyFile], knownHostsFiles: [knownHosts], readyTimeoutMs: 5000 });
+  const opts = () =>
+    ({ host: '127.0.0.1', port, user: 'deploy', identityFiles: [keyFile], knownHostsFiles: [knownHosts], readyTimeoutMs: 5000 });
 
   it('a failed login names the protected key and says it needs ssh-agent or the editor prompt', async () => {
     await assert.rejects(SshSession.connect(opts()), (e: Error) => {

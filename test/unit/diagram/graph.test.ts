@@ -6,7 +6,8 @@ import ELK from 'elkjs/lib/elk.bundled.js';
 import { analyze } from '../../../server/src/engine.js';
 import { panelDiagnostics } from '../../../server/src/diagram/host-core.js';
 import { modelToGraph, nodeAtOffset, nodeId, nodeSpan, NODE_WIDTH, nodeHeight, parseNodeId } from '../../../shared/diagram/graph.js';
-import { BIG_GRAPH, ELK_MAX, autoLayout, type ElkLike, mergePositions, orderComponents, reduce, structureKey, toElkGraph } from '../../../shared/diagram/layout.js';
+import { BIG_GRAPH, ELK_MAX, autoLayout, type ElkLike, mergePositions, orderComponents, reduce, structureKey,
+  toElkGraph } from '../../../shared/diagram/layout.js';
 import { siteUpstreamCrossings } from '../../helpers/crossings.js';
 import { benchTopology } from '../../helpers/bench-topology.js';
 import { rng } from '../../helpers/rng.js';
@@ -19,7 +20,8 @@ const modelOf = (text: string) => analyze(text).model;
 test('seed: nodes are clients, the vip, two lbs, two sites, two upstreams', () => {
   const g = modelToGraph(modelOf(SEED));
   assert.deepEqual(g.nodes.map((n) => n.id).sort(), [
-    'clients', 'lb:haproxy01', 'lb:haproxy02', 'site:web01', 'site:web02', 'upstream:upstream01', 'upstream:upstream02', 'vip:192.168.56.100',
+    'clients', 'lb:haproxy01', 'lb:haproxy02', 'site:web01', 'site:web02',
+    'upstream:upstream01', 'upstream:upstream02', 'vip:192.168.56.100',
   ]);
   const byId = new Map(g.nodes.map((n) => [n.id, n]));
   assert.deepEqual(byId.get('lb:haproxy01')!.lines, ['primary · priority 101', '192.168.56.101']);
@@ -65,7 +67,8 @@ test('diagnostics land on the node whose statement contains them; others stay lo
 
 test('engine diagnostics: an unknown server and an unused upstream show on their nodes', () => {
   const text = SEED.replace('servers upstream01 upstream02\n  page "WEB 02', 'servers upstream01 nosuch\n  page "WEB 02')
-    .replace('upstream upstream02 { address 192.168.56.104 }', 'upstream upstream02 { address 192.168.56.104 }\nupstream spare { address 192.168.56.105 }');
+    .replace('upstream upstream02 { address 192.168.56.104 }',
+      'upstream upstream02 { address 192.168.56.104 }\nupstream spare { address 192.168.56.105 }');
   const a = analyze(text);
   const g = modelToGraph(a.model, panelDiagnostics(a.diagnostics));
   const codes = (id: string) => g.nodes.find((n) => n.id === id)!.diagnostics.map((d) => d.code);
@@ -112,7 +115,8 @@ test('ELK layout: a small graph reads top-down in file order', async () => {
 });
 
 test('ELK layout: an upstream no site uses still sits in the upstream column', async () => {
-  const text = SEED.replace('upstream upstream02 { address 192.168.56.104 }', 'upstream upstream02 { address 192.168.56.104 }\nupstream spare { address 192.168.56.105 }');
+  const text = SEED.replace('upstream upstream02 { address 192.168.56.104 }',
+    'upstream upstream02 { address 192.168.56.104 }\nupstream spare { address 192.168.56.105 }');
   const g = modelToGraph(modelOf(text));
   const pos = await autoLayout(new ELK(), g);
   assert.equal(pos['upstream:spare']!.x, pos['upstream:upstream01']!.x);
@@ -124,7 +128,9 @@ test('layout of a big graph: no ELK, columns kept, components ordered, single-us
   // 300 nodes (each site uses 4 upstreams of its own), plus a site sharing upstreams of two
   // others, an upstream no site uses and a site with no servers.
   let text = benchTopology(300);
-  text = text.replace('site s0 {', 'upstream spare { address 198.18.9.9 }\n\nsite empty {\n  host empty.bench.test\n}\n\nsite both {\n  host both.bench.test\n  servers u1 u41\n}\n\nsite s0 {');
+  text = text.replace('site s0 {',
+    'upstream spare { address 198.18.9.9 }\n\nsite empty {\n  host empty.bench.test\n}\n\nsite both {\n  host both.bench.test\n' +
+      '  servers u1 u41\n}\n\nsite s0 {');
   const g = modelToGraph(modelOf(text));
   assert.ok(g.nodes.length > BIG_GRAPH);
   const users = new Map<string, string[]>();
@@ -159,7 +165,8 @@ test('layout of a big graph: no ELK, columns kept, components ordered, single-us
   // No two boxes of a column overlap.
   for (const kind of columnX.keys()) {
     const col = g.nodes.filter((n) => n.kind === kind).sort((a, b) => pos[a.id]!.y - pos[b.id]!.y);
-    for (let i = 1; i < col.length; i++) assert.ok(pos[col[i]!.id]!.y >= pos[col[i - 1]!.id]!.y + nodeHeight(col[i - 1]!), `${col[i]!.id} overlaps ${col[i - 1]!.id}`);
+    for (let i = 1; i < col.length; i++) assert.ok(pos[col[i]!.id]!.y >= pos[col[i - 1]!.id]!.y + nodeHeight(col[i - 1]!),
+      `${col[i]!.id} overlaps ${col[i - 1]!.id}`);
   }
   // A site's single-use upstreams sit beside it: within its 4 upstreams' stack of the site's middle.
   const mid = (id: string) => pos[id]!.y + nodeHeight(byId.get(id)!) / 2;
@@ -180,7 +187,8 @@ test('layout of a big graph: no ELK, columns kept, components ordered, single-us
 test('positions: sidecar beats on-screen beats auto; structure key ignores non-structural edits', () => {
   const g = modelToGraph(modelOf(SEED));
   const auto = Object.fromEntries(g.nodes.map((n) => [n.id, { x: 1, y: 1 }]));
-  const merged = mergePositions(g, auto, { 'site:web01': { x: 5, y: 5 }, 'lb:haproxy01': { x: 7, y: 7 } }, { version: 1, positions: { 'lb:haproxy01': { x: 9, y: 9 } } });
+  const merged = mergePositions(g, auto, { 'site:web01': { x: 5, y: 5 }, 'lb:haproxy01': { x: 7, y: 7 } },
+    { version: 1, positions: { 'lb:haproxy01': { x: 9, y: 9 } } });
   assert.deepEqual(merged['lb:haproxy01'], { x: 9, y: 9 });
   assert.deepEqual(merged['site:web01'], { x: 5, y: 5 });
   assert.deepEqual(merged['clients'], { x: 1, y: 1 });
@@ -191,7 +199,8 @@ test('positions: sidecar beats on-screen beats auto; structure key ignores non-s
 });
 
 test('sidecar parsing rejects junk instead of trusting it', () => {
-  assert.deepEqual(parseLayoutSidecar({ version: 1, positions: { 'lb:a': { x: 1, y: 2 } } }), { version: 1, positions: { 'lb:a': { x: 1, y: 2 } } });
+  assert.deepEqual(parseLayoutSidecar({ version: 1, positions: { 'lb:a': { x: 1, y: 2 } } }),
+    { version: 1, positions: { 'lb:a': { x: 1, y: 2 } } });
   assert.equal(parseLayoutSidecar({ version: 2, positions: {} }), null);
   assert.equal(parseLayoutSidecar({ version: 1, positions: { 'lb:a': { x: 'NaN', y: 2 } } }), null);
   assert.equal(parseLayoutSidecar({ version: 1, positions: { '<script>': { x: 1, y: 2 } } }), null);
@@ -203,7 +212,11 @@ test('SVG export: one box per node, every label escaped, a path per drawn edge',
   // Values come from the user's file: a hostile one must not become markup.
   g.nodes[0]!.lines.push('a<b>&"c"');
   const pos = await autoLayout(new ELK(), g);
-  const svg = graphToSvg(g, pos, { at: 'now', lbs: { haproxy01: { state: 'MASTER', holdsVips: ['192.168.56.100'] } }, servers: { web01: { upstream01: 'UP', upstream02: 'DOWN' } } });
+  const svg = graphToSvg(g, pos, {
+    at: 'now',
+    lbs: { haproxy01: { state: 'MASTER', holdsVips: ['192.168.56.100'] } },
+    servers: { web01: { upstream01: 'UP', upstream02: 'DOWN' } },
+  });
   assert.ok(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
   assert.equal((svg.match(/<g data-id=/g) ?? []).length, g.nodes.length);
   assert.equal((svg.match(/<path /g) ?? []).length, g.edges.length);
@@ -253,13 +266,16 @@ test('layout of a big graph: the drawing has exactly the crossings orderComponen
   for (let trial = 0; trial < 20; trial++) {
     const upstreams = 40 + Math.floor(random() * 60);
     const sites = 40 + Math.floor(random() * 60);
-    const lines = ['topology t', 'vip 198.18.0.100/16 {', '  interface eth0', '  router-id 51', '}', 'lb a { address 198.18.0.11; role primary }', 'lb b { address 198.18.0.12; role backup }'];
+    const lines = ['topology t', 'vip 198.18.0.100/16 {', '  interface eth0', '  router-id 51', '}',
+      'lb a { address 198.18.0.11; role primary }', 'lb b { address 198.18.0.12; role backup }'];
     for (let u = 0; u < upstreams; u++) lines.push(`upstream u${u} { address 198.18.1.${u + 1} }`);
     for (let i = 0; i < sites; i++) {
       const names = new Set<string>();
       const n = 1 + Math.floor(random() * 3);
       // Mostly near each other in the file, now and then anywhere: pools with strays.
-      for (let k = 0; k < n; k++) names.add(`u${random() < 0.8 ? Math.min(upstreams - 1, Math.floor((i * upstreams) / sites) + Math.floor(random() * 4)) : Math.floor(random() * upstreams)}`);
+      for (let k = 0; k < n; k++) names.add(`u${random() < 0.8
+        ? Math.min(upstreams - 1, Math.floor((i * upstreams) / sites) + Math.floor(random() * 4))
+        : Math.floor(random() * upstreams)}`);
       lines.push(`site s${i} {`, `  host s${i}.t.test`, `  servers ${[...names].join(' ')}`, '}');
     }
     const g = modelToGraph(modelOf(lines.join('\n') + '\n'));

@@ -115,7 +115,8 @@ test('orderTwoLayers draws random graphs with fewer crossings in all than ELK la
     const out = await elk.layout({
       id: 'root',
       layoutOptions: { 'elk.algorithm': 'layered', 'elk.direction': 'RIGHT', 'elk.layered.thoroughness': '7' },
-      children: [...identity(g.left).map((i) => ({ id: `l${i}`, width: 200, height: 60 })), ...identity(g.right).map((i) => ({ id: `r${i}`, width: 200, height: 60 }))],
+      children: [...identity(g.left).map((i) => ({ id: `l${i}`, width: 200, height: 60 })),
+        ...identity(g.right).map((i) => ({ id: `r${i}`, width: 200, height: 60 }))],
       edges: g.edges.map(([l, r], i) => ({ id: `e${i}`, sources: [`l${l}`], targets: [`r${r}`] })),
     });
     const y = new Map(out.children!.map((c) => [c.id, c.y ?? 0]));

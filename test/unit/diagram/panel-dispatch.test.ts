@@ -61,7 +61,8 @@ test('each request gets one answer; an applied intent acks the new version', asy
 
 test('a failing host action, an unknown node, a stale revision and a malformed message are answered too', async () => {
   const failing: [unknown, keyof PanelHost][] = [
-    [REQUESTS[1], 'applyEdits'], [REQUESTS[2], 'reveal'], [REQUESTS[3], 'savePositions'], [REQUESTS[4], 'exportPicture'], [REQUESTS[5], 'refreshOverlay'],
+    [REQUESTS[1], 'applyEdits'], [REQUESTS[2], 'reveal'], [REQUESTS[3], 'savePositions'], [REQUESTS[4], 'exportPicture'],
+    [REQUESTS[5], 'refreshOverlay'],
   ];
   for (const [raw, action] of failing) {
     const { host, sent } = stubHost(action);

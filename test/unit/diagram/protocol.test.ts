@@ -20,8 +20,11 @@ const bad = (m: unknown, why: RegExp) => {
 
 test('accepts each well-formed message and returns a clean copy', () => {
   assert.deepEqual(ok({ type: 'ready', requestId: 'r1' }), { type: 'ready', requestId: 'r1' });
-  const i = ok({ type: 'intent', requestId: 'r2', revision: 3, intent: { op: 'addUpstream', name: 'u3', address: '198.18.0.23', port: 8080 } });
-  assert.deepEqual(i, { type: 'intent', requestId: 'r2', revision: 3, intent: { op: 'addUpstream', name: 'u3', address: '198.18.0.23', port: 8080 } });
+  const i = ok({
+    type: 'intent', requestId: 'r2', revision: 3, intent: { op: 'addUpstream', name: 'u3', address: '198.18.0.23', port: 8080 },
+  });
+  assert.deepEqual(i,
+    { type: 'intent', requestId: 'r2', revision: 3, intent: { op: 'addUpstream', name: 'u3', address: '198.18.0.23', port: 8080 } });
   ok({ type: 'intent', requestId: 'r3', revision: 0, intent: { op: 'addSite', name: 's', host: 'a.example.test', servers: ['u1', 'u2'] } });
   ok({ type: 'intent', requestId: 'r4', revision: 1, intent: { op: 'setBalance', site: 's', balance: 'leastconn' } });
   ok({ type: 'reveal', requestId: 'r5', nodeId: 'vip:198.18.0.100' });
@@ -38,8 +41,10 @@ test('refuses wrong types, unknown ops and fields, injection attempts', () => {
   bad({ type: 'intent', requestId: 'x', revision: -1, intent: { op: 'remove', kind: 'lb', name: 'a' } }, /revision/);
   bad({ type: 'intent', requestId: 'x', revision: 1.5, intent: { op: 'remove', kind: 'lb', name: 'a' } }, /revision/);
   bad({ type: 'intent', requestId: 'x', revision: 1, intent: { op: 'remove', kind: 'vip', name: 'a' } }, /kind/);
-  bad({ type: 'intent', requestId: 'x', revision: 1, intent: { op: 'rename', kind: 'lb', from: 'a', to: 'b }\nlb c {' } }, /not a valid name/);
-  bad({ type: 'intent', requestId: 'x', revision: 1, intent: { op: 'addLb', name: 'a', address: '1.2.3.4 # x', role: 'backup' } }, /not a valid word/);
+  bad({ type: 'intent', requestId: 'x', revision: 1, intent: { op: 'rename', kind: 'lb', from: 'a', to: 'b }\nlb c {' } },
+    /not a valid name/);
+  bad({ type: 'intent', requestId: 'x', revision: 1, intent: { op: 'addLb', name: 'a', address: '1.2.3.4 # x', role: 'backup' } },
+    /not a valid word/);
   bad({ type: 'intent', requestId: 'x', revision: 1, intent: { op: 'setPort', upstream: 'a', port: 0 } }, /port/);
   bad({ type: 'intent', requestId: 'x', revision: 1, intent: { op: 'setRole', lb: 'a', role: 'master' } }, /role/);
   bad({ type: 'intent', requestId: 'x', revision: 1, intent: { op: 'addSite', name: 's', host: 'h', servers: 'u1' } }, /servers/);
@@ -73,7 +78,9 @@ test('panel HTML: nonce-only scripts, no eval, no remote origins', () => {
   // Workers only from blobs the page builds (ELK's), never from a URL.
   assert.match(csp, /(^|; )worker-src blob:(;|$)/);
   assert.doesNotMatch(csp, /unsafe-eval|unsafe-inline|\*|https?:\/\/(?!file\+\.vscode-resource)/);
-  const html = panelHtml({ cspSource: 'https://x', nonce: 'n"><script>', scriptUri: 'https://x/webview.js', styleUri: 'https://x/webview.css' });
+  const html = panelHtml({
+    cspSource: 'https://x', nonce: 'n"><script>', scriptUri: 'https://x/webview.js', styleUri: 'https://x/webview.css',
+  });
   assert.doesNotMatch(html, /n"><script>/, 'attribute values are escaped');
   assert.equal((html.match(/<script/g) ?? []).length, 1);
 });

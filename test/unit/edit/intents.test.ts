@@ -42,7 +42,8 @@ test('addLb: one-line style after the last lb, priority below the explicit ones'
   const out = run(SEED, { op: 'addLb', name: 'haproxy03', address: '192.168.56.110', role: 'backup' });
   expectChange(SEED, out, [
     'lb haproxy02 { address 192.168.56.102; role backup; priority 100 }\n',
-    'lb haproxy02 { address 192.168.56.102; role backup; priority 100 }\nlb haproxy03 { address 192.168.56.110; role backup; priority 99 }\n',
+    'lb haproxy02 { address 192.168.56.102; role backup; priority 100 }\n' +
+      'lb haproxy03 { address 192.168.56.110; role backup; priority 99 }\n',
   ]);
 });
 
@@ -55,24 +56,38 @@ test('addSite: multi-line style with a blank line, like its siblings', () => {
 });
 
 test('addSite into a file without sites goes after the upstreams, indentation of the file', () => {
-  const text = 'topology t\nvip 198.18.0.100/24 {\n    router-id 1\n}\nlb a {\n    address 198.18.0.11\n    role primary\n}\nupstream u {\n    address 198.18.0.21\n}\nstats {\n    password env:X\n}\n';
+  const text = 'topology t\nvip 198.18.0.100/24 {\n    router-id 1\n}\nlb a {\n    address 198.18.0.11\n    role primary\n}\n' +
+    'upstream u {\n    address 198.18.0.21\n}\nstats {\n    password env:X\n}\n';
   const out = run(text, { op: 'addSite', name: 's', host: 's.test', servers: ['u'] });
-  expectChange(text, out, ['upstream u {\n    address 198.18.0.21\n}\n', 'upstream u {\n    address 198.18.0.21\n}\n\nsite s {\n    host s.test\n    servers u\n}\n']);
+  expectChange(text, out, [
+    'upstream u {\n    address 198.18.0.21\n}\n',
+    'upstream u {\n    address 198.18.0.21\n}\n\nsite s {\n    host s.test\n    servers u\n}\n',
+  ]);
 });
 
 test('connect appends to servers; disconnect removes just that name', () => {
   const a = run(SEED, { op: 'addUpstream', name: 'upstream03', address: '192.168.56.105' });
   const b = run(a, { op: 'connect', site: 'web01', upstream: 'upstream03' });
-  expectChange(a, b, ['host web01-192-168-56-100.nip.io\n  servers upstream01 upstream02\n', 'host web01-192-168-56-100.nip.io\n  servers upstream01 upstream02 upstream03\n']);
+  expectChange(a, b, [
+    'host web01-192-168-56-100.nip.io\n  servers upstream01 upstream02\n',
+    'host web01-192-168-56-100.nip.io\n  servers upstream01 upstream02 upstream03\n',
+  ]);
   const c = run(SEED, { op: 'disconnect', site: 'web02', upstream: 'upstream01' });
-  expectChange(SEED, c, ['host web02-192-168-56-100.nip.io\n  servers upstream01 upstream02\n', 'host web02-192-168-56-100.nip.io\n  servers upstream02\n']);
+  expectChange(SEED, c, [
+    'host web02-192-168-56-100.nip.io\n  servers upstream01 upstream02\n',
+    'host web02-192-168-56-100.nip.io\n  servers upstream02\n',
+  ]);
   const d = run(SEED, { op: 'disconnect', site: 'web02', upstream: 'upstream02' });
-  expectChange(SEED, d, ['host web02-192-168-56-100.nip.io\n  servers upstream01 upstream02\n', 'host web02-192-168-56-100.nip.io\n  servers upstream01\n']);
+  expectChange(SEED, d, [
+    'host web02-192-168-56-100.nip.io\n  servers upstream01 upstream02\n',
+    'host web02-192-168-56-100.nip.io\n  servers upstream01\n',
+  ]);
 });
 
 test('connect adds a servers statement when the site has none', () => {
   const text = 'site s {\n  host s.test\n}\nupstream u { address 198.18.0.21 }\n';
-  assert.equal(run(text, { op: 'connect', site: 's', upstream: 'u' }), 'site s {\n  host s.test\n  servers u\n}\nupstream u { address 198.18.0.21 }\n');
+  assert.equal(run(text, { op: 'connect', site: 's', upstream: 'u' }),
+    'site s {\n  host s.test\n  servers u\n}\nupstream u { address 198.18.0.21 }\n');
 });
 
 test('connect twice is refused', () => {
@@ -92,7 +107,10 @@ test('remove upstream deletes its line and every reference', () => {
 
 test('remove a multi-line site leaves one blank line, not two', () => {
   const out = run(SEED, { op: 'remove', kind: 'site', name: 'web02' });
-  expectChange(SEED, out, ['site web02 {\n  host web02-192-168-56-100.nip.io\n  servers upstream01 upstream02\n  page "WEB 02 - TEST PAGE"\n}\n\n', '']);
+  expectChange(SEED, out, [
+    'site web02 {\n  host web02-192-168-56-100.nip.io\n  servers upstream01 upstream02\n  page "WEB 02 - TEST PAGE"\n}\n\n',
+    '',
+  ]);
   assert.doesNotMatch(out, /\n\n\n/);
 });
 
@@ -116,8 +134,10 @@ test('setRole primary swaps roles and, with explicit priorities, the priorities'
   expectChange(
     SEED,
     out,
-    ['lb haproxy01 { address 192.168.56.101; role primary; priority 101 }', 'lb haproxy01 { address 192.168.56.101; role backup; priority 100 }'],
-    ['lb haproxy02 { address 192.168.56.102; role backup; priority 100 }', 'lb haproxy02 { address 192.168.56.102; role primary; priority 101 }'],
+    ['lb haproxy01 { address 192.168.56.101; role primary; priority 101 }',
+      'lb haproxy01 { address 192.168.56.101; role backup; priority 100 }'],
+    ['lb haproxy02 { address 192.168.56.102; role backup; priority 100 }',
+      'lb haproxy02 { address 192.168.56.102; role primary; priority 101 }'],
   );
 });
 
@@ -188,7 +208,8 @@ test('a trailing comment on a removed one-line statement goes with it', () => {
 
 test('CRLF files get CRLF insertions', () => {
   const text = 'site s {\r\n  host s.test\r\n  servers u\r\n}\r\n';
-  assert.equal(run(text, { op: 'setBalance', site: 's', balance: 'first' }), 'site s {\r\n  host s.test\r\n  servers u\r\n  balance first\r\n}\r\n');
+  assert.equal(run(text, { op: 'setBalance', site: 's', balance: 'first' }),
+    'site s {\r\n  host s.test\r\n  servers u\r\n  balance first\r\n}\r\n');
 });
 
 test('planIntent rejects a stale revision and reports refusals without throwing', () => {

@@ -14,7 +14,8 @@ const FILES = ['seed-lab.halab', 'lab.halab'].map((f) => readFileSync(new URL(`.
 
 /** An intent "template": choices are indices resolved against the current model at apply time. */
 const step = fc.record({
-  op: fc.constantFrom('addLb', 'addUpstream', 'addSite', 'connect', 'disconnect', 'remove', 'rename', 'setRole', 'setBalance', 'setPort', 'setListen'),
+  op: fc.constantFrom('addLb', 'addUpstream', 'addSite', 'connect', 'disconnect', 'remove', 'rename', 'setRole', 'setBalance', 'setPort',
+    'setListen'),
   a: fc.nat(20),
   b: fc.nat(20),
   n: fc.integer({ min: 1, max: 65535 }),
@@ -31,7 +32,8 @@ function resolveStep(text: string, s: { op: string; a: number; b: number; n: num
   const named = kind === 'lb' ? lb?.name : kind === 'upstream' ? up?.name : site?.name;
   switch (s.op) {
     case 'addLb': return { op: 'addLb', name: `nlb${serial}`, address: `198.19.${serial % 250}.${(s.n % 250) + 1}`, role: 'backup' };
-    case 'addUpstream': return { op: 'addUpstream', name: `nup${serial}`, address: `198.19.${serial % 250}.${(s.n % 250) + 1}`, ...(s.a % 2 ? { port: s.n } : {}) };
+    case 'addUpstream': return { op: 'addUpstream', name: `nup${serial}`, address: `198.19.${serial % 250}.${(s.n % 250) + 1}`,
+      ...(s.a % 2 ? { port: s.n } : {}) };
     case 'addSite': return { op: 'addSite', name: `nsite${serial}`, host: `n${serial}.example.test`, servers: up ? [up.name] : [] };
     case 'connect': return site && up && !site.servers.includes(up.name) ? { op: 'connect', site: site.name, upstream: up.name } : null;
     case 'disconnect': {

@@ -37,7 +37,8 @@ describe('outageWindow', () => {
   });
 
   it('irregular requests (a late tick): each edge bracketed by its own gap', () => {
-    const at = (t: number, ok: boolean): ProbeSample => (ok ? { t, site: 'a', ok, status: 200, ms: 2 } : { t, site: 'a', ok, error: 'timeout', ms: 100 });
+    const at = (t: number, ok: boolean): ProbeSample =>
+      (ok ? { t, site: 'a', ok, status: 200, ms: 2 } : { t, site: 'a', ok, error: 'timeout', ms: 100 });
     const s = [at(0, true), at(10, true), at(20, true), at(45, false), at(50, false), at(58, false), at(90, true), at(100, true)];
     const w = outageWindow(s, 0, 1000);
     // start (20 + 45) / 2 = 32.5 ± 12.5, end (58 + 90) / 2 = 74 ± 16: 41.5 ms rounds to 42, ± 28.5 up to 29
@@ -107,7 +108,8 @@ describe('outageWindow', () => {
     // had not written it yet); the next tick came late, at 1020, its SYN unanswered; from 1045 ok
     const ok = (t: number): ProbeSample => ({ t, site: 'a', ok: true, status: 200, ms: 2 });
     const syn = (t: number): ProbeSample => ({ t, site: 'a', ok: false, error: 'timeout', ms: 100 });
-    const s = [ok(990), ok(995), ok(1000), { t: 1005, site: 'a', ok: false, error: 'ECONNRESET', ms: 16, connected: true }, syn(1020), syn(1025), syn(1030), syn(1035), syn(1040), ok(1045), ok(1050)];
+    const s = [ok(990), ok(995), ok(1000), { t: 1005, site: 'a', ok: false, error: 'ECONNRESET', ms: 16, connected: true }, syn(1020),
+      syn(1025), syn(1030), syn(1035), syn(1040), ok(1045), ok(1050)];
     const w = outageWindow(s, 0, 2000);
     assert.equal(w.firstFailedAtMs, 1005);
     // began after 1000 and by min(1005 + 16, 1020) = 1020: 1010 ± 10; ended (1040 + 1045) / 2 =
@@ -115,7 +117,8 @@ describe('outageWindow', () => {
     assert.equal(w.outageMs, 33);
     assert.equal(w.resolutionMs, 13);
     // a connected failure can never put the start after the recovery: by is capped at the next success
-    const lone = outageWindow([ok(1000), { t: 1005, site: 'a', ok: false, error: 'ECONNRESET', ms: 40, connected: true }, ok(1010)], 0, 2000);
+    const lone = outageWindow(
+      [ok(1000), { t: 1005, site: 'a', ok: false, error: 'ECONNRESET', ms: 40, connected: true }, ok(1010)], 0, 2000);
     // after 1000, by min(1045, 1010) = 1010: 1005 ± 5; ended (1005 + 1010) / 2 = 1007.5 ± 2.5
     assert.equal(lone.outageMs, 3);
     assert.equal(lone.resolutionMs, 8);

@@ -21,9 +21,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('parseShowStat', () => {
   it('keeps server rows with their status and check result', () => {
     // the first columns of HAProxy 2.6's `show stat` (status is column 18, check_status 37)
-    const header = '# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,weight,act,bck,chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,tracked,type,rate,rate_lim,rate_max,check_status,';
-    const row = (px: string, sv: string, st: string, ck: string) => [px, sv, ...Array(15).fill(''), st, ...Array(18).fill(''), ck, ''].join(',');
-    const csv = [header, row('fe_http', 'FRONTEND', 'OPEN', ''), row('web01', 'web1', 'DOWN', 'L4CON'), row('web01', 'web2', 'UP 2/3', 'L7OK'), row('web01', 'BACKEND', 'UP', ''), ''].join('\n');
+    const header = '# pxname,svname,qcur,qmax,scur,smax,slim,stot,bin,bout,dreq,dresp,ereq,econ,eresp,wretr,wredis,status,weight,act,bck,' +
+      'chkfail,chkdown,lastchg,downtime,qlimit,pid,iid,sid,throttle,lbtot,tracked,type,rate,rate_lim,rate_max,check_status,';
+    const row = (px: string, sv: string, st: string, ck: string) =>
+      [px, sv, ...Array(15).fill(''), st, ...Array(18).fill(''), ck, ''].join(',');
+    const csv = [header, row('fe_http', 'FRONTEND', 'OPEN', ''), row('web01', 'web1', 'DOWN', 'L4CON'),
+      row('web01', 'web2', 'UP 2/3', 'L7OK'), row('web01', 'BACKEND', 'UP', ''), ''].join('\n');
     assert.deepEqual(parseShowStat(csv), [
       { backend: 'web01', server: 'web1', status: 'DOWN', check: 'L4CON' },
       { backend: 'web01', server: 'web2', status: 'UP 2/3', check: 'L7OK' },
@@ -41,7 +44,8 @@ describe('fault commands', () => {
     chmodSync(join(dir, tool), 0o755);
   }
   after(() => rmSync(dir, { recursive: true, force: true }));
-  const sh = (cmd: Parameters<typeof renderCommand>[0]) => execFileSync('sh', ['-c', renderCommand(cmd)], { env: { PATH: `${dir}:/usr/bin:/bin` }, encoding: 'utf8', timeout: 5000 });
+  const sh = (cmd: Parameters<typeof renderCommand>[0]) =>
+    execFileSync('sh', ['-c', renderCommand(cmd)], { env: { PATH: `${dir}:/usr/bin:/bin` }, encoding: 'utf8', timeout: 5000 });
 
   /** The log's lines once it has `n` of them: polled, bounded (a loaded machine starts the detached steps late). */
   const logLines = async (n: number): Promise<string[]> => {
@@ -84,10 +88,12 @@ describe('fault commands', () => {
 
 describe('expectedFailoverMs', () => {
   const model = (vip: string, lbs = 'lb a { address 198.18.9.11; role primary }\nlb b { address 198.18.9.12; role backup }') =>
-    analyze(`topology t\nvip 198.18.9.100/24 { router-id 9\n${vip} }\n${lbs}\nupstream u { address 198.18.9.21 }\nsite s { host s.test; servers u }\n`).model;
+    analyze(`topology t\nvip 198.18.9.100/24 { router-id 9\n${vip} }\n${lbs}\nupstream u { address 198.18.9.21 }\n` +
+      `site s { host s.test; servers u }\n`).model;
 
   it('the seed form waits for the master-down timer, the weight-0 form only for the skew', () => {
-    const seed = model('track script; track-interval 2s; track-weight 2', 'lb a { address 198.18.9.11; role primary; priority 101 }\nlb b { address 198.18.9.12; role backup; priority 100 }');
+    const seed = model('track script; track-interval 2s; track-weight 2',
+      'lb a { address 198.18.9.11; role primary; priority 101 }\nlb b { address 198.18.9.12; role backup; priority 100 }');
     // 2 s script + 3 × 1 s adverts + (256 − 100)/256 s skew
     assert.equal(Math.round(expectedFailoverMs(seed, 'kill-haproxy', 100)), 2000 + 3000 + 609);
     const fast = model('track script; track-interval 1s; track-weight 0');

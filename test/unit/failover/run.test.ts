@@ -45,7 +45,9 @@ describe('FAULTS', () => {
 
 /** A report as the run leaves it before compute: fault at 1000, restore at 3000. */
 function report(over: Partial<FailoverReport> = {}): FailoverReport {
-  const none = { outageMs: 0, outageEnded: true, resolutionMs: null, firstFailedMs: null, lastFailedMs: null, failedRequests: 0, totalRequests: 0 };
+  const none = {
+    outageMs: 0, outageEnded: true, resolutionMs: null, firstFailedMs: null, lastFailedMs: null, failedRequests: 0, totalRequests: 0,
+  };
   return {
     topology: 't', fault: 'kill-haproxy', target: 'a', primary: 'a', backup: 'b', startedAt: '', probeIntervalMs: 20,
     durationMs: 5000, maxOutageMs: 1000, requestTimeoutMs: 100,
@@ -62,7 +64,11 @@ function report(over: Partial<FailoverReport> = {}): FailoverReport {
 /** Samples every 20 ms in [0, 5000), failing in [failFrom, failTo). */
 function samples(failFrom: number, failTo: number): ProbeSample[] {
   const out: ProbeSample[] = [];
-  for (let t = 0; t < 5000; t += 20) out.push(t >= failFrom && t < failTo ? { t, site: 's', ok: false, error: 'timeout', ms: 1 } : { t, site: 's', ok: true, status: 200, ms: 1 });
+  for (let t = 0; t < 5000; t += 20) {
+    out.push(t >= failFrom && t < failTo
+      ? { t, site: 's', ok: false, error: 'timeout', ms: 1 }
+      : { t, site: 's', ok: true, status: 200, ms: 1 });
+  }
   return out;
 }
 
@@ -92,7 +98,11 @@ describe('compute and judge', () => {
     // have run it at once. Every 10 ms from t = 2, requests sent from 1002 until 1060 are refused
     // within 1 ms, so the first two (1002, 1012) complete before 1015
     const s: ProbeSample[] = [];
-    for (let t = 2; t < 5000; t += 10) s.push(t >= 1002 && t < 1060 ? { t, site: 's', ok: false, error: 'ECONNREFUSED', ms: 1 } : { t, site: 's', ok: true, status: 200, ms: 1 });
+    for (let t = 2; t < 5000; t += 10) {
+      s.push(t >= 1002 && t < 1060
+        ? { t, site: 's', ok: false, error: 'ECONNREFUSED', ms: 1 }
+        : { t, site: 's', ok: true, status: 200, ms: 1 });
+    }
     const r = judge(compute(report({ faultAtMs: 1015, faultAckMs: 30, faultSentMs: 1000 }), observed(s, moved), facts), facts.vip);
     assert.equal(r.baselineFailed, 0);
     assert.equal(r.firstFailedMs, 1002);
@@ -130,7 +140,8 @@ describe('compute and judge', () => {
   });
 
   it('no fault applied: nothing is judged, the run fails for the reasons it gave', () => {
-    const r = judge(compute(report({ faultAtMs: null, reasons: ['preflight failed: x'] }), observed(samples(-1, -1), []), facts), facts.vip);
+    const r = judge(compute(report({ faultAtMs: null, reasons: ['preflight failed: x'] }), observed(samples(-1, -1), []), facts),
+      facts.vip);
     assert.equal(r.verdict, 'fail');
     assert.deepEqual(r.reasons, ['preflight failed: x']);
     assert.equal(r.totalRequests, 250);

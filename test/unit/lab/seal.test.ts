@@ -19,7 +19,8 @@ const model = (text: string) => {
   return a.model;
 };
 /** A machine like this one: Debian's /etc dirs, no /etc/halab, and no halab state yet. */
-const MACHINE = new Set(['/etc', '/etc/haproxy', '/etc/init.d', '/etc/keepalived', '/etc/nginx', '/etc/nginx/conf.d', '/etc/sysctl.d', '/usr', '/usr/local', '/usr/local/sbin', '/usr/share', '/usr/share/nginx', '/var', '/var/lib']);
+const MACHINE = new Set(['/etc', '/etc/haproxy', '/etc/init.d', '/etc/keepalived', '/etc/nginx', '/etc/nginx/conf.d', '/etc/sysctl.d',
+  '/usr', '/usr/local', '/usr/local/sbin', '/usr/share', '/usr/share/nginx', '/var', '/var/lib']);
 const BINDS = ['/var/log', '/var/lib/haproxy', '/var/lib/nginx', '/usr/share/nginx', '/var/www', '/etc/ssh', '/etc/hosts', '/etc/hostname'];
 
 describe('lab sealing', () => {
@@ -32,7 +33,8 @@ describe('lab sealing', () => {
     assert.ok(w.get('lb1')!.includes('/etc/halab'), 'the firewall file of the issue');
   });
 
-  it('overlays the deepest directory the machine has: /etc for /etc/halab, /usr/local/sbin for halab-watch, /var/lib for the backup root', () => {
+  it('overlays the deepest directory the machine has: /etc for /etc/halab, /usr/local/sbin for halab-watch, ' +
+    '/var/lib for the backup root', () => {
     const m = model(LAB.replace('firewall none', 'firewall nftables'));
     const w = deployWrites(m);
     const exists = (p: string) => MACHINE.has(p);
@@ -60,7 +62,8 @@ describe('lab sealing', () => {
     const lb1 = files.filter((f) => f.host === 'lb1');
     const old = [...BINDS, '/etc/haproxy', '/etc/keepalived', '/etc/sysctl.d', '/var/lib'];
     assert.deepEqual(unsealed(['/etc/halab', '/etc/haproxy'], old), ['/etc/halab']);
-    assert.match(labSealProblem('lb1', lb1, old)!, /lab host lb1: a deploy would write \/usr\/local\/sbin, \/etc\/init\.d, \/etc\/halab on this machine itself.*halab lab up/);
+    assert.match(labSealProblem('lb1', lb1, old)!,
+      /lab host lb1: a deploy would write \/usr\/local\/sbin, \/etc\/init\.d, \/etc\/halab on this machine itself.*halab lab up/);
     assert.equal(labSealProblem('lb1', lb1, [...old, '/etc', '/usr/local/sbin']), undefined);
     assert.match(labSealProblem('lb1', lb1, undefined)!, /lab up/, 'state from before sealing: recreate');
   });

@@ -33,7 +33,8 @@ test('an unknown upstream: change to the near name (preferred), or create it aft
   assert.equal(applyEdits(text, fixes[0]!.edits), BASE.replace('servers web1 web2', 'servers web2 web1'));
   assert.equal(
     applyEdits(text, fixes[1]!.edits),
-    text.replace('upstream web2 { address 198.18.0.22 }\n', 'upstream web2 { address 198.18.0.22 }\nupstream web3 { address 198.18.0.23 }\n'),
+    text.replace('upstream web2 { address 198.18.0.22 }\n',
+      'upstream web2 { address 198.18.0.22 }\nupstream web3 { address 198.18.0.23 }\n'),
   );
 });
 

@@ -68,7 +68,8 @@ test('an undeclared upstream has references but no declaration; keywords and val
 test('renaming an upstream rewrites its declaration and every reference', () => {
   const r = rename(A.tree, A.resolved, offsetOf('servers web1 }', 'web1'), 'app1');
   assert.ok('edits' in r);
-  const want = TEXT.replace('upstream web1 {', 'upstream app1 {').replace('servers web1 web2', 'servers app1 web2').replace('servers web1 }', 'servers app1 }');
+  const want = TEXT.replace('upstream web1 {', 'upstream app1 {').replace('servers web1 web2', 'servers app1 web2')
+    .replace('servers web1 }', 'servers app1 }');
   assert.equal(applyEdits(TEXT, r.edits), want);
 });
 
@@ -90,7 +91,8 @@ test('rename refuses a taken or invalid name and anything but lb, upstream and s
   assert.deepEqual(rename(A.tree, A.resolved, at, 'lb 3'), {
     error: '`lb 3` is not a valid name: start with a letter; use letters, digits, `_` or `-`.',
   });
-  assert.deepEqual(rename(A.tree, A.resolved, offsetOf('role primary', 'role'), 'x'), { error: 'Only lb, upstream and site names can be renamed.' });
+  assert.deepEqual(rename(A.tree, A.resolved, offsetOf('role primary', 'role'), 'x'),
+    { error: 'Only lb, upstream and site names can be renamed.' });
   // Its own name is not "taken": renaming to it changes nothing.
   const same = rename(A.tree, A.resolved, at, 'lb2');
   assert.ok('edits' in same);

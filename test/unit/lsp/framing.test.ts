@@ -21,7 +21,8 @@ function run(chunks: (string | Buffer)[], stallMs = 60_000) {
 test('well-framed messages pass, however the bytes are split', () => {
   const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'x', params: { text: 'é\r\n\r\nContent-Length: 3\r\n' } });
   const stream = Buffer.concat([
-    msg(body), msg('{}', 'Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n'), msg(''), msg(body, 'content-length: ' + Buffer.byteLength(body) + '\r\n'),
+    msg(body), msg('{}', 'Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n'), msg(''),
+    msg(body, 'content-length: ' + Buffer.byteLength(body) + '\r\n'),
   ]);
   assert.deepEqual(run([stream]), []);
   for (let cut = 1; cut < stream.length; cut++) assert.deepEqual(run([stream.subarray(0, cut), stream.subarray(cut)]), [], `cut at ${cut}`);

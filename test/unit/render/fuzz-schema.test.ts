@@ -68,7 +68,8 @@ function baseTopology(pem: string): Stmt[] {
       { kw: 'interface', args: ['eth1'] }, { kw: 'ssh', args: ['root@198.18.0.11:22'] }, { kw: 'key', args: ['/root/.ssh/id_ed25519'] },
       { kw: 'os', args: ['debian'] },
     ] },
-    { kw: 'lb', args: ['lb2'], block: [{ kw: 'address', args: ['198.18.0.12'] }, { kw: 'role', args: ['backup'] }, { kw: 'interface', args: ['eth1'] }] },
+    { kw: 'lb', args: ['lb2'],
+      block: [{ kw: 'address', args: ['198.18.0.12'] }, { kw: 'role', args: ['backup'] }, { kw: 'interface', args: ['eth1'] }] },
     { kw: 'upstream', args: ['web1'], block: [
       { kw: 'address', args: ['198.18.0.21'] }, { kw: 'port', args: ['80'] }, { kw: 'weight', args: ['100'] }, { kw: 'backup', args: [] },
       { kw: 'ssh', args: ['root@198.18.0.21'] }, { kw: 'key', args: ['/root/.ssh/id_ed25519'] }, { kw: 'os', args: ['ubuntu'] },
@@ -87,11 +88,13 @@ function baseTopology(pem: string): Stmt[] {
       { kw: 'password', args: ['env:P'] }, { kw: 'realm', args: [halabString('Stats')] },
     ] },
     { kw: 'defaults', args: [], block: [
-      { kw: 'maxconn', args: ['3000'] }, { kw: 'retries', args: ['3'] }, { kw: 'redispatch', args: ['on'] }, { kw: 'timeout', args: ['connect', '10s'] },
+      { kw: 'maxconn', args: ['3000'] }, { kw: 'retries', args: ['3'] }, { kw: 'redispatch', args: ['on'] },
+      { kw: 'timeout', args: ['connect', '10s'] },
     ] },
     { kw: 'firewall', args: ['auto'] },
     { kw: 'failover-test', args: [], block: [
-      { kw: 'fault', args: ['kill-haproxy'] }, { kw: 'probe-interval', args: ['50ms'] }, { kw: 'duration', args: ['15s'] }, { kw: 'max-outage', args: ['1s'] },
+      { kw: 'fault', args: ['kill-haproxy'] }, { kw: 'probe-interval', args: ['50ms'] }, { kw: 'duration', args: ['15s'] },
+      { kw: 'max-outage', args: ['1s'] },
     ] },
     { kw: 'lab', args: [], block: [{ kw: 'bridge', args: ['halab0'] }] },
   ];
@@ -118,7 +121,8 @@ function locate(stmts: Stmt[], blockId: string, keyword: string): Stmt | undefin
 const LONG = [63, 64, 253, 254, 255, 256, 999, 1000, 1001, 1009, 1010, 2048, 2049, 4000, 4001, 5000];
 const HOSTILE: string[] = [
   'x\ny', 'x\r\ny', 'x\u0000y', 'x\u0001y', 'x\u001b[2Jy', 'x\u007fy', 'x\ty', 'x\u0085y', 'x\u2028y', 'x\u202ey', '\ufeffx',
-  'x;y', 'x{y', 'x}y', '{', '}', 'x"y', '"', "x'y", "'", "''", 'x#y', '#', 'x!y', '!', 'x\\y', '\\', '\\n', 'x$y', '${HOME}', '$(id)', '`id`',
+  'x;y', 'x{y', 'x}y', '{', '}', 'x"y', '"', "x'y", "'", "''", 'x#y', '#', 'x!y', '!', 'x\\y', '\\', '\\n', 'x$y', '${HOME}',
+  '$(id)', '`id`',
   'x y', ' ', '', 'é', '😀', '../../etc/passwd', '..', '.', './x', 'x/../y', '%2e%2e/x', 'x%0ay', 'x:y', 'x@y', 'x,y', 'x=y',
   ...LONG.map((n) => 'x'.repeat(n)),
   // keepalived's line bound through its escapes: `'` is written as 4 bytes, é as 2.
@@ -209,11 +213,14 @@ function tokensOf(path: string, line: string): string[] {
 }
 
 function assertBounded(f: RenderedFile, label: string): void {
-  const maxBytes = f.path.endsWith('/keepalived.conf') ? KEEPALIVED_LINE_BYTES : f.path.startsWith('/etc/nginx/') ? NGINX_LINE_BYTES : Infinity;
+  const maxBytes = f.path.endsWith('/keepalived.conf') ? KEEPALIVED_LINE_BYTES
+    : f.path.startsWith('/etc/nginx/') ? NGINX_LINE_BYTES
+    : Infinity;
   const haproxy = f.path.endsWith('/haproxy.cfg');
   for (const line of f.content.split('\n')) {
     // A line of n UTF-16 units has at most 3n bytes: measure only lines that could be too long.
-    if (line.length * 3 > maxBytes) assert.ok(Buffer.byteLength(line) <= maxBytes, `${label}: ${f.path}: ${Buffer.byteLength(line)}-byte line`);
+    if (line.length * 3 > maxBytes) assert.ok(Buffer.byteLength(line) <= maxBytes,
+      `${label}: ${f.path}: ${Buffer.byteLength(line)}-byte line`);
     // Fewer than 64 blanks: fewer than 65 words.
     if (haproxy && line.split(/[ \t]/).length > HAPROXY_WORDS) {
       const words = haproxyTokens(line).length;
@@ -233,13 +240,15 @@ function assertOneToken(f: RenderedFile, label: string): void {
     // auth_pass is cut to 8 bytes: its start may be there without its end.
     if (/^\s*auth_pass /.test(line)) continue;
     if (/^\s*(#|<!--)/.test(line)) {
-      assert.ok(line.includes('AAQ') && line.includes('ZZQ'), `${label}: ${f.host}:${f.path}: the value is split across lines: ${JSON.stringify(line.slice(0, 300))}`);
+      assert.ok(line.includes('AAQ') && line.includes('ZZQ'),
+        `${label}: ${f.host}:${f.path}: the value is split across lines: ${JSON.stringify(line.slice(0, 300))}`);
       continue;
     }
     const toks = tokensOf(f.path, line);
     const whole = toks.filter((t) => t.includes('AAQ') && t.indexOf('ZZQ') > t.indexOf('AAQ'));
     const parts = toks.filter((t) => t.includes('AAQ') || t.includes('ZZQ'));
-    assert.ok(whole.length >= 1 && whole.length === parts.length, `${label}: ${f.host}:${f.path}: the value is split across tokens: ${JSON.stringify(line.slice(0, 300))}`);
+    assert.ok(whole.length >= 1 && whole.length === parts.length,
+      `${label}: ${f.host}:${f.path}: the value is split across tokens: ${JSON.stringify(line.slice(0, 300))}`);
   }
 }
 
@@ -293,12 +302,14 @@ describe('structured fuzz: every schema field × hostile values → check → re
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('nothing check accepts fails to render, injects a line or token, or exceeds a bound; the validators agree', { timeout: 120_000 }, async () => {
+  it('nothing check accepts fails to render, injects a line or token, or exceeds a bound; the validators agree',
+    { timeout: 120_000 }, async () => {
     const t0 = performance.now();
     const base = baseTopology(pem);
     // Every keyword of every block is in the base topology, so every field is fuzzed.
     for (const block of Object.values(BLOCKS)) {
-      for (const spec of block.keywords) assert.ok(locate(base, block.id, spec.keyword), `the fuzz topology lacks ${block.id}.${spec.keyword}`);
+      for (const spec of block.keywords) assert.ok(locate(base, block.id, spec.keyword),
+        `the fuzz topology lacks ${block.id}.${spec.keyword}`);
     }
     const baseA = analyze(text(base), 'fuzz.halab');
     assert.deepEqual(baseA.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), []);
@@ -332,8 +343,10 @@ describe('structured fuzz: every schema field × hostile values → check → re
       for (const f of files) {
         const before = baseLines.get(`${f.host} ${f.path}`);
         const now = f.content.split('\n').length;
-        assert.ok(before === undefined || now <= before, `${c.field}: ${f.host}:${f.path} has ${now} lines, ${before} before:\n${c.halab.slice(0, 2000)}`);
-        assert.doesNotMatch(f.content, /[\u0000-\u0008\u000b-\u001f\u007f]/, `${c.field}: ${f.host}:${f.path} holds a raw control character`);
+        assert.ok(before === undefined || now <= before,
+          `${c.field}: ${f.host}:${f.path} has ${now} lines, ${before} before:\n${c.halab.slice(0, 2000)}`);
+        assert.doesNotMatch(f.content, /[\u0000-\u0008\u000b-\u001f\u007f]/,
+          `${c.field}: ${f.host}:${f.path} holds a raw control character`);
         assertBounded(f, label);
         if (c.marked && files.some((x) => x.content.includes('ZZQ'))) assertOneToken(f, c.field);
       }
@@ -368,7 +381,8 @@ describe('structured fuzz: every schema field × hostile values → check → re
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
     console.log(
       `structured fuzz: ${tried} of ${all.length} cases over ${fields.size} fields; ${refused} refused by check, ` +
-        `${tried - refused} rendered and read back, ${validated} of ${sample.length} sampled through the real validators; ${secs} s (${(checkedMs / 1000).toFixed(1)} s before the validators)`,
+        `${tried - refused} rendered and read back, ${validated} of ${sample.length} sampled through the real validators; ` +
+        `${secs} s (${(checkedMs / 1000).toFixed(1)} s before the validators)`,
     );
     assert.ok(performance.now() - t0 < 60_000, `the fuzz test took ${secs} s; it must stay under a minute`);
   });

@@ -53,7 +53,8 @@ for (const example of ['seed-lab', 'lab']) {
           written.push(relative(root, g));
           continue;
         }
-        assert.equal(f.content, readFileSync(g, 'utf8'), `${f.host}:${f.path} differs from ${relative(root, g)} (UPDATE_GOLDEN=1 to accept)`);
+        assert.equal(f.content, readFileSync(g, 'utf8'),
+          `${f.host}:${f.path} differs from ${relative(root, g)} (UPDATE_GOLDEN=1 to accept)`);
       }
       if (written.length) console.log(`wrote ${written.length} golden file(s):\n  ${written.join('\n  ')}`);
       const expected = new Set(files.map((f) => join(dir, f.host, f.path)));

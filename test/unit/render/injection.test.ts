@@ -19,7 +19,9 @@ import { lbInterface, type Topology } from '../../../shared/model/types.js';
 import { Validators, canValidate, selfSignedPem, SKIP_REASON } from '../../helpers/validators.js';
 import { haproxyTokens, htmlUnescape, keepalivedTokens, nginxTokens, halabString as q } from '../../helpers/config-tokens.js';
 
-const HOSTILE = ['x\ny', 'x\r\ny', 'x;y', 'x{y', 'x}y', 'x"y', "x'y", 'x#y', 'x!y', 'x\\y', 'x$y', '${HOME}', 'x y', 'x\ty', 'x\\', '#', '"', '\\n'];
+const HOSTILE = [
+  'x\ny', 'x\r\ny', 'x;y', 'x{y', 'x}y', 'x"y', "x'y", 'x#y', 'x!y', 'x\\y', 'x$y', '${HOME}', 'x y', 'x\ty', 'x\\', '#', '"', '\\n',
+];
 
 // ---- the topology under attack ----
 
@@ -138,41 +140,59 @@ describe('injection: hostile values are rejected or escaped', () => {
     { name: 'upName', forms: [(x) => x, q], get: (m) => m.upstreams[0]!.name },
     { name: 'siteName', forms: [(x) => x, q], get: (m) => m.sites[0]!.name },
     { name: 'iface', forms: [(x) => x, q], get: (m) => m.vips[0]!.interface,
-      readBack: (f, x, m) => assert.deepEqual(keepalivedTokens(lineStarting(find(f, m.lbs[0]!.name, (p) => p.includes('keepalived')), 'interface')), ['interface', x]) },
+      readBack: (f, x, m) =>
+        assert.deepEqual(keepalivedTokens(lineStarting(find(f, m.lbs[0]!.name, (p) => p.includes('keepalived')), 'interface')),
+          ['interface', x]) },
     { name: 'host', forms: [(x) => x, q], get: (m) => m.sites[0]!.hosts.join(' '),
       // A bare `x y` is two names; both must come back, each its own word.
-      readBack: (f, _x, m) => assert.deepEqual(nginxTokens(lineStarting(find(f, m.upstreams[0]!.name, (p) => p.startsWith('/etc/nginx/')), 'server_name')), ['server_name', ...m.sites[0]!.hosts, ';']) },
+      readBack: (f, _x, m) =>
+        assert.deepEqual(nginxTokens(lineStarting(find(f, m.upstreams[0]!.name, (p) => p.startsWith('/etc/nginx/')), 'server_name')),
+          ['server_name', ...m.sites[0]!.hosts, ';']) },
     { name: 'tls', forms: [(x) => `/etc/${x}`, (x) => q(`/etc/${x}`)], get: (m) => m.sites[0]!.tls,
       readBack: (f, x, m) => {
         const t = haproxyTokens(lineStarting(find(f, m.lbs[0]!.name, (p) => p.includes('haproxy.cfg')), 'bind 198.18.0.100:443'));
         assert.equal(t[t.indexOf('crt') + 1], x.replace(/(.)\/$/, '$1'));
       } },
     { name: 'root', forms: [(x) => `/srv/${x}`, (x) => q(`/srv/${x}`)], get: (m) => m.sites[0]!.root,
-      readBack: (f, x, m) => assert.deepEqual(nginxTokens(lineStarting(find(f, m.upstreams[0]!.name, (p) => p.startsWith('/etc/nginx/')), 'root')), ['root', x.replace(/(.)\/$/, '$1'), ';']) },
+      readBack: (f, x, m) =>
+        assert.deepEqual(nginxTokens(lineStarting(find(f, m.upstreams[0]!.name, (p) => p.startsWith('/etc/nginx/')), 'root')),
+          ['root', x.replace(/(.)\/$/, '$1'), ';']) },
     { name: 'checkPath', forms: [(x) => `/${x}`, (x) => q(`/${x}`)], get: (m) => m.sites[0]!.checkPath,
       readBack: (f, x, m) => {
         const t = haproxyTokens(lineStarting(find(f, m.lbs[0]!.name, (p) => p.includes('haproxy.cfg')), 'http-check send'));
         assert.equal(t[t.indexOf('uri') + 1], x);
       } },
     { name: 'statsUri', forms: [(x) => `/${x}`, (x) => q(`/${x}`)], get: (m) => m.stats!.uri,
-      readBack: (f, x, m) => assert.deepEqual(haproxyTokens(lineStarting(find(f, m.lbs[0]!.name, (p) => p.includes('haproxy.cfg')), 'stats uri')), ['stats', 'uri', x]) },
+      readBack: (f, x, m) =>
+        assert.deepEqual(haproxyTokens(lineStarting(find(f, m.lbs[0]!.name, (p) => p.includes('haproxy.cfg')), 'stats uri')),
+          ['stats', 'uri', x]) },
     { name: 'statsUser', forms: [(x) => x, q], get: (m) => m.stats!.user,
-      readBack: (f, x, m) => assert.equal(haproxyTokens(lineStarting(find(f, m.lbs[0]!.name, (p) => p.includes('haproxy.cfg')), 'stats auth'))[2]!.split(':')[0], x) },
+      readBack: (f, x, m) => assert.equal(
+        haproxyTokens(lineStarting(find(f, m.lbs[0]!.name, (p) => p.includes('haproxy.cfg')), 'stats auth'))[2]!.split(':')[0], x) },
     { name: 'page', forms: [q], get: (m) => m.sites[0]!.page,
       readBack: (f, x, m) => {
         const lines = find(f, m.upstreams[0]!.name, (p) => p.endsWith('index.html')).content.split('\n');
         assert.equal(htmlUnescape(lines.slice(1, -1).join('\n')), x);
       } },
     { name: 'realm', forms: [q], get: (m) => m.stats!.realm,
-      readBack: (f, x, m) => assert.deepEqual(haproxyTokens(lineStarting(find(f, m.lbs[0]!.name, (p) => p.includes('haproxy.cfg')), 'stats realm')), ['stats', 'realm', x.replace(/["\\]/g, (c) => '\\' + c)]) },
+      readBack: (f, x, m) =>
+        assert.deepEqual(haproxyTokens(lineStarting(find(f, m.lbs[0]!.name, (p) => p.includes('haproxy.cfg')), 'stats realm')),
+          ['stats', 'realm', x.replace(/["\\]/g, (c) => '\\' + c)]) },
     { name: 'statsPassword', forms: [q], get: (m) => (m.stats!.password?.kind === 'literal' ? m.stats!.password.value : undefined),
-      readBack: (f, x, m) => assert.deepEqual(haproxyTokens(lineStarting(find(f, m.lbs[0]!.name, (p) => p.includes('haproxy.cfg')), 'stats auth')), ['stats', 'auth', `ops:${x}`]) },
+      readBack: (f, x, m) =>
+        assert.deepEqual(haproxyTokens(lineStarting(find(f, m.lbs[0]!.name, (p) => p.includes('haproxy.cfg')), 'stats auth')),
+          ['stats', 'auth', `ops:${x}`]) },
     { name: 'envPassword', forms: [(x) => x],
-      readBack: (f, x, m) => assert.deepEqual(haproxyTokens(lineStarting(find(f, m.lbs[0]!.name, (p) => p.includes('haproxy.cfg')), 'stats auth')), ['stats', 'auth', `ops:${x}`]) },
-    { name: 'auth', forms: [q], get: (m) => (m.vips[0]!.auth?.kind === 'literal' ? m.vips[0]!.auth.value : undefined), readBack: (f, x, m) => checkAuth(f, x, m) },
+      readBack: (f, x, m) =>
+        assert.deepEqual(haproxyTokens(lineStarting(find(f, m.lbs[0]!.name, (p) => p.includes('haproxy.cfg')), 'stats auth')),
+          ['stats', 'auth', `ops:${x}`]) },
+    { name: 'auth', forms: [q], get: (m) => (m.vips[0]!.auth?.kind === 'literal' ? m.vips[0]!.auth.value : undefined),
+      readBack: (f, x, m) => checkAuth(f, x, m) },
     { name: 'envAuth', forms: [(x) => x], readBack: (f, x, m) => checkAuth(f, x, m) },
     { name: 'trackCommand', forms: [q, (x) => q(`/usr/bin/killall -0 ${x}`)], get: (m) => m.vips[0]!.trackCommand,
-      readBack: (f, x, m) => assert.deepEqual(keepalivedTokens(lineStarting(find(f, m.lbs[0]!.name, (p) => p.includes('keepalived')), 'script ')), ['script', x]) },
+      readBack: (f, x, m) =>
+        assert.deepEqual(keepalivedTokens(lineStarting(find(f, m.lbs[0]!.name, (p) => p.includes('keepalived')), 'script ')),
+          ['script', x]) },
     { name: 'source', forms: [(x) => x], readBack: (f) => headerIntact(f) },
   ];
 
@@ -181,7 +201,8 @@ describe('injection: hostile values are rejected or escaped', () => {
       const lines = file.content.split('\n');
       const header = lines.findIndex((l) => l.startsWith('# Generated') || l.startsWith('<!-- Generated'));
       assert.ok(header >= 0 && header <= 1, `${file.path}: header`);
-      if (file.path.endsWith('.html')) assert.equal(lines[header]!.indexOf('-->'), lines[header]!.length - 3, 'the HTML comment ends only at its end');
+      if (file.path.endsWith('.html')) assert.equal(lines[header]!.indexOf('-->'), lines[header]!.length - 3,
+        'the HTML comment ends only at its end');
       else assert.ok(lines[header + 1]!.startsWith('# Do not edit'), `${file.path}: the header is two comment lines`);
     }
   }
@@ -232,7 +253,8 @@ describe('injection: hostile values are rejected or escaped', () => {
           };
           // A certificate path that does not exist fails `haproxy -c` by design; the read-back proved the escaping.
           if (field.name === 'tls' && value !== pem) continue;
-          for (const r of await v.all(files, ifaces)) assert.ok(r.verdict.ok, `${field.name}=${JSON.stringify(x)}: ${r.file}: ${r.verdict.tool}: ${r.verdict.output}`);
+          for (const r of await v.all(files, ifaces)) assert.ok(r.verdict.ok,
+            `${field.name}=${JSON.stringify(x)}: ${r.file}: ${r.verdict.tool}: ${r.verdict.output}`);
         }
       }
     });

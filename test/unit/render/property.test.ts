@@ -186,7 +186,8 @@ function toHalab(t: Spec, pem: string): string {
   }
   if (t.defaults) {
     const d = t.defaults;
-    L.push('defaults {', `  maxconn ${d.maxconn}`, `  retries ${d.retries}`, `  redispatch ${d.redispatch}`, `  timeout connect ${d.connect}`, '}');
+    L.push('defaults {', `  maxconn ${d.maxconn}`, `  retries ${d.retries}`, `  redispatch ${d.redispatch}`,
+      `  timeout connect ${d.connect}`, '}');
   }
   if (t.firewall) L.push(`firewall ${t.firewall}`);
   return L.join('\n') + '\n';
@@ -217,7 +218,9 @@ describe('property: valid topologies render to configs the real validators accep
         const text = toHalab(spec, pem);
         const a = analyze(text, 'prop.halab');
         const errors = a.diagnostics.filter((d) => d.severity === 'error');
-        assert.equal(hasErrors(a.diagnostics), false, `analyze() errors:\n${errors.map((d) => `${d.code}: ${d.message} @${JSON.stringify(text.slice(d.span.start, d.span.end))}`).join('\n')}\n---\n${text}`);
+        assert.equal(hasErrors(a.diagnostics), false, `analyze() errors:\n${errors
+          .map((d) => `${d.code}: ${d.message} @${JSON.stringify(text.slice(d.span.start, d.span.end))}`)
+          .join('\n')}\n---\n${text}`);
         const m = a.model;
         const out = render(m, {
           source: 'prop.halab',
@@ -255,13 +258,15 @@ describe('property: valid topologies render to configs the real validators accep
       {
         numRuns: RUNS,
         endOnFailure: true,
-        ...(process.env.HALAB_PROPERTY_SEED ? { seed: Number(process.env.HALAB_PROPERTY_SEED), path: process.env.HALAB_PROPERTY_PATH } : {}),
+        ...(process.env.HALAB_PROPERTY_SEED ? { seed: Number(process.env.HALAB_PROPERTY_SEED), path: process.env.HALAB_PROPERTY_PATH }
+          : {}),
       },
     );
     if (result.failed) {
       // Show the assertion (with the .halab text) rather than fast-check's dump of the spec.
       const err = result.errorInstance as Error | undefined;
-      assert.fail(`failed after ${result.numRuns} run(s) (seed ${result.seed}, path ${result.counterexamplePath}):\n${err?.message ?? String(result.errorInstance)}`);
+      assert.fail(`failed after ${result.numRuns} run(s) (seed ${result.seed}, path ${result.counterexamplePath}):\n` +
+        `${err?.message ?? String(result.errorInstance)}`);
     }
     console.log(`validated ${files} files from ${RUNS} topologies; runs with each feature: ${JSON.stringify(seen)}`);
     // The generator must actually reach every feature the issue lists.

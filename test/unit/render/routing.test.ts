@@ -144,7 +144,8 @@ firewall none
     for (const f of files) {
       const up = f.host as 'web1' | 'web2';
       if (f.path.startsWith('/etc/nginx/')) {
-        writeFileSync(join(ngx, `vhost-${++n}.conf`), f.content.replace('listen       80;', `listen       127.0.0.1:${port[up]};`).replaceAll('/usr/share/nginx/', join(dir, up, 'www') + '/'));
+        writeFileSync(join(ngx, `vhost-${++n}.conf`), f.content.replace('listen       80;', `listen       127.0.0.1:${port[up]};`)
+          .replaceAll('/usr/share/nginx/', join(dir, up, 'www') + '/'));
       } else if (f.path.endsWith('index.html')) {
         const p = join(dir, up, 'www', f.path.replace('/usr/share/nginx/', ''));
         mkdirSync(join(p, '..'), { recursive: true });
@@ -152,10 +153,12 @@ firewall none
       }
     }
     // Stands in for Debian's sites-enabled/default: the server nginx picks for unknown hosts.
-    const catchAll = [port.web1, port.web2].map((p) => `server { listen 127.0.0.1:${p} default_server; return 418 "nginx default\\n"; }`).join('\n');
+    const catchAll = [port.web1, port.web2]
+      .map((p) => `server { listen 127.0.0.1:${p} default_server; return 418 "nginx default\\n"; }`).join('\n');
     writeFileSync(
       join(ngx, 'nginx.conf'),
-      `daemon off;\npid ${ngx}/nginx.pid;\nerror_log ${ngx}/error.log;\nevents {}\nhttp {\n  access_log off;\n  ${catchAll}\n  include ${ngx}/vhost-*.conf;\n}\n`,
+      `daemon off;\npid ${ngx}/nginx.pid;\nerror_log ${ngx}/error.log;\nevents {}\nhttp {\n  access_log off;\n  ${catchAll}\n` +
+        `  include ${ngx}/vhost-*.conf;\n}\n`,
     );
 
     const logs: Record<string, string> = { nginx: '', haproxy: '' };

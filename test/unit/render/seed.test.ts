@@ -27,13 +27,17 @@ const HAPROXY_CHANGES: Record<string, RegExp | null> = {
   // One frontend per vip:port, named after it.
   'frontend www': /^frontend fe_http_192\.168\.56\.100_80$/,
   // Case-insensitive, port-stripping Host match.
-  'acl web01_url req.hdr(host) web01-192-168-56-100.nip.io': /^acl host_web01 req\.hdr\(host\),field\(1,:\) -i web01-192-168-56-100\.nip\.io$/,
-  'acl web02_url req.hdr(host) web02-192-168-56-100.nip.io': /^acl host_web02 req\.hdr\(host\),field\(1,:\) -i web02-192-168-56-100\.nip\.io$/,
+  'acl web01_url req.hdr(host) web01-192-168-56-100.nip.io':
+    /^acl host_web01 req\.hdr\(host\),field\(1,:\) -i web01-192-168-56-100\.nip\.io$/,
+  'acl web02_url req.hdr(host) web02-192-168-56-100.nip.io':
+    /^acl host_web02 req\.hdr\(host\),field\(1,:\) -i web02-192-168-56-100\.nip\.io$/,
   'use_backend web01 if web01_url': /^use_backend web01 if host_web01$/,
   'use_backend web02 if web02_url': /^use_backend web02 if host_web02$/,
   // Check timing (§3 defaults) and weight written out.
-  'server upstream01 192.168.56.103:80 check': /^server upstream01 192\.168\.56\.103:80 check inter 2s fastinter 500ms downinter 500ms fall 3 rise 2 weight 100$/,
-  'server upstream02 192.168.56.104:80 check': /^server upstream02 192\.168\.56\.104:80 check inter 2s fastinter 500ms downinter 500ms fall 3 rise 2 weight 100$/,
+  'server upstream01 192.168.56.103:80 check':
+    /^server upstream01 192\.168\.56\.103:80 check inter 2s fastinter 500ms downinter 500ms fall 3 rise 2 weight 100$/,
+  'server upstream02 192.168.56.104:80 check':
+    /^server upstream02 192\.168\.56\.104:80 check inter 2s fastinter 500ms downinter 500ms fall 3 rise 2 weight 100$/,
   // `stats` would collide with a site named stats.
   'listen stats': /^listen halab\.stats$/,
   // Same realm, escaped as \xNN like every free-text value.
@@ -79,15 +83,19 @@ function coverage(seed: string, ours: string, changes: Record<string, RegExp | n
 describe('seed-lab.halab covers the seed tutorial', () => {
   const src = join(root, 'examples', 'seed-lab.halab');
   const a = analyze(readFileSync(src, 'utf8'), src);
-  const files = render(a.model, { source: src, secrets: envSecrets({ HALAB_STATS_PASSWORD: 'golden-Stats-pw', HALAB_VRRP_AUTH: 'golden-vrrp-auth' }) }).files;
+  const files = render(a.model, {
+    source: src, secrets: envSecrets({ HALAB_STATS_PASSWORD: 'golden-Stats-pw', HALAB_VRRP_AUTH: 'golden-vrrp-auth' }),
+  }).files;
   const get = (host: string, path: string) => files.find((f) => f.host === host && f.path === path)!.content;
 
   it('haproxy.cfg: every seed line, or a documented change', () => {
-    coverage(readFileSync(join(root, 'test/golden/seed-original/haproxy.cfg'), 'utf8'), get('haproxy01', '/etc/haproxy/haproxy.cfg'), HAPROXY_CHANGES);
+    coverage(readFileSync(join(root, 'test/golden/seed-original/haproxy.cfg'), 'utf8'), get('haproxy01', '/etc/haproxy/haproxy.cfg'),
+      HAPROXY_CHANGES);
   });
 
   it('keepalived.conf: every seed line, or a documented change', () => {
-    coverage(readFileSync(join(root, 'test/golden/seed-original/keepalived.conf'), 'utf8'), get('haproxy01', '/etc/keepalived/keepalived.conf'), KEEPALIVED_CHANGES);
+    coverage(readFileSync(join(root, 'test/golden/seed-original/keepalived.conf'), 'utf8'),
+      get('haproxy01', '/etc/keepalived/keepalived.conf'), KEEPALIVED_CHANGES);
   });
 
   it("the backup's keepalived.conf differs only in router_id, state and priority", () => {

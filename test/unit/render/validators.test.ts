@@ -9,8 +9,10 @@ import { Validators, canValidate, haveTool, SKIP_REASON } from '../../helpers/va
 const v = new Validators();
 after(() => v.cleanup());
 
-const HAPROXY_OK = 'defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\nfrontend f\n    bind 127.0.0.1:18999\n    default_backend b\nbackend b\n    server s 127.0.0.1:18998\n';
-const KA_OK = 'vrrp_instance V {\n    interface hvtest0\n    virtual_router_id 9\n    priority 100\n    advert_int 1\n    virtual_ipaddress {\n        198.18.0.100/24\n    }\n}\n';
+const HAPROXY_OK = 'defaults\n    mode http\n    timeout connect 1s\n    timeout client 1s\n    timeout server 1s\nfrontend f\n' +
+  '    bind 127.0.0.1:18999\n    default_backend b\nbackend b\n    server s 127.0.0.1:18998\n';
+const KA_OK = 'vrrp_instance V {\n    interface hvtest0\n    virtual_router_id 9\n    priority 100\n    advert_int 1\n' +
+  '    virtual_ipaddress {\n        198.18.0.100/24\n    }\n}\n';
 const VHOST_OK = 'server {\n    listen 8089;\n    server_name a.test;\n    root /tmp;\n}\n';
 
 describe('validators reject broken configs', { skip: !canValidate() && SKIP_REASON }, () => {
@@ -39,7 +41,9 @@ describe('validators reject broken configs', { skip: !canValidate() && SKIP_REAS
   });
 
   it('nft -c rejects a broken ruleset', { skip: !haveTool('nft') && 'nft not installed' }, async () => {
-    assert.ok((await v.nft('table inet t {\n chain c {\n  type filter hook input priority filter; policy accept;\n  tcp dport 80 accept\n }\n}\n')).ok);
+    assert.ok((await v.nft(
+      'table inet t {\n chain c {\n  type filter hook input priority filter; policy accept;\n  tcp dport 80 accept\n }\n}\n',
+    )).ok);
     assert.equal((await v.nft('table inet t {\n chain c {\n  tcp dport eighty accept\n }\n}\n')).ok, false);
   });
 });

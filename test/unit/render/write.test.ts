@@ -6,7 +6,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync,
+  writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze } from '../../../server/src/engine.js';
@@ -14,7 +15,8 @@ import { render } from '../../../server/src/render/render.js';
 import { writeRenderedTree } from '../../../server/src/render/write-tree.js';
 import { placeholderSecrets } from '../../../server/src/secrets.js';
 
-const files = render(analyze(readFileSync('examples/lab.halab', 'utf8'), 'lab.halab').model, { source: 'lab.halab', secrets: placeholderSecrets }).files;
+const files = render(analyze(readFileSync('examples/lab.halab', 'utf8'), 'lab.halab').model,
+  { source: 'lab.halab', secrets: placeholderSecrets }).files;
 const KA = '/etc/keepalived/keepalived.conf';
 const fresh = () => mkdtempSync(join(tmpdir(), 'halab-write-'));
 
@@ -54,7 +56,8 @@ describe('writeRenderedTree', () => {
     assert.deepEqual(readdirSync(elsewhere), [], 'nothing written through the link');
   });
 
-  it('an existing file owned by someone else is replaced by a new one of ours, 0600 for a secret', { skip: process.getuid?.() !== 0 && 'needs root to chown' }, () => {
+  it('an existing file owned by someone else is replaced by a new one of ours, 0600 for a secret',
+    { skip: process.getuid?.() !== 0 && 'needs root to chown' }, () => {
     const dir = fresh();
     const p = join(dir, 'lb1', KA);
     mkdirSync(join(dir, 'lb1/etc/keepalived'), { recursive: true });

@@ -95,5 +95,6 @@ test('derived defaults: priorities 250/249, ssh from the address, the first vip,
   // track: process on real hosts; the watcher where a lab block says the hosts are namespaces
   assert.equal(m.vips[0]!.track, 'process');
   assert.equal(analyze(`${MINIMAL}\nlab { bridge halabx0 }\n`).model.vips[0]!.track, 'watcher');
-  assert.equal(analyze(`${MINIMAL}\nlab { bridge halabx0 }\n`.replace('router-id', 'track script; router-id')).model.vips[0]!.track, 'script');
+  assert.equal(analyze(`${MINIMAL}\nlab { bridge halabx0 }\n`.replace('router-id', 'track script; router-id')).model.vips[0]!.track,
+    'script');
 });

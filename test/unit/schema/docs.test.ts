@@ -9,7 +9,9 @@ import { BLOCKS } from '../../../server/src/schema/schema.js';
 test('docs/language.md carries the current schema reference (npm run docs)', () => {
   const { before, after } = updateLanguageDoc();
   assert.equal(before, after, 'docs/language.md is stale: run npm run docs');
-  for (const b of Object.values(BLOCKS)) for (const k of b.keywords) assert.ok(before.includes(`\`${k.keyword}`), `${k.keyword} documented`);
+  for (const b of Object.values(BLOCKS)) {
+    for (const k of b.keywords) assert.ok(before.includes(`\`${k.keyword}`), `${k.keyword} documented`);
+  }
 });
 
 test('the TextMate grammar is generated from the schema (npm run docs)', () => {

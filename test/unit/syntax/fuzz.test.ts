@@ -100,7 +100,8 @@ test('a 10 MB line, deep nesting and many braces finish quickly', () => {
 
 test('work grows linearly with input size (a guard against hangs)', () => {
   const unit = examples[0]!.replace(/topology \S+/, '');
-  const make = (n: number) => 'topology big\n' + Array.from({ length: n }, (_, i) => unit.replace(/haproxy0(\d)/g, `h${i}x$1`).replace(/upstream0(\d)/g, `u${i}x$1`).replace(/web0(\d)/g, `w${i}x$1`)).join('\n');
+  const make = (n: number) => 'topology big\n' + Array.from({ length: n }, (_, i) =>
+    unit.replace(/haproxy0(\d)/g, `h${i}x$1`).replace(/upstream0(\d)/g, `u${i}x$1`).replace(/web0(\d)/g, `w${i}x$1`)).join('\n');
   const time = (text: string) => {
     let best = Infinity;
     for (let k = 0; k < 3; k++) {

@@ -9,7 +9,8 @@ import { PARSE_OPTIONS as opts, analyze, parseHalab } from '../../../server/src/
 import { rng } from '../../helpers/rng.js';
 import { reparse } from '../../../server/src/syntax/incremental.js';
 
-const SNIPPETS = ['x', ' ', '\n', ';', '{', '}', '"', '#', 'lb', 'site s9 { host z.example.com; servers web1 }\n', 'balance leastconn', '\n\n', '  ', 'address 198.18.0.99', '# note\n'];
+const SNIPPETS = ['x', ' ', '\n', ';', '{', '}', '"', '#', 'lb', 'site s9 { host z.example.com; servers web1 }\n', 'balance leastconn',
+  '\n\n', '  ', 'address 198.18.0.99', '# note\n'];
 
 function edit(text: string, r: () => number): string {
   const at = Math.floor(r() * (text.length + 1));
@@ -49,7 +50,8 @@ test('a one-word change in a 10,000-line file re-parses only around it', () => {
   const text = lines.join('\n') + '\n';
   const tree = parseHalab(text);
   const keep = tree.statements[700];
-  const next = text.replace('site s600 {\n  host s600.example.com\n  servers web1 web2\n  balance roundrobin', 'site s600 {\n  host s600.example.com\n  servers web1 web2\n  balance leastconn');
+  const next = text.replace('site s600 {\n  host s600.example.com\n  servers web1 web2\n  balance roundrobin',
+    'site s600 {\n  host s600.example.com\n  servers web1 web2\n  balance leastconn');
   const inc = reparse(tree, next, opts)!;
   assert.ok(inc, 'reused');
   assert.equal(inc.statements[700], keep, 'statements after the edit are the same objects, shifted');
@@ -61,9 +63,11 @@ test('random edits: an analysis reusing the previous one equals a fresh analysis
   // resolve and the local checks, to the next); any stale reuse would show up as a difference.
   const r = rng(11);
   const bases = [readFileSync('examples/lab.halab', 'utf8'), readFileSync('examples/seed-lab.halab', 'utf8')];
-  const extra = ['port 0', 'bogus', ' 999999', 'weight 7', 'ballance', ' extra', 'vip 198.18.0.1/24 { router-id 9 }\n', 'upstream web3 { address 198.18.0.33 }\n'];
+  const extra = ['port 0', 'bogus', ' 999999', 'weight 7', 'ballance', ' extra', 'vip 198.18.0.1/24 { router-id 9 }\n',
+    'upstream web3 { address 198.18.0.33 }\n'];
   const pick = (): string => (r() < 0.5 ? SNIPPETS : extra)[Math.floor(r() * (r() < 0.5 ? SNIPPETS.length : extra.length))] ?? 'x';
-  const view = (a: ReturnType<typeof analyze>) => JSON.parse(JSON.stringify({ d: a.diagnostics, m: a.model, e: a.internalErrors.map((x) => x.code) }));
+  const view = (a: ReturnType<typeof analyze>) =>
+    JSON.parse(JSON.stringify({ d: a.diagnostics, m: a.model, e: a.internalErrors.map((x) => x.code) }));
   let steps = 0;
   for (let i = 0; i < 400; i++) {
     let text = bases[i % 2]!;
