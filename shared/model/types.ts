@@ -53,6 +53,8 @@ export interface Vip extends Node {
   unicast: boolean;
   preempt: boolean;
   preemptDelayMs?: number;
+  /** Flow handoff: connections in flight follow a moved VIP to the lb serving them. */
+  handoff: boolean;
   track: Track;
   trackIntervalMs: number;
   trackWeight: number;

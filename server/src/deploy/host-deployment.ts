@@ -301,7 +301,7 @@ export class HostDeployment {
         const file = ch.byPath.get(f.path)!;
         const before = await this.run(
           'apply',
-          captureRuntimeCommand(f.apply!, f.path, file.content),
+          captureRuntimeCommand(f.apply!, file.content),
           `reading the state ${f.path} changes`,
         );
         this.runtime.push(parseRuntime(f.apply!, f.path, before.stdout));

@@ -4,7 +4,7 @@
  * come in as data.
  */
 import { createTwoFilesPatch } from 'diff';
-import { SERVICES, type RenderedFile, type ServiceName } from '../render/types.js';
+import { SERVICES, type ApplyKind, type RenderedFile, type ServiceName } from '../render/types.js';
 import { planView, type Masker } from './secrets.js';
 
 export type FileStatus = 'new' | 'changed' | 'same';
@@ -25,7 +25,7 @@ export interface FilePlan {
   /** Unified diff, secrets masked; '' when the status is same. */
   diff: string;
   reload: ServiceName[];
-  apply?: 'sysctl' | 'firewall';
+  apply?: ApplyKind;
   secret: boolean;
 }
 

@@ -73,23 +73,18 @@ export function checkTools(host: string, os: Os, files: RenderedFile[], init: In
   for (const n of lacking) byBinary.set(n.binary, [...(byBinary.get(n.binary) ?? []), n]);
   const installable: Requirement[] = [];
   const parts: string[] = [];
-  const firewall = new Set<string>();
+  const optOuts = new Set<string>();
   for (const [bin, ns] of byBinary) {
     const req = toolRequirement(os, bin);
     if (req) installable.push(req);
     const whys = [...new Set(ns.map((n) => n.why))].join(', ');
     parts.push(`${bin} (${whys}; ${req ? `package ${req.pkg}` : 'no package brings it'})`);
-    for (const n of ns) if (n.file.apply === 'firewall') firewall.add(n.file.path);
+    for (const n of ns) if (n.file.optOut) optOuts.add(n.file.optOut);
   }
   if (parts.length === 0) return { installable, lacking };
   const fixes: string[] = [];
   if (installable.length) fixes.push(`run deploy with --bootstrap to install ${installable.map((r) => r.pkg).join(', ')}`);
-  if (firewall.size) {
-    const other = [...firewall].some((p) => p.endsWith('.nft'))
-      ? '`firewall firewalld` or `firewall none`'
-      : '`firewall nftables` or `firewall none`';
-    fixes.push(`or choose the firewall kind the host has in the file (${other})`);
-  }
+  for (const o of optOuts) fixes.push(`or ${o}`);
   return { installable, lacking, message: `${host} lacks ${parts.join('; ')}: nothing was changed; ${fixes.join(', ') || 'install it'}` };
 }
 

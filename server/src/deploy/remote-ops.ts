@@ -4,7 +4,7 @@
  * (a path, a service name) reaches them as a positional parameter, never spliced into the text.
  */
 import { posix } from 'node:path';
-import type { ServiceName } from '../render/types.js';
+import type { ApplyKind, ServiceName } from '../render/types.js';
 import type { Command } from './shell-quote.js';
 import { parseOsRelease, type OsRelease } from './os-release.js';
 import type { RemoteFile } from './plan.js';
@@ -227,10 +227,10 @@ export function nftTables(content: string): Array<{ family: string; name: string
 
 const FIREWALLD_ZONES = '/etc/firewalld/zones';
 
-export function captureRuntimeCommand(kind: 'sysctl' | 'firewall', path: string, content: string): Command {
+export function captureRuntimeCommand(kind: ApplyKind, content: string): Command {
   if (kind === 'sysctl')
     return script(`for k in "$@"; do v=$(sysctl -n "$k") || exit 1; printf '@@kv %s=%s\\n' "$k" "$v"; done`, ...sysctlKeys(content));
-  if (path.endsWith('.nft')) {
+  if (kind === 'nft') {
     return script(
       `while [ $# -gt 0 ]; do
   printf '@@table %s %s\\n' "$1" "$2"
@@ -247,12 +247,12 @@ if [ -f "${FIREWALLD_ZONES}/$z.xml" ]; then cat -- "${FIREWALLD_ZONES}/$z.xml"; 
   );
 }
 
-export function parseRuntime(kind: 'sysctl' | 'firewall', path: string, out: string): RuntimeSnapshot {
+export function parseRuntime(kind: ApplyKind, path: string, out: string): RuntimeSnapshot {
   if (kind === 'sysctl') {
     const values = [...out.matchAll(/^@@kv ([^=\n]+)=(.*)$/gm)].map((m): [string, string] => [m[1]!, m[2]!]);
     return { kind: 'sysctl', path, values };
   }
-  if (path.endsWith('.nft')) {
+  if (kind === 'nft') {
     const tables: Array<{ family: string; name: string; listing?: string }> = [];
     for (const part of out.split(/^(?=@@table )/m)) {
       const m = /^@@table (\S+) (\S+)\n([\s\S]*)$/.exec(part);
@@ -329,9 +329,9 @@ export function statusCommand(init: InitSystem, svc: ServiceName): Command {
   return init === 'systemd' ? ['systemctl', 'is-active', '--quiet', svc] : script(SYSV_RUNNING, svc);
 }
 
-export function applyCommand(kind: 'sysctl' | 'firewall', path: string): Command {
-  // sysctl -p FILE applies just that file; the firewall file is an nft ruleset or a shell
-  // script (firewall-cmd calls), as the renderer wrote it.
+export function applyCommand(kind: ApplyKind, path: string): Command {
+  // sysctl -p FILE applies just that file; an nft ruleset replaces its own tables; the firewalld
+  // file is a shell script of firewall-cmd calls.
   if (kind === 'sysctl') return ['sysctl', '-q', '-p', path];
-  return path.endsWith('.nft') ? ['nft', '-f', path] : ['sh', path];
+  return kind === 'nft' ? ['nft', '-f', path] : ['sh', path];
 }

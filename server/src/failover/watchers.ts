@@ -7,7 +7,7 @@
  * dated receipt − (fastest round trip seen) / 2. A stalled poll (sent while the link was
  * down, answered after) is thus dated when it was answered, never earlier than it can be true.
  */
-import { parseAddresses } from '../verify/host-state.js';
+import { ADDRESSES, parseAddresses } from '../verify/host-state.js';
 import type { Command } from '../deploy/shell-quote.js';
 import { parseShowStat, showStatCommand } from '../verify/haproxy-stats.js';
 import type { FailoverRemote } from './remote.js';
@@ -86,8 +86,7 @@ export function watchVips(
 ): Watcher<VipChange> {
   const changes: VipChange[] = [];
   const last = new Map<string, boolean | null>();
-  const cmd: Command = ['ip', '-o', 'addr', 'show'];
-  const loop = pollLoop(cmd, lbs, o, (lb, t, out, code) => {
+  const loop = pollLoop(ADDRESSES, lbs, o, (lb, t, out, code) => {
     if (code !== 0) return;
     const have = new Set(parseAddresses(out, vips));
     for (const vip of vips) {

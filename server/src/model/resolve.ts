@@ -229,6 +229,7 @@ export function resolve(tree: SyntaxTree, source?: string): Resolved {
       unicast: has(n, 'unicast'),
       preempt: valueOr<string>(n, 'vip', 'preempt') === 'on',
       preemptDelayMs: value<number>(n, 'vip', 'preempt-delay'),
+      handoff: valueOr<string>(n, 'vip', 'handoff') === 'on',
       // A topology with a lab block runs in PID namespaces, where track_process cannot work.
       track: value<Track>(n, 'vip', 'track') ?? (top.has('lab') ? 'watcher' : 'process'),
       trackIntervalMs: valueOr<number>(n, 'vip', 'track-interval'),

@@ -41,6 +41,7 @@ export const PATHS = {
   sysctl: '/etc/sysctl.d/90-halab-nonlocal-bind.conf',
   firewalld: '/etc/halab/firewall.sh',
   nftables: '/etc/halab/firewall.nft',
+  handoff: '/etc/halab/handoff.nft',
   nginxSite: (site: string) => `/etc/nginx/conf.d/${site}.conf`,
   watcher: '/usr/local/sbin/halab-watch',
   watcherInit: '/etc/init.d/halab-watch',

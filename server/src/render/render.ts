@@ -476,8 +476,50 @@ function watcherFiles(model: Topology, lb: Lb, header: string): RenderedFile[] {
         pollMs: WATCHER.pollMs,
         ifaces: watchedInterfaces(model, lb),
         settleS: settleSeconds(model),
+        handoff: PATHS.handoff,
+        loVips: model.vips.filter((v) => v.handoff).map((v) => `${v.address}/${v.family === 4 ? 32 : 128}`).join(' '),
       }),
       validate: 'sh -n {}',
+    },
+  ];
+}
+
+/**
+ * The flow handoff's ruleset (templates/handoff.nft.njk): per vip, the packets of connections this
+ * lb does not know are copied to the peers that could (the other lbs, by the vip's address
+ * family, on this lb's interface for the vip). Applied by the deploy like a firewall ruleset (with
+ * its runtime snapshot and rollback), and again by halab-watch's init script at boot.
+ */
+function handoffFiles(model: Topology, lb: Lb, header: string): RenderedFile[] {
+  const tables = ([4, 6] as const).flatMap((family) => {
+    const rules = model.vips
+      .filter((v) => v.handoff && v.family === family)
+      .map((v) => ({
+        vip: v.address,
+        device: lbInterface(lb, v),
+        peers: model.lbs.filter((o) => o !== lb && o.address.includes(':') === (family === 6)).map((o) => o.address),
+      }))
+      .filter((r) => r.peers.length > 0)
+      // With one peer, a copy it does not know gets its reset (as before the handoff); with
+      // several, the ones that do not know it must stay quiet for the one that does.
+      .map((r) => ({ ...r, dropUnknown: model.lbs.length > 2 }));
+    if (rules.length === 0) return [];
+    return [{ family: family === 4 ? 'ip' : 'ip6', ttl: family === 4 ? 'ip ttl' : 'ip6 hoplimit', rules }];
+  });
+  if (tables.length === 0) return [];
+  return [
+    {
+      host: lb.name,
+      path: PATHS.handoff,
+      content: run('handoff.nft.njk', { header, tables }),
+      mode: 0o644,
+      owner: 'root',
+      group: 'root',
+      reload: [],
+      apply: 'nft',
+      validate: 'nft -c -f {}',
+      optOut: 'turn the flow handoff off in the file (`handoff off` in each vip block)',
+      secret: false,
     },
   ];
 }
@@ -492,15 +534,17 @@ function firewallFiles(
   const kind = hostFirewall(model, host);
   if (kind === 'none') return [];
   const ports = [...new Set(tcpPorts)].sort((a, b) => a - b);
-  const base = { host: host.name, owner: 'root', group: 'root', reload: [], apply: 'firewall' as const, secret: false };
+  const base = { host: host.name, owner: 'root', group: 'root', reload: [], secret: false };
   if (kind === 'firewalld') {
     return [
       {
         ...base,
         path: PATHS.firewalld,
+        apply: 'firewalld' as const,
         content: run('firewalld.sh.njk', { header, tcpPorts: ports, vrrp }),
         mode: 0o700,
         validate: 'sh -n {}',
+        optOut: 'choose the firewall kind the host has in the file (`firewall nftables` or `firewall none`)',
       },
     ];
   }
@@ -509,9 +553,11 @@ function firewallFiles(
     {
       ...base,
       path: PATHS.nftables,
+      apply: 'nft' as const,
       content: run('nftables.nft.njk', { header, tcpPorts: ports, sshPorts, vrrp }),
       mode: 0o700,
       validate: 'nft -c -f {}',
+      optOut: 'choose the firewall kind the host has in the file (`firewall firewalld` or `firewall none`)',
     },
   ];
 }
@@ -584,7 +630,11 @@ function lbFiles(model: Topology, lb: Lb, header: string, { statsPassword, auths
   files.push({
     host: lb.name,
     path: PATHS.sysctl,
-    content: run('sysctl.conf.njk', { header, ipv6: model.vips.some((v) => v.family === 6) }),
+    content: run('sysctl.conf.njk', {
+      header,
+      ipv6: model.vips.some((v) => v.family === 6),
+      arpInterfaces: [...new Set(model.vips.filter((v) => v.handoff && v.family === 4).map((v) => lbInterface(lb, v)))],
+    }),
     mode: 0o644,
     owner: 'root',
     group: 'root',
@@ -595,6 +645,7 @@ function lbFiles(model: Topology, lb: Lb, header: string, { statsPassword, auths
   const lbPorts = model.sites.flatMap((s) => (s.tls ? [s.listen, 443] : [s.listen]));
   if (model.stats) lbPorts.push(model.stats.listen);
   pushAll(files, firewallFiles(model, lb, header, lbPorts, true));
+  pushAll(files, handoffFiles(model, lb, header));
   return files;
 }
 

@@ -8,6 +8,8 @@
 export const SERVICES = ['nginx', 'haproxy', 'halab-watch', 'keepalived'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
+export type ApplyKind = 'sysctl' | 'nft' | 'firewalld';
+
 export interface RenderedFile {
   /** lb or upstream name. */
   host: string;
@@ -22,8 +24,13 @@ export interface RenderedFile {
   reload: ServiceName[];
   /** Command that validates a candidate copy at `{}` before it replaces the live file. */
   validate?: string;
-  /** Post-install action: 'sysctl' (apply sysctl.d), 'firewall' (run the firewall script). */
-  apply?: 'sysctl' | 'firewall';
+  /**
+   * Post-install action, with a snapshot of the kernel state it changes (restored on rollback):
+   * 'sysctl' (sysctl -p), 'nft' (nft -f: the file's own tables), 'firewalld' (run the firewall-cmd script).
+   */
+  apply?: ApplyKind;
+  /** How to do without this file, in the file's words: said when a host lacks a tool the file needs. */
+  optOut?: string;
   /** True when the content includes a resolved secret (never logged). */
   secret: boolean;
 }

@@ -152,6 +152,14 @@ export const BLOCKS: Record<string, BlockSpec> = {
         renders: 'keepalived: `nopreempt` when off (with state BACKUP on every node, as keepalived requires).' },
       { keyword: 'preempt-delay', args: [DURATION()],
         doc: 'Wait this long before a returning primary takes the VIP back.', renders: 'keepalived: `preempt_delay`.' },
+      { keyword: 'handoff', args: [ENUM(ON_OFF)], default: 'on',
+        doc: 'Flow handoff: when the VIP moves, the connections the lb that held it is still serving keep working instead of ' +
+          'being reset (so a failback, or stopping keepalived on a healthy lb, fails no request). Each lb holds the VIP on `lo` too, ' +
+          'answering ARP for it only while it holds it on the interface; a packet of a connection the VIP\'s holder does not know is ' +
+          'copied to the other lbs (nftables `dup`), and the one serving it answers. Needs nft on the lbs and the lbs on one link. ' +
+          '`off`: a moved VIP resets the connections in flight.',
+        renders: '/etc/halab/handoff.nft (`table ip halab_handoff`), the VIP on `lo` (halab-watch\'s init script), and ' +
+          '`arp_ignore 1` / `arp_announce 2` on the VIP\'s interface (sysctl).' },
       { keyword: 'track', args: [ENUM(TRACKS)], default: 'process; watcher in a topology with a `lab` block', derivedDefault: true,
         doc: 'How keepalived learns that haproxy died. `process`: keepalived `track_process` (weight 0: FAULT at once, ~advert + skew); ' +
           'needs the kernel\'s process-event connector, which a container or the local lab (own PID namespace) lacks. `watcher`: ' +

@@ -13,12 +13,16 @@ export type Exec = { exec(cmd: Command, opts?: { timeoutMs?: number }): Promise<
 /** Every address configured on the host, one line per address (parsed by parseAddresses). */
 export const ADDRESSES: Command = ['ip', '-o', 'addr', 'show'];
 
-/** `ip -o addr show`: which of `addresses` are configured on this host. */
+/**
+ * `ip -o addr show`: which of `addresses` are configured on this host's network interfaces. An
+ * address on `lo` does not count: every lb holds each VIP there too (the flow handoff, see
+ * templates/handoff.nft.njk), and the VIP's holder is the lb that has it where ARP answers for it.
+ */
 export function parseAddresses(out: string, addresses: string[]): string[] {
   const have = new Set<string>();
   for (const line of out.split('\n')) {
-    const m = /\binet6?\s+([0-9a-fA-F.:]+)\//.exec(line);
-    if (m) have.add(m[1]!.toLowerCase());
+    const m = /^\d+:\s+(\S+)\s+inet6?\s+([0-9a-fA-F.:]+)\//.exec(line);
+    if (m && m[1] !== 'lo') have.add(m[2]!.toLowerCase());
   }
   return addresses.filter((a) => have.has(a.toLowerCase()));
 }

@@ -19,6 +19,7 @@ import {
   backupCommand,
   captureRuntimeCommand,
   factsCommand,
+  nftTables,
   prepareStagingCommand,
   reloadCommand,
   removeStagingCommand,
@@ -71,8 +72,12 @@ class FakeHost implements Remote {
   unreachable = false;
   failReload?: string;
   vip?: string;
-  /** The kernel's state that `apply` changes: the loaded nft ruleset and sysctl values. */
-  nftRuleset?: string;
+  /** The kernel's state that `apply` changes: the loaded nft tables ("family name" → rules) and sysctl values. */
+  nft = new Map<string, string>();
+  /** The firewall's table (the lbs also load the flow handoff's tables). */
+  get nftRuleset(): string | undefined {
+    return this.nft.get('inet halab');
+  }
   sysctl = new Map([['net.ipv4.ip_nonlocal_bind', '0'], ['net.ipv6.ip_nonlocal_bind', '0']]);
   /** Drop the connection right after the first command matching this (the command itself succeeds). */
   dropAfter?: RegExp;
@@ -131,12 +136,12 @@ class FakeHost implements Remote {
       for (const d of argv.slice(3)) for (const p of [...this.fs.keys()]) if (p.startsWith(`${d}/`)) this.fs.delete(p);
       return ok();
     }
-    if (argv[0] === 'sh' && argv[2] === (captureRuntimeCommand('sysctl', 'x', '') as string[])[2]) {
+    if (argv[0] === 'sh' && argv[2] === (captureRuntimeCommand('sysctl', '') as string[])[2]) {
       return ok(tail.map((k) => `@@kv ${k}=${this.sysctl.get(k) ?? ''}\n`).join(''));
     }
-    if (argv[0] === 'sh' && argv[2] === (captureRuntimeCommand('firewall', 'x.nft', '') as string[])[2]) {
+    if (argv[0] === 'sh' && argv[2] === (captureRuntimeCommand('nft', '') as string[])[2]) {
       let out = '';
-      for (let i = 0; i < tail.length; i += 2) out += `@@table ${tail[i]} ${tail[i + 1]}\n${this.nftRuleset ?? ''}`;
+      for (let i = 0; i < tail.length; i += 2) out += `@@table ${tail[i]} ${tail[i + 1]}\n${this.nft.get(`${tail[i]} ${tail[i + 1]}`) ?? ''}`;
       return ok(out);
     }
     if (argv[0] === 'sysctl' && argv[2] === '-w') {
@@ -144,8 +149,11 @@ class FakeHost implements Remote {
       return ok();
     }
     if (argv[0] === 'sh' && argv[2] === (restoreRuntimeCommand({ kind: 'nft', path: 'x', tables: [] }) as string[])[2]) {
-      // one table per file in these topologies: its listing, or nothing (absent before)
-      this.nftRuleset = tail[2] ? tail[2] : undefined;
+      // (family, name, listing) per table: its listing, or nothing (absent before)
+      for (let i = 0; i + 2 < tail.length; i += 3) {
+        if (tail[i + 2]) this.nft.set(`${tail[i]} ${tail[i + 1]}`, tail[i + 2]!);
+        else this.nft.delete(`${tail[i]} ${tail[i + 1]}`);
+      }
       return ok();
     }
     if (same(cmd, backupCommand(tail))) {
@@ -182,8 +190,9 @@ class FakeHost implements Remote {
       return ok();
     }
     if (argv[0] === 'nft' && argv[1] === '-c') return ok();
-    if (same(cmd, applyCommand('firewall', argv[argv.length - 1]!)) && argv[0] === 'nft') {
-      this.nftRuleset = this.fs.get(argv[argv.length - 1]!)!.content;
+    if (same(cmd, applyCommand('nft', argv[argv.length - 1]!))) {
+      const content = this.fs.get(argv[argv.length - 1]!)!.content;
+      for (const t of nftTables(content)) this.nft.set(`${t.family} ${t.name}`, content);
       return ok();
     }
     if (same(cmd, ['ip', '-o', 'addr', 'show'])) {

@@ -107,6 +107,13 @@ describe('remote output parsing', () => {
     assert.deepEqual(parseAddresses(out, ['198.18.0.100', '198.18.0.200']), ['198.18.0.100']);
     assert.deepEqual(parseAddresses(out.replace('198.18.0.100', '198.18.0.1000'), ['198.18.0.100']), []);
   });
+  it('a VIP on lo alone (the flow handoff keeps it there on every lb) is not held', () => {
+    const lo = '1: lo    inet 198.18.0.100/32 scope global lo\       valid_lft forever preferred_lft forever\n' +
+      '1: lo    inet6 fd00::100/128 scope global \       valid_lft forever preferred_lft forever\n';
+    const eth = '1570: eth0    inet 198.18.0.100/24 scope global secondary eth0\       valid_lft forever preferred_lft forever\n';
+    assert.deepEqual(parseAddresses(lo, ['198.18.0.100', 'fd00::100']), []);
+    assert.deepEqual(parseAddresses(lo + eth, ['198.18.0.100', 'fd00::100']), ['198.18.0.100']);
+  });
   it('reads VRRP states from a keepalived data dump', () => {
     const dump = '------< VRRP Topology >------\n VRRP Instance = VI_1\n   VRRP Version = 2\n   State = FAULT\n VRRP Instance = VI_2\n' +
       '   State = MASTER\n';

@@ -115,8 +115,8 @@ describe('kernel state a rollback restores (real nft and sysctl in a throwaway n
     try {
       const f = join(dir, 'firewall.nft');
       writeFileSync(f, NEW);
-      const [captured] = inNetns([captureRuntimeCommand('firewall', f, NEW)]);
-      const snap = parseRuntime('firewall', f, captured!);
+      const [captured] = inNetns([captureRuntimeCommand('nft', NEW)]);
+      const snap = parseRuntime('nft', f, captured!);
       assert.deepEqual(snap, { kind: 'nft', path: f, tables: [{ family: 'inet', name: 'halab' }] });
       const [, , after] = inNetns([['nft', '-f', f], restoreRuntimeCommand(snap), ['nft', 'list', 'ruleset']]);
       assert.equal(after!.trim(), '', 'no table left');
@@ -135,12 +135,12 @@ describe('kernel state a rollback restores (real nft and sysctl in a throwaway n
       // one namespace for the whole sequence: load old, capture, apply new, restore, list
       const script = [
         `nft -f ${oldF}`,
-        `${renderCommand(captureRuntimeCommand('firewall', f, NEW))} > ${dir}/snap`,
+        `${renderCommand(captureRuntimeCommand('nft', NEW))} > ${dir}/snap`,
         `nft -f ${f}`,
         `nft list table inet halab > ${dir}/applied`,
       ].join(' && ');
       execFileSync('unshare', ['-n', 'sh', '-c', script], { encoding: 'utf8', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
-      const snap = parseRuntime('firewall', f, readFileSync(join(dir, 'snap'), 'utf8'));
+      const snap = parseRuntime('nft', f, readFileSync(join(dir, 'snap'), 'utf8'));
       assert.match(readFileSync(join(dir, 'applied'), 'utf8'), /policy drop/);
       const out = execFileSync('unshare', [
         '-n', 'sh', '-c', `nft -f ${f} && ${renderCommand(restoreRuntimeCommand(snap))} && nft list table inet halab`,
@@ -163,7 +163,7 @@ describe('kernel state a rollback restores (real nft and sysctl in a throwaway n
       const f = join(dir, '90.conf');
       writeFileSync(f, content);
       const out = execFileSync('unshare', ['-n', 'sh', '-c', [
-        renderCommand(captureRuntimeCommand('sysctl', f, content)),
+        renderCommand(captureRuntimeCommand('sysctl', content)),
         `sysctl -q -p ${f}`,
         'echo "@@applied $(sysctl -n net.ipv4.ip_nonlocal_bind)"',
       ].join(' && ')], { encoding: 'utf8', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
@@ -224,14 +224,26 @@ describe('preflight: the tools a host needs, derived from its files', () => {
 
   it('nothing lacking: no message', () => {
     const lb1 = filesOf(LAB).filter((f) => f.host === 'lb1');
-    assert.equal(checkTools('lb1', 'debian', lb1, 'sysv', new Set(['haproxy', 'keepalived', 'perl', 'sysctl', 'service'])).message,
+    assert.equal(checkTools('lb1', 'debian', lb1, 'sysv', new Set(['haproxy', 'keepalived', 'perl', 'sysctl', 'service', 'nft'])).message,
       undefined);
+  });
+
+  it('an lb without nft: the flow handoff needs it, and the message says how to do without it', () => {
+    const lb1 = filesOf(LAB).filter((f) => f.host === 'lb1');
+    const msg = checkTools('lb1', 'debian', lb1, 'sysv', new Set(['haproxy', 'keepalived', 'perl', 'sysctl', 'service'])).message ?? '';
+    assert.match(msg, /^lb1 lacks nft \(to validate \/etc\/halab\/handoff\.nft, to apply \/etc\/halab\/handoff\.nft; package nftables\)/);
+    assert.match(msg, /--bootstrap to install nftables, or turn the flow handoff off in the file \(`handoff off` in each vip block\)$/);
+    const off = filesOf(LAB.replace('  router-id 51\n', '  router-id 51\n  handoff off\n')).filter((f) => f.host === 'lb1');
+    assert.equal(off.some((f) => f.path === '/etc/halab/handoff.nft'), false);
+    assert.equal(checkTools('lb1', 'debian', off, 'sysv', new Set(['haproxy', 'keepalived', 'perl', 'sysctl', 'service'])).message, undefined);
   });
 
   it('nft tables and sysctl keys are read from the rendered files', () => {
     const lb1 = filesOf(LAB.replace('firewall none', 'firewall nftables')).filter((f) => f.host === 'lb1');
-    assert.deepEqual(nftTables(lb1.find((f) => f.path.endsWith('.nft'))!.content), [{ family: 'inet', name: 'halab' }]);
-    assert.deepEqual(sysctlKeys(lb1.find((f) => f.apply === 'sysctl')!.content), ['net.ipv4.ip_nonlocal_bind']);
+    assert.deepEqual(nftTables(lb1.find((f) => f.path === '/etc/halab/firewall.nft')!.content), [{ family: 'inet', name: 'halab' }]);
+    assert.deepEqual(nftTables(lb1.find((f) => f.path === '/etc/halab/handoff.nft')!.content), [{ family: 'ip', name: 'halab_handoff' }]);
+    assert.deepEqual(sysctlKeys(lb1.find((f) => f.apply === 'sysctl')!.content),
+      ['net.ipv4.ip_nonlocal_bind', 'net/ipv4/conf/eth0/arp_ignore', 'net/ipv4/conf/eth0/arp_announce']);
     assert.ok(existsSync('/bin/sh'));
   });
 });

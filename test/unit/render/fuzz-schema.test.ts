@@ -59,7 +59,7 @@ function baseTopology(pem: string): Stmt[] {
     { kw: 'vip', args: ['198.18.0.100/24'], block: [
       { kw: 'interface', args: ['eth0'] }, { kw: 'router-id', args: ['51'] }, { kw: 'advert', args: ['1s'] },
       { kw: 'vrrp-version', args: ['2'] }, { kw: 'auth', args: ['env:A'] }, { kw: 'unicast', args: [] },
-      { kw: 'preempt', args: ['on'] }, { kw: 'preempt-delay', args: ['5s'] }, { kw: 'track', args: ['script'] },
+      { kw: 'preempt', args: ['on'] }, { kw: 'preempt-delay', args: ['5s'] }, { kw: 'handoff', args: ['on'] }, { kw: 'track', args: ['script'] },
       { kw: 'track-interval', args: ['1s'] }, { kw: 'track-weight', args: ['0'] },
       { kw: 'track-command', args: [halabString('/usr/bin/killall -0 haproxy')] },
     ] },

@@ -105,7 +105,7 @@ site s1 { host a.example.com; servers web1 web2 }
 ${fw}`;
   const firewallFiles = (fw: string) =>
     render(analyze(text(fw)).model, { secrets: envSecrets({}) })
-      .files.filter((f) => f.apply === 'firewall')
+      .files.filter((f) => f.path.startsWith('/etc/halab/firewall.'))
       .map((f) => `${f.host} ${f.path}`);
   it('without a firewall line: nftables on Debian/Ubuntu, firewalld on the RHEL family (the default, almalinux)', () => {
     // A Debian host has no firewall-cmd: the old topology-wide firewalld default failed at apply.

@@ -31,6 +31,7 @@ const IN_MODEL: Record<string, [(m: Topology) => unknown, ((v: unknown) => unkno
   'vip/advert': [(m) => m.vips[0]!.advertMs],
   'vip/vrrp-version': [(m) => m.vips[0]!.vrrpVersion, version],
   'vip/preempt': [(m) => m.vips[0]!.preempt, onOff],
+  'vip/handoff': [(m) => m.vips[0]!.handoff, onOff],
   'vip/track-interval': [(m) => m.vips[0]!.trackIntervalMs],
   'vip/track-weight': [(m) => m.vips[0]!.trackWeight],
   'vip/track-command': [(m) => m.vips[0]!.trackCommand],
