@@ -9,11 +9,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { FaultKind } from '../../shared/model/types.js';
-import { labExec, type LabState } from '../../server/src/lab/index.js';
+import { labExec, labSshArgs, type LabState } from '../../server/src/lab/index.js';
 import { envSecrets } from '../../server/src/secrets.js';
 import { runFailoverTest, type FailoverEvent, type FailoverOptions, type FailoverReport } from '../../server/src/failover/index.js';
+import { serviceCommand } from '../../server/src/failover/faults.js';
+import { renderCommand } from '../../server/src/deploy/shell-quote.js';
 import { useLabFixture } from '../helpers/lab-fixture.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -49,6 +52,49 @@ async function assertRestored(state: LabState): Promise<void> {
     await new Promise((r) => setTimeout(r, 200));
   }
   assert.deepEqual(h, ['lb1'], 'the VIP is back on the primary alone');
+}
+
+/** Polls (bounded) until the VIP is on `want` alone; fails saying where it is. */
+async function waitHolder(state: LabState, want: string, ms: number): Promise<void> {
+  let h: string[] = [];
+  for (let i = 0; i < ms / 50; i++) {
+    h = await holders(state);
+    if (h.join() === want) return;
+    await new Promise((x) => setTimeout(x, 50));
+  }
+  assert.fail(`the VIP should be on ${want} alone, is on ${h.join() || 'nobody'}`);
+}
+
+/**
+ * A request through the VIP sent in two halves: `open` connects and sends the request line and
+ * Host header; `finish` sends the blank line that ends the request and reads the answer (bounded:
+ * 3 s). Between the two the VIP can move: the connection then lives on the lb that accepted it.
+ */
+async function halfRequest(host: string): Promise<{ finish: () => Promise<string> }> {
+  const sock: Socket = connect({ host: VIP, port: 80 });
+  sock.setNoDelay(true);
+  await new Promise<void>((ok, fail) => {
+    sock.once('connect', ok);
+    sock.once('error', fail);
+    setTimeout(() => fail(new Error('connect timed out')), 3000).unref();
+  });
+  sock.write(`GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n`);
+  let answer = '';
+  const ended = new Promise<string>((ok) => {
+    sock.on('data', (d) => (answer += d.toString('latin1')));
+    sock.on('end', () => ok(answer));
+    sock.on('error', (e) => ok(`${answer}[error: ${e.message}]`));
+    sock.on('close', () => ok(answer));
+  });
+  return {
+    finish: async () => {
+      sock.write('\r\n');
+      const t = setTimeout(() => sock.destroy(new Error('no answer within 3 s')), 3000);
+      const a = await ended;
+      clearTimeout(t);
+      return a;
+    },
+  };
 }
 
 /** Every number of the verdict is recomputable from the raw timeline in the report. */
@@ -94,6 +140,10 @@ describe('failover test in the local lab', { skip: !isRoot && 'needs root (netwo
     // failback measured: the VIP came back to the primary
     assert.equal(r.failback.expected, true);
     assert.notEqual(r.failback.vipMovedMs, null, r.reasons.join('; '));
+    // the returning lb takes the VIP only with its servers UP (no 503), and the flow handoff
+    // finishes the interim holder's connections in flight (no reset): no failed request
+    const back = r.timeline.samples.filter((x) => !x.ok && x.t >= r.failback.restoreAtMs!);
+    assert.equal(r.failback.failedRequests, 0, JSON.stringify(back.slice(0, 5)));
     assert.equal(r.restored.ok, true, r.restored.problems.join('; '));
     for (const site of ['web01', 'web02']) assert.ok(r.sites[site]!.total > 100, `${site} probed`);
     assertVerdictFromNumbers(r);
@@ -123,6 +173,11 @@ describe('failover test in the local lab', { skip: !isRoot && 'needs root (netwo
     assert.ok(r.vipMovedMs! < 500, `moved after ${r.vipMovedMs} ms`);
     assert.ok(events.some((e) => e.type === 'vip' && e.change.lb === 'lb2' && e.change.has === true));
     assert.notEqual(r.failback.vipMovedMs, null);
+    // lb1's HAProxy never stopped: with the flow handoff, what it had accepted finishes there, and
+    // lb2's connections at the failback finish on lb2, so no request fails either way
+    const failed = r.timeline.samples.filter((x) => !x.ok);
+    assert.equal(r.failedRequests, 0, JSON.stringify(failed.slice(0, 5)));
+    assert.equal(r.failback.failedRequests, 0);
     assert.equal(r.restored.ok, true, r.restored.problems.join('; '));
     assertVerdictFromNumbers(r);
     await assertRestored(lab.state);
@@ -134,7 +189,7 @@ describe('failover test in the local lab', { skip: !isRoot && 'needs root (netwo
     // 3 × 1 s adverts + skew: more than two adverts, less than the 4 s allowed
     assert.ok(r.vipMovedMs! > 2000 && r.vipMovedMs! < 4000, `moved after ${r.vipMovedMs} ms`);
     // while cut off, lb1's HAProxy failed its checks: it takes the VIP back only once they pass
-    // again, so no client gets a 503 from it (requests in flight at the move may still be reset)
+    // again, so no client gets a 503 from it (and the flow handoff finishes the requests in flight)
     const back503 = r.timeline.samples.filter((x) => x.t > r.failback.restoreAtMs! && x.status === 503);
     assert.deepEqual(back503, [], 'no 503 after the link returns');
     await assertRestored(lab.state);
@@ -145,27 +200,52 @@ describe('failover test in the local lab', { skip: !isRoot && 'needs root (netwo
     const upstreams = ['198.18.5.21', '198.18.5.22'];
     const route = (op: 'add' | 'del') =>
       Promise.all(upstreams.map((a) => labExec(lab.state, 'lb1', ['ip', 'route', op, 'blackhole', `${a}/32`])));
-    const waitHolder = async (want: string, ms: number) => {
-      let h: string[] = [];
-      for (let i = 0; i < ms / 100; i++) {
-        h = await holders(lab.state);
-        if (h.join() === want) return;
-        await new Promise((x) => setTimeout(x, 100));
-      }
-      assert.fail(`the VIP should be on ${want} alone, is on ${h.join() || 'nobody'}`);
-    };
     try {
       await route('add');
       // checks every 2 s fail at once on a blackhole route; then 3 adverts + skew (~3 s)
-      await waitHolder('lb2', 10_000);
+      await waitHolder(lab.state, 'lb2', 10_000);
       const state1 = await labExec(lab.state, 'lb1', ['cat', '/run/halab/upstreams-down']);
       assert.equal(state1.stdout.trim(), '1', 'halab-watch on lb1 says its backends have no server UP');
     } finally {
       await route('del');
     }
     // the checks pass again (rise 2 × 500 ms), then lb1 preempts after the master-down timer
-    await waitHolder('lb1', 12_000);
+    await waitHolder(lab.state, 'lb1', 12_000);
     assert.equal((await labExec(lab.state, 'lb1', ['cat', '/run/halab/upstreams-down'])).stdout.trim(), '0');
+    await assertRestored(lab.state);
+  });
+
+  it('flow handoff: a connection accepted by the VIP\'s holder is answered after the VIP moves away, and after it comes back', async () => {
+    // over SSH, as a user would (a daemon started through nsenter does not outlive the call)
+    const keepalived = (action: 'start' | 'stop') =>
+      new Promise<{ code: number; stderr: string }>((done) =>
+        execFile('ssh', [...labSshArgs(lab.state, 'lb1'), renderCommand(serviceCommand('sysv', action, 'keepalived'))], { timeout: 20_000 },
+          (err, _out, stderr) => done({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stderr })));
+    await waitHolder(lab.state, 'lb1', 5000);
+    // lb1 → lb2: lb1's HAProxy keeps running, only its keepalived stops (the VIP leaves at once)
+    const onLb1 = await halfRequest('web01.lab.test');
+    try {
+      assert.equal((await keepalived('stop')).code, 0);
+      await waitHolder(lab.state, 'lb2', 5000);
+      // the init script returns before keepalived has exited; a start before then would be a no-op
+      for (let i = 0; i < 100 && (await running(lab.state, 'lb1', 'keepalived')); i++) await new Promise((x) => setTimeout(x, 50));
+      const a = await onLb1.finish();
+      assert.match(a, /^HTTP\/1\.1 200 /, `the connection lb1 accepted, finished after the VIP moved to lb2: ${a.slice(0, 200)}`);
+      assert.match(a, /WEB 01 - TEST PAGE/);
+      // lb2 → lb1: lb1 preempts once its keepalived runs again (its servers are UP)
+      const onLb2 = await halfRequest('web02.lab.test');
+      const started = await keepalived('start');
+      assert.equal(started.code, 0, started.stderr);
+      await waitHolder(lab.state, 'lb1', 8000).catch(async (e: Error) => {
+        const d = await labExec(lab.state, 'lb1', 'pidof keepalived; cat /run/halab/*; tail -n 20 /var/log/keepalived.log /var/log/syslog 2>&1');
+        throw new Error(`${e.message}\n${d.stdout}${d.stderr}`);
+      });
+      const b = await onLb2.finish();
+      assert.match(b, /^HTTP\/1\.1 200 /, `the connection lb2 accepted, finished after the VIP came back to lb1: ${b.slice(0, 200)}`);
+      assert.match(b, /WEB 02 - TEST PAGE/);
+    } finally {
+      await keepalived('start');
+    }
     await assertRestored(lab.state);
   });
 
