@@ -59,7 +59,14 @@ function prepareAnsible(text: string, lab: LabState): void {
     mkdirSync(dirname(src), { recursive: true });
     // {% raw %}: the rendered files are final text, not Jinja templates
     writeFileSync(src, `{% raw %}${f.content}{% endraw %}`);
-    const item: Record<string, unknown> = { src, dest: f.path, mode: '0' + f.mode.toString(8), owner: f.owner, group: f.group, reload: f.reload };
+    const item: Record<string, unknown> = {
+      src,
+      dest: f.path,
+      mode: '0' + f.mode.toString(8),
+      owner: f.owner,
+      group: f.group,
+      reload: f.reload,
+    };
     // a whole-config validator (nginx -t) runs as its own task in the playbook, like halab runs it after staging
     if (f.validate?.includes('{}')) item.validate = f.validate.replace('{}', '%s');
     if (f.apply) item.apply = f.apply;
@@ -87,7 +94,11 @@ function prepareAnsible(text: string, lab: LabState): void {
 
 function ansible(text: string, lab: LabState): number {
   prepareAnsible(text, lab); // not timed: halab's rendering is inside its timing, Ansible's templating inside its own
-  return timed('ansible-playbook', ['-i', join(WORK, 'inventory.ini'), join(ROOT, 'bench/ansible/deploy.yml')], { cwd: join(ROOT, 'bench/ansible') });
+  return timed(
+    'ansible-playbook',
+    ['-i', join(WORK, 'inventory.ini'), join(ROOT, 'bench/ansible/deploy.yml')],
+    { cwd: join(ROOT, 'bench/ansible') },
+  );
 }
 
 function median(xs: number[]): number {
@@ -99,7 +110,16 @@ async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('bench:deploy needs root (it starts the local lab)');
   mkdirSync(WORK, { recursive: true });
   const cli = join(WORK, 'halab-cli.js');
-  await esbuild.build({ entryPoints: [join(ROOT, 'server/src/cli/halab.ts')], outfile: cli, bundle: true, platform: 'node', format: 'cjs', external: ['cpu-features', '*.node'], logLevel: 'warning', define: { HALAB_VERSION: '"bench"' } });
+  await esbuild.build({
+    entryPoints: [join(ROOT, 'server/src/cli/halab.ts')],
+    outfile: cli,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    external: ['cpu-features', '*.node'],
+    logLevel: 'warning',
+    define: { HALAB_VERSION: '"bench"' },
+  });
   const ansibleVersion = execFileSync('ansible', ['--version'], { encoding: 'utf8' }).split('\n')[0]!;
   const t: Record<'halab' | 'halabChecked' | 'ansible', Record<Case, number[]>> = {
     halab: { first: [], 'no-op': [], 'one change': [] },
@@ -133,6 +153,9 @@ async function main(): Promise<void> {
     const a = median(t.ansible[c]);
     return `| ${c} | ${s(h)} | ${s(a)} | **${(a / h).toFixed(1)}×** | ${s(hc)} | ${(a / hc).toFixed(1)}× |`;
   });
+  const raw = Object.fromEntries(
+    Object.entries(t).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([c, xs]) => [c, xs.map((x) => Math.round(x))]))]),
+  );
   const md = `## Deploy: halab vs Ansible (\`npm run bench:deploy\`)
 
 The four hosts of examples/lab.halab in the local lab (network namespaces, real sshd, haproxy,
@@ -155,7 +178,7 @@ Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.
 |---|---|---|---|---|---|
 ${rows.join('\n')}
 
-Raw (ms): ${JSON.stringify(Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([c, xs]) => [c, xs.map((x) => Math.round(x))]))])))}
+Raw (ms): ${JSON.stringify(raw)}
 `;
   writeSection('deploy', md, join(ROOT, 'docs/benchmarks.md'));
   console.log(md);

@@ -17,7 +17,10 @@ export function machine(): string {
 export function writeSection(name: string, markdown: string, file = 'docs/benchmarks.md'): void {
   const open = `<!-- bench:${name} -->`;
   const close = `<!-- /bench:${name} -->`;
-  let doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nEach section is written by its `npm run bench:*` command; the numbers come from one run on the machine named in it.\n';
+  let doc = existsSync(file)
+    ? readFileSync(file, 'utf8')
+    : '# Benchmarks\n\nEach section is written by its `npm run bench:*` command; ' +
+      'the numbers come from one run on the machine named in it.\n';
   const block = `${open}\n${markdown.trim()}\n${close}`;
   const i = doc.indexOf(open);
   const j = doc.indexOf(close);

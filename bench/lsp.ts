@@ -28,8 +28,26 @@ function generate(lines: number): { halab: string; yaml: string } {
   }
   y.push('site:');
   for (let i = 0; i < sites; i++) {
-    h.push(`site s${i} {`, `  host s${i}.example.com`, `  servers u${i % ups} u${(i + 1) % ups}`, '  balance roundrobin', '  check http', '  check-path /health', `  page "site ${i}"`, '}');
-    y.push(`  s${i}:`, `    host: [s${i}.example.com]`, `    servers: [u${i % ups}, u${(i + 1) % ups}]`, '    balance: roundrobin', '    check: http', '    check-path: /health', `    page: "site ${i}"`, '    listen: 80');
+    h.push(
+      `site s${i} {`,
+      `  host s${i}.example.com`,
+      `  servers u${i % ups} u${(i + 1) % ups}`,
+      '  balance roundrobin',
+      '  check http',
+      '  check-path /health',
+      `  page "site ${i}"`,
+      '}',
+    );
+    y.push(
+      `  s${i}:`,
+      `    host: [s${i}.example.com]`,
+      `    servers: [u${i % ups}, u${(i + 1) % ups}]`,
+      '    balance: roundrobin',
+      '    check: http',
+      '    check-path: /health',
+      `    page: "site ${i}"`,
+      '    listen: 80',
+    );
   }
   h.push('stats {', '  listen 8080', '  password env:HALAB_STATS_PASSWORD', '}');
   y.push('stats:', '  listen: 8080', '  password: env:HALAB_STATS_PASSWORD');
@@ -39,13 +57,22 @@ function generate(lines: number): { halab: string; yaml: string } {
 /** The same schema table, as JSON Schema, for yaml-language-server. */
 function jsonSchema(): object {
   const arg = (a: ArgSpec): object =>
-    a.type === 'enum' ? { enum: a.values } : a.type === 'int' || a.type === 'port' ? { type: 'integer', minimum: a.min ?? 1, maximum: a.max ?? 65535 } : { type: 'string' };
+    a.type === 'enum'
+      ? { enum: a.values }
+      : a.type === 'int' || a.type === 'port'
+        ? { type: 'integer', minimum: a.min ?? 1, maximum: a.max ?? 65535 }
+        : { type: 'string' };
   const block = (id: string) => {
     const props: Record<string, object> = {};
     for (const k of BLOCKS[id]!.keywords) {
       props[k.keyword] = k.rest ? { type: 'array', items: arg(k.rest) } : k.args.length === 0 ? { type: 'boolean' } : arg(k.args[0]!);
     }
-    return { type: 'object', additionalProperties: false, properties: props, required: BLOCKS[id]!.keywords.filter((k) => k.required).map((k) => k.keyword) };
+    return {
+      type: 'object',
+      additionalProperties: false,
+      properties: props,
+      required: BLOCKS[id]!.keywords.filter((k) => k.required).map((k) => k.keyword),
+    };
   };
   const vip = block('vip') as { properties: Record<string, object> };
   vip.properties.cidr = { type: 'string' };
@@ -68,7 +95,14 @@ interface Result {
   comp: number[];
 }
 
-async function measure(client: LspClient, uri: string, text: string, editNeedle: string, compNeedle: string, languageId: string): Promise<Result> {
+async function measure(
+  client: LspClient,
+  uri: string,
+  text: string,
+  editNeedle: string,
+  compNeedle: string,
+  languageId: string,
+): Promise<Result> {
   await client.open(uri, text, languageId);
   const diag: number[] = [];
   const comp: number[] = [];
@@ -86,7 +120,10 @@ async function measure(client: LspClient, uri: string, text: string, editNeedle:
     const version = i + 2;
     const t0 = performance.now();
     const p = client.nextDiagnostics(uri, languageId === 'halab' ? version : undefined);
-    await client.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range, text: next }] });
+    await client.conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [{ range, text: next }],
+    });
     await Promise.race([p, new Promise((_, rej) => setTimeout(() => rej(new Error(`${languageId}: no diagnostics within 30 s`)), 30_000))]);
     const t1 = performance.now();
     await client.conn.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: compPos });
@@ -106,7 +143,9 @@ async function main() {
   const halab = await startLsp();
   const yaml = await startLsp(process.execPath, [path.resolve('node_modules/yaml-language-server/bin/yaml-language-server'), '--stdio']);
   const yamlSettings = { yaml: { validate: true, completion: true, hover: true, schemas: { [`file://${schemaPath}`]: '*.yaml' } } };
-  yaml.conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map((it) => (it.section === 'yaml' ? yamlSettings.yaml : it.section ? null : yamlSettings)));
+  yaml.conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) =>
+    p.items.map((it) => (it.section === 'yaml' ? yamlSettings.yaml : it.section ? null : yamlSettings)),
+  );
   await yaml.conn.sendNotification(DidChangeConfigurationNotification.type, { settings: yamlSettings });
   const rows: string[] = [];
   for (const lines of [100, 1000, 10_000]) {
@@ -117,7 +156,9 @@ async function main() {
     const uriY = `file://${dir}/t${lines}.yaml`;
     const rh = await measure(halab, uriH, h, '  balance roundrobin', '  check-path /health\n', 'halab');
     const ry = await measure(yaml, uriY, y, '    balance: roundrobin', '    check-path: /health\n', 'yaml');
-    const row = (name: string, r: Result, n: number) => `| ${lines} | ${name} (${n} lines) | ${fmt(percentile(r.diag, 50))} | ${fmt(percentile(r.diag, 95))} | ${fmt(percentile(r.comp, 50))} | ${fmt(percentile(r.comp, 95))} |`;
+    const row = (name: string, r: Result, n: number) =>
+      `| ${lines} | ${name} (${n} lines) | ${fmt(percentile(r.diag, 50))} | ${fmt(percentile(r.diag, 95))} | ` +
+      `${fmt(percentile(r.comp, 50))} | ${fmt(percentile(r.comp, 95))} |`;
     rows.push(row('halab', rh, hl), row('yaml-language-server', ry, yl));
     const ratioD = percentile(ry.diag, 95) / percentile(rh.diag, 95);
     const ratioC = percentile(ry.comp, 95) / percentile(rh.comp, 95);

@@ -14,7 +14,10 @@ function topology(sites: number): string {
   L.push('lb lb1 { address 198.18.0.11; role primary; os debian }', 'lb lb2 { address 198.18.0.12; role backup; os debian }');
   for (let u = 1; u <= 10; u++) L.push(`upstream web${u} { address 198.18.1.${u} }`);
   for (let s = 1; s <= sites; s++) {
-    L.push(`site s${s} { host s${s}.example.test www.s${s}.example.test; servers web${(s % 10) + 1} web${((s + 1) % 10) + 1}; page "Site ${s}" }`);
+    L.push(
+      `site s${s} { host s${s}.example.test www.s${s}.example.test; ` +
+        `servers web${(s % 10) + 1} web${((s + 1) % 10) + 1}; page "Site ${s}" }`,
+    );
   }
   L.push('stats { password env:P }');
   return L.join('\n') + '\n';
@@ -42,7 +45,10 @@ for (const n of [1, 100, 1000]) {
     files = r.files.length;
     bytes = r.files.reduce((s, f) => s + f.content.length, 0);
   }
-  rows.push(`| ${n.toLocaleString('en')} | ${files.toLocaleString('en')} | ${(bytes / 1024).toFixed(0)} KiB | ${fmt(percentile(times, 50))} | ${fmt(percentile(times, 95))} | ${fmt(Math.min(...times))} |`);
+  rows.push(
+    `| ${n.toLocaleString('en')} | ${files.toLocaleString('en')} | ${(bytes / 1024).toFixed(0)} KiB | ` +
+      `${fmt(percentile(times, 50))} | ${fmt(percentile(times, 95))} | ${fmt(Math.min(...times))} |`,
+  );
 }
 const md = `## Rendering (\`npm run bench:render\`)
 

@@ -25,6 +25,9 @@ import { fmt, machine, percentile, writeSection } from './lib.js';
 
 const RUNS = 7;
 
+/** elk.bundled.js's global constructor, in the peer's page. */
+type PageElk = new () => { layout(g: unknown): Promise<{ children: Array<{ id: string; y: number }> }> };
+
 /**
  * The peer: ELK (elk.bundled.js, on the page's thread) laying out the whole graph in a fresh page,
  * with the fastest options found for it (docs/diagram.md): the panel's big-graph design before
@@ -33,7 +36,13 @@ const RUNS = 7;
 async function elkPeer(browser: Browser, g: DiagramGraph): Promise<{ ms: number; crossings: number }> {
   const graph: ElkNode = {
     ...toElkGraph(g),
-    layoutOptions: { ...ELK_OPTIONS, 'elk.layered.considerModelOrder.strategy': 'NONE', 'elk.layered.thoroughness': '1', 'elk.layered.layering.strategy': 'LONGEST_PATH', 'elk.layered.nodePlacement.strategy': 'SIMPLE' },
+    layoutOptions: {
+      ...ELK_OPTIONS,
+      'elk.layered.considerModelOrder.strategy': 'NONE',
+      'elk.layered.thoroughness': '1',
+      'elk.layered.layering.strategy': 'LONGEST_PATH',
+      'elk.layered.nodePlacement.strategy': 'SIMPLE',
+    },
   };
   const context = await browser.newContext();
   try {
@@ -41,7 +50,7 @@ async function elkPeer(browser: Browser, g: DiagramGraph): Promise<{ ms: number;
     await page.setContent('<!doctype html><title>elk</title>');
     await page.addScriptTag({ content: readFileSync(createRequire(import.meta.url).resolve('elkjs/lib/elk.bundled.js'), 'utf8') });
     const r = await page.evaluate(async (input) => {
-      const ELK = (window as unknown as { ELK: new () => { layout(g: unknown): Promise<{ children: Array<{ id: string; y: number }> }> } }).ELK;
+      const ELK = (window as unknown as { ELK: PageElk }).ELK;
       const t0 = performance.now();
       const out = await new ELK().layout(input);
       return { ms: performance.now() - t0, y: out.children.map((c) => [c.id, c.y] as const) };
@@ -51,6 +60,14 @@ async function elkPeer(browser: Browser, g: DiagramGraph): Promise<{ ms: number;
   } finally {
     await context.close();
   }
+}
+
+/** What the panel's page records for the benchmark (window.__halab). */
+interface PageTimes {
+  firstSnapshotMs: number;
+  firstPaintMs: number;
+  firstLayoutMs: number;
+  layoutMs: number[];
 }
 
 interface Measured {
@@ -79,7 +96,10 @@ async function measure(browser: Browser, name: string, total: number, shape: 'ow
   const errors = a.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new Error(`bench topology has errors: ${errors.map((d) => d.code).join(', ')}`);
   // The panel's layout is deterministic: the same function here gives the positions it draws.
-  const ours = g.nodes.length > ELK_MAX ? await autoLayout({ layout: () => Promise.reject(new Error('ELK is not used above ELK_MAX')) }, g) : null;
+  const ours =
+    g.nodes.length > ELK_MAX
+      ? await autoLayout({ layout: () => Promise.reject(new Error('ELK is not used above ELK_MAX')) }, g)
+      : null;
   const r: Measured = {
     name, nodes: g.nodes.length, edges: g.edges.length, sites: a.model.sites.length, upstreams: a.model.upstreams.length,
     crossings: ours ? siteUpstreamCrossings(g, (id) => ours[id]!.y) : NaN, peerMs: [], peerCrossings: NaN,
@@ -91,7 +111,7 @@ async function measure(browser: Browser, name: string, total: number, shape: 'ow
     try {
       await waitForRevision(s, 1, 30_000);
       const m = await s.page.evaluate(
-        () => (window as unknown as { __halab: { firstSnapshotMs: number; firstPaintMs: number; firstLayoutMs: number; layoutMs: number[] } }).__halab,
+        () => (window as unknown as { __halab: PageTimes }).__halab,
       );
       const nodesInDom = await s.page.locator('.react-flow__node').count();
       // A value edit: same structure, so no new layout.
@@ -108,7 +128,10 @@ async function measure(browser: Browser, name: string, total: number, shape: 'ow
         console.log(`warm-up: first paint ${fmt(m.firstPaintMs)} ms, layout ${fmt(m.layoutMs[0])} ms, ${nodesInDom} nodes in the DOM`);
         continue; // the first run also pays for the bundle build and a cold browser
       }
-      console.log(`run ${run}: snapshot ${fmt(m.firstSnapshotMs)} layout ${fmt(m.layoutMs[0])} paint ${fmt(m.firstPaintMs)} drawn ${fmt(m.firstLayoutMs)}`);
+      console.log(
+        `run ${run}: snapshot ${fmt(m.firstSnapshotMs)} layout ${fmt(m.layoutMs[0])} ` +
+          `paint ${fmt(m.firstPaintMs)} drawn ${fmt(m.firstLayoutMs)}`,
+      );
       r.first.push(m.firstPaintMs);
       r.snapshotAt.push(m.firstSnapshotMs);
       r.laidOutAt.push(m.firstLayoutMs);
@@ -164,9 +187,15 @@ async function main(): Promise<void> {
   const peer = [
     '| 500 nodes | halab layout: median ms | ELK, whole graph: median ms | time ratio | halab crossings | ELK crossings |',
     '|---|---|---|---|---|---|',
-    ...big.map((m) => `| ${m.name} | ${fmt(percentile(m.layout, 50))} | ${fmt(percentile(m.peerMs, 50))} | ${ratio(percentile(m.peerMs, 50), percentile(m.layout, 50))} faster | ${m.crossings} | ${m.peerCrossings} |`),
+    ...big.map(
+      (m) =>
+        `| ${m.name} | ${fmt(percentile(m.layout, 50))} | ${fmt(percentile(m.peerMs, 50))} | ` +
+        `${ratio(percentile(m.peerMs, 50), percentile(m.layout, 50))} faster | ${m.crossings} | ${m.peerCrossings} |`,
+    ),
   ].join('\n');
-  const elkRow = `${fmt(percentile(mid.layout, 50))} ms median, ${fmt(Math.max(...mid.layout))} ms max (${RUNS} fresh pages); re-layout after a structural edit ${fmt(percentile(mid.relayout, 50))} ms; first paint ${fmt(percentile(mid.first, 50))} ms.`;
+  const elkRow =
+    `${fmt(percentile(mid.layout, 50))} ms median, ${fmt(Math.max(...mid.layout))} ms max (${RUNS} fresh pages); ` +
+    `re-layout after a structural edit ${fmt(percentile(mid.relayout, 50))} ms; first paint ${fmt(percentile(mid.first, 50))} ms.`;
   console.log(table + '\n\n' + peer + '\n\n' + elkRow);
   writeSection(
     'webview',

@@ -39,7 +39,10 @@ export function outageWindow(samples: readonly ProbeSample[], from: number, to: 
   const win = samples.filter((s) => inWindow(s, from, to));
   const failed = win.filter((s) => !s.ok);
   if (failed.length === 0) {
-    return { total: win.length, failed: 0, firstFailedAtMs: null, lastFailedAtMs: null, outageMs: 0, ended: true, resolutionMs: largestGap(win) };
+    return {
+      total: win.length, failed: 0, firstFailedAtMs: null, lastFailedAtMs: null,
+      outageMs: 0, ended: true, resolutionMs: largestGap(win),
+    };
   }
   const failedSet = new Set(failed);
   const runs: Run[] = [];
@@ -205,7 +208,13 @@ export function vipTakenOver(changes: readonly VipChange[], vip: string, lostBy:
  * dropping it. The faulted primary's own SSH connection may lag behind (after a link-down TCP
  * retransmits with backoff), so whichever is seen first counts.
  */
-export function vipReturned(changes: readonly VipChange[], vip: string, primary: string, interim: readonly string[], from: number): number | null {
+export function vipReturned(
+  changes: readonly VipChange[],
+  vip: string,
+  primary: string,
+  interim: readonly string[],
+  from: number,
+): number | null {
   for (const c of changes) {
     if (c.vip !== vip || c.t < from) continue;
     if (c.lb === primary && c.has === true) return c.t;
@@ -259,7 +268,10 @@ export function compute(report: FailoverReport, o: Observed, f: RunFacts): Failo
   const faultFrom = Math.min(r.faultSentMs ?? faultAt, faultAt);
   r.baselineFailed = outageWindow(o.samples, -Infinity, faultFrom).failed;
   const w = outageWindow(o.samples, faultFrom, restoreAt);
-  Object.assign(r, { outageMs: w.outageMs, outageEnded: w.ended, firstFailedMs: w.firstFailedAtMs, lastFailedMs: w.lastFailedAtMs, resolutionMs: w.resolutionMs });
+  Object.assign(r, {
+    outageMs: w.outageMs, outageEnded: w.ended,
+    firstFailedMs: w.firstFailedAtMs, lastFailedMs: w.lastFailedAtMs, resolutionMs: w.resolutionMs,
+  });
   const b = outageWindow(o.samples, restoreAt, Infinity);
   Object.assign(r.failback, {
     outageMs: b.outageMs, outageEnded: b.ended, failedRequests: b.failed, totalRequests: b.total,
@@ -291,7 +303,12 @@ function computeUpstream(r: FailoverReport, servers: readonly ServerChange[], fa
     markedDownMs: down === null ? null : Math.round(down - faultAt),
     markedUpMs: up === null ? null : Math.round(up - restoreAt),
   };
-  if (down === null) r.notes.push(`HAProxy on ${r.primary} did not mark ${r.target} DOWN within the test (check inter × fall is longer than the fault phase?)`);
+  if (down === null) {
+    r.notes.push(
+      `HAProxy on ${r.primary} did not mark ${r.target} DOWN within the test ` +
+        '(check inter × fall is longer than the fault phase?)',
+    );
+  }
   if (up === null) r.notes.push(`HAProxy on ${r.primary} did not mark ${r.target} UP again within the test`);
 }
 

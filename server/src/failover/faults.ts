@@ -30,7 +30,11 @@ export function parseInit(out: string): InitSystem {
 
 /** SIGKILL every process of that name: killall (psmisc, on lbs), else pkill (procps, upstreams may lack psmisc). */
 export function killCommand(proc: string): Command {
-  return script('PATH="$PATH:/usr/sbin:/sbin"; if command -v killall >/dev/null 2>&1; then killall -s KILL "$1"; else pkill -KILL -x "$1"; fi', proc);
+  return script(
+    'PATH="$PATH:/usr/sbin:/sbin"; ' +
+      'if command -v killall >/dev/null 2>&1; then killall -s KILL "$1"; else pkill -KILL -x "$1"; fi',
+    proc,
+  );
 }
 
 export function serviceCommand(init: InitSystem, action: 'start' | 'stop', svc: string): Command {

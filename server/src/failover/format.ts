@@ -18,20 +18,36 @@ function resolution(r: FailoverReport): string {
 export function formatReport(r: FailoverReport): string {
   const lines: string[] = [];
   lines.push(`Failover test: ${r.topology}, fault ${r.fault} on ${r.target} (primary ${r.primary}, backup ${r.backup})`);
-  lines.push(`probe every ${r.probeIntervalMs} ms (timeout ${r.requestTimeoutMs} ms), duration ≤ ${r.durationMs} ms, max-outage ${r.maxOutageMs} ms`);
+  lines.push(
+    `probe every ${r.probeIntervalMs} ms (timeout ${r.requestTimeoutMs} ms), ` +
+      `duration ≤ ${r.durationMs} ms, max-outage ${r.maxOutageMs} ms`,
+  );
   lines.push(`preflight: ${r.preflight.ok ? 'ok' : 'FAILED'} — ${r.preflight.messages.join('; ')}`);
   lines.push('');
   const rows: string[][] = [['', 'value']];
   rows.push(['fault sent', `${at(r.faultAtMs)}${r.faultAckMs !== null ? ` (host confirmed in ${ms(r.faultAckMs)})` : ''}`]);
-  rows.push([r.expectVipMove ? 'VIP moved after' : 'VIP moved', r.expectVipMove ? `${ms(r.vipMovedMs)}${r.vipMoved ? ` (to ${r.holderAfterFault.join(', ')})` : ' (did not move)'}` : r.vipMoved ? 'YES (it should not have)' : 'no (as expected)']);
+  rows.push([
+    r.expectVipMove ? 'VIP moved after' : 'VIP moved',
+    r.expectVipMove
+      ? `${ms(r.vipMovedMs)}${r.vipMoved ? ` (to ${r.holderAfterFault.join(', ')})` : ' (did not move)'}`
+      : r.vipMoved
+        ? 'YES (it should not have)'
+        : 'no (as expected)',
+  ]);
   rows.push(['first failed request', at(r.firstFailedMs)]);
   rows.push(['last failed request', at(r.lastFailedMs)]);
   rows.push(['outage', `${ms(r.outageMs)}${r.outageEnded ? '' : ' (still failing at the restore)'}`]);
   rows.push(['resolution', resolution(r)]);
   rows.push(['failed / total', `${r.failedRequests} / ${r.totalRequests}`]);
   if (r.upstream) {
-    rows.push([`HAProxy marked ${r.upstream.name} DOWN`, r.upstream.markedDownMs === null ? 'not seen' : `${ms(r.upstream.markedDownMs)} after the fault (on ${r.upstream.lb})`]);
-    rows.push([`HAProxy marked ${r.upstream.name} UP`, r.upstream.markedUpMs === null ? 'not seen' : `${ms(r.upstream.markedUpMs)} after the restore`]);
+    rows.push([
+      `HAProxy marked ${r.upstream.name} DOWN`,
+      r.upstream.markedDownMs === null ? 'not seen' : `${ms(r.upstream.markedDownMs)} after the fault (on ${r.upstream.lb})`,
+    ]);
+    rows.push([
+      `HAProxy marked ${r.upstream.name} UP`,
+      r.upstream.markedUpMs === null ? 'not seen' : `${ms(r.upstream.markedUpMs)} after the restore`,
+    ]);
   }
   rows.push(['restore sent', at(r.failback.restoreAtMs)]);
   rows.push(['failback: VIP back after', r.failback.expected ? ms(r.failback.vipMovedMs) : 'not expected']);
@@ -41,12 +57,21 @@ export function formatReport(r: FailoverReport): string {
   lines.push('');
   const siteRows: string[][] = [['site', 'failed/total', 'outage', 'failback failed/total', 'failback outage', 'p50', 'max']];
   for (const s of Object.values(r.sites)) {
-    siteRows.push([s.site, `${s.faultFailed}/${s.faultTotal}`, ms(s.outageMs), `${s.failbackFailed}/${s.failbackTotal}`, ms(s.failbackOutageMs), ms(s.p50Ms), ms(s.maxMs)]);
+    siteRows.push([
+      s.site,
+      `${s.faultFailed}/${s.faultTotal}`,
+      ms(s.outageMs),
+      `${s.failbackFailed}/${s.failbackTotal}`,
+      ms(s.failbackOutageMs),
+      ms(s.p50Ms),
+      ms(s.maxMs),
+    ]);
   }
   lines.push(table(siteRows));
   lines.push('');
   for (const n of r.notes) lines.push(`note: ${n}`);
-  lines.push(`verdict: ${r.verdict.toUpperCase()}${r.reasons.length ? ` — ${r.reasons.join('; ')}` : ` — outage ${ms(r.outageMs)} ≤ ${ms(r.maxOutageMs)}`}`);
+  const why = r.reasons.length ? ` — ${r.reasons.join('; ')}` : ` — outage ${ms(r.outageMs)} ≤ ${ms(r.maxOutageMs)}`;
+  lines.push(`verdict: ${r.verdict.toUpperCase()}${why}`);
   return lines.join('\n') + '\n';
 }
 
@@ -58,7 +83,11 @@ export function formatEvent(e: FailoverEvent): string | undefined {
       if (e.status === 'start' && (e.phase === 'fault' || e.phase === 'restore')) return undefined; // the mark says it, with the exact time
       return `${t(e.t)} ${e.phase}${e.status === 'start' ? '' : ` ${e.status}`}: ${e.message}`;
     case 'vip':
-      return `${t(e.change.t)} vip ${e.change.vip} ${e.change.has === null ? 'unknown (no answer from' : e.change.has ? 'on' : 'off'} ${e.change.lb}${e.change.has === null ? ')' : ''}`;
+      return (
+        `${t(e.change.t)} vip ${e.change.vip} ` +
+        `${e.change.has === null ? 'unknown (no answer from' : e.change.has ? 'on' : 'off'} ` +
+        `${e.change.lb}${e.change.has === null ? ')' : ''}`
+      );
     case 'server':
       return `${t(e.change.t)} haproxy@${e.change.lb} ${e.change.backend}/${e.change.server} ${e.change.status}`;
     case 'mark':

@@ -4,6 +4,17 @@ export { runFailoverTest, FailoverError, type FailoverOptions } from './run.js';
 export { formatReport, formatEvent } from './format.js';
 export { diagnoseVrrp, type VrrpDiagnosis } from '../verify/diagnose-vrrp.js';
 export { FAULTS, FAULT_KINDS, isFaultKind, expectedFailoverMs, type FaultSpec } from './faults.js';
-export { compute, judge, outageWindow, siteStats, holdersAt, vipTakenOver, vipReturned, serverStatusAt, type Observed, type RunFacts } from './analyze.js';
+export {
+  compute,
+  judge,
+  outageWindow,
+  siteStats,
+  holdersAt,
+  vipTakenOver,
+  vipReturned,
+  serverStatusAt,
+  type Observed,
+  type RunFacts,
+} from './analyze.js';
 export { parseShowStat, showStatCommand, ADMIN_SOCKET, type ServerStat } from '../verify/haproxy-stats.js';
 export { sshFailoverConnector, type FailoverConnector, type FailoverRemote } from './remote.js';

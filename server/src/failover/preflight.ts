@@ -49,7 +49,11 @@ export async function preflight(
         res.ok = false;
         res.messages.push(`cannot compare the deployed config: ${plan.failure?.message ?? 'plan failed'}`);
       } else {
-        for (const h of plan.hosts) for (const f of h.plan?.files ?? []) if (f.status !== 'same') res.differing.push(`${h.host}:${f.path} (${f.status}${f.reason ? `: ${f.reason}` : ''})`);
+        for (const h of plan.hosts) {
+          for (const f of h.plan?.files ?? []) {
+            if (f.status !== 'same') res.differing.push(`${h.host}:${f.path} (${f.status}${f.reason ? `: ${f.reason}` : ''})`);
+          }
+        }
         res.config = res.differing.length ? 'differs' : 'same';
         if (res.differing.length) {
           res.ok = false;
