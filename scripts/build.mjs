@@ -25,6 +25,8 @@ const builds = [
   { ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' },
   // The shebang lets dist/cli.js be run directly or linked as a bin.
   { ...common, entryPoints: ['server/src/cli/halab.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The failover probe's worker thread, loaded from beside the bundle that starts it (failover/probe.ts).
+  { ...common, entryPoints: ['server/src/failover/probe-worker.ts'], outfile: 'dist/probe-worker.js' },
 ];
 if (existsSync('webview/src/main.tsx')) {
   builds.push(webviewOptions({ outdir: 'dist', sourcemap: minify ? false : 'linked' }));

@@ -1,27 +1,21 @@
 /**
- * The probe: every `intervalMs`, one request per site through its VIP with the site's Host
- * header, each on a fresh connection (`agent: false`, `Connection: close`) — that is what a new
- * client sees, and a kept-alive socket would hide a VIP move. Requests are sent on the clock,
- * not after the previous one returned, so a hanging request never stretches the resolution.
- * Each sample's `t` is when its request was sent: analyze.ts bounds an outage's edges by the
- * send times around them. Bounded: at most `maxSamples` requests, and each one ends by its timeout.
+ * The probe (the requests themselves: probe-core.ts), run in a worker thread of its own
+ * (probe-worker.ts) so that every front end measures alike: the CLI, the tests and the VS Code
+ * extension host, whose event loop is shared with the editor and with ssh2's JS crypto, would
+ * otherwise send late and see answers late under load, and report stray timeouts. When the
+ * worker cannot start, the probe runs on the caller's thread and says so (`thread: 'caller'`).
  */
-import { request as httpRequest, type ClientRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { performance } from 'node:perf_hooks';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Site, Topology } from '../../../shared/model/types.js';
 import { siteHostHeader } from '../verify/cluster.js';
+import { probeHere, type ProbeOptions, type ProbeTarget, type Prober } from './probe-core.js';
+import type { ProbeWorkerData } from './probe-worker.js';
 import type { ProbeSample } from './types.js';
 
-export interface ProbeTarget {
-  site: string;
-  /** Address (the site's vip) and port to connect to. */
-  address: string;
-  port: number;
-  tls: boolean;
-  host: string;
-  path: string;
-}
+export { probeOnce, type ProbeOptions, type ProbeTarget, type Prober } from './probe-core.js';
 
 export function probeTargets(model: Topology): ProbeTarget[] {
   return model.sites.map((s: Site) => ({
@@ -34,127 +28,116 @@ export function probeTargets(model: Topology): ProbeTarget[] {
   }));
 }
 
-/** One request; resolves (never rejects) with ok = an HTTP answer below 400 within the timeout. */
-export function probeOnce(target: ProbeTarget, timeoutMs: number, now: () => number): Promise<Omit<ProbeSample, 't' | 'site'> & { sent: number }> {
-  const sent = now();
-  return new Promise((resolve) => {
-    let done = false;
-    let connected = false;
-    let req: ClientRequest | undefined;
-    const finish = (r: { ok: boolean; status?: number; error?: string }) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      req?.destroy();
-      resolve({ ...r, ...(!r.ok && connected ? { connected } : {}), ms: Math.round((now() - sent) * 10) / 10, sent });
-    };
-    // after a stalled event loop the timers run before the I/O that arrived meanwhile: let that
-    // I/O in first (setImmediate runs after it), so an answer in time is not called a timeout
-    const timer = setTimeout(() => setImmediate(() => finish({ ok: false, error: 'timeout' })), timeoutMs);
-    try {
-      req = (target.tls ? httpsRequest : httpRequest)(
-        {
-          host: target.address,
-          port: target.port,
-          path: target.path,
-          method: 'GET',
-          headers: { Host: target.host, Connection: 'close' },
-          agent: false,
-          servername: target.tls ? target.host : undefined,
-          rejectUnauthorized: false,
-        },
-        (res) => {
-          res.on('data', () => undefined);
-          res.on('end', () => {
-            const status = res.statusCode ?? 0;
-            finish({ ok: status >= 200 && status < 400, status });
-          });
-          res.on('error', (e: NodeJS.ErrnoException) => finish({ ok: false, status: res.statusCode, error: e.code ?? e.message }));
-        },
-      );
-      // a failure after the connection was made may have been in flight when the fault struck
-      req.on('socket', (sock) => {
-        if (!sock.connecting) connected = true;
-        else sock.once('connect', () => (connected = true));
-      });
-      req.on('error', (e: NodeJS.ErrnoException) => finish({ ok: false, error: e.code ?? e.message }));
-      req.end();
-    } catch (e) {
-      finish({ ok: false, error: (e as Error).message });
-    }
-  });
-}
-
-/**
- * Calls `fn` now and then every `intervalMs` on the clock: call k is due at start + k × interval,
- * so a call made late by a busy event loop does not push the later ones back (with setInterval
- * every gap would be a little longer than the interval); calls missed by more than an interval
- * are skipped, not made in a burst. Returns the function that stops it.
- */
-function onTheClock(intervalMs: number, fn: () => void): () => void {
-  const start = performance.now();
-  let k = 0;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  const next = () => {
-    if (stopped) return;
-    const now = performance.now();
-    k = Math.max(k + 1, Math.ceil((now - start) / intervalMs));
-    timer = setTimeout(() => {
-      fn();
-      next();
-    }, start + k * intervalMs - now);
-  };
-  fn();
-  next();
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-  };
-}
-
-export interface Prober {
-  samples: ProbeSample[];
-  /** Stop sending; resolves when every request in flight has ended. */
-  stop(): Promise<void>;
-}
-
-export function startProber(
-  targets: ProbeTarget[],
-  o: { intervalMs: number; timeoutMs: number; maxSamples: number; now: () => number; onSample?: (s: ProbeSample) => void },
-): Prober {
+/** Starts the probe in its worker thread, or on this thread when the worker cannot start. */
+export function startProber(targets: ProbeTarget[], o: ProbeOptions): Prober {
+  const spawned = spawnProbeWorker(targets, o);
+  if (!spawned) return probeHere(targets, o);
+  let inner: Prober | undefined;
   const samples: ProbeSample[] = [];
-  const pending = new Set<Promise<void>>();
-  let sent = 0;
-  let stopped = false;
-  const tick = () => {
-    if (stopped) return;
-    for (const t of targets) {
-      if (sent >= o.maxSamples) {
-        stopped = true;
-        return;
-      }
-      sent++;
-      const p = probeOnce(t, o.timeoutMs, o.now).then((r) => {
-        const s: ProbeSample = { t: Math.round(r.sent * 10) / 10, site: t.site, ok: r.ok, ms: r.ms };
-        if (r.status !== undefined) s.status = r.status;
-        if (r.error !== undefined) s.error = r.error;
-        if (r.connected) s.connected = true;
-        samples.push(s);
-        o.onSample?.(s);
-      });
-      pending.add(p);
-      void p.finally(() => pending.delete(p));
-    }
-  };
-  const cancel = onTheClock(o.intervalMs, tick);
-  return {
+  const prober: Prober = {
     samples,
+    thread: 'worker',
+    // a worker that fails before its first request leaves the probe to this thread
+    ready: spawned.ready.then(
+      () => undefined,
+      () => {
+        inner = probeHere(targets, { ...o, onSample: (s) => (samples.push(s), o.onSample?.(s)) });
+        prober.thread = 'caller';
+      },
+    ),
     async stop() {
-      stopped = true;
-      cancel();
-      await Promise.all([...pending]);
+      await prober.ready;
+      if (inner) await inner.stop();
+      else await spawned.stop();
       samples.sort((a, b) => a.t - b.t);
     },
   };
+  spawned.onSample = (s) => {
+    samples.push(s);
+    o.onSample?.(s);
+  };
+  return prober;
+}
+
+/**
+ * The worker's file beside this module: dist/probe-worker.js in the bundles (scripts/build.mjs
+ * builds it as an entry of its own), server/src/failover/probe-worker.ts when run from source,
+ * which the worker loads through tsx (a worker does not inherit the caller's `--import` hooks).
+ */
+function workerSource(): { code: string; eval: true } | { code: string; eval: false } | undefined {
+  const js = join(__dirname, 'probe-worker.js');
+  if (existsSync(js)) return { code: js, eval: false };
+  const ts = join(__dirname, 'probe-worker.ts');
+  if (!existsSync(ts)) return undefined;
+  let tsx: string;
+  try {
+    tsx = createRequire(__filename).resolve('tsx/cjs/api');
+  } catch {
+    return undefined;
+  }
+  return { code: `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(ts)});`, eval: true };
+}
+
+interface SpawnedProbe {
+  ready: Promise<void>;
+  onSample: (s: ProbeSample) => void;
+  stop(): Promise<void>;
+}
+
+/** Starts the worker; its messages are checked on receipt (anything else is ignored). */
+function spawnProbeWorker(targets: ProbeTarget[], o: ProbeOptions): SpawnedProbe | undefined {
+  const src = workerSource();
+  if (!src) return undefined;
+  const data: ProbeWorkerData = {
+    targets,
+    intervalMs: o.intervalMs,
+    timeoutMs: o.timeoutMs,
+    maxSamples: o.maxSamples,
+    baseNs: (process.hrtime.bigint() - BigInt(Math.round(o.now() * 1e6))).toString(),
+  };
+  let worker: Worker;
+  try {
+    worker = new Worker(src.code, { eval: src.eval, workerData: data });
+  } catch {
+    return undefined;
+  }
+  let readyOk!: () => void;
+  let readyFail!: (e: Error) => void;
+  let doneOk!: () => void;
+  const ready = new Promise<void>((ok, fail) => ((readyOk = ok), (readyFail = fail)));
+  const done = new Promise<void>((ok) => (doneOk = ok));
+  const spawned: SpawnedProbe = {
+    ready,
+    onSample: () => undefined,
+    async stop() {
+      worker.postMessage({ type: 'stop' });
+      // every request ends by its timeout: the worker is done well within that and a second
+      const limit = setTimeout(() => void worker.terminate(), o.timeoutMs + 1000);
+      await done;
+      clearTimeout(limit);
+    },
+  };
+  worker.on('message', (m: unknown) => {
+    const msg = m as { type?: unknown; sample?: unknown } | null;
+    if (msg?.type === 'ready') readyOk();
+    else if (msg?.type === 'sample' && isSample(msg.sample)) spawned.onSample(msg.sample);
+    else if (msg?.type === 'done') void worker.terminate();
+  });
+  worker.on('error', (e: unknown) => readyFail(e instanceof Error ? e : new Error(String(e))));
+  worker.on('exit', () => {
+    readyFail(new Error('the probe worker exited'));
+    doneOk();
+  });
+  return spawned;
+}
+
+function isSample(s: unknown): s is ProbeSample {
+  const x = s as Partial<ProbeSample> | null;
+  return (
+    typeof x === 'object' && x !== null &&
+    typeof x.t === 'number' && typeof x.site === 'string' && typeof x.ok === 'boolean' && typeof x.ms === 'number' &&
+    (x.status === undefined || typeof x.status === 'number') &&
+    (x.error === undefined || typeof x.error === 'string') &&
+    (x.connected === undefined || x.connected === true)
+  );
 }

@@ -331,6 +331,8 @@ class FailoverRun {
       now: () => this.now(),
       onSample: (sample) => this.emit({ type: 'sample', sample }),
     }));
+    await prober.ready;
+    if (prober.thread === 'caller') this.report.notes.push('the probe ran on the caller\'s thread (its worker did not start): a busy process times it less finely');
     const probeStart = this.now();
     this.mark('probe start', probeStart);
     this.phase('baseline', 'start', `probing ${model.sites.length} site(s) every ${timing.intervalMs} ms`);

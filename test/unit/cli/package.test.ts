@@ -81,7 +81,7 @@ describe('the halab command, every way in', () => {
     const r = npm(['pack', '--dry-run', '--json', '--loglevel=error'], ROOT);
     assert.equal(r.status, 0, r.stderr);
     const files = (JSON.parse(r.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path).sort();
-    for (const f of ['bin/halab.js', 'dist/cli.js', 'dist/server.js', 'package.json', 'README.md', 'LICENSE']) {
+    for (const f of ['bin/halab.js', 'dist/cli.js', 'dist/server.js', 'dist/probe-worker.js', 'package.json', 'README.md', 'LICENSE']) {
       assert.ok(files.includes(f), `${f} ships`);
     }
     const stray = files.filter((f) =>

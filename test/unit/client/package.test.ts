@@ -81,7 +81,8 @@ test('npm run package: the vsix is bundled, under 3 MB, complete, and free of so
     assert.deepEqual(forbiddenIn(names), [], 'files that must not ship');
 
     // What the extension loads at run time without package.json naming it.
-    const runtime = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.js', 'extension/dist/webview.js',
+    const runtime = ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.js', 'extension/dist/probe-worker.js',
+      'extension/dist/webview.js',
       'extension/dist/webview.css'];
     const missing = [...referencedFiles(pkg), ...runtime].filter((r) => !names.includes(r));
     assert.deepEqual(missing, [], 'files the extension needs but the vsix lacks');

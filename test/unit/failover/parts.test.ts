@@ -128,6 +128,8 @@ describe('probe', () => {
     assert.equal(one.status, 200);
 
     const p = startProber([target], { intervalMs: 10, timeoutMs: 200, maxSamples: 1000, now });
+    await p.ready;
+    assert.equal(p.thread, 'worker', 'the requests are sent from a thread of their own');
     await sleep(150);
     up = false;
     await sleep(100);
@@ -156,6 +158,7 @@ describe('probe', () => {
     assert.equal(r.error, 'ECONNREFUSED');
     assert.equal(r.connected, undefined, 'refused: it never connected');
     const p = startProber([target, { ...target, site: 't' }], { intervalMs: 5, timeoutMs: 100, maxSamples: 6, now: () => 0 });
+    await p.ready;
     await sleep(100);
     await p.stop();
     assert.equal(p.samples.length, 6);
