@@ -55,6 +55,8 @@ export interface Vip extends Node {
   preemptDelayMs?: number;
   /** Flow handoff: connections in flight follow a moved VIP to the lb serving them. */
   handoff: boolean;
+  /** Pass-through lines for this vip's `vrrp_instance`. */
+  keepalived: string[];
   track: Track;
   trackIntervalMs: number;
   trackWeight: number;
@@ -104,6 +106,9 @@ export interface Site extends Node {
   root: string;
   page: string;
   isDefault: boolean;
+  /** Pass-through lines (schema/pass-through.ts) for the frontend the site listens on, and for its backend. */
+  frontend: string[];
+  backend: string[];
 }
 
 export interface Stats {
@@ -120,6 +125,8 @@ export interface Defaults {
   retries: number;
   redispatch: boolean;
   timeouts: Record<TimeoutKind, number>;
+  /** Pass-through lines for HAProxy's `defaults`. */
+  haproxy: string[];
 }
 
 export interface FailoverTestSpec {
@@ -143,6 +150,9 @@ export interface Topology {
   firewall: Firewall;
   failoverTest: FailoverTestSpec;
   lab: { bridge: string };
+  /** Pass-through lines for HAProxy's `global` and keepalived's `global_defs`. */
+  haproxy: string[];
+  keepalived: string[];
 }
 
 export function osFamily(os: Os): OsFamily {

@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import type { RenderedFile, ServiceName } from '../render/types.js';
+import { passThroughBlame } from '../render/explain.js';
 import type { FilePlan } from './plan.js';
 import {
   applyCommand,
@@ -242,14 +243,28 @@ export class HostDeployment {
           const v = file.validate ?? (file.reload.includes('nginx') ? 'nginx -t -q' : undefined);
           if (!v) return;
           if (!v.includes('{}')) wholeConfig.push({ path: f.path, cmd: v });
-          else await this.validateFile(v, stagingPath(f.path, ch.token), f.path);
+          else await this.validateFile(v, stagingPath(f.path, ch.token), f.path, file.content);
         }),
       );
     });
     return wholeConfig;
   }
 
-  private async validateFile(v: string, staged: string, live: string): Promise<void> {
+  /**
+   * Validates one staged file. When the validator names a pass-through line (a directive written
+   * in the .halab file), the message says which statement it came from: that is where to fix it.
+   */
+  private async validateFile(v: string, staged: string, live: string, content: string): Promise<void> {
+    try {
+      await this.validateStagedFile(v, staged, live);
+    } catch (e) {
+      const blame = e instanceof StepError ? passThroughBlame(content, e.message) : [];
+      if (!blame.length) throw e;
+      throw new StepError('validate', `${(e as Error).message}\nin ${blame.join('; ')}: check it against the daemon's manual`);
+    }
+  }
+
+  private async validateStagedFile(v: string, staged: string, live: string): Promise<void> {
     const cmd = validateCommand(v, staged);
     const what = `validating ${live} (${v.replace('{}', staged)})`;
     try {

@@ -1,10 +1,12 @@
 /**
  * Completion: keywords valid in the current block (snippets where a block follows), enum values,
- * upstream names after `servers`, vip addresses after a site's `vip`, and `env:` for secrets.
+ * upstream names after `servers`, vip addresses after a site's `vip`, `env:` for secrets, and the
+ * daemon's directives inside a pass-through string.
  */
 import type { Statement, SyntaxTree } from '../syntax/ast.js';
 import type { Topology } from '../../../shared/model/types.js';
 import { BLOCKS, type ArgSpec, type KeywordSpec } from '../schema/schema.js';
+import { PASS_SECTIONS } from '../schema/pass-through.js';
 import { enclosingBlock } from './locate.js';
 import { keywordMarkdown } from './hover.js';
 import { snippetText } from '../checks/missing-required.js';
@@ -38,10 +40,10 @@ export function complete(tree: SyntaxTree, model: Topology, offset: number): Com
   let ss = ws;
   while (ss > 0 && !'\n;{}'.includes(text[ss - 1]!)) ss--;
   const before = text.slice(ss, ws);
-  if (before.includes('#')) return [];
-  if ((before.match(/"/g) ?? []).length % 2 === 1) return [];
-  const words = before.trim().length ? before.trim().split(/\s+/) : [];
   const { block, owner } = enclosingBlock(tree, ss === 0 ? 0 : ss);
+  if ((before.match(/"/g) ?? []).length % 2 === 1) return directiveEntries(block.id, before, ss, we);
+  if (before.includes('#')) return [];
+  const words = before.trim().length ? before.trim().split(/\s+/) : [];
   if (words.length === 0) {
     // The statement whose keyword is the word being completed does not count as present: that
     // keyword is what the user is typing (`ro|`, `role|`, `ro|le primary` all offer `role`).
@@ -54,6 +56,31 @@ export function complete(tree: SyntaxTree, model: Topology, offset: number): Com
   const argSpec: ArgSpec | undefined = spec.args[argIndex] ?? spec.rest;
   if (!argSpec) return [];
   return valueEntries(argSpec, spec, words.slice(1), model, replace, block.id);
+}
+
+/**
+ * Inside the string of a pass-through statement (`backend "sti|`): the directives of its section,
+ * replacing what is typed of the string so far (a directive may be several words: `option httplog`).
+ */
+function directiveEntries(blockId: string, before: string, segmentStart: number, wordEnd: number): CompletionEntry[] {
+  const m = /^\s*(\S+)\s+"([^"]*)$/.exec(before);
+  const spec = m && BLOCKS[blockId]!.keywords.find((k) => k.keyword === m[1]);
+  const arg = spec?.args[0];
+  if (!m || arg?.type !== 'pass-line') return [];
+  const typed = m[2]!;
+  // only while the directive's name is being typed: not among its arguments
+  if (/\s\S+\s/.test(` ${typed}`) && !PASS_SECTIONS[arg.section!].directives.some((d) => d.startsWith(typed.trimStart()))) return [];
+  const s = PASS_SECTIONS[arg.section!];
+  const start = segmentStart + before.length - typed.length + (typed.length - typed.trimStart().length);
+  return s.directives.map((d) => ({
+    label: d,
+    kind: 'value' as const,
+    detail: `${s.daemon} ${s.version}: \`${s.section}\`${s.owned[d] ? ` (halab writes it: ${s.owned[d]})` : ''}`,
+    insertText: d,
+    isSnippet: false,
+    replace: { start, end: wordEnd },
+    sortText: s.owned[d] ? `1${d}` : `0${d}`,
+  }));
 }
 
 function keywordEntries(blockId: string, siblings: readonly Statement[], replace: CompletionEntry['replace']): CompletionEntry[] {

@@ -5,6 +5,7 @@
 import type { SyntaxTree } from '../syntax/ast.js';
 import type { Topology } from '../../../shared/model/types.js';
 import type { KeywordSpec } from '../schema/schema.js';
+import { PASS_SECTIONS, directiveOf, type PassSection } from '../schema/pass-through.js';
 import { locate } from './locate.js';
 
 export interface HoverResult {
@@ -32,6 +33,23 @@ export function keywordMarkdown(k: KeywordSpec): string {
   return parts.join('\n\n');
 }
 
+/** What the daemon's manual says of the directive a pass-through line starts with. */
+function directiveMarkdown(line: string, section: PassSection): string {
+  const s = PASS_SECTIONS[section];
+  const d = directiveOf(line, section);
+  if (!d) return `Not a ${s.daemon} directive line.`;
+  const where = `${s.daemon} ${s.version}, \`${s.section}\``;
+  if (s.owned[d.name]) return `**\`${d.name}\`** — halab writes it itself: use ${s.owned[d.name]}.`;
+  if (!s.directives.includes(d.name)) {
+    return `**\`${d.name}\`** is not a directive of ${where} in its manual: \`${s.daemon === 'haproxy' ? 'haproxy -c' : 'keepalived -t'}\` ` +
+      'on the target judges it when the file is rendered and deployed.';
+  }
+  const ref = s.daemon === 'haproxy'
+    ? `the [HAProxy ${s.version} configuration manual](https://docs.haproxy.org/${s.version}/configuration.html)`
+    : '`man 5 keepalived.conf`';
+  return `**\`${d.name}\`** — a directive of ${where}. See ${ref}.`;
+}
+
 const EXPLAINABLE = new Set(['vip', 'lb', 'site', 'stats', 'upstream']);
 
 export function hover(tree: SyntaxTree, model: Topology, offset: number, explain?: Explainer): HoverResult | undefined {
@@ -41,6 +59,8 @@ export function hover(tree: SyntaxTree, model: Topology, offset: number, explain
   let md: string;
   if (at.argIndex === -1) {
     md = keywordMarkdown(spec);
+  } else if (arg && spec.args[0]?.type === 'pass-line') {
+    md = `${directiveMarkdown(arg.value, spec.args[0].section!)}\n\n---\n\n${keywordMarkdown(spec)}`;
   } else if (spec.keyword === 'servers' && arg) {
     const u = model.upstreams.find((x) => x.name === arg.value);
     md = u

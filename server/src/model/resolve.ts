@@ -61,6 +61,17 @@ function value<T>(node: NodeInfo, blockId: string, kw: string, argIndex = 0): T 
   return defaultValue<T>(blockId, kw, argIndex);
 }
 
+/** Every well-formed `kw` statement's value, in file order (repeatable pass-through lines). */
+function lines(node: NodeInfo, blockId: string, kw: string): string[] {
+  const spec = keywordSpec(blockId, kw)?.args[0];
+  const out: string[] = [];
+  for (const st of node.props.get(kw) ?? []) {
+    const p = st.args[0] && spec ? parseArg(st.args[0], spec) : undefined;
+    if (p?.ok) out.push(p.value as string);
+  }
+  return out;
+}
+
 /** A value with a schema default: never undefined (the table's defaults are checked at load). */
 function valueOr<T>(node: NodeInfo, blockId: string, kw: string): T {
   return value<T>(node, blockId, kw) as T;
@@ -171,6 +182,8 @@ function resolveSite(stmt: Statement, n: NodeInfo, defaultVip: string): { value:
     root: value<string>(n, 'site', 'root') ?? `/usr/share/nginx/${name}`,
     page: value<string>(n, 'site', 'page') ?? `${name} test page`,
     isDefault: has(n, 'default'),
+    frontend: lines(n, 'site', 'frontend'),
+    backend: lines(n, 'site', 'backend'),
   };
   return { value: site, vipRef };
 }
@@ -195,6 +208,7 @@ function resolveDefaults(n: NodeInfo): Defaults {
     retries: valueOr<number>(n, 'defaults', 'retries'),
     redispatch: valueOr<string>(n, 'defaults', 'redispatch') === 'on',
     timeouts,
+    haproxy: lines(n, 'defaults', 'haproxy'),
   };
 }
 
@@ -230,6 +244,7 @@ export function resolve(tree: SyntaxTree, source?: string): Resolved {
       preempt: valueOr<string>(n, 'vip', 'preempt') === 'on',
       preemptDelayMs: value<number>(n, 'vip', 'preempt-delay'),
       handoff: valueOr<string>(n, 'vip', 'handoff') === 'on',
+      keepalived: lines(n, 'vip', 'keepalived'),
       // A topology with a lab block runs in PID namespaces, where track_process cannot work.
       track: value<Track>(n, 'vip', 'track') ?? (top.has('lab') ? 'watcher' : 'process'),
       trackIntervalMs: valueOr<number>(n, 'vip', 'track-interval'),
@@ -304,6 +319,7 @@ export function resolve(tree: SyntaxTree, source?: string): Resolved {
   };
   // the last `firewall` statement counts; if its value is invalid, the default
   const file: NodeInfo = { stmt: undefined as unknown as Statement, props: new Map([['firewall', (top.get('firewall') ?? []).slice(-1)]]) };
+  const topLevel: NodeInfo = { stmt: undefined as unknown as Statement, props: top };
 
   r.model = {
     name: topologyStmt?.args[0]?.value ?? '',
@@ -313,6 +329,8 @@ export function resolve(tree: SyntaxTree, source?: string): Resolved {
     firewall: valueOr<Firewall>(file, 'file', 'firewall'),
     failoverTest,
     lab: { bridge: valueOr<string>(blockOf('lab'), 'lab', 'bridge') },
+    haproxy: lines(topLevel, 'file', 'haproxy'),
+    keepalived: lines(topLevel, 'file', 'keepalived'),
   };
   return r;
 }

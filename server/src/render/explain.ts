@@ -131,3 +131,26 @@ export function explain(model: Topology, target: { kind: ExplainKind; name: stri
   }
   return out;
 }
+
+const PASS_GROUP = /^\s*# pass-through: (\d+) line\(s\) of (.+)$/;
+
+/**
+ * The pass-through lines of a rendered file that a validator's message names ('quoted' words, as
+ * `haproxy -c` and `keepalived -t` quote an unknown keyword), with the statements they came from
+ * (the group comment the templates write before them says how many lines follow, and whose).
+ * Empty when the message names none: the fault is then not in a pass-through line.
+ */
+export function passThroughBlame(content: string, message: string): string[] {
+  const named = new Set([...message.matchAll(/'([^'\s]+)'/g)].map((m) => m[1]!));
+  if (named.size === 0) return [];
+  const out: string[] = [];
+  const lines = content.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const g = PASS_GROUP.exec(lines[i]!);
+    if (!g) continue;
+    for (const line of lines.slice(i + 1, i + 1 + Number(g[1]))) {
+      if (line.trim().split(/\s+/).some((w) => named.has(w))) out.push(`\`${line.trim()}\` (pass-through, from ${g[2]})`);
+    }
+  }
+  return out;
+}

@@ -234,6 +234,7 @@ function haproxyCfg(model: Topology, lb: Lb, header: string, statsPassword: stri
       log: osFamily(lb.os) === 'debian' ? '/dev/log local0' : '127.0.0.1 local2',
       maxconn: Math.max(4000, d.maxconn),
       socket: haproxyAdminSocket(lb.os),
+      pass: model.haproxy,
     },
     d: { ...d, timeouts },
     frontends,
@@ -250,6 +251,17 @@ interface Frontend {
   redirects: string[];
   routes: { backend: string; acl: string }[];
   defaultBackend: string;
+  /** The pass-through `frontend` lines of the sites it serves, per site. */
+  pass: SitePass[];
+}
+
+interface SitePass {
+  site: string;
+  lines: string[];
+}
+
+function sitePass(sites: Site[]): SitePass[] {
+  return sites.filter((s) => s.frontend.length > 0).map((s) => ({ site: s.name, lines: s.frontend }));
 }
 
 /** One frontend per vip:port the plain sites listen on (TLS sites there only redirect to 443). */
@@ -284,6 +296,8 @@ function httpFrontends(model: Topology): Frontend[] {
       redirects: redirects.map((r) => r.trim()),
       routes: routes(plain),
       defaultBackend: hasDefault && !defaultSite.tls ? backendName(defaultSite) : 'halab.no-site',
+      // a TLS site's rules belong to the https frontend; here it only redirects
+      pass: sitePass(plain),
     });
   }
   return frontends;
@@ -304,6 +318,7 @@ function httpsFrontends(model: Topology): Frontend[] {
       redirects: [],
       routes: routes(sites),
       defaultBackend: hasDefault ? backendName(defaultSite!) : 'halab.no-site',
+      pass: sitePass(sites),
     };
   });
 }
@@ -323,6 +338,7 @@ function haproxyBackends(model: Topology) {
     checkPath: s.checkPath,
     checkHost: canonicalHost(s),
     checkExpect: s.checkExpect,
+    pass: s.backend,
     servers: s.servers.map((name) => {
       const u = upstreams.get(name);
       if (!u) throw new RenderError(`site ${s.name} refers to unknown upstream ${name}`);
@@ -420,6 +436,7 @@ function keepalivedConf(model: Topology, lb: Lb, header: string, authFor: (v: Vi
       process: vip.track === 'process' ? { name: `track_haproxy_${vip.routerId}` } : undefined,
       watcher: vip.track === 'watcher',
       upstreamsWeight: upstreamsWeight(model),
+      pass: vip.keepalived,
     };
   });
   return run('keepalived.conf.njk', {
@@ -427,6 +444,7 @@ function keepalivedConf(model: Topology, lb: Lb, header: string, authFor: (v: Vi
     routerId: lb.name,
     scriptUser: model.vips.some((v) => v.track === 'script'),
     realtime: model.vips.some((v) => v.advertMs < 1000),
+    pass: model.keepalived,
     watcher: { haproxy: model.vips.some((v) => v.track === 'watcher'), ...WATCHER },
     instances,
   });
@@ -451,7 +469,12 @@ export function upstreamsWeight(model: Topology): number {
 function watchedInterfaces(model: Topology, lb: Lb): string {
   const names = [...new Set(model.vips.map((v) => lbInterface(lb, v)))];
   for (const n of names) {
-    if (!isInterfaceName(n)) throw new RenderError(`interface ${JSON.stringify(n)} of lb ${lb.name} is not a Linux interface name (1–15 of A–Z a–z 0–9 _ . -)`);
+    if (!isInterfaceName(n)) {
+      throw new RenderError(
+        `interface ${JSON.stringify(n)} of lb ${lb.name} is not a Linux interface name ` +
+          '(1–15 of A–Z a–z 0–9 _ . -)',
+      );
+    }
   }
   return names.join(',');
 }

@@ -2,6 +2,7 @@
 import type { Arg } from '../syntax/ast.js';
 import type { ArgSpec } from './schema.js';
 import * as V from './value-types.js';
+import { parsePassLine } from './pass-through.js';
 
 export function parseArg(arg: Arg, spec: ArgSpec): V.Parsed<unknown> {
   const s = arg.value;
@@ -57,6 +58,8 @@ export function parseArg(arg: Arg, spec: ArgSpec): V.Parsed<unknown> {
       return V.parseIface(s);
     case 'user':
       return V.parseUser(s);
+    case 'pass-line':
+      return parsePassLine(s, spec.section!);
   }
 }
 

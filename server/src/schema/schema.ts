@@ -7,6 +7,7 @@
 // The enumerated values and the name rule are shared with the webview, so they are declared in
 // shared/model/values.ts; the ENUM arguments below list them, and engine code imports them from here.
 import { advertCostTable } from '../model/vrrp-timing.js';
+import { PASS_SECTIONS, type PassSection } from './pass-through.js';
 import {
   BALANCES, CHECK_KINDS, FAULT_KINDS, FIREWALLS, NAME_RE, OS_VALUES, ROLES, TIMEOUT_KINDS, TRACKS, VRRP_VERSIONS,
 } from '../../../shared/model/values.js';
@@ -17,7 +18,7 @@ const YES_NO = ['yes', 'no'] as const;
 export type ArgType =
   | 'name' | 'ip' | 'cidr' | 'vip-ref' | 'host' | 'dnsname' | 'port' | 'int' | 'duration'
   | 'secret' | 'enum' | 'ssh' | 'path' | 'url-path' | 'text' | 'command' | 'iface' | 'user'
-  | 'upstream-ref' | 'stats-uri';
+  | 'upstream-ref' | 'stats-uri' | 'pass-line';
 
 export interface ArgSpec {
   /** Placeholder shown in docs and snippets. */
@@ -27,6 +28,8 @@ export interface ArgSpec {
   min?: number;
   max?: number;
   values?: readonly string[];
+  /** `pass-line`: the section of the rendered file the line goes into (schema/pass-through.ts). */
+  section?: PassSection;
 }
 
 export interface KeywordSpec {
@@ -69,6 +72,20 @@ const DURATION = (label = 'DURATION'): ArgSpec => ({ label, type: 'duration' });
 const INT = (min: number, max: number, label = 'INT'): ArgSpec => ({ label, type: 'int', min, max });
 const ENUM = (values: readonly string[], label = values.join('|')): ArgSpec => ({ label, type: 'enum', values });
 const OS = ENUM(OS_VALUES, 'OS');
+
+/** A pass-through statement: one directive line for one section of a rendered file. */
+function PASS(keyword: string, section: PassSection, where: string): KeywordSpec {
+  const s = PASS_SECTIONS[section];
+  return {
+    keyword, args: [{ label: 'STRING', type: 'pass-line', section }], repeatable: true,
+    doc: `One ${s.daemon} directive, copied as-is into ${where} (pass-through, for what the language does not model), ` +
+      `e.g. \`${keyword} ${s.example}\`. One line; it cannot open a section or close the enclosing one. Repeat the statement for ` +
+      `more lines; they keep their order. \`${s.daemon === 'haproxy' ? 'haproxy -c' : 'keepalived -t'}\` judges it when the file is ` +
+      `rendered and deployed (completion knows the directives of ${s.daemon} ${s.version}).`,
+    renders: `${s.daemon}: a line in \`${s.section}\`.`,
+    snippet: `${keyword} "\${1}"`,
+  };
+}
 
 export const OS_KEYWORD: KeywordSpec = {
   keyword: 'os', args: [OS], default: 'almalinux',
@@ -122,6 +139,8 @@ export const BLOCKS: Record<string, BlockSpec> = {
         doc: 'Parameters of `halab failover-test`.', snippet: 'failover-test {\n\tfault ${1|' + FAULT_KINDS.join(',') + '|}\n}' },
       { keyword: 'lab', args: [], block: 'lab',
         doc: 'Settings for the local lab (`halab lab up`) only.', snippet: 'lab {\n\tbridge ${1:halab0}\n}' },
+      PASS('haproxy', 'haproxy-global', 'HAProxy\'s `global` section on every lb'),
+      PASS('keepalived', 'keepalived-global', 'keepalived\'s `global_defs` on every lb'),
     ],
   },
   vip: {
@@ -179,6 +198,7 @@ export const BLOCKS: Record<string, BlockSpec> = {
         renders: 'keepalived: `weight` in `vrrp_script`.' },
       { keyword: 'track-command', args: [{ label: 'STRING', type: 'command' }], default: '"/usr/bin/killall -0 haproxy"',
         doc: 'With `track script`: the command whose failure means haproxy is down.', renders: 'keepalived: `script` in `vrrp_script`.' },
+      PASS('keepalived', 'keepalived-instance', 'this vip\'s `vrrp_instance` on every lb'),
     ],
   },
   lb: {
@@ -248,6 +268,9 @@ export const BLOCKS: Record<string, BlockSpec> = {
         doc: 'Content of the test page on managed upstreams (HTML-escaped).' },
       { keyword: 'default', args: [],
         doc: 'Requests whose Host matches no site go here. At most one site.', renders: 'haproxy: `default_backend`.' },
+      PASS('frontend', 'haproxy-frontend', 'the HAProxy frontend this site listens on (shared by every site on that vip and port: ' +
+        'limit a rule to this site with `if host_NAME`, the ACL of its host names), before the routing to the backends'),
+      PASS('backend', 'haproxy-backend', 'this site\'s HAProxy backend (`backend NAME`), before its server lines'),
     ],
   },
   stats: {
@@ -279,6 +302,7 @@ export const BLOCKS: Record<string, BlockSpec> = {
       { keyword: 'timeout', args: [ENUM(TIMEOUT_KINDS, 'KIND'), DURATION()], repeatable: true,
         default: 'connect 10s, client 1m, server 1m, http-request 10s, queue 1m, http-keep-alive 10s, check 10s',
         doc: 'HAProxy timeouts (the defaults are the seed\'s).', renders: 'haproxy: `timeout KIND DURATION`.' },
+      PASS('haproxy', 'haproxy-defaults', 'HAProxy\'s `defaults` section'),
     ],
   },
   'failover-test': {

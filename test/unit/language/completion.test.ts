@@ -81,3 +81,25 @@ test('nothing in a comment, inside a string, after an unknown keyword or past th
   assert.deepEqual(at(BASE.replace('role primary', 'rolle |')).entries, []);
   assert.deepEqual(at(BASE.replace('role primary', 'role primary |')).entries, []);
 });
+
+test('inside a pass-through string: the directives of its section, replacing what is typed of the string', () => {
+  const { entries, text } = at(BASE.replace('servers web1 web2 }', 'servers web1 web2; backend "stick-t| }'));
+  const names = labels(entries);
+  assert.ok(names.includes('stick-table') && names.includes('http-request') && names.includes('option httpchk'), names.slice(0, 20).join());
+  assert.ok(!names.includes('bind'), 'bind is a frontend directive, not a backend one');
+  const e = entries.find((x) => x.label === 'stick-table')!;
+  assert.equal(text.slice(e.replace.start, e.replace.end), 'stick-t');
+  // halab's own directives sort last and say which statement writes them
+  const balance = entries.find((x) => x.label === 'balance')!;
+  assert.match(balance.detail!, /halab writes it: `balance` in the site block/);
+  assert.ok(balance.sortText! > e.sortText!);
+  // a multi-word directive: what is typed of the string so far is replaced
+  const { entries: more, text: t2 } = at(BASE.replace('servers web1 web2 }', 'servers web1 web2; backend "option http| }'));
+  const opt = more.find((x) => x.label === 'option httpchk')!;
+  assert.equal(t2.slice(opt.replace.start, opt.replace.end), 'option http');
+  // keepalived's vrrp_instance directives in a vip block
+  const { entries: ka } = at(BASE.replace('{ router-id 51 }', '{ router-id 51; keepalived "notify_m| }'));
+  assert.ok(labels(ka).includes('notify_master') && !labels(ka).includes('global_defs'));
+  // among the directive's arguments: nothing
+  assert.deepEqual(at(BASE.replace('servers web1 web2 }', 'servers web1 web2; backend "stick-table type |ip" }')).entries, []);
+});

@@ -26,6 +26,7 @@ import { analyze, hasErrors } from '../../../server/src/engine.js';
 import { render } from '../../../server/src/render/render.js';
 import type { RenderedFile } from '../../../server/src/render/types.js';
 import { BLOCKS, type ArgSpec } from '../../../server/src/schema/schema.js';
+import type { PassSection } from '../../../server/src/schema/pass-through.js';
 import { envSecrets } from '../../../server/src/secrets.js';
 import { lbInterface, type Topology } from '../../../shared/model/types.js';
 import { Validators, canValidate, selfSignedPem } from '../../helpers/validators.js';
@@ -62,6 +63,7 @@ function baseTopology(pem: string): Stmt[] {
       { kw: 'preempt', args: ['on'] }, { kw: 'preempt-delay', args: ['5s'] }, { kw: 'handoff', args: ['on'] }, { kw: 'track', args: ['script'] },
       { kw: 'track-interval', args: ['1s'] }, { kw: 'track-weight', args: ['0'] },
       { kw: 'track-command', args: [halabString('/usr/bin/killall -0 haproxy')] },
+      { kw: 'keepalived', args: [halabString('garp_master_refresh 60')] },
     ] },
     { kw: 'lb', args: ['lb1'], block: [
       { kw: 'address', args: ['198.18.0.11'] }, { kw: 'role', args: ['primary'] }, { kw: 'priority', args: ['250'] },
@@ -82,6 +84,8 @@ function baseTopology(pem: string): Stmt[] {
       { kw: 'check-path', args: ['/healthz'] }, { kw: 'check-expect', args: ['200'] }, { kw: 'check-interval', args: ['2s'] },
       { kw: 'check-fall', args: ['3'] }, { kw: 'check-rise', args: ['2'] }, { kw: 'root', args: ['/srv/s1'] },
       { kw: 'page', args: [halabString('hello')] }, { kw: 'default', args: [] },
+      { kw: 'frontend', args: [halabString('http-request deny if { path_beg /admin }')] },
+      { kw: 'backend', args: [halabString('stick-table type ip size 1m expire 30m')] },
     ] },
     { kw: 'stats', args: [], block: [
       { kw: 'listen', args: ['8080'] }, { kw: 'uri', args: ['/stats'] }, { kw: 'user', args: ['ops'] },
@@ -89,7 +93,7 @@ function baseTopology(pem: string): Stmt[] {
     ] },
     { kw: 'defaults', args: [], block: [
       { kw: 'maxconn', args: ['3000'] }, { kw: 'retries', args: ['3'] }, { kw: 'redispatch', args: ['on'] },
-      { kw: 'timeout', args: ['connect', '10s'] },
+      { kw: 'timeout', args: ['connect', '10s'] }, { kw: 'haproxy', args: [halabString('option http-keep-alive')] },
     ] },
     { kw: 'firewall', args: ['auto'] },
     { kw: 'failover-test', args: [], block: [
@@ -97,6 +101,8 @@ function baseTopology(pem: string): Stmt[] {
       { kw: 'max-outage', args: ['1s'] },
     ] },
     { kw: 'lab', args: [], block: [{ kw: 'bridge', args: ['halab0'] }] },
+    { kw: 'haproxy', args: [halabString('nbthread 2')] },
+    { kw: 'keepalived', args: [halabString('vrrp_garp_master_refresh 60')] },
   ];
 }
 
@@ -151,10 +157,25 @@ function shape(spec: ArgSpec, v: string): string {
     case 'dnsname':
     case 'host':
       return `${v}.example.test`;
+    case 'pass-line':
+      // after a directive name, so that the value reaches the rendered line
+      return `${PASS_DIRECTIVE[spec.section!]} ${v}`;
     default:
       return v;
   }
 }
+
+/**
+ * A pass-through line is copied as written: a directive of its section (one taking free text where
+ * there is one), then the hostile value. Its tokens are the user's, so it is not held to one token;
+ * it must stay whole on one line of its file. What it means is the daemon's to judge, so these
+ * fields are not sampled through the validators here (test/unit/render/pass-through.test.ts runs
+ * real lines through them).
+ */
+const PASS_DIRECTIVE: Record<PassSection, string> = {
+  'haproxy-global': 'description', 'haproxy-defaults': 'unique-id-format', 'haproxy-frontend': 'description',
+  'haproxy-backend': 'description', 'keepalived-global': 'notification_email_from', 'keepalived-instance': 'notify_master',
+};
 
 /** `AAQ…ZZQ` around the value: the read-back finds it and checks it stayed one token. */
 const mark = (v: string) => `AAQ${v}ZZQ`;
@@ -166,6 +187,10 @@ interface Case {
   env: Record<string, string>;
   source: string;
   marked: boolean;
+  /** A pass-through field (its value is the user's directive: not held to one token or sent to the validators). */
+  pass?: boolean;
+  /** A pass-through line's marked value, exactly as it must appear on one rendered line. */
+  passLine?: string;
 }
 
 function* cases(pem: string): Generator<Case> {
@@ -184,7 +209,12 @@ function* cases(pem: string): Generator<Case> {
             const raw = marked ? mark(h) : h;
             const value = argSpec ? shape(argSpec, raw) : raw;
             const at = { stmt: locate(base, block.id, spec.keyword)!, i, value: marked ? halabString(value) : value };
-            yield { field: `${block.id}.${spec.keyword}[${i}]`, halab: text(base, at), env, source, marked };
+            const pass = argSpec?.type === 'pass-line';
+            const passLine = pass && marked ? value.trim() : undefined;
+            yield {
+              field: `${block.id}.${spec.keyword}[${i}]`, halab: text(base, at), env, source, marked,
+              ...(pass ? { pass } : {}), ...(passLine ? { passLine } : {}),
+            };
           }
         }
       }
@@ -348,7 +378,14 @@ describe('structured fuzz: every schema field × hostile values → check → re
         assert.doesNotMatch(f.content, /[\u0000-\u0008\u000b-\u001f\u007f]/,
           `${c.field}: ${f.host}:${f.path} holds a raw control character`);
         assertBounded(f, label);
-        if (c.marked && files.some((x) => x.content.includes('ZZQ'))) assertOneToken(f, c.field);
+        if (c.marked && !c.pass && files.some((x) => x.content.includes('ZZQ'))) assertOneToken(f, c.field);
+      }
+      if (c.pass) {
+        if (c.passLine) {
+          assert.ok(files.some((f) => f.content.split('\n').some((l) => l.trim() === c.passLine)),
+            `${c.field}: the pass-through line is not whole on one line of its file: ${JSON.stringify(c.passLine.slice(0, 200))}`);
+        }
+        continue;
       }
       // haproxy -c opens the tls certificate and resolves an upstream's DNS name: a made-up one
       // fails there by design, so those fields are read back only.
