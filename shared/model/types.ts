@@ -5,12 +5,13 @@
  * hover and reveal-in-editor).
  */
 import type { Span } from '../span.js';
-import type { BALANCES, CHECK_KINDS, FAULT_KINDS, FIREWALLS, OS_VALUES, ROLES, TIMEOUT_KINDS, TRACKS } from './values.js';
+import type { BALANCES, CHECK_KINDS, FAULT_KINDS, FIREWALLS, OS_VALUES, ROLES, TCP_BALANCES, TIMEOUT_KINDS, TRACKS } from './values.js';
 
 // The enumerated types are the schema's value lists (schema.ts declares each once).
 export type Os = (typeof OS_VALUES)[number];
 export type Role = (typeof ROLES)[number];
 export type Balance = (typeof BALANCES)[number];
+export type TcpBalance = (typeof TCP_BALANCES)[number];
 export type CheckKind = (typeof CHECK_KINDS)[number];
 export type Track = (typeof TRACKS)[number];
 export type TimeoutKind = (typeof TIMEOUT_KINDS)[number];
@@ -111,6 +112,28 @@ export interface Site extends Node {
   backend: string[];
 }
 
+/** A TCP service: HAProxy `listen` in TCP mode on a vip port, balanced over upstreams. */
+export interface Service extends Node {
+  name: string;
+  listen: number;
+  /** Address (no prefix) of the vip it binds on. */
+  vip: string;
+  /** Upstream names, in order. */
+  servers: string[];
+  /** The servers' port (default: `listen`). */
+  port: number;
+  balance: TcpBalance;
+  /** Sent after connecting, each line ended by CRLF (health check and failover probe). */
+  checkSend?: string;
+  /** Expected in the answer (a banner when nothing is sent). */
+  checkExpect?: string;
+  checkIntervalMs: number;
+  checkFall: number;
+  checkRise: number;
+  /** Pass-through lines for its `listen` section. */
+  haproxy: string[];
+}
+
 export interface Stats {
   span: Span;
   listen: number;
@@ -144,6 +167,7 @@ export interface Topology {
   lbs: Lb[];
   upstreams: Upstream[];
   sites: Site[];
+  services: Service[];
   stats?: Stats;
   defaults: Defaults;
   /** `auto`: firewalld on the RHEL family, nftables on Debian/Ubuntu, per host (render/names.ts hostFirewall). */

@@ -10,6 +10,8 @@ export const VRRP_VERSIONS = ['2', '3'] as const;
 export const TRACKS = ['process', 'script', 'watcher'] as const;
 export const ROLES = ['primary', 'backup'] as const;
 export const BALANCES = ['roundrobin', 'leastconn', 'source', 'first', 'uri'] as const;
+/** A TCP service has no URI to hash. */
+export const TCP_BALANCES = ['roundrobin', 'leastconn', 'source', 'first'] as const;
 export const CHECK_KINDS = ['http', 'tcp'] as const;
 export const TIMEOUT_KINDS = ['connect', 'client', 'server', 'http-request', 'queue', 'http-keep-alive', 'check'] as const;
 export const FAULT_KINDS = ['kill-haproxy', 'stop-haproxy', 'stop-keepalived', 'link-down', 'kill-upstream'] as const;

@@ -1,4 +1,7 @@
-/** `duplicate-name`: two hosts (lbs and upstreams share one namespace) or two sites with one name. */
+/**
+ * `duplicate-name`: two hosts (lbs and upstreams share one namespace), or two sites or services
+ * (one namespace: each is an HAProxy proxy), with one name.
+ */
 import { defineCheck } from './types.js';
 
 export default defineCheck({
@@ -25,11 +28,15 @@ export default defineCheck({
       if (lb && (!up || lb.span.start < up.span.start)) visit(lb, 'lb'), i++;
       else visit(up!, 'upstream'), j++;
     }
-    const sites = new Set<string>();
-    for (const s of m.sites) {
+    // Sites and services are HAProxy proxies (backend NAME, listen NAME): one namespace.
+    const proxies = new Map<string, string>();
+    const all = [...m.sites.map((s) => ({ s, kind: 'site' })), ...m.services.map((s) => ({ s, kind: 'service' }))]
+      .sort((a, b) => a.s.span.start - b.s.span.start);
+    for (const { s, kind } of all) {
       if (!s.name) continue;
-      if (sites.has(s.name)) report(s.nameSpan, `There is already a site named \`${s.name}\`. Rename this one.`);
-      sites.add(s.name);
+      const prev = proxies.get(s.name);
+      if (prev) report(s.nameSpan, `There is already a ${prev} named \`${s.name}\`${prev === kind ? '' : ' (sites and services share one namespace)'}. Rename this one.`);
+      else proxies.set(s.name, kind);
     }
   },
 });

@@ -1,7 +1,7 @@
 /**
  * `port-conflict`: two different listeners on one vip:port. Plain HTTP sites on the same vip:port
- * share one frontend (that is Host routing) and do not conflict; a TLS listener, a plain one and
- * the stats page on the same vip:port do.
+ * share one frontend (that is Host routing) and do not conflict; a TLS listener, a plain one,
+ * a TCP service and the stats page on the same vip:port do.
  */
 import { defineCheck } from './types.js';
 import type { Span } from '../syntax/ast.js';
@@ -25,6 +25,12 @@ export default defineCheck({
       const span = l ? argSpan(l) : node.stmt.keyword;
       add(s.vip, s.listen, 'http', `site \`${s.name}\``, span);
       if (s.tls) add(s.vip, 443, 'https', `site \`${s.name}\` (TLS)`, argSpan(prop(node, 'tls')!));
+    });
+    model.services.forEach((s, i) => {
+      const node = resolved.services[i]!;
+      const l = prop(node, 'listen');
+      // a TCP listener shares its port with nothing: every service is a kind of its own
+      add(s.vip, s.listen, `tcp ${s.name}`, `service \`${s.name}\``, l ? argSpan(l) : node.stmt.keyword);
     });
     if (model.stats && resolved.stats && model.vips[0]) {
       const l = prop(resolved.stats, 'listen');

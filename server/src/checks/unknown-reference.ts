@@ -42,7 +42,7 @@ export default defineCheck({
     const created = new Set<string>();
     const upstreamNames = [...upstreams].filter((n) => n);
     let budget = COMPARE_BUDGET;
-    resolved.sites.forEach((node) => {
+    [...resolved.sites, ...resolved.services].forEach((node) => {
       for (const s of node.props.get('servers') ?? []) {
         // Per statement: the upstreams it does not list yet, and the suggestions per unknown name.
         let candidates: string[] | undefined;

@@ -1,4 +1,4 @@
-/** `unused-vip`: a vip no site binds on (the first vip also carries the stats page). */
+/** `unused-vip`: a vip no site or service binds on (the first vip also carries the stats page). */
 import { defineCheck } from './types.js';
 
 export default defineCheck({
@@ -6,8 +6,8 @@ export default defineCheck({
   severity: 'hint',
   run({ resolved, report }) {
     const { model } = resolved;
-    const used = new Set(model.sites.map((s) => s.vip));
+    const used = new Set([...model.sites, ...model.services].map((s) => s.vip));
     if (model.stats && model.vips[0]) used.add(model.vips[0].address);
-    for (const v of model.vips) if (!used.has(v.address)) report(v.nameSpan, `No site binds on vip ${v.address}.`);
+    for (const v of model.vips) if (!used.has(v.address)) report(v.nameSpan, `No site or service binds on vip ${v.address}.`);
   },
 });

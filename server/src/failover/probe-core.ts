@@ -9,11 +9,13 @@
  * most `maxSamples` requests, and each one ends by its timeout.
  */
 import { request as httpRequest, type ClientRequest } from 'node:http';
+import { connect as tcpConnect } from 'node:net';
 import { request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { ProbeSample } from './types.js';
 
 export interface ProbeTarget {
+  /** The site's or the TCP service's name. */
   site: string;
   /** Address (the site's vip) and port to connect to. */
   address: string;
@@ -21,6 +23,12 @@ export interface ProbeTarget {
   tls: boolean;
   host: string;
   path: string;
+  /**
+   * A TCP service: no HTTP. `send` (CRLF line ends included) goes out once connected; ok is
+   * `expect` found in the answer, or without `expect` the connection made (and, when something was
+   * sent, an answer begun).
+   */
+  tcp?: { send?: string; expect?: string };
 }
 
 /** One request; resolves (never rejects) with ok = an HTTP answer below 400 within the timeout. */
@@ -29,6 +37,7 @@ export function probeOnce(
   timeoutMs: number,
   now: () => number,
 ): Promise<Omit<ProbeSample, 't' | 'site'> & { sent: number }> {
+  if (target.tcp) return tcpProbeOnce(target, target.tcp, timeoutMs, now);
   const sent = now();
   return new Promise((resolve) => {
     let done = false;
@@ -75,6 +84,43 @@ export function probeOnce(
     } catch (e) {
       finish({ ok: false, error: (e as Error).message });
     }
+  });
+}
+
+/** One TCP exchange with a service (see ProbeTarget.tcp); resolves, never rejects. */
+function tcpProbeOnce(
+  target: ProbeTarget,
+  tcp: NonNullable<ProbeTarget['tcp']>,
+  timeoutMs: number,
+  now: () => number,
+): Promise<Omit<ProbeSample, 't' | 'site'> & { sent: number }> {
+  const sent = now();
+  return new Promise((resolve) => {
+    let done = false;
+    let connected = false;
+    let answer = '';
+    const sock = tcpConnect({ host: target.address, port: target.port });
+    const finish = (r: { ok: boolean; error?: string }) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      sock.destroy();
+      resolve({ ...r, ...(!r.ok && connected ? { connected } : {}), ms: Math.round((now() - sent) * 10) / 10, sent });
+    };
+    // as for HTTP: let I/O that arrived during a stalled loop in before calling it a timeout
+    const timer = setTimeout(() => setImmediate(() => finish({ ok: false, error: 'timeout' })), timeoutMs);
+    sock.on('connect', () => {
+      connected = true;
+      if (tcp.send) sock.write(tcp.send);
+      if (!tcp.expect && !tcp.send) finish({ ok: true });
+    });
+    sock.on('data', (d: Buffer) => {
+      // bounded: a banner or a reply line is all the probe looks at
+      if (answer.length < 4096) answer += d.toString('latin1');
+      if (tcp.expect ? answer.includes(tcp.expect) : true) finish({ ok: true });
+    });
+    sock.on('end', () => finish({ ok: false, error: tcp.expect ? 'no expected answer' : 'closed without an answer' }));
+    sock.on('error', (e: NodeJS.ErrnoException) => finish({ ok: false, error: e.code ?? e.message }));
   });
 }
 

@@ -11,14 +11,16 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Site, Topology } from '../../../shared/model/types.js';
 import { siteHostHeader } from '../verify/cluster.js';
+import { tcpPayload } from '../render/render.js';
 import { probeHere, type ProbeOptions, type ProbeTarget, type Prober } from './probe-core.js';
 import type { ProbeWorkerData } from './probe-worker.js';
 import type { ProbeSample } from './types.js';
 
 export { probeOnce, type ProbeOptions, type ProbeTarget, type Prober } from './probe-core.js';
 
+/** One target per site (an HTTP GET with its Host) and per TCP service (its check's exchange). */
 export function probeTargets(model: Topology): ProbeTarget[] {
-  return model.sites.map((s: Site) => ({
+  const sites = model.sites.map((s: Site) => ({
     site: s.name,
     address: s.vip,
     port: s.tls ? 443 : s.listen,
@@ -26,6 +28,19 @@ export function probeTargets(model: Topology): ProbeTarget[] {
     host: siteHostHeader(s.hosts),
     path: '/',
   }));
+  const services = model.services.map((s) => ({
+    site: s.name,
+    address: s.vip,
+    port: s.listen,
+    tls: false,
+    host: '',
+    path: '',
+    tcp: {
+      ...(s.checkSend !== undefined ? { send: tcpPayload(s.checkSend) } : {}),
+      ...(s.checkExpect !== undefined ? { expect: s.checkExpect } : {}),
+    },
+  }));
+  return [...sites, ...services];
 }
 
 /** Starts the probe in its worker thread, or on this thread when the worker cannot start. */

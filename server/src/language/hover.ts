@@ -16,7 +16,7 @@ export interface HoverResult {
 /** Renders config lines for a statement; injected so the language layer does not depend on render. */
 export type Explainer = (
   model: Topology,
-  target: { kind: 'vip' | 'lb' | 'site' | 'stats' | 'upstream'; name: string },
+  target: { kind: 'vip' | 'lb' | 'site' | 'service' | 'stats' | 'upstream'; name: string },
 ) => { host: string; path: string; lines: string[] }[];
 
 export function keywordMarkdown(k: KeywordSpec): string {
@@ -50,7 +50,7 @@ function directiveMarkdown(line: string, section: PassSection): string {
   return `**\`${d.name}\`** — a directive of ${where}. See ${ref}.`;
 }
 
-const EXPLAINABLE = new Set(['vip', 'lb', 'site', 'stats', 'upstream']);
+const EXPLAINABLE = new Set(['vip', 'lb', 'site', 'service', 'stats', 'upstream']);
 
 export function hover(tree: SyntaxTree, model: Topology, offset: number, explain?: Explainer): HoverResult | undefined {
   const at = locate(tree, offset);

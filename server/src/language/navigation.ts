@@ -26,11 +26,14 @@ export function declarations(tree: SyntaxTree, kind: NamedKind, name: string): S
   return tree.statements.filter((s) => s.keyword.value === kind && s.args[0]?.value === name);
 }
 
-/** Every `servers` argument naming `upstream`: the site, the statement and the argument's index. */
+/** The blocks whose `servers` and `vip` refer to upstreams and vips. */
+const REFERRING = new Set(['site', 'service']);
+
+/** Every `servers` argument naming `upstream`: the site or service, the statement and the argument's index. */
 export function upstreamReferences(tree: SyntaxTree, upstream: string): { site: Statement; stmt: Statement; index: number }[] {
   const out: { site: Statement; stmt: Statement; index: number }[] = [];
   for (const site of tree.statements) {
-    if (site.keyword.value !== 'site') continue;
+    if (!REFERRING.has(site.keyword.value)) continue;
     for (const stmt of site.block?.statements ?? []) {
       if (stmt.keyword.value !== 'servers') continue;
       stmt.args.forEach((a, index) => a.value === upstream && out.push({ site, stmt, index }));
@@ -41,12 +44,13 @@ export function upstreamReferences(tree: SyntaxTree, upstream: string): { site: 
 
 /**
  * Why `name` cannot be given to a new or renamed `kind`, if it cannot. lbs and upstreams share
- * one namespace (each is a host, and host names must be unique); sites have their own.
+ * one namespace (each is a host, and host names must be unique); sites share theirs with the TCP
+ * services (each is an HAProxy proxy).
  */
 export function nameRefusal(tree: SyntaxTree, kind: NamedKind, name: string): 'invalid' | 'taken' | undefined {
   if (!NAME_RE.test(name)) return 'invalid';
-  const kinds: NamedKind[] = kind === 'site' ? ['site'] : ['lb', 'upstream'];
-  return kinds.some((k) => declarations(tree, k, name).length) ? 'taken' : undefined;
+  const kinds: string[] = kind === 'site' ? ['site', 'service'] : ['lb', 'upstream'];
+  return tree.statements.some((s) => kinds.includes(s.keyword.value) && s.args[0]?.value === name) ? 'taken' : undefined;
 }
 
 /** The arguments that refer to `kind name`: only upstreams are referred to (by `servers`). */
@@ -66,8 +70,8 @@ export function symbolAt(tree: SyntaxTree, r: Resolved, offset: number): SymbolR
   const kw = at.stmt.keyword.value;
   let kind: SymbolRef['kind'] | undefined;
   if (!at.parent && (kw === 'lb' || kw === 'upstream' || kw === 'site') && at.argIndex === 0) kind = kw;
-  else if (at.parent?.keyword.value === 'site' && kw === 'servers') kind = 'upstream';
-  else if (at.parent?.keyword.value === 'site' && kw === 'vip') kind = 'vip';
+  else if (REFERRING.has(at.parent?.keyword.value ?? '') && kw === 'servers') kind = 'upstream';
+  else if (REFERRING.has(at.parent?.keyword.value ?? '') && kw === 'vip') kind = 'vip';
   if (!kind) return undefined;
   const name = at.arg.value;
   if (kind === 'vip') {

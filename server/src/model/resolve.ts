@@ -9,8 +9,8 @@ import { defaultStatements, defaultValue } from '../schema/defaults.js';
 import { keywordSpec } from '../schema/schema.js';
 import * as V from '../schema/value-types.js';
 import type {
-  Balance, CheckKind, Defaults, FailoverTestSpec, FaultKind, Firewall, Lb, Os, Role, SecretRef, Site, Stats, TimeoutKind, Topology,
-  Track, Upstream, Vip,
+  Balance, CheckKind, Defaults, FailoverTestSpec, FaultKind, Firewall, Lb, Os, Role, SecretRef, Service, Site, Stats, TcpBalance,
+  TimeoutKind, Topology, Track, Upstream, Vip,
 } from '../../../shared/model/types.js';
 
 /** The statements behind one model object, for checks that need an argument's span. */
@@ -27,6 +27,7 @@ export interface Resolved {
   lbs: NodeInfo[];
   upstreams: NodeInfo[];
   sites: NodeInfo[];
+  services: NodeInfo[];
   stats?: NodeInfo;
   /** Every top-level statement by keyword. */
   top: Map<string, Statement[]>;
@@ -193,6 +194,25 @@ export const DEFAULT_TIMEOUTS = Object.fromEntries(
   defaultStatements('defaults', 'timeout')!.map(([k, ms]) => [k, ms]),
 ) as Defaults['timeouts'];
 
+function resolveService(stmt: Statement, n: NodeInfo, defaultVip: string): Service {
+  const serversStmts = n.props.get('servers') ?? [];
+  const listen = value<number>(n, 'service', 'listen') ?? 0;
+  return {
+    span: span(stmt), ...nameOf(stmt),
+    listen,
+    vip: value<{ address: string }>(n, 'service', 'vip')?.address ?? defaultVip,
+    servers: [...new Set((serversStmts[serversStmts.length - 1]?.args ?? []).map((a) => a.value))],
+    port: value<number>(n, 'service', 'port') ?? listen,
+    balance: valueOr<TcpBalance>(n, 'service', 'balance'),
+    checkSend: value<string>(n, 'service', 'check-send'),
+    checkExpect: value<string>(n, 'service', 'check-expect'),
+    checkIntervalMs: valueOr<number>(n, 'service', 'check-interval'),
+    checkFall: valueOr<number>(n, 'service', 'check-fall'),
+    checkRise: valueOr<number>(n, 'service', 'check-rise'),
+    haproxy: lines(n, 'service', 'haproxy'),
+  };
+}
+
 function resolveDefaults(n: NodeInfo): Defaults {
   const timeouts = { ...DEFAULT_TIMEOUTS };
   const spec = keywordSpec('defaults', 'timeout')!;
@@ -221,7 +241,7 @@ export function resolve(tree: SyntaxTree, source?: string): Resolved {
   }
   const topologyStmt = top.get('topology')?.[0];
   const r: Resolved = {
-    model: undefined as unknown as Topology, topologyStmt, vips: [], lbs: [], upstreams: [], sites: [], top,
+    model: undefined as unknown as Topology, topologyStmt, vips: [], lbs: [], upstreams: [], sites: [], services: [], top,
   };
 
   // Vips.
@@ -290,6 +310,13 @@ export function resolve(tree: SyntaxTree, source?: string): Resolved {
     sites.push(m.value);
   }
 
+  const services: Service[] = [];
+  for (const stmt of top.get('service') ?? []) {
+    const n = info(stmt);
+    r.services.push(n);
+    services.push(resolveService(stmt, n, defaultVip));
+  }
+
   let stats: Stats | undefined;
   const statsStmt = top.get('stats')?.[0];
   if (statsStmt) {
@@ -324,7 +351,7 @@ export function resolve(tree: SyntaxTree, source?: string): Resolved {
   r.model = {
     name: topologyStmt?.args[0]?.value ?? '',
     source,
-    vips, lbs, upstreams, sites, stats, defaults,
+    vips, lbs, upstreams, sites, services, stats, defaults,
     // `auto`: per host by its OS family (render/names.ts hostFirewall).
     firewall: valueOr<Firewall>(file, 'file', 'firewall'),
     failoverTest,

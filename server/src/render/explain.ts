@@ -9,7 +9,7 @@ import { PATHS, backendName, instanceName } from './names.js';
 import { render } from './render.js';
 import type { RenderedFile } from './types.js';
 
-export type ExplainKind = 'vip' | 'lb' | 'site' | 'stats' | 'upstream';
+export type ExplainKind = 'vip' | 'lb' | 'site' | 'service' | 'stats' | 'upstream';
 
 export interface Explanation {
   host: string;
@@ -105,6 +105,11 @@ export function explain(model: Topology, target: { kind: ExplainKind; name: stri
       }
       const vhost = files.find((x) => x.path === PATHS.nginxSite(site.name));
       if (vhost) add(vhost, withoutHeader(vhost.content));
+      break;
+    }
+    case 'service': {
+      const [f] = lbFiles(PATHS.haproxy);
+      if (f && model.services.some((s) => s.name === target.name)) add(f, haproxySection(f.content, `listen ${target.name}`));
       break;
     }
     case 'stats': {

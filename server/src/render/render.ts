@@ -226,6 +226,7 @@ function haproxyCfg(model: Topology, lb: Lb, header: string, statsPassword: stri
   }));
   const frontends = [...httpFrontends(model), ...httpsFrontends(model)];
   const backends = haproxyBackends(model);
+  const services = tcpListens(model);
   const stats = statsListen(model, lb, statsPassword);
 
   return run('haproxy.cfg.njk', {
@@ -240,6 +241,7 @@ function haproxyCfg(model: Topology, lb: Lb, header: string, statsPassword: stri
     frontends,
     backends,
     noSite: frontends.some((f) => f.defaultBackend === 'halab.no-site'),
+    services,
     stats,
   });
 }
@@ -357,6 +359,42 @@ function haproxyBackends(model: Topology) {
       };
     }),
   }));
+}
+
+/**
+ * A `listen` section per TCP service. The check sends each line of `check-send` ended by CRLF and
+ * looks for `check-expect` in the answer; every byte HAProxy could read specially is escaped
+ * (`haproxyWord`: `\xHH`), so the payload stays one word of its line.
+ */
+function tcpListens(model: Topology) {
+  const upstreams = new Map(model.upstreams.map((u) => [u.name, u]));
+  return model.services.map((s) => ({
+    name: s.name,
+    bind: addrPort(s.vip, s.listen),
+    balance: s.balance,
+    send: s.checkSend === undefined ? undefined : haproxyWord(tcpPayload(s.checkSend)),
+    expect: s.checkExpect === undefined ? undefined : haproxyWord(s.checkExpect),
+    pass: s.haproxy,
+    servers: s.servers.map((name) => {
+      const u = upstreams.get(name);
+      if (!u) throw new RenderError(`service ${s.name} refers to unknown upstream ${name}`);
+      return {
+        name: u.name,
+        addr: addrPort(u.address, s.port),
+        inter: haproxyDuration(s.checkIntervalMs),
+        fastinter: haproxyDuration(Math.min(s.checkIntervalMs, 500)),
+        fall: s.checkFall,
+        rise: s.checkRise,
+        weight: u.weight,
+        backup: u.backup,
+      };
+    }),
+  }));
+}
+
+/** What a service's check and the failover probe send: each line ended by CRLF. */
+export function tcpPayload(send: string): string {
+  return send.split('\n').map((l) => `${l}\r\n`).join('');
 }
 
 /** The stats page's `listen` section, on the first vip and the lb's own address. */
@@ -665,7 +703,7 @@ function lbFiles(model: Topology, lb: Lb, header: string, { statsPassword, auths
     apply: 'sysctl',
     secret: false,
   });
-  const lbPorts = model.sites.flatMap((s) => (s.tls ? [s.listen, 443] : [s.listen]));
+  const lbPorts = [...model.sites.flatMap((s) => (s.tls ? [s.listen, 443] : [s.listen])), ...model.services.map((s) => s.listen)];
   if (model.stats) lbPorts.push(model.stats.listen);
   pushAll(files, firewallFiles(model, lb, header, lbPorts, true));
   pushAll(files, handoffFiles(model, lb, header));
@@ -701,7 +739,9 @@ function upstreamFiles(model: Topology, u: Upstream, header: string, html: strin
       secret: false,
     });
   }
-  pushAll(files, firewallFiles(model, u, header, [u.port], false));
+  // a service's port on its servers is open too (the upstream's own `port` is its HTTP port)
+  const servicePorts = model.services.filter((s) => s.servers.includes(u.name)).map((s) => s.port);
+  pushAll(files, firewallFiles(model, u, header, [u.port, ...servicePorts], false));
   return files;
 }
 

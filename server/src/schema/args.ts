@@ -60,6 +60,8 @@ export function parseArg(arg: Arg, spec: ArgSpec): V.Parsed<unknown> {
       return V.parseUser(s);
     case 'pass-line':
       return parsePassLine(s, spec.section!);
+    case 'tcp-payload':
+      return V.parseTcpPayload(s);
   }
 }
 

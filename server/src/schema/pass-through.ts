@@ -18,7 +18,7 @@ import { HAPROXY_DIRECTIVES, HAPROXY_DOC_VERSION, KEEPALIVED_DIRECTIVES, KEEPALI
 import { TIMEOUT_KINDS } from '../../../shared/model/values.js';
 import type { Parsed } from './value-types.js';
 
-export type PassSection = 'haproxy-global' | 'haproxy-defaults' | 'haproxy-frontend' | 'haproxy-backend'
+export type PassSection = 'haproxy-global' | 'haproxy-defaults' | 'haproxy-frontend' | 'haproxy-backend' | 'haproxy-listen'
   | 'keepalived-global' | 'keepalived-instance';
 
 export interface PassSectionSpec {
@@ -61,6 +61,15 @@ export const PASS_SECTIONS: Record<PassSection, PassSectionSpec> = {
     example: '"stick-table type ip size 1m expire 30m"',
     daemon: 'haproxy', section: 'backend', directives: HAPROXY_DIRECTIVES.backend, version: HAPROXY_DOC_VERSION,
     owned: { balance: '`balance` in the site block', server: '`servers` in the site block and the upstream blocks' },
+  },
+  'haproxy-listen': {
+    example: '"timeout client 1h"',
+    daemon: 'haproxy', section: 'listen', directives: HAPROXY_DIRECTIVES.listen, version: HAPROXY_DOC_VERSION,
+    owned: {
+      bind: '`listen` and `vip` in the service block', balance: '`balance` in the service block', mode: 'halab writes `mode tcp`',
+      server: '`servers` in the service block and the upstream blocks', 'tcp-check send': '`check-send`',
+      'tcp-check expect': '`check-expect`', 'option tcp-check': '`check-send` / `check-expect`',
+    },
   },
   'keepalived-global': {
     example: '"vrrp_garp_master_refresh 60"',

@@ -9,16 +9,16 @@
 import { advertCostTable } from '../model/vrrp-timing.js';
 import { PASS_SECTIONS, type PassSection } from './pass-through.js';
 import {
-  BALANCES, CHECK_KINDS, FAULT_KINDS, FIREWALLS, NAME_RE, OS_VALUES, ROLES, TIMEOUT_KINDS, TRACKS, VRRP_VERSIONS,
+  BALANCES, CHECK_KINDS, FAULT_KINDS, FIREWALLS, NAME_RE, OS_VALUES, ROLES, TCP_BALANCES, TIMEOUT_KINDS, TRACKS, VRRP_VERSIONS,
 } from '../../../shared/model/values.js';
-export { BALANCES, CHECK_KINDS, FAULT_KINDS, FIREWALLS, NAME_RE, OS_VALUES, ROLES, TIMEOUT_KINDS, TRACKS, VRRP_VERSIONS };
+export { BALANCES, CHECK_KINDS, FAULT_KINDS, FIREWALLS, NAME_RE, OS_VALUES, ROLES, TCP_BALANCES, TIMEOUT_KINDS, TRACKS, VRRP_VERSIONS };
 const ON_OFF = ['on', 'off'] as const;
 const YES_NO = ['yes', 'no'] as const;
 
 export type ArgType =
   | 'name' | 'ip' | 'cidr' | 'vip-ref' | 'host' | 'dnsname' | 'port' | 'int' | 'duration'
   | 'secret' | 'enum' | 'ssh' | 'path' | 'url-path' | 'text' | 'command' | 'iface' | 'user'
-  | 'upstream-ref' | 'stats-uri' | 'pass-line';
+  | 'upstream-ref' | 'stats-uri' | 'pass-line' | 'tcp-payload';
 
 export interface ArgSpec {
   /** Placeholder shown in docs and snippets. */
@@ -73,6 +73,18 @@ const INT = (min: number, max: number, label = 'INT'): ArgSpec => ({ label, type
 const ENUM = (values: readonly string[], label = values.join('|')): ArgSpec => ({ label, type: 'enum', values });
 const OS = ENUM(OS_VALUES, 'OS');
 
+/** Health check timing: the same for a site's HTTP checks and a service's TCP checks. */
+const CHECK_TIMING: readonly KeywordSpec[] = [
+  { keyword: 'check-interval', args: [DURATION()], default: '2s',
+    doc: 'Time between health checks of a healthy server. Servers in transition or DOWN are checked every 500 ms (or this interval, ' +
+      'if shorter), so a recovered server is UP again within about a second.',
+    renders: 'haproxy: `inter`, plus `fastinter`/`downinter`.' },
+  { keyword: 'check-fall', args: [INT(1, 100)], default: '3',
+    doc: 'Failed checks before a server is DOWN.', renders: 'haproxy: `fall`.' },
+  { keyword: 'check-rise', args: [INT(1, 100)], default: '2',
+    doc: 'Passed checks before a server is UP again.', renders: 'haproxy: `rise`.' },
+];
+
 /** A pass-through statement: one directive line for one section of a rendered file. */
 function PASS(keyword: string, section: PassSection, where: string): KeywordSpec {
   const s = PASS_SECTIONS[section];
@@ -123,6 +135,12 @@ export const BLOCKS: Record<string, BlockSpec> = {
         doc: 'A Host-header route: requests for its `host` names go to its `servers`.',
         renders: 'haproxy: an `acl` + `use_backend` in the frontend and a `backend NAME`; nginx: a server block and test page.',
         snippet: 'site ${1:web} {\n\thost ${2:www.example.com}\n\tservers ${3:web1}\n}' },
+      { keyword: 'service', args: [{ label: 'NAME', type: 'name' }], block: 'service', repeatable: true,
+        doc: 'A TCP service (a database, mail, anything not HTTP): HAProxy balances TCP connections to its port on a vip over its ' +
+          'servers, with TCP or send/expect health checks. The failover test probes it too. Sites and services share one namespace ' +
+          '(both are HAProxy proxies).',
+        renders: 'haproxy: `listen NAME` with `mode tcp`, `bind VIP:PORT`, `balance`, `tcp-check` lines and a `server` line per upstream.',
+        snippet: 'service ${1:db} {\n\tlisten ${2:5432}\n\tservers ${3:db1}\n}' },
       { keyword: 'stats', args: [], block: 'stats',
         doc: 'HAProxy\'s statistics page, on the vip.',
         renders: 'haproxy: `listen halab.stats` with `stats enable`, `stats uri`, `stats auth`.',
@@ -254,14 +272,7 @@ export const BLOCKS: Record<string, BlockSpec> = {
         doc: 'Health check kind.', renders: 'haproxy: `option httpchk` + `http-check expect status`, or a TCP connect check.' },
       { keyword: 'check-path', args: [{ label: 'PATH', type: 'url-path' }], default: '/', doc: 'Path requested by the HTTP health check.' },
       { keyword: 'check-expect', args: [INT(100, 599)], default: '200', doc: 'Expected HTTP status of the health check.' },
-      { keyword: 'check-interval', args: [DURATION()], default: '2s',
-        doc: 'Time between health checks of a healthy server. Servers in transition or DOWN are checked every 500 ms (or this interval, ' +
-          'if shorter), so a recovered server is UP again within about a second.',
-        renders: 'haproxy: `inter`, plus `fastinter`/`downinter`.' },
-      { keyword: 'check-fall', args: [INT(1, 100)], default: '3',
-        doc: 'Failed checks before a server is DOWN.', renders: 'haproxy: `fall`.' },
-      { keyword: 'check-rise', args: [INT(1, 100)], default: '2',
-        doc: 'Passed checks before a server is UP again.', renders: 'haproxy: `rise`.' },
+      ...CHECK_TIMING,
       { keyword: 'root', args: [{ label: 'PATH', type: 'path' }], default: '/usr/share/nginx/NAME', derivedDefault: true,
         doc: 'Document root on managed upstreams.', renders: 'nginx: `root`.' },
       { keyword: 'page', args: [{ label: 'STRING', type: 'text' }], default: '"NAME test page"', derivedDefault: true,
@@ -271,6 +282,32 @@ export const BLOCKS: Record<string, BlockSpec> = {
       PASS('frontend', 'haproxy-frontend', 'the HAProxy frontend this site listens on (shared by every site on that vip and port: ' +
         'limit a rule to this site with `if host_NAME`, the ACL of its host names), before the routing to the backends'),
       PASS('backend', 'haproxy-backend', 'this site\'s HAProxy backend (`backend NAME`), before its server lines'),
+    ],
+  },
+  service: {
+    id: 'service', title: 'service',
+    keywords: [
+      { keyword: 'listen', args: [{ label: 'PORT', type: 'port' }], required: true,
+        doc: 'The port the service listens on, on its vip.', renders: 'haproxy: `bind VIP:PORT`.', snippet: 'listen ${1:5432}' },
+      { keyword: 'servers', args: [], rest: { label: 'UPSTREAM', type: 'upstream-ref' }, required: true,
+        doc: 'The upstreams serving this service.', renders: 'haproxy: the `server` lines of `listen NAME`.', snippet: 'servers ${1:db1}' },
+      { keyword: 'port', args: [{ label: 'PORT', type: 'port' }], default: 'the listen port', derivedDefault: true,
+        doc: 'The port on the servers (the upstreams\' own `port` is their HTTP port for sites).',
+        renders: 'haproxy: `server NAME ADDRESS:PORT`.' },
+      { keyword: 'vip', args: [{ label: 'VIP', type: 'vip-ref' }], default: 'the first vip', derivedDefault: true,
+        doc: 'Which vip the service binds on (the address, with or without prefix).' },
+      { keyword: 'balance', args: [ENUM(TCP_BALANCES)], default: 'roundrobin',
+        doc: 'HAProxy load-balancing algorithm for connections.', renders: 'haproxy: `balance`.' },
+      { keyword: 'check-send', args: [{ label: 'STRING', type: 'tcp-payload' }],
+        doc: 'Sent by the health check after it connects, each line ended by CRLF (`\\n` in the string starts a new line: ' +
+          '`"HEAD / HTTP/1.0\\n"` ends with an empty line). The failover test\'s probe sends it too.',
+        renders: 'haproxy: `tcp-check send` (with `\\r\\n` line ends).' },
+      { keyword: 'check-expect', args: [{ label: 'STRING', type: 'text', min: 1 }],
+        doc: 'Text the answer must contain: a banner (`"220 "`, `"SSH-2.0"`) when nothing is sent, else the reply. Without it the ' +
+          'check and the probe only connect.',
+        renders: 'haproxy: `tcp-check expect string`.' },
+      ...CHECK_TIMING,
+      PASS('haproxy', 'haproxy-listen', 'the service\'s HAProxy `listen` section, before its server lines'),
     ],
   },
   stats: {

@@ -185,6 +185,17 @@ export function parseText(s: string, minLength = 0): Parsed<string> {
   return ok(s);
 }
 
+/**
+ * What a TCP check sends: lines of text (a newline separates them; each is sent ending in CRLF),
+ * no other control characters. The renderer escapes every byte HAProxy could read specially.
+ */
+export function parseTcpPayload(s: string): Parsed<string> {
+  if (/[\x00-\x08\x0b-\x1f\x7f]/.test(s)) return bad('text lines (`\\n` between them), without other control characters');
+  if (s.length === 0) return bad('something to send, e.g. "PING"');
+  if (s.length > 1000) return bad('at most 1000 characters to send');
+  return ok(s);
+}
+
 /** The stats user: becomes `user:password` in HAProxy's `stats auth`, so no `:` or spaces. */
 export function parseUser(s: string): Parsed<string> {
   return /^[A-Za-z0-9_.-]{1,64}$/.test(s) ? ok(s) : bad('a user name of letters, digits, `_`, `.` or `-`');

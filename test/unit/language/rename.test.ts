@@ -40,3 +40,12 @@ test('the editor and the diagram rename alike: same text, same refusals', () => 
   }
   assert.notEqual(viaDiagram(SEED, 'upstream', m.upstreams[0]!.name, 'fresh-name'), 'refused');
 });
+
+test('renaming an upstream renames it in a TCP service\'s servers too; a site cannot take a service\'s name', () => {
+  const text = `${SEED}\nservice db {\n  listen 5432\n  servers upstream01 upstream02\n}\n`;
+  const renamed = viaEditor(text, 'upstream', 'upstream01', 'web9');
+  assert.notEqual(renamed, 'refused');
+  assert.match(renamed as string, /service db \{\n {2}listen 5432\n {2}servers web9 upstream02\n\}/);
+  assert.equal(viaEditor(text, 'site', analyze(text).model.sites[0]!.name, 'db'), 'refused');
+  assert.equal(viaDiagram(text, 'site', analyze(text).model.sites[0]!.name, 'db'), 'refused');
+});

@@ -87,6 +87,12 @@ function baseTopology(pem: string): Stmt[] {
       { kw: 'frontend', args: [halabString('http-request deny if { path_beg /admin }')] },
       { kw: 'backend', args: [halabString('stick-table type ip size 1m expire 30m')] },
     ] },
+    { kw: 'service', args: ['db'], block: [
+      { kw: 'listen', args: ['5432'] }, { kw: 'servers', args: ['web1', 'web2'] }, { kw: 'port', args: ['5433'] },
+      { kw: 'vip', args: ['198.18.0.100'] }, { kw: 'balance', args: ['leastconn'] }, { kw: 'check-send', args: [halabString('PING\\n')] },
+      { kw: 'check-expect', args: [halabString('+PONG')] }, { kw: 'check-interval', args: ['2s'] }, { kw: 'check-fall', args: ['3'] },
+      { kw: 'check-rise', args: ['2'] }, { kw: 'haproxy', args: [halabString('timeout client 1h')] },
+    ] },
     { kw: 'stats', args: [], block: [
       { kw: 'listen', args: ['8080'] }, { kw: 'uri', args: ['/stats'] }, { kw: 'user', args: ['ops'] },
       { kw: 'password', args: ['env:P'] }, { kw: 'realm', args: [halabString('Stats')] },
@@ -174,7 +180,7 @@ function shape(spec: ArgSpec, v: string): string {
  */
 const PASS_DIRECTIVE: Record<PassSection, string> = {
   'haproxy-global': 'description', 'haproxy-defaults': 'unique-id-format', 'haproxy-frontend': 'description',
-  'haproxy-backend': 'description', 'keepalived-global': 'notification_email_from', 'keepalived-instance': 'notify_master',
+  'haproxy-backend': 'description', 'haproxy-listen': 'description', 'keepalived-global': 'notification_email_from', 'keepalived-instance': 'notify_master',
 };
 
 /** `AAQ…ZZQ` around the value: the read-back finds it and checks it stayed one token. */

@@ -17,6 +17,7 @@ lb lb1 { address 198.18.0.11; role primary }
 lb lb2 { address 198.18.0.12; role backup }
 upstream web1 { address 198.18.0.21 }
 site web { host www.example.com; servers web1 }
+service db { listen 5432; servers web1 }
 stats { password env:HALAB_STATS_PASSWORD }
 `;
 
@@ -48,6 +49,10 @@ const IN_MODEL: Record<string, [(m: Topology) => unknown, ((v: unknown) => unkno
   'site/check-interval': [(m) => m.sites[0]!.checkIntervalMs],
   'site/check-fall': [(m) => m.sites[0]!.checkFall],
   'site/check-rise': [(m) => m.sites[0]!.checkRise],
+  'service/balance': [(m) => m.services[0]!.balance],
+  'service/check-interval': [(m) => m.services[0]!.checkIntervalMs],
+  'service/check-fall': [(m) => m.services[0]!.checkFall],
+  'service/check-rise': [(m) => m.services[0]!.checkRise],
   'stats/listen': [(m) => m.stats!.listen],
   'stats/uri': [(m) => m.stats!.uri],
   'stats/user': [(m) => m.stats!.user],
