@@ -179,6 +179,11 @@ export interface Topology {
   keepalived: string[];
 }
 
+/** What a service's check and the failover probe send: each line of `check-send` ended by CRLF. */
+export function tcpPayload(send: string): string {
+  return send.split('\n').map((l) => `${l}\r\n`).join('');
+}
+
 export function osFamily(os: Os): OsFamily {
   return os === 'debian' || os === 'ubuntu' ? 'debian' : 'rhel';
 }

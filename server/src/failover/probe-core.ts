@@ -12,6 +12,7 @@ import { request as httpRequest, type ClientRequest } from 'node:http';
 import { connect as tcpConnect } from 'node:net';
 import { request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
+import { tcpPayload, type Service } from '../../../shared/model/types.js';
 import type { ProbeSample } from './types.js';
 
 export interface ProbeTarget {
@@ -29,6 +30,22 @@ export interface ProbeTarget {
    * sent, an answer begun).
    */
   tcp?: { send?: string; expect?: string };
+}
+
+/** A TCP service's target: its check's exchange, through its VIP (the failover probe and the deploy's cluster check). */
+export function serviceTarget(s: Service): ProbeTarget {
+  return {
+    site: s.name,
+    address: s.vip,
+    port: s.listen,
+    tls: false,
+    host: '',
+    path: '',
+    tcp: {
+      ...(s.checkSend !== undefined ? { send: tcpPayload(s.checkSend) } : {}),
+      ...(s.checkExpect !== undefined ? { expect: s.checkExpect } : {}),
+    },
+  };
 }
 
 /** One request; resolves (never rejects) with ok = an HTTP answer below 400 within the timeout. */

@@ -11,8 +11,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Site, Topology } from '../../../shared/model/types.js';
 import { siteHostHeader } from '../verify/cluster.js';
-import { tcpPayload } from '../render/render.js';
-import { probeHere, type ProbeOptions, type ProbeTarget, type Prober } from './probe-core.js';
+import { probeHere, serviceTarget, type ProbeOptions, type ProbeTarget, type Prober } from './probe-core.js';
 import type { ProbeWorkerData } from './probe-worker.js';
 import type { ProbeSample } from './types.js';
 
@@ -28,19 +27,7 @@ export function probeTargets(model: Topology): ProbeTarget[] {
     host: siteHostHeader(s.hosts),
     path: '/',
   }));
-  const services = model.services.map((s) => ({
-    site: s.name,
-    address: s.vip,
-    port: s.listen,
-    tls: false,
-    host: '',
-    path: '',
-    tcp: {
-      ...(s.checkSend !== undefined ? { send: tcpPayload(s.checkSend) } : {}),
-      ...(s.checkExpect !== undefined ? { expect: s.checkExpect } : {}),
-    },
-  }));
-  return [...sites, ...services];
+  return [...sites, ...model.services.map(serviceTarget)];
 }
 
 /** Starts the probe in its worker thread, or on this thread when the worker cannot start. */

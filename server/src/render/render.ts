@@ -7,7 +7,7 @@
  */
 import nunjucks from 'nunjucks';
 import type { Lb, Site, Topology, Upstream, Vip } from '../../../shared/model/types.js';
-import { lbInterface, osFamily } from '../../../shared/model/types.js';
+import { lbInterface, osFamily, tcpPayload } from '../../../shared/model/types.js';
 import { topologySecrets, type SecretResolver } from '../secrets.js';
 import {
   RenderError,
@@ -390,11 +390,6 @@ function tcpListens(model: Topology) {
       };
     }),
   }));
-}
-
-/** What a service's check and the failover probe send: each line ended by CRLF. */
-export function tcpPayload(send: string): string {
-  return send.split('\n').map((l) => `${l}\r\n`).join('');
 }
 
 /** The stats page's `listen` section, on the first vip and the lb's own address. */

@@ -6,7 +6,8 @@
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { Site, Topology } from '../../../shared/model/types.js';
+import type { Service, Site, Topology } from '../../../shared/model/types.js';
+import { probeOnce, serviceTarget } from '../failover/probe-core.js';
 import type { ExecResult } from '../deploy/ssh.js';
 import { ADDRESSES, KEEPALIVED_DUMP, parseAddresses, parseKeepalivedStates, type Exec } from './host-state.js';
 type Emit = (e: { host?: string; step: 'vip' | 'sites'; status: 'start' | 'ok' | 'fail' | 'info'; message?: string; ms?: number }) => void;
@@ -156,16 +157,21 @@ async function checkSites(model: Topology, o: ClusterOptions, res: ClusterCheck,
   const get = o.httpGet ?? defaultHttpGet;
   const managed = new Set(model.upstreams.filter((u) => u.managed).map((u) => u.name));
   o.emit({ step: 'sites', status: 'start' });
-  await Promise.all(model.sites.map(async (site) => res.sites.push(await checkSite(site, get, managed, deadline))));
+  await Promise.all([
+    ...model.sites.map(async (site) => res.sites.push(await checkSite(site, get, managed, deadline))),
+    ...model.services.map(async (sv) => res.sites.push(await checkService(sv, deadline))),
+  ]);
   const bad = res.sites.filter((x) => !x.ok);
   if (bad.length) {
     res.ok = false;
     res.failedStep = 'sites';
-    res.message = bad.map((b) => `site ${b.site} (${b.url}, Host: ${b.host}): ${b.message}`).join('; ');
+    res.message = bad.map((b) => (b.host ? `site ${b.site} (${b.url}, Host: ${b.host}): ${b.message}` : `service ${b.site} (${b.url}): ${b.message}`))
+      .join('; ');
     o.emit({ step: 'sites', status: 'fail', message: res.message });
     return;
   }
-  o.emit({ step: 'sites', status: 'ok', ms: Date.now() - s, message: `${res.sites.length} site(s) answer through the VIP` });
+  const services = model.services.length ? ` and ${model.services.length} service(s)` : '';
+  o.emit({ step: 'sites', status: 'ok', ms: Date.now() - s, message: `${model.sites.length} site(s)${services} answer through the VIP` });
 }
 
 async function checkSite(site: Site, get: HttpGet, managed: Set<string>, deadline: number): Promise<SiteCheck> {
@@ -184,6 +190,19 @@ async function checkSite(site: Site, get: HttpGet, managed: Set<string>, deadlin
     } catch (e) {
       check.message = e instanceof Error ? e.message : String(e);
     }
+    if (check.ok || Date.now() > deadline) return check;
+    await sleep(250);
+  }
+}
+
+/** A TCP service makes its check's exchange through its VIP (polled until the deadline). */
+async function checkService(sv: Service, deadline: number): Promise<SiteCheck> {
+  const target = serviceTarget(sv);
+  const check: SiteCheck = { site: sv.name, url: `tcp://${sv.vip.includes(':') ? `[${sv.vip}]` : sv.vip}:${sv.listen}`, host: '', ok: false };
+  for (;;) {
+    const r = await probeOnce(target, 3000, () => Date.now());
+    check.ok = r.ok;
+    check.message = r.ok ? undefined : r.error;
     if (check.ok || Date.now() > deadline) return check;
     await sleep(250);
   }
