@@ -219,15 +219,14 @@ describe('the lab from VS Code (code-server, root)', () => {
     const [outage, max, failed, total] = m!.slice(1).map(Number);
     assert.ok(total > 100, `only ${total} probes`);
     assert.ok(failed <= total);
-    // The takeover must be within max-outage. The verdict also counts the failback and stray
-    // failures: the editor's probe runs on the extension host's event loop, shared with VS Code
-    // and ssh2's JavaScript crypto (ProxyJump here), and under CI load it records timeouts that
-    // no network caused (54 "failures" before any fault in one CI run). The verdict's numbers are
-    // asserted by test/e2e/failover.test.ts; moving the editor's probe to a worker is open work.
-    if (outage > max) {
+    // The editor's verdict is the CLI's: its probe runs in a worker thread of its own, not on the
+    // extension host's event loop (shared with VS Code and ssh2's JavaScript crypto through
+    // ProxyJump here, where it once recorded timeouts no network caused), and the flow handoff
+    // keeps the failback free of resets.
+    if (outage > max || !/failover test passed/.test(text)) {
       // the readable report is in the HA Lab output: put its verdict lines into the failure
       const out = await (await outputChannelText(page, 'HA Lab')).innerText().catch(() => '(output not readable)');
-      assert.fail(`the lab should fail over within ${max} ms: ${text}\n${out.slice(-3000)}`);
+      assert.fail(`the lab should fail over within ${max} ms and pass: ${text}\n${out.slice(-3000)}`);
     }
     assert.ok(outage <= max);
     // The report panel opened beside (a webview without scripts).
@@ -235,7 +234,8 @@ describe('the lab from VS Code (code-server, root)', () => {
     // The report is a webview (an iframe inside an iframe): it names the fault and the same outage.
     const report = await frameWith(page, 'text=kill-haproxy', 30_000);
     const body = await report.locator('body').innerText();
-    assert.match(body, /PASS|FAIL/);
+    assert.match(body, /PASS/);
+    assert.doesNotMatch(body, /probe ran on the caller's thread/, 'the probe had its own thread');
     assert.match(body, new RegExp(`${outage} ms`));
     assert.match(body, new RegExp(`${failed} / ${total}|${failed}/${total}`));
     // The VIP went to the backup during the test; afterwards the status bar shows a holder again.

@@ -15,11 +15,22 @@ async function quickInputClosed(page: Page, timeout = 30_000): Promise<void> {
 
 /** Runs a command by its palette title ("HA Lab: Render Configs"). */
 export async function runCommand(page: Page, title: string, timeout = 30_000): Promise<void> {
-  await quickInputClosed(page, timeout);
-  await page.keyboard.press('F1');
   const input = page.locator(`${QUICK_INPUT} input`);
-  await input.waitFor({ state: 'visible', timeout });
-  await input.fill('>' + title);
+  // The palette can close again as it opens when focus moves under it (seen right after a
+  // terminal was closed: the input was found, then never visible again for 30 s). Opening it anew
+  // is what a user would do; three tries, each bounded.
+  for (let attempt = 1; ; attempt++) {
+    await quickInputClosed(page, timeout);
+    await page.keyboard.press('F1');
+    try {
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill('>' + title, { timeout: 10_000 });
+      break;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
   // The row whose label is exactly the title (the palette also lists fuzzy matches).
   const row = page.locator(`${QUICK_INPUT} .monaco-list-row`,
     { has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRe(title)}$`) }) }).first();
