@@ -256,10 +256,6 @@ describe('failover test in the local lab', { skip: !isRoot && 'needs root (netwo
     assert.equal(r.vipMoved, false);
     assert.equal(r.failedRequests, 0, JSON.stringify(r.timeline.samples.filter((s) => !s.ok).slice(0, 5)));
     assert.ok(r.totalRequests > 300, `${r.totalRequests} requests`);
-    // the TCP service is probed too (a HEAD exchange through HAProxy in TCP mode), and HAProxy's
-    // retries with redispatch take each connection that met the dead server to the other one
-    assert.ok(r.sites['web-tcp']!.total > 100, `web-tcp probed ${r.sites['web-tcp']?.total} times`);
-    assert.equal(r.sites['web-tcp']!.faultFailed + r.sites['web-tcp']!.failbackFailed, 0);
     assert.ok(r.upstream, 'upstream section');
     // check inter 2s, fastinter 500ms, fall 3: the first failed check comes within one interval
     // (0–2 s), then two more at 500 ms: DOWN after about 1–3 s (plus a poll of slack).

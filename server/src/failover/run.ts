@@ -324,10 +324,11 @@ class FailoverRun {
   /** Baseline: probing with nothing broken; a VIP that must move has to start on the primary alone. */
   async baseline(armed: Omit<Armed, 'prober' | 'deadline'>): Promise<Armed | undefined> {
     const { model, cast, timing } = this;
-    const prober = (this.prober = startProber(probeTargets(model), {
+    const targets = probeTargets(model);
+    const prober = (this.prober = startProber(targets, {
       intervalMs: timing.intervalMs,
       timeoutMs: timing.requestTimeoutMs,
-      maxSamples: Math.ceil((timing.durationMs + 5000) / timing.intervalMs) * model.sites.length,
+      maxSamples: Math.ceil((timing.durationMs + 5000) / timing.intervalMs) * targets.length,
       now: () => this.now(),
       onSample: (sample) => this.emit({ type: 'sample', sample }),
     }));
@@ -335,7 +336,8 @@ class FailoverRun {
     if (prober.thread === 'caller') this.report.notes.push('the probe ran on the caller\'s thread (its worker did not start): a busy process times it less finely');
     const probeStart = this.now();
     this.mark('probe start', probeStart);
-    this.phase('baseline', 'start', `probing ${model.sites.length} site(s) every ${timing.intervalMs} ms`);
+    const services = model.services.length ? ` and ${model.services.length} service(s)` : '';
+    this.phase('baseline', 'start', `probing ${model.sites.length} site(s)${services} every ${timing.intervalMs} ms`);
     await sleep(timing.baselineMs);
     const before = holdersAt(armed.vipWatch.changes, cast.vip.address, this.now());
     if (this.spec.movesVip && !(before.length === 1 && before[0] === cast.primary.name)) {
@@ -456,7 +458,8 @@ class FailoverRun {
       }
     }
     const observed = { samples: this.prober?.samples ?? [], vip: this.vipWatch?.changes ?? [], servers: this.srvWatch?.changes ?? [], marks: this.marks };
-    const facts = { sites: this.model.sites.map((s) => s.name), vip: this.cast.vip.address, endT, takeover: this.spec.takeover };
+    // the probed targets: sites, then TCP services (reported alike)
+    const facts = { sites: [...this.model.sites, ...this.model.services].map((s) => s.name), vip: this.cast.vip.address, endT, takeover: this.spec.takeover };
     this.report = judge(compute(this.report, observed, facts), this.cast.vip.address);
     this.report.elapsedMs = Math.round(this.now());
     const r = this.report;
