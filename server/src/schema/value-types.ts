@@ -156,6 +156,8 @@ export function parsePath(s: string): Parsed<string> {
 
 /** Two spellings of one directory (`/srv//x/` and `/srv/x`) give one key; the renderer writes this form. */
 export function normalPath(s: string): string {
+  // most paths are already in this form: no regex, no new string (it runs per site per keystroke)
+  if (!s.includes('//') && !(s.length > 1 && s.endsWith('/'))) return s;
   return s.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
 }
 
