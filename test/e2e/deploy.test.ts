@@ -62,7 +62,8 @@ function get(path: string, host: string, port = 80, auth?: string): Promise<{ st
 async function vipHolders(state: LabState): Promise<string[]> {
   const out: string[] = [];
   for (const lb of ['lb1', 'lb2']) {
-    const r = await labExec(state, lb, ['ip', '-o', 'addr', 'show']);
+    // on eth0: with the flow handoff every lb also holds the VIP on lo, where it does not count
+    const r = await labExec(state, lb, ['ip', '-o', 'addr', 'show', 'dev', 'eth0']);
     if (r.stdout.includes(` ${VIP}/`)) out.push(lb);
   }
   return out;

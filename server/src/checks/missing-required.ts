@@ -22,6 +22,7 @@ export function snippetText(snippet: string, indent = '  '): string {
   return snippet
     .replace(/\$\{\d+\|([^,|]*)[^}]*\|\}/g, '$1')
     .replace(/\$\{\d+:([^}]*)\}/g, '$1')
+    .replace(/\$\{\d+\}/g, '')
     .replace(/\$\d+/g, '')
     .replace(/\t/g, indent);
 }
