@@ -3,8 +3,9 @@
  * halabsv0) is brought up and deployed — the deploy's cluster check makes each service's check
  * exchange through the VIP — then the failover test kills nginx on an upstream. The `web-tcp`
  * service (HEAD requests over TCP to port 80) and the `ssh-relay` service (sshd's banner) must be
- * probed and fail no exchange: HAProxy's checks take the dead server out, and its retries with
- * redispatch carry each connection that met it to the other one. Needs root.
+ * probed and fail no exchange that started after the kill: HAProxy's checks take the dead server
+ * out, and its retries with redispatch carry each new connection that met it to the other one.
+ * (An exchange under way on that server at the kill cannot be replayed in TCP mode.) Needs root.
  *
  * Network: only the lab's VIP and hosts, which the lab creates.
  */
@@ -22,15 +23,20 @@ const secrets = envSecrets({ HALAB_VRRP_AUTH: 'svcVrrp1', HALAB_STATS_PASSWORD: 
 describe('TCP services in the local lab', { skip: !isRoot && 'needs root (network namespaces)', timeout: 300_000 }, () => {
   const lab = useLabFixture(FILE, secrets, { netns: /halab-services-/, link: /halabsv0/ });
 
-  it('kill-upstream: both services are probed through the VIP and fail no exchange', async () => {
+  it('kill-upstream: both services are probed through the VIP and fail no exchange begun after the kill', async () => {
     const r = await runFailoverTest(lab.model, { secrets, fault: 'kill-upstream' });
     assert.equal(r.preflight.ok, true, r.preflight.messages.join('; '));
     assert.equal(r.vipMoved, false);
     for (const name of ['web-tcp', 'ssh-relay']) {
       const s = r.sites[name];
       assert.ok(s && s.total > 100, `${name} probed ${s?.total} times`);
-      const failed = r.timeline.samples.filter((x) => x.site === name && !x.ok);
-      assert.deepEqual(failed.slice(0, 3), [], `${name}: no failed exchange`);
+      // In TCP mode HAProxy cannot replay an exchange already under way on the server that dies
+      // (seen once in five runs: connected at 2323.9 ms, the kill sent at 2327.7, closed at 2360.2);
+      // every connection made after that is carried to the other server.
+      const inFlightAtFault = (x: { t: number; ms: number; connected?: boolean }) =>
+        x.connected === true && x.t <= r.faultSentMs! && x.t + x.ms >= r.faultSentMs!;
+      const failed = r.timeline.samples.filter((x) => x.site === name && !x.ok && !inFlightAtFault(x));
+      assert.deepEqual(failed.slice(0, 3), [], `${name}: no failed exchange but one in flight at the kill`);
     }
     // the fault was real: HAProxy saw the server go DOWN
     assert.notEqual(r.upstream?.markedDownMs ?? null, null, 'HAProxy marked the server DOWN');
