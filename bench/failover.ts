@@ -153,13 +153,16 @@ function markdown(results: Result[]): string {
   const halabKh = results.find((r) => r.c.form === 'halab' && r.c.fault === 'kill-haproxy');
   const ratio =
     seedKh && halabKh
-      ? `kill-haproxy: the lab default cuts the median outage ${(median(seedKh.reports.map((x) => x.outageMs)) / median(halabKh.reports.map((x) => x.outageMs))).toFixed(0)}× against the seed's form.`
+      ? 'kill-haproxy: the lab default cuts the median outage ' +
+        `${(median(seedKh.reports.map((x) => x.outageMs)) / median(halabKh.reports.map((x) => x.outageMs))).toFixed(0)}` +
+        "× against the seed's form."
       : '';
   return `## Failover: the seed's keepalived form vs halab's defaults (\`npm run bench:failover\`)
 
 One local lab (four namespace hosts, real haproxy 2.6 / keepalived 2.2 / nginx), each form deployed
 with \`halab deploy\`, then \`runFailoverTest\` ${RUNS} times per case. The probe requests both sites
-through the VIP every ${topology('halab').failoverTest.probeIntervalMs} ms (the default) on fresh connections (100 ms timeout); the **outage** is the time covered
+through the VIP every ${topology('halab').failoverTest.probeIntervalMs} ms (the default) on fresh connections ` +
+    `(100 ms timeout); the **outage** is the time covered
 by runs of failed requests, each edge at the midpoint between the requests around it (the ± column
 is that resolution, docs/failover.md). "VIP moved" is from the fault to the first poll (every ~20 ms
 over SSH) that saw the backup holding the VIP; "failback" from the restore to the VIP seen back on
@@ -167,7 +170,8 @@ the primary; "failback failures" counts the requests that failed after the resto
 
 Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.
 
-| fault | keepalived form | runs | outage median | outage max | resolution | VIP moved (median) | failback (median) | failback failures | target |
+| fault | keepalived form | runs | outage median | outage max | resolution ` +
+    `| VIP moved (median) | failback (median) | failback failures | target |
 |---|---|---|---|---|---|---|---|---|---|
 ${results.map(row).join('\n')}
 

@@ -44,7 +44,12 @@ function haproxyProxies(doc: string): Record<'defaults' | 'frontend' | 'listen' 
       if (m[i + 2]!.startsWith('X')) out[c].add(kw);
     });
   }
-  return { defaults: [...out.defaults].sort(), frontend: [...out.frontend].sort(), listen: [...out.listen].sort(), backend: [...out.backend].sort() };
+  return {
+    defaults: [...out.defaults].sort(),
+    frontend: [...out.frontend].sort(),
+    listen: [...out.listen].sort(),
+    backend: [...out.backend].sort(),
+  };
 }
 
 /** The first-level keywords of a `NAME … {` synopsis in the roff source of keepalived.conf(5). */

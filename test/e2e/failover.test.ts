@@ -237,7 +237,11 @@ describe('failover test in the local lab', { skip: !isRoot && 'needs root (netwo
       const started = await keepalived('start');
       assert.equal(started.code, 0, started.stderr);
       await waitHolder(lab.state, 'lb1', 8000).catch(async (e: Error) => {
-        const d = await labExec(lab.state, 'lb1', 'pidof keepalived; cat /run/halab/*; tail -n 20 /var/log/keepalived.log /var/log/syslog 2>&1');
+        const d = await labExec(
+          lab.state,
+          'lb1',
+          'pidof keepalived; cat /run/halab/*; ' + 'tail -n 20 /var/log/keepalived.log /var/log/syslog 2>&1',
+        );
         throw new Error(`${e.message}\n${d.stdout}${d.stderr}`);
       });
       const b = await onLb2.finish();

@@ -182,7 +182,9 @@ describe('the lab from VS Code (code-server, root)', () => {
     // the workspace holds every example, and other topologies have an lb1 too: this lab's rows
     // are the ones on its subnet
     const row = (name: string) =>
-      tree.locator('.monaco-list-row[aria-label*="198.19.77."]', { has: page.locator('.label-name', { hasText: new RegExp(`^${name}$`) }) });
+      tree.locator('.monaco-list-row[aria-label*="198.19.77."]', {
+        has: page.locator('.label-name', { hasText: new RegExp(`^${name}$`) }),
+      });
     await row('lb1').waitFor({ state: 'visible', timeout: 30_000 });
     // live status was read after the deploy: lb1 holds the VIP, lb2 does not
     await row('lb1').filter({ hasText: /holds VIP 198\.19\.77\.100/ }).waitFor({ state: 'visible', timeout: 60_000 });

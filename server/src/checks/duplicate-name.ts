@@ -35,7 +35,13 @@ export default defineCheck({
     for (const { s, kind } of all) {
       if (!s.name) continue;
       const prev = proxies.get(s.name);
-      if (prev) report(s.nameSpan, `There is already a ${prev} named \`${s.name}\`${prev === kind ? '' : ' (sites and services share one namespace)'}. Rename this one.`);
+      if (prev) {
+        report(
+          s.nameSpan,
+          `There is already a ${prev} named \`${s.name}\`` +
+            `${prev === kind ? '' : ' (sites and services share one namespace)'}. Rename this one.`,
+        );
+      }
       else proxies.set(s.name, kind);
     }
   },

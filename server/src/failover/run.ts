@@ -70,7 +70,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const errMsg = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const lastLines = (r: { stdout: string; stderr: string }) => (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ');
 
-export async function runFailoverTest(model: Topology, opts: FailoverOptions = {}, events: FailoverListener = () => {}): Promise<FailoverReport> {
+export async function runFailoverTest(
+  model: Topology,
+  opts: FailoverOptions = {},
+  events: FailoverListener = () => {},
+): Promise<FailoverReport> {
   const run = new FailoverRun(model, opts, events);
   // an unset secret is a usage problem: find it before touching any host
   if (opts.secrets && opts.preflight?.config !== false) render(model, { source: model.source, secrets: opts.secrets });
@@ -138,7 +142,15 @@ function timingOf(model: Topology, spec: FaultSpec, cast: Cast, opts: FailoverOp
 
 /** The report before anything is measured: who, what, the settings, nothing observed yet. */
 function emptyReport(model: Topology, fault: FaultKind, cast: Cast, t: Timing, marks: TimelineMark[]): FailoverReport {
-  const noFailures = { outageMs: 0, outageEnded: true, resolutionMs: null, firstFailedMs: null, lastFailedMs: null, failedRequests: 0, totalRequests: 0 };
+  const noFailures = {
+    outageMs: 0,
+    outageEnded: true,
+    resolutionMs: null,
+    firstFailedMs: null,
+    lastFailedMs: null,
+    failedRequests: 0,
+    totalRequests: 0,
+  };
   return {
     topology: model.name, fault, target: cast.target, primary: cast.primary.name, backup: cast.backup.name,
     startedAt: new Date().toISOString(),
@@ -234,12 +246,19 @@ class FailoverRun {
     return t;
   }
 
-  /** Connect: a control and a watch session per lb; the upstream's for an upstream fault; the managed upstreams' when the config is compared. */
+  /**
+   * Connect: a control and a watch session per lb; the upstream's for an upstream fault; the managed
+   * upstreams' when the config is compared.
+   */
   async connect(): Promise<void> {
     const { model, cast } = this;
     const connector = this.opts.connect ?? sshFailoverConnector;
     const keepaliveCountMax = Math.ceil(this.timing.durationMs / 1000) + 30;
-    const upstreams = this.compareConfig ? model.upstreams.filter((u) => u.managed).map((u) => u.name) : cast.upstream ? [cast.upstream] : [];
+    const upstreams = this.compareConfig
+      ? model.upstreams.filter((u) => u.managed).map((u) => u.name)
+      : cast.upstream
+        ? [cast.upstream]
+        : [];
     const ctlNames = [...model.lbs.map((l) => l.name), ...upstreams];
     const open = async (name: string, into: Map<string, FailoverRemote>) => {
       const r = await connector(this.targetOf(name), { keepaliveCountMax });
@@ -279,7 +298,15 @@ class FailoverRun {
   async preflight(): Promise<boolean> {
     const r = this.report;
     this.phase('preflight', 'start', 'deployed config, VIP holder, sites');
-    r.preflight = await preflight(this.model, this.cast.primary, this.opts, this.targets, this.ctl, this.compareConfig, (p, s, m) => this.phase(p, s, m));
+    r.preflight = await preflight(
+      this.model,
+      this.cast.primary,
+      this.opts,
+      this.targets,
+      this.ctl,
+      this.compareConfig,
+      (p, s, m) => this.phase(p, s, m),
+    );
     if (!r.preflight.ok) {
       r.reasons.push(`preflight failed: ${r.preflight.messages.join('; ')}`);
       this.phase('preflight', 'fail', r.preflight.messages.join('; '));
@@ -315,9 +342,14 @@ class FailoverRun {
     const init = parseInit((await host.exec(INIT_COMMAND, { timeoutMs: 10_000 })).stdout);
     const plan = (this.plan = faultPlan(this.fault, init, { iface: lbInterface(cast.primary, cast.vip), holdMs: timing.holdMs }));
     if (!(await vipWatch.ready(5000))) {
-      this.report.notes.push(`not every lb answered the VIP poll before the fault (${[...vipWatch.errors].map(([h, n]) => `${h}: ${n} failed`).join(', ')})`);
+      this.report.notes.push(
+        'not every lb answered the VIP poll before the fault ' +
+          `(${[...vipWatch.errors].map(([h, n]) => `${h}: ${n} failed`).join(', ')})`,
+      );
     }
-    if (this.srvWatch && !(await this.srvWatch.ready(5000))) this.report.notes.push('HAProxy stats socket did not answer on every lb: the DOWN time may be missing');
+    if (this.srvWatch && !(await this.srvWatch.ready(5000))) {
+      this.report.notes.push('HAProxy stats socket did not answer on every lb: the DOWN time may be missing');
+    }
     return { vipWatch, srvWatch: this.srvWatch, plan, host };
   }
 
@@ -333,7 +365,11 @@ class FailoverRun {
       onSample: (sample) => this.emit({ type: 'sample', sample }),
     }));
     await prober.ready;
-    if (prober.thread === 'caller') this.report.notes.push('the probe ran on the caller\'s thread (its worker did not start): a busy process times it less finely');
+    if (prober.thread === 'caller') {
+      this.report.notes.push(
+        'the probe ran on the caller\'s thread (its worker did not start): ' + 'a busy process times it less finely',
+      );
+    }
     const probeStart = this.now();
     this.mark('probe start', probeStart);
     const services = model.services.length ? ` and ${model.services.length} service(s)` : '';
@@ -341,7 +377,10 @@ class FailoverRun {
     await sleep(timing.baselineMs);
     const before = holdersAt(armed.vipWatch.changes, cast.vip.address, this.now());
     if (this.spec.movesVip && !(before.length === 1 && before[0] === cast.primary.name)) {
-      this.report.reasons.push(`before the fault the VIP ${cast.vip.address} was on ${before.join(' and ') || 'no lb'}, not on the primary ${cast.primary.name} alone`);
+      this.report.reasons.push(
+        `before the fault the VIP ${cast.vip.address} was on ${before.join(' and ') || 'no lb'}, ` +
+          `not on the primary ${cast.primary.name} alone`,
+      );
       return undefined;
     }
     return { ...armed, prober, deadline: probeStart + timing.durationMs };
@@ -372,7 +411,11 @@ class FailoverRun {
     // a fault timed on the host lasts its whole hold: no event ends it early
     const settledAt = await this.settle(a, holdEnd, () => (timed ? null : this.takeoverAt(a, faultAt)));
     const now = this.now();
-    this.phase('fault', 'ok', settledAt !== null ? `settled after ${Math.round(settledAt - faultAt)} ms` : `held ${Math.round(now - faultAt)} ms`);
+    this.phase(
+      'fault',
+      'ok',
+      settledAt !== null ? `settled after ${Math.round(settledAt - faultAt)} ms` : `held ${Math.round(now - faultAt)} ms`,
+    );
     return faultAt;
   }
 
@@ -393,7 +436,9 @@ class FailoverRun {
       this.restoreSent = true;
       report.failback.restoreAtMs = this.mark(`restore: ${label} on ${cast.target}`, restoreAt);
       this.phase('restore', 'start', label);
-      const r = await a.host.exec(a.plan.restore, { timeoutMs: 15_000 }).catch((e: unknown) => ({ code: -1, stdout: '', stderr: errMsg(e) }));
+      const r = await a.host
+        .exec(a.plan.restore, { timeoutMs: 15_000 })
+        .catch((e: unknown) => ({ code: -1, stdout: '', stderr: errMsg(e) }));
       if (r.code !== 0) report.restored.problems.push(`restore command on ${cast.target} failed (exit ${r.code}): ${lastLines(r)}`);
     }
     this.phase('restore', 'ok', `${label} on ${cast.target}`);
@@ -457,9 +502,19 @@ class FailoverRun {
         /* closed */
       }
     }
-    const observed = { samples: this.prober?.samples ?? [], vip: this.vipWatch?.changes ?? [], servers: this.srvWatch?.changes ?? [], marks: this.marks };
+    const observed = {
+      samples: this.prober?.samples ?? [],
+      vip: this.vipWatch?.changes ?? [],
+      servers: this.srvWatch?.changes ?? [],
+      marks: this.marks,
+    };
     // the probed targets: sites, then TCP services (reported alike)
-    const facts = { sites: [...this.model.sites, ...this.model.services].map((s) => s.name), vip: this.cast.vip.address, endT, takeover: this.spec.takeover };
+    const facts = {
+      sites: [...this.model.sites, ...this.model.services].map((s) => s.name),
+      vip: this.cast.vip.address,
+      endT,
+      takeover: this.spec.takeover,
+    };
     this.report = judge(compute(this.report, observed, facts), this.cast.vip.address);
     this.report.elapsedMs = Math.round(this.now());
     const r = this.report;
@@ -486,7 +541,10 @@ class FailoverRun {
     if (this.faultApplied && this.vipWatch) {
       const h = holdersAt(this.vipWatch.changes, cast.vip.address, Infinity);
       if (cast.vip.preempt && !(h.length === 1 && h[0] === primary)) {
-        report.restored.problems.push(`after the test the VIP ${cast.vip.address} is on ${h.join(' and ') || 'no lb'}, not on the primary ${primary} alone`);
+        report.restored.problems.push(
+          `after the test the VIP ${cast.vip.address} is on ${h.join(' and ') || 'no lb'}, ` +
+            `not on the primary ${primary} alone`,
+        );
       }
     }
     report.restored.ok = report.restored.problems.length === 0;

@@ -41,7 +41,8 @@ function directiveMarkdown(line: string, section: PassSection): string {
   const where = `${s.daemon} ${s.version}, \`${s.section}\``;
   if (s.owned[d.name]) return `**\`${d.name}\`** — halab writes it itself: use ${s.owned[d.name]}.`;
   if (!s.directives.includes(d.name)) {
-    return `**\`${d.name}\`** is not a directive of ${where} in its manual: \`${s.daemon === 'haproxy' ? 'haproxy -c' : 'keepalived -t'}\` ` +
+    return `**\`${d.name}\`** is not a directive of ${where} in its manual: ` +
+      `\`${s.daemon === 'haproxy' ? 'haproxy -c' : 'keepalived -t'}\` ` +
       'on the target judges it when the file is rendered and deployed.';
   }
   const ref = s.daemon === 'haproxy'

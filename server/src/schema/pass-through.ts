@@ -55,7 +55,11 @@ export const PASS_SECTIONS: Record<PassSection, PassSectionSpec> = {
   'haproxy-frontend': {
     example: '"http-request deny if { path_beg /admin }"',
     daemon: 'haproxy', section: 'frontend', directives: HAPROXY_DIRECTIVES.frontend, version: HAPROXY_DOC_VERSION,
-    owned: { bind: '`listen`, `vip` and `tls` in the site block', default_backend: '`default` in the site block', mode: 'halab writes `mode http`' },
+    owned: {
+      bind: '`listen`, `vip` and `tls` in the site block',
+      default_backend: '`default` in the site block',
+      mode: 'halab writes `mode http`',
+    },
   },
   'haproxy-backend': {
     example: '"stick-table type ip size 1m expire 30m"',
@@ -117,7 +121,9 @@ export function directiveOf(line: string, section: PassSection): { name: string;
   const words = line.slice(lead).split(/\s+/);
   for (let n = Math.min(4, words.length); n > 1; n--) {
     const name = words.slice(0, n).join(' ');
-    if (PASS_SECTIONS[section].directives.includes(name)) return { name, start: lead, end: lead + line.slice(lead).indexOf(words[n - 1]!) + words[n - 1]!.length };
+    if (PASS_SECTIONS[section].directives.includes(name)) {
+      return { name, start: lead, end: lead + line.slice(lead).indexOf(words[n - 1]!) + words[n - 1]!.length };
+    }
   }
   return { name: m[0], start: lead, end: lead + m[0].length };
 }

@@ -165,7 +165,8 @@ async function checkSites(model: Topology, o: ClusterOptions, res: ClusterCheck,
   if (bad.length) {
     res.ok = false;
     res.failedStep = 'sites';
-    res.message = bad.map((b) => (b.host ? `site ${b.site} (${b.url}, Host: ${b.host}): ${b.message}` : `service ${b.site} (${b.url}): ${b.message}`))
+    res.message = bad
+      .map((b) => (b.host ? `site ${b.site} (${b.url}, Host: ${b.host}): ${b.message}` : `service ${b.site} (${b.url}): ${b.message}`))
       .join('; ');
     o.emit({ step: 'sites', status: 'fail', message: res.message });
     return;
@@ -198,7 +199,12 @@ async function checkSite(site: Site, get: HttpGet, managed: Set<string>, deadlin
 /** A TCP service makes its check's exchange through its VIP (polled until the deadline). */
 async function checkService(sv: Service, deadline: number): Promise<SiteCheck> {
   const target = serviceTarget(sv);
-  const check: SiteCheck = { site: sv.name, url: `tcp://${sv.vip.includes(':') ? `[${sv.vip}]` : sv.vip}:${sv.listen}`, host: '', ok: false };
+  const check: SiteCheck = {
+    site: sv.name,
+    url: `tcp://${sv.vip.includes(':') ? `[${sv.vip}]` : sv.vip}:${sv.listen}`,
+    host: '',
+    ok: false,
+  };
   for (;;) {
     const r = await probeOnce(target, 3000, () => Date.now());
     check.ok = r.ok;

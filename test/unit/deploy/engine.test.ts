@@ -141,7 +141,9 @@ class FakeHost implements Remote {
     }
     if (argv[0] === 'sh' && argv[2] === (captureRuntimeCommand('nft', '') as string[])[2]) {
       let out = '';
-      for (let i = 0; i < tail.length; i += 2) out += `@@table ${tail[i]} ${tail[i + 1]}\n${this.nft.get(`${tail[i]} ${tail[i + 1]}`) ?? ''}`;
+      for (let i = 0; i < tail.length; i += 2) {
+        out += `@@table ${tail[i]} ${tail[i + 1]}\n${this.nft.get(`${tail[i]} ${tail[i + 1]}`) ?? ''}`;
+      }
       return ok(out);
     }
     if (argv[0] === 'sysctl' && argv[2] === '-w') {

@@ -235,7 +235,10 @@ describe('preflight: the tools a host needs, derived from its files', () => {
     assert.match(msg, /--bootstrap to install nftables, or turn the flow handoff off in the file \(`handoff off` in each vip block\)$/);
     const off = filesOf(LAB.replace('  router-id 51\n', '  router-id 51\n  handoff off\n')).filter((f) => f.host === 'lb1');
     assert.equal(off.some((f) => f.path === '/etc/halab/handoff.nft'), false);
-    assert.equal(checkTools('lb1', 'debian', off, 'sysv', new Set(['haproxy', 'keepalived', 'perl', 'sysctl', 'service'])).message, undefined);
+    assert.equal(
+      checkTools('lb1', 'debian', off, 'sysv', new Set(['haproxy', 'keepalived', 'perl', 'sysctl', 'service'])).message,
+      undefined,
+    );
   });
 
   it('nft tables and sysctl keys are read from the rendered files', () => {

@@ -97,8 +97,20 @@ test('an explainer that throws leaves the keyword card alone', () => {
 
 test('on a pass-through string: what the daemon\'s manual says of its directive, then the keyword\'s card', () => {
   const on = (line: string) => hoverAt(BASE.replace('servers web1 web2 }', `servers web1 web2; backend "|${line}" }`))!.markdown;
-  assert.match(on('stick-table type ip size 1m'), /^\*\*`stick-table`\*\* — a directive of haproxy 2\.6, `backend`\. See the \[HAProxy 2\.6 configuration manual\]/);
+  assert.match(
+    on('stick-table type ip size 1m'),
+    new RegExp(
+      /^\*\*`stick-table`\*\* — a directive of haproxy 2\.6, `backend`\. /.source +
+        /See the \[HAProxy 2\.6 configuration manual\]/.source,
+    ),
+  );
   assert.match(on('option httpchk'), /^\*\*`option httpchk`\*\*/);
-  assert.match(on('stick-tabel type ip'), /^\*\*`stick-tabel`\*\* is not a directive of haproxy 2\.6, `backend` in its manual: `haproxy -c` on the target judges it/);
+  assert.match(
+    on('stick-tabel type ip'),
+    new RegExp(
+      /^\*\*`stick-tabel`\*\* is not a directive of haproxy 2\.6, `backend` in its manual: /.source +
+        /`haproxy -c` on the target judges it/.source,
+    ),
+  );
   assert.match(on('stick-table x'), /```halab\nbackend STRING\n```/);
 });

@@ -60,7 +60,8 @@ function baseTopology(pem: string): Stmt[] {
     { kw: 'vip', args: ['198.18.0.100/24'], block: [
       { kw: 'interface', args: ['eth0'] }, { kw: 'router-id', args: ['51'] }, { kw: 'advert', args: ['1s'] },
       { kw: 'vrrp-version', args: ['2'] }, { kw: 'auth', args: ['env:A'] }, { kw: 'unicast', args: [] },
-      { kw: 'preempt', args: ['on'] }, { kw: 'preempt-delay', args: ['5s'] }, { kw: 'handoff', args: ['on'] }, { kw: 'track', args: ['script'] },
+      { kw: 'preempt', args: ['on'] }, { kw: 'preempt-delay', args: ['5s'] }, { kw: 'handoff', args: ['on'] },
+      { kw: 'track', args: ['script'] },
       { kw: 'track-interval', args: ['1s'] }, { kw: 'track-weight', args: ['0'] },
       { kw: 'track-command', args: [halabString('/usr/bin/killall -0 haproxy')] },
       { kw: 'keepalived', args: [halabString('garp_master_refresh 60')] },
@@ -180,7 +181,8 @@ function shape(spec: ArgSpec, v: string): string {
  */
 const PASS_DIRECTIVE: Record<PassSection, string> = {
   'haproxy-global': 'description', 'haproxy-defaults': 'unique-id-format', 'haproxy-frontend': 'description',
-  'haproxy-backend': 'description', 'haproxy-listen': 'description', 'keepalived-global': 'notification_email_from', 'keepalived-instance': 'notify_master',
+  'haproxy-backend': 'description', 'haproxy-listen': 'description', 'keepalived-global': 'notification_email_from',
+  'keepalived-instance': 'notify_master',
 };
 
 /** `AAQ…ZZQ` around the value: the read-back finds it and checks it stayed one token. */

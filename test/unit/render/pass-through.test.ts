@@ -155,7 +155,10 @@ describe('each statement\'s lines land in their section, in file order', () => {
     assert.ok(i1 < fe.findIndex((l) => l.startsWith('use_backend')), 'before the routing');
     const be = sections.get('backend s1')!;
     const j = be.indexOf('stick-table type ip size 100k expire 30s store http_req_rate(10s)');
-    assert.deepEqual(be.slice(j, j + 2), ['stick-table type ip size 100k expire 30s store http_req_rate(10s)', 'http-request set-header X-Site s1']);
+    assert.deepEqual(be.slice(j, j + 2), [
+      'stick-table type ip size 100k expire 30s store http_req_rate(10s)',
+      'http-request set-header X-Site s1',
+    ]);
     assert.ok(j < be.findIndex((l) => l.startsWith('server ')), 'before the server lines');
     assert.ok(sections.get('backend s2')!.includes('option forwardfor header X-Client-IP'));
     assert.ok(!sections.get('backend s2')!.includes('http-request set-header X-Site s1'), 'a site\'s backend lines are its own');
@@ -212,7 +215,9 @@ describe('a validator\'s message about a pass-through line names the statement i
     const files = renderText(PASS.replace('"option http-keep-alive"', '"option http-keep-alvie"'));
     const cfg = files.find((f) => f.host === 'lb1' && f.path === '/etc/haproxy/haproxy.cfg')!.content;
     const msg = "[ALERT] (1) : config : parsing [/tmp/x/haproxy.cfg:31] : unknown option 'http-keep-alvie'.";
-    assert.deepEqual(passThroughBlame(cfg, msg), ['`option http-keep-alvie` (pass-through, from the defaults block\'s `haproxy` statements)']);
+    assert.deepEqual(passThroughBlame(cfg, msg), [
+      '`option http-keep-alvie` (pass-through, from the defaults block\'s `haproxy` statements)',
+    ]);
     // a word of halab's own lines is not blamed on a pass-through line
     assert.deepEqual(passThroughBlame(cfg, "unknown keyword 'maxconn' in 'defaults'"), []);
     const ka = files.find((f) => f.host === 'lb1' && f.path === '/etc/keepalived/keepalived.conf')!.content;

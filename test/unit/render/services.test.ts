@@ -105,7 +105,10 @@ describe('the real haproxy -c', { skip: !canValidate() && SKIP_REASON }, () => {
   const v = new Validators();
   after(() => v.cleanup());
   it('takes the services, without a warning', async () => {
-    const files = render(analyzed(SVC.replace('firewall nftables', 'firewall none')).model, { source: 'svc.halab', secrets: envSecrets({}) }).files;
+    const files = render(analyzed(SVC.replace('firewall nftables', 'firewall none')).model, {
+      source: 'svc.halab',
+      secrets: envSecrets({}),
+    }).files;
     const [h] = await v.all(files.filter((f) => f.host === 'lb1' && f.path.endsWith('haproxy.cfg')), () => ['eth0']);
     assert.ok(h!.verdict.ok, h!.verdict.output);
   });
