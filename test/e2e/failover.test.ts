@@ -258,7 +258,14 @@ describe('failover test in the local lab', { skip: !isRoot && 'needs root (netwo
     assert.equal(r.preflight.ok, true, r.preflight.messages.join('; '));
     assert.equal(r.target, 'web1');
     assert.equal(r.vipMoved, false);
-    assert.equal(r.failedRequests, 0, JSON.stringify(r.timeline.samples.filter((s) => !s.ok).slice(0, 5)));
+    // No request begun after the kill fails: HAProxy's checks and retries carry them to web2. One
+    // under way on web1 at the kill may get a 502 (seen once in a CI run: HAProxy cannot replay a
+    // request nginx had already taken), so only a failure in flight across the kill is allowed.
+    const inFlightAtKill = (x: { t: number; ms: number; connected?: boolean }) =>
+      x.connected === true && x.t <= r.faultSentMs! && x.t + x.ms >= r.faultSentMs!;
+    const failed = r.timeline.samples.filter((s) => !s.ok);
+    assert.deepEqual(failed.filter((x) => !inFlightAtKill(x)).slice(0, 5), [], JSON.stringify(failed.slice(0, 5)));
+    assert.ok(failed.length <= 2, `${failed.length} failed: at most the requests in flight at the kill`);
     assert.ok(r.totalRequests > 300, `${r.totalRequests} requests`);
     assert.ok(r.upstream, 'upstream section');
     // check inter 2s, fastinter 500ms, fall 3: the first failed check comes within one interval
