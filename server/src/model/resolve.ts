@@ -165,8 +165,7 @@ function resolveSite(stmt: Statement, n: NodeInfo, defaultVip: string): { value:
       if (p.ok) hosts.add(p.value);
     }
   }
-  const serversStmts = n.props.get('servers') ?? [];
-  const servers = new Set((serversStmts[serversStmts.length - 1]?.args ?? []).map((a) => a.value));
+  const servers = serverNames(n);
   const vipRef = value<{ address: string }>(n, 'site', 'vip')?.address;
   const site: Site = {
     span: span(stmt), ...nameOf(stmt), hosts: [...hosts], servers: [...servers],
@@ -194,14 +193,19 @@ export const DEFAULT_TIMEOUTS = Object.fromEntries(
   defaultStatements('defaults', 'timeout')!.map(([k, ms]) => [k, ms]),
 ) as Defaults['timeouts'];
 
+/** The upstream names of the last `servers` statement of a site or service, each once, in order. */
+function serverNames(n: NodeInfo): Set<string> {
+  const stmts = n.props.get('servers') ?? [];
+  return new Set((stmts[stmts.length - 1]?.args ?? []).map((a) => a.value));
+}
+
 function resolveService(stmt: Statement, n: NodeInfo, defaultVip: string): Service {
-  const serversStmts = n.props.get('servers') ?? [];
   const listen = value<number>(n, 'service', 'listen') ?? 0;
   return {
     span: span(stmt), ...nameOf(stmt),
     listen,
     vip: value<{ address: string }>(n, 'service', 'vip')?.address ?? defaultVip,
-    servers: [...new Set((serversStmts[serversStmts.length - 1]?.args ?? []).map((a) => a.value))],
+    servers: [...serverNames(n)],
     port: value<number>(n, 'service', 'port') ?? listen,
     balance: valueOr<TcpBalance>(n, 'service', 'balance'),
     checkSend: value<string>(n, 'service', 'check-send'),

@@ -341,24 +341,37 @@ function haproxyBackends(model: Topology) {
     checkHost: canonicalHost(s),
     checkExpect: s.checkExpect,
     pass: s.backend,
-    servers: s.servers.map((name) => {
-      const u = upstreams.get(name);
-      if (!u) throw new RenderError(`site ${s.name} refers to unknown upstream ${name}`);
-      return {
-        name: u.name,
-        addr: addrPort(u.address, u.port),
-        inter: haproxyDuration(s.checkIntervalMs),
-        // Checks in transition and on DOWN servers run faster (at most every 500 ms): a server
-        // that comes back is UP in about rise × 0.5 s, so a primary that takes the VIP back after
-        // a link-down does not serve 503s while its servers are still marked DOWN.
-        fastinter: haproxyDuration(Math.min(s.checkIntervalMs, 500)),
-        fall: s.checkFall,
-        rise: s.checkRise,
-        weight: u.weight,
-        backup: u.backup,
-      };
-    }),
+    servers: serverLines(`site ${s.name}`, s, upstreams, (u) => u.port),
   }));
+}
+
+/**
+ * The `server` lines of a site's backend or a service's listen: each upstream with the owner's
+ * check timing, on the port `portOf` gives (the upstream's for a site, the service's for a service).
+ */
+function serverLines(
+  owner: string,
+  s: Pick<Site, 'servers' | 'checkIntervalMs' | 'checkFall' | 'checkRise'>,
+  upstreams: Map<string, Upstream>,
+  portOf: (u: Upstream) => number,
+) {
+  return s.servers.map((name) => {
+    const u = upstreams.get(name);
+    if (!u) throw new RenderError(`${owner} refers to unknown upstream ${name}`);
+    return {
+      name: u.name,
+      addr: addrPort(u.address, portOf(u)),
+      inter: haproxyDuration(s.checkIntervalMs),
+      // Checks in transition and on DOWN servers run faster (at most every 500 ms): a server
+      // that comes back is UP in about rise × 0.5 s, so a primary that takes the VIP back after
+      // a link-down does not serve 503s while its servers are still marked DOWN.
+      fastinter: haproxyDuration(Math.min(s.checkIntervalMs, 500)),
+      fall: s.checkFall,
+      rise: s.checkRise,
+      weight: u.weight,
+      backup: u.backup,
+    };
+  });
 }
 
 /**
@@ -375,20 +388,7 @@ function tcpListens(model: Topology) {
     send: s.checkSend === undefined ? undefined : haproxyWord(tcpPayload(s.checkSend)),
     expect: s.checkExpect === undefined ? undefined : haproxyWord(s.checkExpect),
     pass: s.haproxy,
-    servers: s.servers.map((name) => {
-      const u = upstreams.get(name);
-      if (!u) throw new RenderError(`service ${s.name} refers to unknown upstream ${name}`);
-      return {
-        name: u.name,
-        addr: addrPort(u.address, s.port),
-        inter: haproxyDuration(s.checkIntervalMs),
-        fastinter: haproxyDuration(Math.min(s.checkIntervalMs, 500)),
-        fall: s.checkFall,
-        rise: s.checkRise,
-        weight: u.weight,
-        backup: u.backup,
-      };
-    }),
+    servers: serverLines(`service ${s.name}`, s, upstreams, () => s.port),
   }));
 }
 
