@@ -17,6 +17,7 @@ import { envSecrets } from '../../server/src/secrets.js';
 import { runFailoverTest, type FailoverEvent, type FailoverOptions, type FailoverReport } from '../../server/src/failover/index.js';
 import { serviceCommand } from '../../server/src/failover/faults.js';
 import { renderCommand } from '../../server/src/deploy/shell-quote.js';
+import { inFlightAcrossKill } from '../helpers/fault-window.js';
 import { useLabFixture } from '../helpers/lab-fixture.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -261,8 +262,7 @@ describe('failover test in the local lab', { skip: !isRoot && 'needs root (netwo
     // No request begun after the kill fails: HAProxy's checks and retries carry them to web2. One
     // under way on web1 at the kill may get a 502 (seen once in a CI run: HAProxy cannot replay a
     // request nginx had already taken), so only a failure in flight across the kill is allowed.
-    const inFlightAtKill = (x: { t: number; ms: number; connected?: boolean }) =>
-      x.connected === true && x.t <= r.faultSentMs! && x.t + x.ms >= r.faultSentMs!;
+    const inFlightAtKill = inFlightAcrossKill(r);
     const failed = r.timeline.samples.filter((s) => !s.ok);
     assert.deepEqual(failed.filter((x) => !inFlightAtKill(x)).slice(0, 5), [], JSON.stringify(failed.slice(0, 5)));
     assert.ok(failed.length <= 2, `${failed.length} failed: at most the requests in flight at the kill`);
