@@ -1,0 +1,194 @@
+/**
+ * Accounting: renders the draft and settles every input line inference left open. A line the
+ * render writes the same in the matching section is a default; any other becomes a pass-through
+ * statement of the block that owns the section (the pass-through table judges it), or, when halab
+ * writes that directive itself, a replaced line listed as a difference; what has no place is an
+ * error naming its line.
+ */
+import { analyze, hasErrors } from '../engine.js';
+import { render } from '../render/render.js';
+import { PATHS } from '../render/names.js';
+import { parsePassLine } from '../schema/pass-through.js';
+import type { SecretResolver } from '../secrets.js';
+import type { RenderResult } from '../render/types.js';
+import { parseHaproxyCfg, type CfgSection } from './haproxy-cfg.js';
+import { oneLine, parseKeepalivedConf, type KaNode } from './keepalived-conf.js';
+import type { Inferred, LbIn, SectionTarget } from './infer.js';
+import type { Ledger } from './ledger.js';
+import { draftText } from './emit.js';
+import type { Draft, DraftBlock } from './types.js';
+
+export interface Rendered {
+  text: string;
+  result?: RenderResult;
+  /** The .halab diagnostics of the draft (an import bug or an input halab refuses). */
+  problems: string[];
+}
+
+export function renderDraft(draft: Draft, secrets: SecretResolver, source: string): Rendered {
+  const text = draftText(draft);
+  const a = analyze(text, source);
+  const problems = a.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code}: ${d.message}`);
+  if (hasErrors(a.diagnostics)) return { text, problems };
+  try {
+    return { text, result: render(a.model, { secrets, source }), problems };
+  } catch (e) {
+    return { text, problems: [...problems, (e as Error).message] };
+  }
+}
+
+const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
+
+function renderedFile(r: RenderResult, host: string, path: string): string | undefined {
+  return r.files.find((f) => f.host === host && f.path === path)?.content;
+}
+
+interface Settler {
+  ledger: Ledger;
+  draft: Draft;
+  inf: Inferred;
+  /** Pass-through lines already added, by owner: a line on every lb is added once. */
+  added: Set<string>;
+}
+
+function addPass(s: Settler, target: SectionTarget, line: string, owner?: string): void {
+  const block: DraftBlock | undefined = target.block
+    ? s.draft.blocks.find((b) => b.kind === target.block!.kind && b.name === (owner ?? target.block!.name))
+    : undefined;
+  const key = `${block?.kind ?? ''}\u0000${block?.name ?? ''}\u0000${target.keyword}\u0000${line}`;
+  if (s.added.has(key)) return;
+  s.added.add(key);
+  (block ? block.pass : s.draft.topPass).push({ keyword: target.keyword, line });
+}
+
+/** One open line: default, pass-through, replaced or error. */
+function settle(s: Settler, lb: LbIn, file: string, d: { line: number; text: string }, onePass: string,
+  target: SectionTarget | undefined, renderedLines: Set<string>, owner?: string): void {
+  const host = lb.host.name;
+  if (s.ledger.has(host, file, d.line) && s.ledger.get(host, file, d.line)!.went !== 'pass-through') return;
+  if (renderedLines.has(norm(onePass))) {
+    s.ledger.mark(host, file, d.line, d.text, 'default', 'halab renders the same line');
+    return;
+  }
+  if (!target) {
+    s.ledger.mark(host, file, d.line, d.text, 'error', 'its section has no place in a .halab file (see docs/import.md)');
+    return;
+  }
+  // global settings are single-valued: halab's own line for the same setting replaces the input's
+  const key = onePass.trim().split(/\s+/)[0];
+  const own = target.pass === 'haproxy-global' && key !== 'log' ? [...renderedLines].find((l) => l.split(' ')[0] === key) : undefined;
+  if (own) {
+    s.ledger.mark(host, file, d.line, d.text, 'replaced', `halab writes \`${own}\``);
+    return;
+  }
+  const judged = parsePassLine(onePass, target.pass);
+  if (judged.ok) {
+    addPass(s, target, judged.value, owner);
+    const where = target.block ? `${target.block.kind} ${owner ?? target.block.name}` : 'the top level';
+    s.ledger.mark(host, file, d.line, d.text, 'pass-through', `\`${target.keyword} "…"\` in ${where}`);
+  } else if (/does not write itself/.test(judged.message)) {
+    s.ledger.mark(host, file, d.line, d.text, 'replaced', judged.message.replace(/^a directive halab does not write itself: /, ''));
+  } else {
+    s.ledger.mark(host, file, d.line, d.text, 'error', `cannot be a pass-through line: it must be ${judged.message}`);
+  }
+}
+
+/** The lines every rendered frontend has. */
+function everyFrontend(rendered: Map<string, CfgSection>): string[] {
+  const fes = [...rendered.values()].filter((x) => x.kind === 'frontend').map((x) => new Set(x.directives.map((d) => norm(d.text))));
+  return fes.length ? [...fes[0]!].filter((l) => fes.every((f) => f.has(l))) : [];
+}
+
+function sectionsByKey(text: string | undefined): Map<string, CfgSection> {
+  const out = new Map<string, CfgSection>();
+  if (text === undefined) return out;
+  for (const sec of parseHaproxyCfg(text).sections) out.set(`${sec.kind} ${sec.name}`, sec);
+  return out;
+}
+
+/** haproxy.cfg of one lb: every section's open lines against its rendered counterpart. */
+function settleHaproxy(s: Settler, lb: LbIn, r: RenderResult): void {
+  if (!lb.cfg) return;
+  const rendered = sectionsByKey(renderedFile(r, lb.host.name, PATHS.haproxy));
+  for (const sec of lb.cfg.sections) {
+    const key = `${sec.kind} ${sec.name}`;
+    const target = s.inf.targets.get(`${lb.host.name}\u0000${key}`);
+    const counterpart = rendered.get(target?.rendered ?? key);
+    const lines = new Set(counterpart?.directives.map((d) => norm(d.text)) ?? []);
+    // halab writes some defaults-section lines in each HTTP frontend instead (option forwardfor)
+    if (sec.kind === 'defaults') for (const l of everyFrontend(rendered)) lines.add(l);
+    if (!s.ledger.has(lb.host.name, PATHS.haproxy, sec.line)) {
+      const went = target ? 'statement' : counterpart ? 'generated' : 'error';
+      s.ledger.mark(lb.host.name, PATHS.haproxy, sec.line, sec.text, went,
+        target ? `section ${key}` : counterpart ? "halab's own section" : `section \`${sec.kind}\` has no place in a .halab file yet (see docs/import.md)`);
+    }
+    let owner: string | undefined;
+    let left = 0;
+    for (const d of sec.directives) {
+      // halab's comment before a site's pass-through lines says which site they are of
+      const c = sec.comments.filter((x) => x.line === d.line).map((x) => /^# pass-through: (\d+) line\(s\) of site (\S+)'s/.exec(x.text)).find(Boolean);
+      if (c) (owner = c[2]), (left = Number(c[1]));
+      settle(s, lb, PATHS.haproxy, d, d.text, counterpart || target ? target : undefined, lines, left-- > 0 ? owner : undefined);
+    }
+  }
+}
+
+function flatten(nodes: KaNode[] | undefined): Set<string> {
+  return new Set((nodes ?? []).map((n) => norm(oneLine(n))));
+}
+
+/** keepalived.conf of one lb: global_defs, instances and top-level blocks. */
+function settleKeepalived(s: Settler, lb: LbIn, r: RenderedResultLike): void {
+  if (!lb.ka) return;
+  const out = parseKeepalivedConf(renderedFile(r, lb.host.name, PATHS.keepalived) ?? '');
+  const renderedTop = new Map(out.nodes.map((n) => [n.words.slice(0, 2).join(' '), n]));
+  const topLines = flatten(out.nodes);
+  const globalTarget: SectionTarget = { rendered: 'global_defs', keyword: 'keepalived', pass: 'keepalived-global' };
+  for (const node of lb.ka.nodes) {
+    const key = node.words.slice(0, 2).join(' ');
+    const mark = (went: 'statement' | 'generated' | 'default', detail: string) =>
+      s.ledger.has(lb.host.name, PATHS.keepalived, node.line) || s.ledger.mark(lb.host.name, PATHS.keepalived, node.line, node.text, went, detail);
+    if (node.words[0] === 'global_defs') {
+      mark('statement', 'global_defs');
+      const lines = flatten(renderedTop.get('global_defs')?.children);
+      for (const c of node.children ?? []) settleKa(s, lb, c, globalTarget, lines);
+    } else if (node.words[0] === 'vrrp_instance') {
+      const target = s.inf.targets.get(`${lb.host.name}\u0000vrrp_instance ${node.words[1]}`);
+      const lines = flatten(renderedTop.get(target?.rendered ?? key)?.children);
+      for (const c of node.children ?? []) settleKa(s, lb, c, target, lines);
+    } else if (topLines.has(norm(oneLine(node)))) {
+      markTree(s, lb, node, 'default', 'halab renders the same block');
+    } else if (!s.ledger.has(lb.host.name, PATHS.keepalived, node.line)) {
+      markTree(s, lb, node, 'error', `\`${node.words[0]}\` has no place in a .halab file yet (see docs/import.md)`);
+    }
+  }
+}
+
+type RenderedResultLike = RenderResult;
+
+function markTree(s: Settler, lb: LbIn, node: KaNode, went: 'default' | 'error', detail: string): void {
+  s.ledger.mark(lb.host.name, PATHS.keepalived, node.line, node.text, went, detail);
+  for (const c of node.children ?? []) markTree(s, lb, c, went, detail);
+}
+
+function settleKa(s: Settler, lb: LbIn, node: KaNode, target: SectionTarget | undefined, lines: Set<string>): void {
+  if (s.ledger.has(lb.host.name, PATHS.keepalived, node.line)) return;
+  settle(s, lb, PATHS.keepalived, node, oneLine(node), target, lines);
+  const e = s.ledger.get(lb.host.name, PATHS.keepalived, node.line)!;
+  // a block's inner lines go with it
+  for (const c of node.children ?? []) markInner(s, lb, c, e.went, e.detail);
+}
+
+function markInner(s: Settler, lb: LbIn, node: KaNode, went: ReturnType<Ledger['all']>[number]['went'], detail: string): void {
+  s.ledger.mark(lb.host.name, PATHS.keepalived, node.line, node.text, went, detail);
+  for (const c of node.children ?? []) markInner(s, lb, c, went, detail);
+}
+
+/** Settles every lb's files against a render of the draft; adds the pass-through lines to the draft. */
+export function settleAll(inf: Inferred, draft: Draft, ledger: Ledger, r: RenderResult): void {
+  const s: Settler = { ledger, draft, inf, added: new Set() };
+  for (const lb of inf.lbIns) {
+    settleHaproxy(s, lb, r);
+    settleKeepalived(s, lb, r);
+  }
+}

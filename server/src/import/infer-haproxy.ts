@@ -1,0 +1,398 @@
+/**
+ * Inference from haproxy.cfg: defaults, sites (backends chosen by Host in frontends bound to a
+ * vip), TCP services (`listen` sections in mode tcp), the stats page and the upstreams (server
+ * lines). Reads the primary's file; accounting compares every lb's file with the render.
+ */
+import { PATHS } from '../render/names.js';
+import type { CfgLine, CfgSection, HaproxyCfg } from './haproxy-cfg.js';
+import { durationMs, splitAddr, type Inferred, type LbIn, type SectionTarget, type ServiceOut, type SiteOut, type UpstreamOut, type VipIn } from './infer.js';
+import type { Ledger } from './ledger.js';
+import { TIMEOUT_KINDS } from '../../../shared/model/values.js';
+import { NAME_RE } from '../../../shared/model/values.js';
+
+const FILE = PATHS.haproxy;
+
+interface Ctx {
+  lb: LbIn;
+  ledger: Ledger;
+  guesses: string[];
+  errors: Inferred['errors'];
+  targets: Map<string, SectionTarget>;
+  vips: VipIn[];
+  upstreams: Map<string, UpstreamOut>;
+}
+
+function use(c: Ctx, d: { line: number; text: string }, detail: string): void {
+  c.ledger.mark(c.lb.host.name, FILE, d.line, d.text, 'statement', detail);
+}
+
+function fail(c: Ctx, d: { line: number; text: string }, message: string): void {
+  c.errors.push({ host: c.lb.host.name, file: FILE, line: d.line, text: d.text, message });
+  c.ledger.mark(c.lb.host.name, FILE, d.line, d.text, 'error', message);
+}
+
+/** Phase: global and defaults. */
+function inferDefaults(c: Ctx, cfg: HaproxyCfg): Inferred['defaults'] {
+  const out: Inferred['defaults'] = { timeouts: {} };
+  const global = cfg.sections.find((s) => s.kind === 'global');
+  if (global) c.targets.set(`${c.lb.host.name}\u0000global `, { rendered: 'global ', keyword: 'haproxy', pass: 'haproxy-global' });
+  const defaults = cfg.sections.filter((s) => s.kind === 'defaults');
+  defaults.forEach((sec, i) => {
+    c.targets.set(`${c.lb.host.name}\u0000defaults ${sec.name}`, {
+      rendered: 'defaults ', block: { kind: 'defaults', name: '' }, keyword: 'haproxy', pass: 'haproxy-defaults',
+    });
+    if (i > 0) c.guesses.push(`haproxy.cfg line ${sec.line}: a second defaults section is merged into the first (halab writes one)`);
+    for (const d of sec.directives) {
+      const [k, a, b] = d.words;
+      if (k === 'retries' && a !== undefined) (out.retries = Number(a)), use(c, d, `retries ${a} (defaults block)`);
+      else if (k === 'maxconn' && a !== undefined) (out.maxconn = Number(a)), use(c, d, `maxconn ${a} (defaults block)`);
+      else if (k === 'option' && a === 'redispatch') (out.redispatch = true), use(c, d, 'redispatch on (defaults block)');
+      else if (k === 'no' && a === 'option' && b === 'redispatch') (out.redispatch = false), use(c, d, 'redispatch off (defaults block)');
+      else if (k === 'timeout' && (TIMEOUT_KINDS as readonly string[]).includes(a ?? '') && b !== undefined && durationMs(b) !== undefined) {
+        out.timeouts[a!] = durationMs(b)!;
+        use(c, d, `timeout ${a} (defaults block)`);
+      }
+    }
+  });
+  return out;
+}
+
+interface Bind {
+  address: string;
+  port: number;
+  crts: string[];
+}
+
+function bindsOf(sec: CfgSection): { d: CfgLine; bind: Bind }[] {
+  return sec.directives
+    .filter((d) => d.words[0] === 'bind')
+    .map((d) => {
+      const { address, port } = splitAddr(d.words[1] ?? '');
+      const crts = d.words.flatMap((w, i) => (w === 'crt' && d.words[i + 1] ? [d.words[i + 1]!] : []));
+      return { d, bind: { address, port: port ?? 80, crts } };
+    });
+}
+
+/** A Host ACL: which names it matches (`*.x` for a suffix match), or undefined when it is not one. */
+function hostAcl(words: string[]): { name: string; hosts: string[] } | undefined {
+  const [, name, fetch, ...rest] = words;
+  if (!name || !fetch) return undefined;
+  const f = fetch.toLowerCase();
+  let suffix = /^hdr_end\(host\)/.test(f);
+  let dom = /^hdr_dom\(host\)/.test(f);
+  if (!suffix && !dom && !/^(req\.)?hdr\(host\)(,field\(1,:\))?$/.test(f) && f !== 'hdr_dom(host)' && f !== 'hdr_end(host)') return undefined;
+  const patterns: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const w = rest[i]!;
+    if (w === '-i') continue;
+    if (w === '-m') {
+      const m = rest[++i];
+      if (m === 'end') suffix = true;
+      else if (m === 'dom') dom = true;
+      else if (m !== 'str') return undefined;
+      continue;
+    }
+    if (w.startsWith('-')) return undefined;
+    patterns.push(w);
+  }
+  if (patterns.length === 0) return undefined;
+  const hosts = patterns.flatMap((p) => {
+    if (suffix) return p.startsWith('.') ? [`*${p}`] : [`*.${p}`, p];
+    if (dom) return [p, `*.${p}`];
+    return [p];
+  });
+  return { name, hosts };
+}
+
+function aclNames(cond: string[]): string[] | undefined {
+  // `if A`, `if A || B`, `if A or B`
+  if (cond[0] !== 'if') return undefined;
+  const names = cond.slice(1).filter((w) => w !== '||' && w !== 'or');
+  return names.every((n) => /^[A-Za-z0-9_.:-]+$/.test(n) && !n.startsWith('!')) && names.length > 0 ? names : undefined;
+}
+
+interface FrontendRead {
+  sec: CfgSection;
+  vip?: string;
+  port: number;
+  tls: boolean;
+  crts: string[];
+  routes: { backend: string; hosts: string[] }[];
+  defaultBackend?: string;
+  /** Backends with a TLS redirect in this (plain) frontend: their listen port. */
+  redirected: string[];
+}
+
+/** Phase: the frontends bound to a vip: which backend each Host goes to. */
+function readFrontends(c: Ctx, cfg: HaproxyCfg): FrontendRead[] {
+  const out: FrontendRead[] = [];
+  for (const sec of cfg.sections.filter((s) => s.kind === 'frontend')) {
+    const binds = bindsOf(sec);
+    const onVip = binds.filter((b) => c.vips.some((v) => v.address === b.bind.address));
+    const first = onVip[0]?.bind ?? binds[0]?.bind;
+    if (!first) continue;
+    let vip = onVip[0] ? first.address : undefined;
+    if (!vip && c.vips[0] && (first.address === '' || first.address === '*' || first.address === '0.0.0.0')) {
+      vip = c.vips[0].address;
+      c.guesses.push(`haproxy.cfg line ${binds[0]!.d.line}: frontend ${sec.name} binds every address; halab binds it to the vip ${vip}`);
+    }
+    for (const b of onVip.length ? onVip : binds) use(c, b.d, `listen/vip/tls of the sites of frontend ${sec.name}`);
+    const fe: FrontendRead = {
+      sec, vip, port: first.port, tls: first.crts.length > 0, crts: first.crts, routes: [], redirected: [],
+    };
+    const acls = new Map<string, { hosts: string[]; lines: CfgLine[] }>();
+    for (const d of sec.directives) {
+      if (d.words[0] !== 'acl') continue;
+      const h = hostAcl(d.words);
+      if (!h) continue;
+      const a = acls.get(h.name) ?? { hosts: [], lines: [] };
+      a.hosts.push(...h.hosts);
+      a.lines.push(d);
+      acls.set(h.name, a);
+    }
+    for (const d of sec.directives) {
+      const [k, target] = d.words;
+      if (k === 'use_backend' && target) {
+        const names = aclNames(d.words.slice(2));
+        const hosts = names?.every((n) => acls.has(n)) ? names.flatMap((n) => acls.get(n)!.hosts) : undefined;
+        if (!hosts) continue;
+        fe.routes.push({ backend: target, hosts });
+        use(c, d, `servers of site ${target} (its hosts)`);
+        for (const n of names!) for (const l of acls.get(n)!.lines) use(c, l, `host of site ${target}`);
+      } else if (k === 'default_backend' && target) {
+        if (target !== 'halab.no-site') fe.defaultBackend = target;
+        use(c, d, target === 'halab.no-site' ? 'no default site' : `default (site ${target})`);
+      } else if (k === 'http-request' && d.words[1] === 'redirect' && d.words.includes('scheme') && d.words.includes('https')) {
+        const names = aclNames(d.words.slice(d.words.indexOf('if')));
+        for (const n of names ?? []) for (const l of acls.get(n)?.lines ?? []) use(c, l, 'host of a TLS site (redirect)');
+        if (names) fe.redirected.push(...names);
+        if (names || d.words.includes('unless')) use(c, d, 'the http → https redirect of TLS sites');
+        if (d.words.includes('unless')) for (const l of acls.get('plain_hosts')?.lines ?? []) use(c, l, 'the default TLS site');
+      }
+    }
+    out.push(fe);
+  }
+  return out;
+}
+
+/** A server line's parameters halab says with statements: the rest cannot be kept on that line. */
+const SERVER_PARAMS = new Set(['check', 'inter', 'fastinter', 'downinter', 'fall', 'rise', 'weight', 'backup']);
+
+interface ServerRead {
+  name: string;
+  address: string;
+  port?: number;
+  weight: number;
+  backup: boolean;
+  interMs?: number;
+  fall?: number;
+  rise?: number;
+}
+
+function readServer(c: Ctx, d: CfgLine): ServerRead | undefined {
+  const [, name, addr, ...params] = d.words;
+  if (!name || !addr) return undefined;
+  const s: ServerRead = { name, ...splitAddr(addr), weight: 100, backup: false };
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i]!;
+    if (!SERVER_PARAMS.has(p)) {
+      fail(c, d, `server parameter \`${p}\` has no halab statement (halab writes: ${[...SERVER_PARAMS].join(', ')}); ` +
+        'put it in a `default-server` pass-through line of the backend, or remove it');
+      return undefined;
+    }
+    const v = params[i + 1];
+    if (p === 'inter') (s.interMs = durationMs(v ?? '')), i++;
+    else if (p === 'fall') (s.fall = Number(v)), i++;
+    else if (p === 'rise') (s.rise = Number(v)), i++;
+    else if (p === 'weight') (s.weight = Number(v)), i++;
+    else if (p === 'fastinter' || p === 'downinter') i++;
+    else if (p === 'backup') s.backup = true;
+  }
+  return s;
+}
+
+/** An upstream per server name (the first address seen wins; another address gets a new name). */
+function upstreamFor(c: Ctx, s: ServerRead, httpPort: boolean): string {
+  let name = NAME_RE.test(s.name) ? s.name : s.name.replace(/[^A-Za-z0-9_-]/g, '-').replace(/^[^A-Za-z]/, 'u');
+  for (let k = 2; c.upstreams.has(name) && c.upstreams.get(name)!.address !== s.address; k++) name = `${s.name}-${k}`;
+  if (name !== s.name) c.guesses.push(`server ${s.name} is upstream ${name} (a name halab accepts, or its address differs)`);
+  const u = c.upstreams.get(name);
+  if (!u) c.upstreams.set(name, { name, address: s.address, port: httpPort ? s.port : undefined, weight: s.weight, backup: s.backup, managed: false });
+  else if (httpPort && u.port === undefined) u.port = s.port;
+  return name;
+}
+
+function siteName(c: Ctx, backend: string): string {
+  if (NAME_RE.test(backend)) return backend;
+  const name = backend.replace(/[^A-Za-z0-9_-]/g, '-').replace(/^[^A-Za-z]+/, '') || 'site';
+  c.guesses.push(`backend ${backend} is site ${name} (a name halab accepts)`);
+  return name;
+}
+
+/** Phase: a site per backend some frontend routes Hosts to (in the order of the backends). */
+function inferSites(c: Ctx, cfg: HaproxyCfg, fes: FrontendRead[]): SiteOut[] {
+  const sites: SiteOut[] = [];
+  for (const sec of cfg.sections.filter((s) => s.kind === 'backend' && s.name !== 'halab.no-site')) {
+    const plain = fes.filter((f) => !f.tls && f.routes.some((r) => r.backend === sec.name));
+    const tlsFe = fes.find((f) => f.tls && f.routes.some((r) => r.backend === sec.name));
+    const fe = plain[0] ?? tlsFe;
+    if (!fe) continue;
+    const name = siteName(c, sec.name);
+    const hosts = [...new Set((plain[0] ?? tlsFe)!.routes.filter((r) => r.backend === sec.name).flatMap((r) => r.hosts))];
+    const redirectFe = tlsFe ? fes.find((f) => !f.tls && f.vip === tlsFe.vip && f.redirected.some((n) => n === `host_${sec.name}` || n === `hostw_${sec.name}`)) : undefined;
+    const site: SiteOut = {
+      name,
+      hosts: tlsFe ? [...new Set(tlsFe.routes.filter((r) => r.backend === sec.name).flatMap((r) => r.hosts))] : hosts,
+      servers: [],
+      listen: plain[0]?.port ?? redirectFe?.port ?? 80,
+      vip: fe.vip ?? c.vips[0]?.address ?? '',
+      tls: tlsFe ? tlsFe.crts[Math.min(fes.filter((f) => f === tlsFe).length - 1, tlsFe.crts.length - 1)] : undefined,
+      check: 'tcp',
+      isDefault: fes.some((f) => f.defaultBackend === sec.name),
+    };
+    readBackend(c, sec, site);
+    c.targets.set(`${c.lb.host.name}\u0000backend ${sec.name}`, {
+      rendered: `backend ${name}`, block: { kind: 'site', name }, keyword: 'backend', pass: 'haproxy-backend',
+    });
+    sites.push(site);
+  }
+  assignCrts(fes, sites);
+  for (const fe of fes) {
+    const first = sites.find((s) => fe.routes.some((r) => siteName(c, r.backend) === s.name));
+    const rendered = fe.tls ? `frontend fe_https_${fe.vip}_443` : `frontend fe_http_${fe.vip}_${fe.port}`;
+    c.targets.set(`${c.lb.host.name}\u0000frontend ${fe.sec.name}`, {
+      rendered, block: first ? { kind: 'site', name: first.name } : undefined, keyword: 'frontend', pass: 'haproxy-frontend',
+    });
+  }
+  return sites;
+}
+
+/** A TLS frontend's certificates, in order, each to the first site that needs one not yet given. */
+function assignCrts(fes: FrontendRead[], sites: SiteOut[]): void {
+  for (const fe of fes.filter((f) => f.tls)) {
+    const mine = sites.filter((s) => s.tls !== undefined && fe.routes.some((r) => r.backend === s.name));
+    mine.forEach((s, i) => (s.tls = fe.crts[Math.min(i, fe.crts.length - 1)]));
+  }
+}
+
+function readBackend(c: Ctx, sec: CfgSection, site: SiteOut): void {
+  for (const d of sec.directives) {
+    const [k, a, ...rest] = d.words;
+    if (k === 'balance' && a) (site.balance = a), use(c, d, `balance of site ${site.name}`);
+    else if (k === 'option' && a === 'httpchk') {
+      site.check = 'http';
+      // old form: `option httpchk [METH] URI [VER]`
+      const uri = rest.length === 1 ? rest[0] : rest[1];
+      if (uri) site.checkPath = uri;
+      use(c, d, `check http of site ${site.name}`);
+    } else if (k === 'http-check' && a === 'send') {
+      const i = rest.indexOf('uri');
+      if (i >= 0) site.checkPath = rest[i + 1];
+      use(c, d, `check-path of site ${site.name}`);
+    } else if (k === 'http-check' && a === 'expect' && rest[0] === 'status' && /^\d+$/.test(rest[1] ?? '')) {
+      site.checkExpect = Number(rest[1]);
+      use(c, d, `check-expect of site ${site.name}`);
+    } else if (k === 'acl' && a === 'own_host') use(c, d, `default site ${site.name} (the Host rewrite)`);
+    else if (k === 'http-request' && a === 'set-header' && rest[0] === 'Host' && rest.at(-1) === 'own_host') use(c, d, `default site ${site.name}`);
+    else if (k === 'server') {
+      const s = readServer(c, d);
+      if (!s) continue;
+      site.servers.push(upstreamFor(c, s, true));
+      site.checkIntervalMs ??= s.interMs;
+      site.checkFall ??= s.fall;
+      site.checkRise ??= s.rise;
+      use(c, d, `servers of site ${site.name}, upstream ${s.name}`);
+    }
+  }
+}
+
+/** Phase: the stats page and the TCP services (listen sections). */
+function inferListens(c: Ctx, cfg: HaproxyCfg): { stats?: Inferred['stats']; services: ServiceOut[] } {
+  let stats: Inferred['stats'];
+  const services: ServiceOut[] = [];
+  for (const sec of cfg.sections.filter((s) => s.kind === 'listen')) {
+    const isStats = sec.directives.some((d) => d.words[0] === 'stats' && d.words[1] === 'enable');
+    const mode = sec.directives.find((d) => d.words[0] === 'mode')?.words[1];
+    if (isStats && !stats) {
+      stats = readStats(c, sec);
+      c.targets.set(`${c.lb.host.name}\u0000listen ${sec.name}`, { rendered: 'listen halab.stats', keyword: 'haproxy', pass: 'haproxy-listen' });
+    } else if (mode === 'tcp') {
+      const sv = readService(c, sec);
+      if (sv) {
+        services.push(sv);
+        c.targets.set(`${c.lb.host.name}\u0000listen ${sec.name}`, {
+          rendered: `listen ${sv.name}`, block: { kind: 'service', name: sv.name }, keyword: 'haproxy', pass: 'haproxy-listen',
+        });
+      }
+    }
+  }
+  return { stats, services };
+}
+
+function readStats(c: Ctx, sec: CfgSection): Inferred['stats'] {
+  const st = { listen: 8080, uri: '/', realm: 'HAProxy Statistics', user: 'admin', password: '' };
+  for (const d of sec.directives) {
+    const [k, a, ...rest] = d.words;
+    if (k === 'bind') (st.listen = splitAddr(a ?? '').port ?? 8080), use(c, d, 'listen of the stats block');
+    else if (k === 'stats' && a === 'uri') (st.uri = rest[0] ?? '/'), use(c, d, 'uri of the stats block');
+    else if (k === 'stats' && a === 'realm') (st.realm = rest.join(' ').replace(/\\(["\\])/g, '$1')), use(c, d, 'realm of the stats block');
+    else if (k === 'stats' && a === 'auth' && rest[0]) {
+      const i = rest[0].indexOf(':');
+      st.user = rest[0].slice(0, i);
+      st.password = rest[0].slice(i + 1);
+      use(c, d, 'user and password of the stats block');
+    } else if (k === 'stats' && a === 'enable') use(c, d, 'the stats block');
+  }
+  return st;
+}
+
+function readService(c: Ctx, sec: CfgSection): ServiceOut | undefined {
+  const bind = bindsOf(sec)[0];
+  if (!bind) return undefined;
+  const name = siteName(c, sec.name);
+  const sv: ServiceOut = {
+    name, listen: bind.bind.port, vip: c.vips.find((v) => v.address === bind.bind.address)?.address ?? c.vips[0]?.address ?? '',
+    servers: [], port: bind.bind.port,
+  };
+  use(c, bind.d, `listen and vip of service ${name}`);
+  for (const d of sec.directives) {
+    const [k, a, ...rest] = d.words;
+    if (k === 'balance' && a) (sv.balance = a), use(c, d, `balance of service ${name}`);
+    else if (k === 'option' && a === 'tcp-check') use(c, d, `check of service ${name}`);
+    else if (k === 'tcp-check' && a === 'send' && rest.length === 1) {
+      sv.send = rest[0]!.replace(/\r\n$/, '').split('\r\n').join('\n');
+      use(c, d, `check-send of service ${name}`);
+    } else if (k === 'tcp-check' && a === 'expect' && rest[0] === 'string' && rest.length === 2) {
+      sv.expect = rest[1];
+      use(c, d, `check-expect of service ${name}`);
+    } else if (k === 'server') {
+      const s = readServer(c, d);
+      if (!s) continue;
+      sv.servers.push(upstreamFor(c, s, false));
+      if (s.port !== undefined) sv.port = s.port;
+      sv.checkIntervalMs ??= s.interMs;
+      sv.checkFall ??= s.fall;
+      sv.checkRise ??= s.rise;
+      use(c, d, `servers of service ${name}, upstream ${s.name}`);
+    }
+  }
+  return sv;
+}
+
+export function inferHaproxy(
+  lb: LbIn,
+  vips: VipIn[],
+  ledger: Ledger,
+  guesses: string[],
+  errors: Inferred['errors'],
+  targets: Map<string, SectionTarget>,
+): Pick<Inferred, 'sites' | 'services' | 'stats' | 'defaults' | 'upstreams' | 'name'> {
+  const c: Ctx = { lb, ledger, guesses, errors, targets, vips, upstreams: new Map() };
+  const cfg = lb.cfg!;
+  const header = cfg.preamble.map((l) => /topology (.*)\)\.$/.exec(l)?.[1]).find(Boolean);
+  const defaults = inferDefaults(c, cfg);
+  const fes = readFrontends(c, cfg);
+  const sites = inferSites(c, cfg, fes);
+  const { stats, services } = inferListens(c, cfg);
+  return { name: header ?? '', sites, services, stats, defaults, upstreams: [...c.upstreams.values()] };
+}
