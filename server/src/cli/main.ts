@@ -9,6 +9,7 @@ import { register as registerLab } from './lab.js';
 import { register as registerDeploy } from './deploy.js';
 import { register as registerFailoverTest } from './failover-test.js';
 import { register as registerRender } from './render.js';
+import { register as registerImport } from './import.js';
 
 declare const HALAB_VERSION: string;
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerDeploy(program);
   registerFailoverTest(program);
   registerRender(program);
+  registerImport(program);
   return program;
 }
 
