@@ -70,6 +70,10 @@ function settle(s: Settler, lb: LbIn, file: string, d: { line: number; text: str
     s.ledger.mark(host, file, d.line, d.text, 'default', 'halab renders the same line');
     return;
   }
+  if (target && !target.block && (target.keyword === 'frontend' || target.keyword === 'backend')) {
+    s.ledger.mark(host, file, d.line, d.text, 'error', `its ${target.keyword} routes no Host to a site, so its lines have no place in a .halab file yet (see docs/import.md)`);
+    return;
+  }
   if (!target) {
     s.ledger.mark(host, file, d.line, d.text, 'error', 'its section has no place in a .halab file (see docs/import.md)');
     return;

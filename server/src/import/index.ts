@@ -70,7 +70,11 @@ export function importConfigs(input: ImportInput): ImportResult {
 
   // 6. settle the open lines against a render, then render the result again
   const first = renderDraft(draft, resolver, source);
-  if (!first.result) return failedDraft(ledger, first.text, first.problems, inf, secrets);
+  if (!first.result) {
+    // still judge every line (against nothing rendered), so the report leaves none out
+    settleAll(inf, draft, ledger, { files: [] });
+    return failedDraft(ledger, first.text, first.problems, inf, secrets);
+  }
   settleAll(inf, draft, ledger, first.result);
   const final = renderDraft(draft, resolver, source);
   if (!final.result) return failedDraft(ledger, final.text, final.problems, inf, secrets);
@@ -114,8 +118,13 @@ function failed(ledger: Ledger, message: string): ImportResult {
 }
 
 function failedDraft(ledger: Ledger, text: string, problems: string[], inf: Inferred, secrets: ImportResult['secrets']): ImportResult {
+  // the input lines that could not be kept come first: the draft's problems usually follow from them
+  const lost = ledger.all().filter((e) => e.went === 'error');
   const errs = problems.map((p) => ({ host: '', file: '(the imported .halab)', line: 0, text: '', went: 'error' as const, detail: p }));
-  return { text: '', report: [...ledger.all(), ...errs], guesses: [...inf.guesses, `the draft was:\n${text}`], differences: [], secrets, errors: errs };
+  return {
+    text: '', report: [...ledger.all(), ...errs], guesses: [...inf.guesses, `the draft was:\n${text}`], differences: [], secrets,
+    errors: [...lost, ...errs],
+  };
 }
 
 export { PATHS, draftText };

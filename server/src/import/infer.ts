@@ -166,9 +166,12 @@ function routerIdOf(inst: KaNode): number | undefined {
   return w === undefined ? undefined : Number(w);
 }
 
-/** The instance of this lb for a router id. */
-export function instanceFor(lb: LbIn, routerId: number): KaNode | undefined {
-  return instancesOf(lb).find((i) => routerIdOf(i) === routerId);
+/** The instance of this lb for a vip: same router id, and same address family (v4 and v6 may share one). */
+export function instanceFor(lb: LbIn, vip: { routerId: number; address: string }): KaNode | undefined {
+  const v6 = vip.address.includes(':');
+  return instancesOf(lb).find(
+    (i) => routerIdOf(i) === vip.routerId && (childWords(child(i, 'virtual_ipaddress'))[0]?.[0] ?? '').includes(':') === v6,
+  );
 }
 
 function priorityOf(lb: LbIn): number {
@@ -231,7 +234,7 @@ export function inferVips(lbs: LbIn[], ledger: Ledger, guesses: string[], target
     const lo = loVips(primary);
     if (lo) vip.handoff = lo.includes(`${vip.address}/${vip.address.includes(':') ? 128 : 32}`);
     vips.push(vip);
-    for (const lb of lbs) markInstance(lb, instanceFor(lb, routerId), vip, ledger, targets);
+    for (const lb of lbs) markInstance(lb, instanceFor(lb, vip), vip, ledger, targets);
   }
   return vips;
 }
@@ -298,7 +301,7 @@ export function inferLbs(lbs: LbIn[], vips: VipIn[], guesses: string[]): LbOut[]
   }
   // An lb's `interface` overrides every vip's, so an lb whose interfaces differ between vips says
   // the vips' own; otherwise each vip takes the most common one and an lb that differs says its own.
-  const own = lbs.map((lb) => vips.map((v) => child(instanceFor(lb, v.routerId), 'interface')?.words[1] ?? v.iface));
+  const own = lbs.map((lb) => vips.map((v) => child(instanceFor(lb, v), 'interface')?.words[1] ?? v.iface));
   const mixed = own.find((o) => new Set(o).size > 1);
   vips.forEach((vip, k) => (vip.iface = mixed ? mixed[k]! : mostCommon(own.map((o) => o[k]!))));
   own.forEach((o, i) => {
