@@ -21,10 +21,24 @@ function dur(ms: number): string {
   return haproxyDuration(ms);
 }
 
-export function draftOf(t: Inferred, secretEnv: (what: 'auth' | 'stats', value: string, vip?: string) => string): Draft {
+type SecretEnv = (what: 'auth' | 'stats', value: string, vip?: string) => string;
+type Add = (kind: DraftBlock['kind'], name: string, lines: string[], head?: string) => void;
+
+/** The draft: a block per vip, lb, upstream, site and service, then stats, defaults and the top level. */
+export function draftOf(t: Inferred, secretEnv: SecretEnv): Draft {
   const blocks: DraftBlock[] = [];
-  const block = (kind: DraftBlock['kind'], name: string, lines: string[], head?: string) =>
-    blocks.push({ kind, name, lines, pass: [], head });
+  const block: Add = (kind, name, lines, head) => blocks.push({ kind, name, lines, pass: [], head });
+  vipBlocks(t, secretEnv, block);
+  hostBlocks(t, block);
+  siteBlocks(t, block);
+  serviceBlocks(t, block);
+  statsAndDefaults(t, secretEnv, block);
+  const top: string[] = [];
+  if (t.firewall) top.push(`firewall ${t.firewall}`);
+  return { name: t.name, top, topPass: [], blocks };
+}
+
+function vipBlocks(t: Inferred, secretEnv: SecretEnv, block: Add): void {
   for (const v of t.vips) {
     const L: string[] = [];
     put(L, 'vip', 'interface', v.iface, wordOrString(v.iface));
@@ -44,6 +58,9 @@ export function draftOf(t: Inferred, secretEnv: (what: 'auth' | 'stats', value: 
     } else if (v.track.kind === 'watcher') L.push('track watcher');
     block('vip', v.address, L, `${v.address}/${v.prefix}`);
   }
+}
+
+function hostBlocks(t: Inferred, block: Add): void {
   for (const lb of t.lbs) {
     const L = [`address ${lb.address ?? '0.0.0.0'}`, `role ${lb.role}`, `priority ${lb.priority}`];
     if (lb.family === 'debian') L.push('os debian');
@@ -61,6 +78,9 @@ export function draftOf(t: Inferred, secretEnv: (what: 'auth' | 'stats', value: 
     if (u.sshPort) L.push(`ssh root@${u.address}:${u.sshPort}`);
     block('upstream', u.name, L);
   }
+}
+
+function siteBlocks(t: Inferred, block: Add): void {
   for (const s of t.sites) {
     const L: string[] = [];
     for (const h of s.hosts) L.push(`host ${wordOrString(h)}`);
@@ -80,6 +100,9 @@ export function draftOf(t: Inferred, secretEnv: (what: 'auth' | 'stats', value: 
     if (s.isDefault) L.push('default');
     block('site', s.name, L);
   }
+}
+
+function serviceBlocks(t: Inferred, block: Add): void {
   for (const s of t.services) {
     const L = [`listen ${s.listen}`];
     if (t.vips.length > 1 || s.vip !== t.vips[0]?.address) L.push(`vip ${s.vip}`);
@@ -93,6 +116,9 @@ export function draftOf(t: Inferred, secretEnv: (what: 'auth' | 'stats', value: 
     put(L, 'service', 'check-rise', s.checkRise, String(s.checkRise));
     block('service', s.name, L);
   }
+}
+
+function statsAndDefaults(t: Inferred, secretEnv: SecretEnv, block: Add): void {
   if (t.stats) {
     const st = t.stats;
     const L: string[] = [];
@@ -111,9 +137,6 @@ export function draftOf(t: Inferred, secretEnv: (what: 'auth' | 'stats', value: 
   const std = defaultTimeouts();
   for (const k of TIMEOUT_KINDS) if (d.timeouts[k] !== undefined && d.timeouts[k] !== std[k]) DL.push(`timeout ${k} ${dur(d.timeouts[k]!)}`);
   block('defaults', '', DL);
-  const top: string[] = [];
-  if (t.firewall) top.push(`firewall ${t.firewall}`);
-  return { name: t.name, top, topPass: [], blocks };
 }
 
 /** The schema's `timeout` default, by kind (one statement per kind). */
