@@ -7,6 +7,7 @@ import { isIP } from 'node:net';
 import type { Topology, Lb } from '../../../shared/model/types.js';
 import { hostTargets, type AccessSettings } from '../deploy/access.js';
 import { sshConnector, type Connector } from '../deploy/remote.js';
+import { readLabState } from '../lab/state.js';
 import type { ImportHost } from './types.js';
 
 /** The files the import reads on a host (globs expand on the host). */
@@ -43,8 +44,11 @@ export function parseFrom(spec: string): FromHost | undefined {
 
 /** A topology holding only the hosts to read, so the deploy's target resolution applies to them. */
 function readingTopology(hosts: FromHost[], labName?: string): Topology {
+  // a lab host is known by its name and address in the lab's state (its key and known_hosts)
+  const lab = labName ? readLabState(labName) : undefined;
+  if (labName && !lab) throw new Error(`no lab of topology ${labName} on this machine (halab lab up FILE)`);
   const lbs = hosts.map((h, i): Lb => ({
-    name: `host${i + 1}`, address: h.host, role: i === 0 ? 'primary' : 'backup', priority: 100,
+    name: lab?.hosts.find((x) => x.address === h.host)?.name ?? `host${i + 1}`, address: h.host, role: i === 0 ? 'primary' : 'backup', priority: 100,
     ssh: { user: h.user ?? 'root', host: h.host, port: h.port ?? 22, explicit: h.user !== undefined || h.port !== undefined },
     os: 'debian', span: { start: 0, end: 0 }, nameSpan: { start: 0, end: 0 },
   }));
