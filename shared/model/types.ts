@@ -56,6 +56,8 @@ export interface Vip extends Node {
   preemptDelayMs?: number;
   /** Flow handoff: connections in flight follow a moved VIP to the lb serving them. */
   handoff: boolean;
+  /** The vrrp_instance's name (default VI_<router id>). */
+  instance: string;
   /** Pass-through lines for this vip's `vrrp_instance`. */
   keepalived: string[];
   track: Track;
@@ -141,6 +143,8 @@ export interface Stats {
   user: string;
   password?: SecretRef;
   realm: string;
+  /** Pass-through lines for its `listen` section. */
+  haproxy: string[];
 }
 
 export interface Defaults {
@@ -157,6 +161,12 @@ export interface FailoverTestSpec {
   probeIntervalMs: number;
   durationMs: number;
   maxOutageMs: number;
+}
+
+export interface RawSection {
+  kind: string;
+  name: string;
+  lines: string[];
 }
 
 export interface Topology {
@@ -177,6 +187,9 @@ export interface Topology {
   /** Pass-through lines for HAProxy's `global` and keepalived's `global_defs`. */
   haproxy: string[];
   keepalived: string[];
+  /** Whole sections halab has no block for (`haproxy-section` / `keepalived-section`). */
+  haproxySections: RawSection[];
+  keepalivedSections: RawSection[];
 }
 
 /** What a service's check and the failover probe send: each line of `check-send` ended by CRLF. */

@@ -14,6 +14,13 @@ export const BALANCES = ['roundrobin', 'leastconn', 'source', 'first', 'uri'] as
 export const TCP_BALANCES = ['roundrobin', 'leastconn', 'source', 'first'] as const;
 export const CHECK_KINDS = ['http', 'tcp'] as const;
 export const TIMEOUT_KINDS = ['connect', 'client', 'server', 'http-request', 'queue', 'http-keep-alive', 'check'] as const;
+/**
+ * Sections halab has no block of its own for, written whole with `haproxy-section KIND NAME { … }`
+ * and `keepalived-section KIND NAME { … }` (a frontend, backend or listen that is not a site or a
+ * service: path routing, TCP frontends; and the daemons' other named sections).
+ */
+export const HAPROXY_SECTION_KINDS = ['frontend', 'backend', 'listen', 'userlist', 'peers', 'resolvers', 'mailers', 'http-errors', 'cache', 'ring'] as const;
+export const KEEPALIVED_SECTION_KINDS = ['vrrp_sync_group', 'vrrp_script', 'vrrp_track_file', 'track_file', 'vrrp_track_process', 'track_process'] as const;
 export const FAULT_KINDS = ['kill-haproxy', 'stop-haproxy', 'stop-keepalived', 'link-down', 'kill-upstream'] as const;
 
 /** Names of the topology, lbs, upstreams and sites (language contract, section 1). */

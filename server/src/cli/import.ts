@@ -34,7 +34,7 @@ export function formatImportReport(r: ImportResult): string {
     const es = r.report.filter((e) => e.went === went);
     if (es.length) out.push(title, ...es.map(line));
   };
-  shown('error', 'cannot be kept (nothing was written):');
+  shown('error', r.text === '' ? 'cannot be kept (nothing was written):' : 'errors to fix in the written file:');
   shown('pass-through', 'kept as pass-through statements:');
   shown('replaced', 'halab writes its own line instead (differences):');
   if (r.guesses.length) out.push('guessed (check these):', ...r.guesses.map((g) => `  ${g}`));
@@ -60,7 +60,7 @@ export function register(program: Command): void {
   formatOption(cmd, '{file, report: [{host, file, line, text, went, detail}], guesses, differences, secrets: [{env, what}], errors}');
   exitCodes(cmd, {
     ok: 'nothing was lost: the file is written',
-    failed: 'some input line cannot be kept (nothing written; the report names it)',
+    failed: 'some input line cannot be kept (nothing written; the report names it), or the topology has errors halab\'s checks find (the file is written, the report names its lines)',
     usage: 'usage or I/O problem: no DIR and no --from, unreadable input, unreachable host, existing output (nothing written)',
   });
   cmd.action(async (dir: string | undefined, opts: ImportCliOptions) => {
@@ -80,17 +80,21 @@ export function register(program: Command): void {
     }
     const r = importConfigs({ hosts, output: opts.output });
     const ok = r.errors.length === 0 && r.text !== '';
-    if (ok) {
+    // with errors only in the file itself (a topology halab's checks refuse), the file is written to be fixed there
+    if (r.text !== '') {
       try {
         writeFileSync(opts.output, r.text, { flag: opts.force ? 'w' : 'wx' });
       } catch (e) {
         return fail(`cannot write ${opts.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT.usage);
       }
     }
-    if (outputFormat(opts) === 'json') process.stdout.write(jsonText(jsonReport(r, ok ? opts.output : undefined)));
+    if (outputFormat(opts) === 'json') process.stdout.write(jsonText(jsonReport(r, r.text !== '' ? opts.output : undefined)));
     else {
       process.stderr.write(formatImportReport(r));
-      if (ok) process.stderr.write(terminalSafe(`halab import: wrote ${opts.output}`) + '\n');
+      if (r.text !== '') {
+        const fix = ok ? '' : ` with ${r.errors.length} error(s) to fix in it (halab check ${opts.output})`;
+        process.stderr.write(terminalSafe(`halab import: wrote ${opts.output}${fix}`) + '\n');
+      }
     }
     process.exitCode = ok ? EXIT.ok : EXIT.failed;
   });

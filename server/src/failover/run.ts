@@ -101,7 +101,9 @@ function castOf(model: Topology, spec: FaultSpec, opts: FailoverOptions): Cast {
   if (!primary) throw new FailoverError('the topology has no primary lb');
   const backup = model.lbs.filter((l) => l !== primary).sort((a, b) => b.priority - a.priority)[0];
   if (!backup) throw new FailoverError('a failover test needs at least two lbs');
-  if (model.sites.length === 0) throw new FailoverError('the topology has no site to probe');
+  if (model.sites.length === 0 && model.services.length === 0) {
+    throw new FailoverError('the topology has no site or service to probe (sections kept whole with haproxy-section are not probed)');
+  }
   if (spec.target !== 'upstream') return { vip, primary, backup, target: primary.name };
   const managed = new Set(model.upstreams.filter((u) => u.managed).map((u) => u.name));
   const upstream = opts.upstream ?? model.sites.flatMap((s) => s.servers).find((n) => managed.has(n));

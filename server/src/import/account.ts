@@ -5,7 +5,8 @@
  * writes that directive itself, a replaced line listed as a difference; what has no place is an
  * error naming its line.
  */
-import { analyze, hasErrors } from '../engine.js';
+import { analyze } from '../engine.js';
+import { LineIndex } from '../syntax/line-index.js';
 import { render } from '../render/render.js';
 import { PATHS } from '../render/names.js';
 import { parsePassLine } from '../schema/pass-through.js';
@@ -17,23 +18,29 @@ import type { Inferred, LbIn, SectionTarget } from './infer.js';
 import type { Ledger } from './ledger.js';
 import { draftText } from './emit.js';
 import type { Draft, DraftBlock } from './types.js';
+import { HAPROXY_SECTION_KINDS, KEEPALIVED_SECTION_KINDS } from '../../../shared/model/values.js';
 
 export interface Rendered {
   text: string;
   result?: RenderResult;
   /** The .halab diagnostics of the draft (an import bug or an input halab refuses). */
-  problems: string[];
+  problems: { line: number; message: string }[];
 }
 
+/** Renders the draft; `problems` are its error diagnostics (the caller decides: none may remain). */
 export function renderDraft(draft: Draft, secrets: SecretResolver, source: string): Rendered {
   const text = draftText(draft);
   const a = analyze(text, source);
-  const problems = a.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code}: ${d.message}`);
-  if (hasErrors(a.diagnostics)) return { text, problems };
+  const lines = new LineIndex(text);
+  const problems = a.diagnostics
+    .filter((d) => d.severity === 'error')
+    .map((d) => ({ line: lines.position(d.span.start).line + 1, message: `${d.code}: ${d.message}` }));
+  // A topology halab's checks refuse (a weight that cannot move the VIP) still renders, and that
+  // render settles the input lines; a draft the renderer cannot take has none.
   try {
     return { text, result: render(a.model, { secrets, source }), problems };
   } catch (e) {
-    return { text, problems: [...problems, (e as Error).message] };
+    return { text, problems: [...problems, { line: 0, message: (e as Error).message }] };
   }
 }
 
@@ -49,6 +56,38 @@ interface Settler {
   inf: Inferred;
   /** Pass-through lines already added, by owner: a line on every lb is added once. */
   added: Set<string>;
+  /** The input's defaults said `mode tcp` (halab's say http): a whole proxy section kept as is says it itself. */
+  tcpDefaults: boolean;
+}
+
+const SECTION_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** A section halab has no block for, kept whole as a `haproxy-section` block of the draft (once for every lb). */
+function rawHaproxy(s: Settler, sec: CfgSection): SectionTarget | undefined {
+  if (!(HAPROXY_SECTION_KINDS as readonly string[]).includes(sec.kind) || !SECTION_NAME.test(sec.name)) return undefined;
+  const name = `${sec.kind} ${sec.name}`;
+  if (!s.draft.blocks.some((b) => b.kind === 'haproxy-section' && b.name === name)) {
+    const block: DraftBlock = { kind: 'haproxy-section', name, lines: [], pass: [] };
+    const proxy = sec.kind === 'frontend' || sec.kind === 'backend' || sec.kind === 'listen';
+    if (proxy && s.tcpDefaults && !sec.directives.some((d) => d.words[0] === 'mode')) {
+      block.pass.push({ keyword: 'haproxy', line: 'mode tcp' });
+    }
+    s.draft.blocks.push(block);
+  }
+  return { rendered: name, block: { kind: 'haproxy-section', name }, keyword: 'haproxy', pass: 'haproxy-section' };
+}
+
+/** A keepalived block halab has no statement for, kept whole as a `keepalived-section` block. */
+function rawKeepalived(s: Settler, node: KaNode): SectionTarget | undefined {
+  const [kind, name] = node.words;
+  if (!(KEEPALIVED_SECTION_KINDS as readonly string[]).includes(kind ?? '') || !SECTION_NAME.test(name ?? '') || node.words.length !== 2) {
+    return undefined;
+  }
+  const full = `${kind} ${name}`;
+  if (!s.draft.blocks.some((b) => b.kind === 'keepalived-section' && b.name === full)) {
+    s.draft.blocks.push({ kind: 'keepalived-section', name: full, lines: [], pass: [] });
+  }
+  return { rendered: full, block: { kind: 'keepalived-section', name: full }, keyword: 'keepalived', pass: 'keepalived-section' };
 }
 
 function addPass(s: Settler, target: SectionTarget, line: string, owner?: string): void {
@@ -116,8 +155,18 @@ function settleHaproxy(s: Settler, lb: LbIn, r: RenderResult): void {
   const rendered = sectionsByKey(renderedFile(r, lb.host.name, PATHS.haproxy));
   for (const sec of lb.cfg.sections) {
     const key = `${sec.kind} ${sec.name}`;
-    const target = s.inf.targets.get(`${lb.host.name}\u0000${key}`);
-    const counterpart = rendered.get(target?.rendered ?? key);
+    let target = s.inf.targets.get(`${lb.host.name}\u0000${key}`);
+    if (target && !target.block && target.keyword === 'frontend') {
+      // a frontend that routes no Host to a site: kept whole rather than taken apart
+      for (const d of [sec, ...sec.directives]) s.ledger.unmark(lb.host.name, PATHS.haproxy, d.line);
+      target = undefined;
+    }
+    let counterpart = rendered.get(target?.rendered ?? key);
+    if (!target && !counterpart) {
+      target = rawHaproxy(s, sec);
+      if (target) s.ledger.mark(lb.host.name, PATHS.haproxy, sec.line, sec.text, 'pass-through', `haproxy-section ${key}`);
+      counterpart = undefined;
+    }
     const lines = new Set(counterpart?.directives.map((d) => norm(d.text)) ?? []);
     // halab writes some defaults-section lines in each HTTP frontend instead (option forwardfor)
     if (sec.kind === 'defaults') for (const l of everyFrontend(rendered)) lines.add(l);
@@ -162,6 +211,10 @@ function settleKeepalived(s: Settler, lb: LbIn, r: RenderedResultLike): void {
       for (const c of node.children ?? []) settleKa(s, lb, c, target, lines);
     } else if (topLines.has(norm(oneLine(node)))) {
       markTree(s, lb, node, 'default', 'halab renders the same block');
+    } else if (!s.ledger.has(lb.host.name, PATHS.keepalived, node.line) && rawKeepalived(s, node)) {
+      const target = rawKeepalived(s, node)!;
+      s.ledger.mark(lb.host.name, PATHS.keepalived, node.line, node.text, 'pass-through', `keepalived-section ${key}`);
+      for (const c of node.children ?? []) settleKa(s, lb, c, target, new Set());
     } else if (!s.ledger.has(lb.host.name, PATHS.keepalived, node.line)) {
       markTree(s, lb, node, 'error', `\`${node.words[0]}\` has no place in a .halab file yet (see docs/import.md)`);
     }
@@ -175,8 +228,20 @@ function markTree(s: Settler, lb: LbIn, node: KaNode, went: 'default' | 'error',
   for (const c of node.children ?? []) markTree(s, lb, c, went, detail);
 }
 
+/**
+ * keepalived blocks it reads as one list of words, whatever the lines (parser.c read_value_block):
+ * these alone may be joined onto one line. Elsewhere each line is an entry with its options.
+ */
+const WORD_LIST_BLOCKS = new Set(['group', 'notification_email']);
+
 function settleKa(s: Settler, lb: LbIn, node: KaNode, target: SectionTarget | undefined, lines: Set<string>): void {
   if (s.ledger.has(lb.host.name, PATHS.keepalived, node.line)) return;
+  if ((node.children?.length ?? 0) > 1 && !WORD_LIST_BLOCKS.has(node.words[0]!) && !lines.has(norm(oneLine(node)))) {
+    // keepalived reads one entry per line inside such a block: `{ eth1 weight -20 eth2 }` is one (wrong) entry
+    markInner(s, lb, node, 'error', `\`${node.words[0]} { … }\` with ${node.children!.length} lines cannot be one pass-through line ` +
+      '(keepalived reads one entry per line inside it); keep one entry, or add the others on the hosts by hand');
+    return;
+  }
   settle(s, lb, PATHS.keepalived, node, oneLine(node), target, lines);
   const e = s.ledger.get(lb.host.name, PATHS.keepalived, node.line)!;
   // a block's inner lines go with it
@@ -190,7 +255,9 @@ function markInner(s: Settler, lb: LbIn, node: KaNode, went: ReturnType<Ledger['
 
 /** Settles every lb's files against a render of the draft; adds the pass-through lines to the draft. */
 export function settleAll(inf: Inferred, draft: Draft, ledger: Ledger, r: RenderResult): void {
-  const s: Settler = { ledger, draft, inf, added: new Set() };
+  const tcpDefaults = inf.lbIns.some((lb) =>
+    lb.cfg?.sections.some((x) => x.kind === 'defaults' && x.directives.some((d) => d.words[0] === 'mode' && d.words[1] === 'tcp')));
+  const s: Settler = { ledger, draft, inf, added: new Set(), tcpDefaults };
   for (const lb of inf.lbIns) {
     settleHaproxy(s, lb, r);
     settleKeepalived(s, lb, r);

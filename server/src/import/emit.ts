@@ -22,12 +22,16 @@ function dur(ms: number): string {
 }
 
 type SecretEnv = (what: 'auth' | 'stats', value: string, vip?: string) => string;
-type Add = (kind: DraftBlock['kind'], name: string, lines: string[], head?: string) => void;
+type Add = (kind: DraftBlock['kind'], name: string, lines: string[], head?: string) => DraftBlock;
 
 /** The draft: a block per vip, lb, upstream, site and service, then stats, defaults and the top level. */
 export function draftOf(t: Inferred, secretEnv: SecretEnv): Draft {
   const blocks: DraftBlock[] = [];
-  const block: Add = (kind, name, lines, head) => blocks.push({ kind, name, lines, pass: [], head });
+  const block: Add = (kind, name, lines, head) => {
+    const b: DraftBlock = { kind, name, lines, pass: [], head };
+    blocks.push(b);
+    return b;
+  };
   vipBlocks(t, secretEnv, block);
   hostBlocks(t, block);
   siteBlocks(t, block);
@@ -43,6 +47,7 @@ function vipBlocks(t: Inferred, secretEnv: SecretEnv, block: Add): void {
     const L: string[] = [];
     put(L, 'vip', 'interface', v.iface, wordOrString(v.iface));
     L.push(`router-id ${v.routerId}`);
+    if (v.instance !== `VI_${v.routerId}` && /^[A-Za-z0-9_.:-]{1,64}$/.test(v.instance)) L.push(`instance ${v.instance}`);
     put(L, 'vip', 'vrrp-version', String(v.version), String(v.version));
     put(L, 'vip', 'advert', v.advertMs, dur(v.advertMs));
     if (v.auth !== undefined && v.version === 2) L.push(`auth env:${secretEnv('auth', v.auth, v.address)}`);
@@ -98,7 +103,8 @@ function siteBlocks(t: Inferred, block: Add): void {
     if (s.root !== undefined && s.root !== `/usr/share/nginx/${s.name}`) L.push(`root ${wordOrString(s.root)}`);
     if (s.page !== undefined && s.page !== `${s.name} test page`) L.push(`page ${quoteString(s.page)}`);
     if (s.isDefault) L.push('default');
-    block('site', s.name, L);
+    // lines no input line says alone (a shared `default-server`), before the servers
+    block('site', s.name, L).pass.push(...s.extra.map((line) => ({ keyword: 'backend', line })));
   }
 }
 
@@ -114,7 +120,7 @@ function serviceBlocks(t: Inferred, block: Add): void {
     put(L, 'service', 'check-interval', s.checkIntervalMs, dur(s.checkIntervalMs ?? 0));
     put(L, 'service', 'check-fall', s.checkFall, String(s.checkFall));
     put(L, 'service', 'check-rise', s.checkRise, String(s.checkRise));
-    block('service', s.name, L);
+    block('service', s.name, L).pass.push(...s.extra.map((line) => ({ keyword: 'haproxy', line })));
   }
 }
 
@@ -153,6 +159,7 @@ export function draftText(d: Draft): string {
     const body = [...b.lines, ...b.pass.map((p) => `${p.keyword} ${quoteString(p.line)}`)];
     if (b.kind === 'defaults' && body.length === 0) continue;
     const head = b.kind === 'vip' ? `vip ${b.head}` : b.kind === 'stats' || b.kind === 'defaults' ? b.kind : `${b.kind} ${b.name}`;
+    // a raw section's lines are all pass-through; it is written even when empty (`peers` may be)
     out.push('', `${head} {`, ...body.map((l) => `  ${l}`), '}');
   }
   return out.join('\n') + '\n';

@@ -7,7 +7,7 @@
 import { basename } from 'node:path';
 import { PATHS } from '../render/names.js';
 import type { SecretResolver } from '../secrets.js';
-import { renderDraft, settleAll } from './account.js';
+import { renderDraft, settleAll, type Rendered } from './account.js';
 import { draftOf, draftText } from './emit.js';
 import { inferFirewall, inferUpstreamHosts } from './infer-hosts.js';
 import { inferHaproxy } from './infer-haproxy.js';
@@ -25,6 +25,35 @@ function envName(base: string, n: number): string {
 }
 
 export function importConfigs(input: ImportInput): ImportResult {
+  return maskSecrets(importUnmasked(input));
+}
+
+/**
+ * The report quotes input lines; the lines the literal secrets were read from (`stats auth`,
+ * `auth_pass`) show `<env:NAME>` in place of the value, everywhere but the secrets list itself.
+ */
+const SECRET_LINES = [/^(stats\s+auth\s+[^:\s]+:)(\S+)(.*)$/, /^(auth_pass\s+)(\S+)(.*)$/];
+
+function maskSecrets(r: ImportResult): ImportResult {
+  const mask = (t: string) => {
+    for (const re of SECRET_LINES) {
+      const m = re.exec(t);
+      if (m) {
+        const env = r.secrets.find((x) => x.value === m[2] || x.value === m[2]!.replace(/^"(.*)"$/, '$1'))?.env;
+        return `${m[1]}<${env ? `env:${env}` : 'secret'}>${m[3]}`;
+      }
+    }
+    return t;
+  };
+  const entry = <T extends { text: string }>(e: T): T => ({ ...e, text: mask(e.text) });
+  const report = r.report.map(entry);
+  return {
+    ...r, report, errors: r.errors.map(entry),
+    differences: report.filter((e) => e.went === 'replaced').map((e) => `${e.host} ${e.file}:${e.line} \`${e.text}\`: ${e.detail}`),
+  };
+}
+
+function importUnmasked(input: ImportInput): ImportResult {
   const ledger = new Ledger();
   const guesses: string[] = [];
   const errors: Inferred['errors'] = [];
@@ -32,7 +61,7 @@ export function importConfigs(input: ImportInput): ImportResult {
   const source = basename(input.output ?? 'imported.halab');
 
   // 1. read the lbs, primary first
-  const { lbs: found, others } = readLbs(input.hosts, ledger, errors);
+  const { lbs: found, others } = readLbs(input.hosts, ledger, errors, guesses);
   if (found.length === 0) return failed(ledger, 'no host folder has /etc/haproxy/haproxy.cfg or /etc/keepalived/keepalived.conf');
   const lbIns = orderLbs(found);
   const primary = lbIns[0]!;
@@ -70,14 +99,10 @@ export function importConfigs(input: ImportInput): ImportResult {
 
   // 6. settle the open lines against a render, then render the result again
   const first = renderDraft(draft, resolver, source);
-  if (!first.result) {
-    // still judge every line (against nothing rendered), so the report leaves none out
-    settleAll(inf, draft, ledger, { files: [] });
-    return failedDraft(ledger, first.text, first.problems, inf, secrets);
-  }
-  settleAll(inf, draft, ledger, first.result);
+  // without a render every open line is judged against nothing, so the report still leaves none out
+  settleAll(inf, draft, ledger, first.result ?? { files: [] });
   const final = renderDraft(draft, resolver, source);
-  if (!final.result) return failedDraft(ledger, final.text, final.problems, inf, secrets);
+  if (!final.result || final.problems.length) return failedDraft(ledger, final.text, final.problems, inf, secrets, source);
   const report = ledger.all();
   const errs = report.filter((e) => e.went === 'error');
   return {
@@ -117,13 +142,18 @@ function failed(ledger: Ledger, message: string): ImportResult {
   return { text: '', report: [...ledger.all(), e], guesses: [], differences: [], secrets: [], errors: [e] };
 }
 
-function failedDraft(ledger: Ledger, text: string, problems: string[], inf: Inferred, secrets: ImportResult['secrets']): ImportResult {
-  // the input lines that could not be kept come first: the draft's problems usually follow from them
+/**
+ * The draft does not pass halab's checks. When input lines were lost, those come first and
+ * nothing is written (the draft's problems usually follow from them). When nothing was lost, the
+ * topology itself is what halab refuses (a track weight that cannot move the VIP, lbs outside the
+ * VIP's subnet): the file is still returned, its errors naming its own lines, to be fixed there.
+ */
+function failedDraft(ledger: Ledger, text: string, problems: Rendered['problems'], inf: Inferred, secrets: ImportResult['secrets'], source: string): ImportResult {
   const lost = ledger.all().filter((e) => e.went === 'error');
-  const errs = problems.map((p) => ({ host: '', file: '(the imported .halab)', line: 0, text: '', went: 'error' as const, detail: p }));
+  const errs = problems.map((p) => ({ host: '', file: source, line: p.line, text: text.split('\n')[p.line - 1]?.trim() ?? '', went: 'error' as const, detail: p.message }));
   return {
-    text: '', report: [...ledger.all(), ...errs], guesses: [...inf.guesses, `the draft was:\n${text}`], differences: [], secrets,
-    errors: [...lost, ...errs],
+    text: lost.length ? '' : text, report: [...ledger.all(), ...errs], guesses: inf.guesses,
+    differences: [], secrets, errors: [...lost, ...errs],
   };
 }
 

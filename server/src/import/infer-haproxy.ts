@@ -4,6 +4,7 @@
  * lines). Reads the primary's file; accounting compares every lb's file with the render.
  */
 import { PATHS } from '../render/names.js';
+import { haproxyWord } from '../render/escape.js';
 import type { CfgLine, CfgSection, HaproxyCfg } from './haproxy-cfg.js';
 import { durationMs, splitAddr, type Inferred, type LbIn, type SectionTarget, type ServiceOut, type SiteOut, type UpstreamOut, type VipIn } from './infer.js';
 import type { Ledger } from './ledger.js';
@@ -41,7 +42,16 @@ function inferDefaults(c: Ctx, cfg: HaproxyCfg): Inferred['defaults'] {
     c.targets.set(`${c.lb.host.name}\u0000defaults ${sec.name}`, {
       rendered: 'defaults ', block: { kind: 'defaults', name: '' }, keyword: 'haproxy', pass: 'haproxy-defaults',
     });
-    if (i > 0) c.guesses.push(`haproxy.cfg line ${sec.line}: a second defaults section is merged into the first (halab writes one)`);
+    if (i > 0) {
+      // each proxy takes the defaults section before it: one that says something else cannot be merged
+      const first = new Set(defaults[0]!.directives.map((d) => d.text.replace(/\s+/g, ' ')));
+      const other = sec.directives.find((d) => !first.has(d.text.replace(/\s+/g, ' ')));
+      if (other || sec.name !== '') {
+        fail(c, sec, `a second defaults section${sec.name ? ` (${sec.name})` : ''} that says other things than the first ` +
+          `(\`${other?.text ?? 'its name'}\`): halab writes one defaults section for every proxy; move these lines into the ` +
+          'sections that follow it, or make them the same');
+      }
+    }
     for (const d of sec.directives) {
       const [k, a, b] = d.words;
       if (k === 'retries' && a !== undefined) (out.retries = Number(a)), use(c, d, `retries ${a} (defaults block)`);
@@ -68,7 +78,8 @@ function bindsOf(sec: CfgSection): { d: CfgLine; bind: Bind }[] {
     .filter((d) => d.words[0] === 'bind')
     .map((d) => {
       const { address, port } = splitAddr(d.words[1] ?? '');
-      const crts = d.words.flatMap((w, i) => (w === 'crt' && d.words[i + 1] ? [d.words[i + 1]!] : []));
+      // halab writes a certificate directory without its trailing `/` (HAProxy loads it the same)
+      const crts = d.words.flatMap((w, i) => (w === 'crt' && d.words[i + 1] ? [d.words[i + 1]!.replace(/(.)\/+$/, '$1')] : []));
       return { d, bind: { address, port: port ?? 80, crts } };
     });
 }
@@ -117,7 +128,7 @@ interface FrontendRead {
   port: number;
   tls: boolean;
   crts: string[];
-  routes: { backend: string; hosts: string[] }[];
+  routes: { backend: string; hosts: string[]; lines: CfgLine[] }[];
   defaultBackend?: string;
   /** Backends with a TLS redirect in this (plain) frontend: their listen port. */
   redirected: string[];
@@ -156,7 +167,7 @@ function readFrontends(c: Ctx, cfg: HaproxyCfg): FrontendRead[] {
         const names = aclNames(d.words.slice(2));
         const hosts = names?.every((n) => acls.has(n)) ? names.flatMap((n) => acls.get(n)!.hosts) : undefined;
         if (!hosts) continue;
-        fe.routes.push({ backend: target, hosts });
+        fe.routes.push({ backend: target, hosts, lines: [d, ...names!.flatMap((n) => acls.get(n)!.lines)] });
         use(c, d, `servers of site ${target} (its hosts)`);
         for (const n of names!) for (const l of acls.get(n)!.lines) use(c, l, `host of site ${target}`);
       } else if (k === 'default_backend' && target) {
@@ -170,13 +181,27 @@ function readFrontends(c: Ctx, cfg: HaproxyCfg): FrontendRead[] {
         if (d.words.includes('unless')) for (const l of acls.get('plain_hosts')?.lines ?? []) use(c, l, 'the default TLS site');
       }
     }
+    keepReferencedAcls(c, sec, acls);
     out.push(fe);
   }
   return out;
 }
 
-/** A server line's parameters halab says with statements: the rest cannot be kept on that line. */
-const SERVER_PARAMS = new Set(['check', 'inter', 'fastinter', 'downinter', 'fall', 'rise', 'weight', 'backup']);
+/**
+ * A Host ACL other rules of the frontend use too (`http-request deny if h_admin !from_office`)
+ * stays as written, as a pass-through line: halab's own ACL for the site has another name.
+ */
+function keepReferencedAcls(c: Ctx, sec: CfgSection, acls: Map<string, { lines: CfgLine[] }>): void {
+  for (const [name, a] of acls) {
+    const elsewhere = sec.directives.some((d) => d.words[0] !== 'acl' && d.words[0] !== 'use_backend' &&
+      !(d.words[0] === 'http-request' && d.words[1] === 'redirect' && d.words.includes('https')) &&
+      d.words.some((w) => w === name || w === `!${name}`));
+    if (elsewhere) for (const l of a.lines) c.ledger.unmark(c.lb.host.name, FILE, l.line);
+  }
+}
+
+/** A server line's parameters halab says with statements, and how many values each takes. */
+const SERVER_PARAMS: Record<string, number> = { check: 0, inter: 1, fastinter: 1, downinter: 1, fall: 1, rise: 1, weight: 1, backup: 0 };
 
 interface ServerRead {
   name: string;
@@ -187,28 +212,49 @@ interface ServerRead {
   interMs?: number;
   fall?: number;
   rise?: number;
+  /** Its other parameters, in order, as written (HAProxy words). */
+  other: string[];
+  line: CfgLine;
 }
 
-function readServer(c: Ctx, d: CfgLine): ServerRead | undefined {
+function readServer(d: CfgLine): ServerRead | undefined {
   const [, name, addr, ...params] = d.words;
   if (!name || !addr) return undefined;
-  const s: ServerRead = { name, ...splitAddr(addr), weight: 100, backup: false };
+  const s: ServerRead = { name, ...splitAddr(addr), weight: 100, backup: false, other: [], line: d };
   for (let i = 0; i < params.length; i++) {
     const p = params[i]!;
-    if (!SERVER_PARAMS.has(p)) {
-      fail(c, d, `server parameter \`${p}\` has no halab statement (halab writes: ${[...SERVER_PARAMS].join(', ')}); ` +
-        'put it in a `default-server` pass-through line of the backend, or remove it');
-      return undefined;
+    const n = SERVER_PARAMS[p];
+    if (n === undefined) {
+      s.other.push(haproxyWord(p));
+      continue;
     }
     const v = params[i + 1];
-    if (p === 'inter') (s.interMs = durationMs(v ?? '')), i++;
-    else if (p === 'fall') (s.fall = Number(v)), i++;
-    else if (p === 'rise') (s.rise = Number(v)), i++;
-    else if (p === 'weight') (s.weight = Number(v)), i++;
-    else if (p === 'fastinter' || p === 'downinter') i++;
+    if (p === 'inter') s.interMs = durationMs(v ?? '');
+    else if (p === 'fall') s.fall = Number(v);
+    else if (p === 'rise') s.rise = Number(v);
+    else if (p === 'weight') s.weight = Number(v);
     else if (p === 'backup') s.backup = true;
+    i += n;
   }
   return s;
+}
+
+/**
+ * The parameters halab does not write on server lines: the same on every server of a section,
+ * they become one `default-server` line before the servers (HAProxy applies it to each); when
+ * they differ, each server line that has them cannot be kept and says why.
+ */
+function sharedServerParams(c: Ctx, servers: ServerRead[], owner: string): string[] {
+  const others = servers.map((s) => s.other.join(' '));
+  if (others.every((o) => o === '')) return [];
+  if (others.every((o) => o === others[0])) return [`default-server ${others[0]}`];
+  for (const s of servers) {
+    if (s.other.length) {
+      fail(c, s.line, `server parameters \`${s.other.join(' ')}\` differ between the servers of ${owner}: halab writes the ` +
+        'parameters it does not say itself as one `default-server` line, the same for every server');
+    }
+  }
+  return [];
 }
 
 /** An upstream per server name (the first address seen wins; another address gets a new name). */
@@ -249,8 +295,16 @@ function inferSites(c: Ctx, cfg: HaproxyCfg, fes: FrontendRead[]): SiteOut[] {
       tls: tlsFe ? tlsFe.crts[Math.min(fes.filter((f) => f === tlsFe).length - 1, tlsFe.crts.length - 1)] : undefined,
       check: 'tcp',
       isDefault: fes.some((f) => f.defaultBackend === sec.name),
+      extra: [],
     };
     readBackend(c, sec, site);
+    if (site.servers.length === 0) {
+      // no server line (a `server-template`, say): the backend is kept whole, its routes as written
+      for (const d of [sec, ...sec.directives]) c.ledger.unmark(c.lb.host.name, FILE, d.line);
+      for (const f of fes) for (const r of f.routes.filter((x) => x.backend === sec.name)) for (const l of r.lines) c.ledger.unmark(c.lb.host.name, FILE, l.line);
+      for (const f of fes) f.routes = f.routes.filter((x) => x.backend !== sec.name);
+      continue;
+    }
     c.targets.set(`${c.lb.host.name}\u0000backend ${sec.name}`, {
       rendered: `backend ${name}`, block: { kind: 'site', name }, keyword: 'backend', pass: 'haproxy-backend',
     });
@@ -276,6 +330,7 @@ function assignCrts(fes: FrontendRead[], sites: SiteOut[]): void {
 }
 
 function readBackend(c: Ctx, sec: CfgSection, site: SiteOut): void {
+  const servers: ServerRead[] = [];
   for (const d of sec.directives) {
     const [k, a, ...rest] = d.words;
     if (k === 'balance' && a) (site.balance = a), use(c, d, `balance of site ${site.name}`);
@@ -295,8 +350,9 @@ function readBackend(c: Ctx, sec: CfgSection, site: SiteOut): void {
     } else if (k === 'acl' && a === 'own_host') use(c, d, `default site ${site.name} (the Host rewrite)`);
     else if (k === 'http-request' && a === 'set-header' && rest[0] === 'Host' && rest.at(-1) === 'own_host') use(c, d, `default site ${site.name}`);
     else if (k === 'server') {
-      const s = readServer(c, d);
+      const s = readServer(d);
       if (!s) continue;
+      servers.push(s);
       site.servers.push(upstreamFor(c, s, true));
       site.checkIntervalMs ??= s.interMs;
       site.checkFall ??= s.fall;
@@ -304,6 +360,7 @@ function readBackend(c: Ctx, sec: CfgSection, site: SiteOut): void {
       use(c, d, `servers of site ${site.name}, upstream ${s.name}`);
     }
   }
+  site.extra.push(...sharedServerParams(c, servers, `backend ${sec.name}`));
 }
 
 /** Phase: the stats page and the TCP services (listen sections). */
@@ -312,10 +369,12 @@ function inferListens(c: Ctx, cfg: HaproxyCfg): { stats?: Inferred['stats']; ser
   const services: ServiceOut[] = [];
   for (const sec of cfg.sections.filter((s) => s.kind === 'listen')) {
     const isStats = sec.directives.some((d) => d.words[0] === 'stats' && d.words[1] === 'enable');
-    const mode = sec.directives.find((d) => d.words[0] === 'mode')?.words[1];
+    const mode = sec.directives.find((d) => d.words[0] === 'mode')?.words[1] ?? defaultsMode(cfg, sec);
     if (isStats && !stats) {
       stats = readStats(c, sec);
-      c.targets.set(`${c.lb.host.name}\u0000listen ${sec.name}`, { rendered: 'listen halab.stats', keyword: 'haproxy', pass: 'haproxy-listen' });
+      c.targets.set(`${c.lb.host.name}\u0000listen ${sec.name}`, {
+        rendered: 'listen halab.stats', block: { kind: 'stats', name: '' }, keyword: 'haproxy', pass: 'haproxy-listen',
+      });
     } else if (mode === 'tcp') {
       const sv = readService(c, sec);
       if (sv) {
@@ -327,6 +386,12 @@ function inferListens(c: Ctx, cfg: HaproxyCfg): { stats?: Inferred['stats']; ser
     }
   }
   return { stats, services };
+}
+
+/** The mode a proxy that does not say its own takes: from the defaults section before it (HAProxy's rule). */
+function defaultsMode(cfg: HaproxyCfg, sec: CfgSection): string | undefined {
+  const before = cfg.sections.slice(0, cfg.sections.indexOf(sec)).filter((s) => s.kind === 'defaults');
+  return before.at(-1)?.directives.filter((d) => d.words[0] === 'mode').at(-1)?.words[1];
 }
 
 function readStats(c: Ctx, sec: CfgSection): Inferred['stats'] {
@@ -352,8 +417,9 @@ function readService(c: Ctx, sec: CfgSection): ServiceOut | undefined {
   const name = siteName(c, sec.name);
   const sv: ServiceOut = {
     name, listen: bind.bind.port, vip: c.vips.find((v) => v.address === bind.bind.address)?.address ?? c.vips[0]?.address ?? '',
-    servers: [], port: bind.bind.port,
+    servers: [], port: bind.bind.port, extra: [],
   };
+  const servers: ServerRead[] = [];
   use(c, bind.d, `listen and vip of service ${name}`);
   for (const d of sec.directives) {
     const [k, a, ...rest] = d.words;
@@ -366,8 +432,9 @@ function readService(c: Ctx, sec: CfgSection): ServiceOut | undefined {
       sv.expect = rest[1];
       use(c, d, `check-expect of service ${name}`);
     } else if (k === 'server') {
-      const s = readServer(c, d);
+      const s = readServer(d);
       if (!s) continue;
+      servers.push(s);
       sv.servers.push(upstreamFor(c, s, false));
       if (s.port !== undefined) sv.port = s.port;
       sv.checkIntervalMs ??= s.interMs;
@@ -376,6 +443,7 @@ function readService(c: Ctx, sec: CfgSection): ServiceOut | undefined {
       use(c, d, `servers of service ${name}, upstream ${s.name}`);
     }
   }
+  sv.extra.push(...sharedServerParams(c, servers, `listen ${sec.name}`));
   return sv;
 }
 

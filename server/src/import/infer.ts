@@ -8,6 +8,7 @@ import { decodeBytes, parseHaproxyCfg, type CfgLine, type CfgSection, type Hapro
 import { child, childWords, parseKeepalivedConf, type KaNode, type KeepalivedConf } from './keepalived-conf.js';
 import type { Ledger } from './ledger.js';
 import type { ImportHost } from './types.js';
+import type { PassSection } from '../schema/pass-through.js';
 import { sshPortOf } from './infer-hosts.js';
 
 export interface LbIn {
@@ -23,8 +24,7 @@ export interface SectionTarget {
   /** The draft block that takes its pass-through lines, and the keyword (undefined: the top level). */
   block?: { kind: string; name: string };
   keyword: 'haproxy' | 'frontend' | 'backend' | 'keepalived';
-  pass: 'haproxy-global' | 'haproxy-defaults' | 'haproxy-frontend' | 'haproxy-backend' | 'haproxy-listen'
-    | 'keepalived-global' | 'keepalived-instance';
+  pass: PassSection;
 }
 
 export interface VipIn {
@@ -82,6 +82,8 @@ export interface SiteOut {
   root?: string;
   page?: string;
   isDefault: boolean;
+  /** Lines for the backend that no input line says alone (a `default-server` for shared server parameters). */
+  extra: string[];
 }
 
 export interface ServiceOut {
@@ -96,6 +98,7 @@ export interface ServiceOut {
   checkIntervalMs?: number;
   checkFall?: number;
   checkRise?: number;
+  extra: string[];
 }
 
 export interface Inferred {
@@ -136,13 +139,19 @@ export function splitAddr(s: string): { address: string; port?: number } {
   return { address: s };
 }
 
-export function readLbs(hosts: ImportHost[], ledger: Ledger, errors: Inferred['errors']): { lbs: LbIn[]; others: ImportHost[] } {
+/**
+ * The lbs: the hosts with a keepalived.conf (an upstream may have haproxy installed, with its
+ * package's stock haproxy.cfg); only when no host has one, the hosts with a haproxy.cfg.
+ */
+export function readLbs(hosts: ImportHost[], ledger: Ledger, errors: Inferred['errors'], guesses: string[]): { lbs: LbIn[]; others: ImportHost[] } {
   const lbs: LbIn[] = [];
   const others: ImportHost[] = [];
+  const anyKeepalived = hosts.some((h) => h.files.has(KEEPALIVED_FILE));
   for (const host of hosts) {
     const cfgText = host.files.get(HAPROXY_FILE);
     const kaText = host.files.get(KEEPALIVED_FILE);
-    if (cfgText === undefined && kaText === undefined) {
+    if ((cfgText === undefined && kaText === undefined) || (anyKeepalived && kaText === undefined)) {
+      if (cfgText !== undefined) guesses.push(`${host.name} has a haproxy.cfg but no keepalived.conf: not an lb (its haproxy.cfg is not read)`);
       others.push(host);
       continue;
     }
@@ -264,14 +273,22 @@ function markInstance(lb: LbIn, inst: KaNode | undefined, vip: VipIn, ledger: Le
   ledger.mark(lb.host.name, KEEPALIVED_FILE, inst.line, inst.text, 'statement', `${where} (vrrp_instance ${inst.words[1]})`);
   // only these lines are said by statements; the rest are left for accounting
   for (const c of inst.children ?? []) if (INSTANCE_KEYS.has(c.words[0]!)) used(ledger, lb, c, where);
+  // halab tracks one script per vip: a second one is listed, and its vrrp_script kept whole (untracked)
+  for (const extra of child(inst, 'track_script')?.children?.slice(1) ?? []) {
+    ledger.mark(lb.host.name, KEEPALIVED_FILE, extra.line, extra.text, 'replaced',
+      `halab tracks one script per vip (the first); ${extra.words[0]} is no longer tracked by ${inst.words[1]}`);
+  }
   targets.set(`${lb.host.name}\u0000vrrp_instance ${inst.words[1]}`, {
-    rendered: `vrrp_instance VI_${vip.routerId}`, block: { kind: 'vip', name: vip.address }, keyword: 'keepalived',
+    rendered: `vrrp_instance ${/^[A-Za-z0-9_.:-]{1,64}$/.test(vip.instance) ? vip.instance : `VI_${vip.routerId}`}`, block: { kind: 'vip', name: vip.address }, keyword: 'keepalived',
     pass: 'keepalived-instance',
   });
   for (const n of lb.ka?.nodes ?? []) {
     const named = (key: string, list: string) =>
       n.words[0] === key && childWords(child(inst, list)).some((w) => w[0] === n.words[1]);
-    if (named('vrrp_script', 'track_script') || named('vrrp_track_process', 'track_process')) used(ledger, lb, n, `track of vip ${vip.address}`);
+    const first = childWords(child(inst, 'track_script'))[0]?.[0];
+    if ((n.words[0] === 'vrrp_script' && n.words[1] === first) || named('vrrp_track_process', 'track_process')) {
+      used(ledger, lb, n, `track of vip ${vip.address}`);
+    }
   }
 }
 

@@ -17,6 +17,11 @@ export class Ledger {
     this.entries.set(Ledger.key(host, file, line), { host, file, line, text, went, detail });
   }
 
+  /** Forgets a line's disposition (a frontend that turned out to serve no site is kept whole instead). */
+  unmark(host: string, file: string, line: number): void {
+    this.entries.delete(Ledger.key(host, file, line));
+  }
+
   has(host: string, file: string, line: number): boolean {
     return this.entries.has(Ledger.key(host, file, line));
   }

@@ -53,7 +53,7 @@ export interface ImportResult {
 
 /** A block of the draft .halab file: its head (`site web01`), statements, and pass-through lines. */
 export interface DraftBlock {
-  kind: 'vip' | 'lb' | 'upstream' | 'site' | 'service' | 'stats' | 'defaults';
+  kind: 'vip' | 'lb' | 'upstream' | 'site' | 'service' | 'stats' | 'defaults' | 'haproxy-section' | 'keepalived-section';
   name: string;
   lines: string[];
   /** Pass-through lines by keyword (`haproxy`, `frontend`, `backend`, `keepalived`). */

@@ -9,6 +9,7 @@ import { defaultStatements, defaultValue } from '../schema/defaults.js';
 import { keywordSpec } from '../schema/schema.js';
 import * as V from '../schema/value-types.js';
 import type {
+  RawSection,
   Balance, CheckKind, Defaults, FailoverTestSpec, FaultKind, Firewall, Lb, Os, Role, SecretRef, Service, Site, Stats, TcpBalance,
   TimeoutKind, Topology, Track, Upstream, Vip,
 } from '../../../shared/model/types.js';
@@ -71,6 +72,17 @@ function lines(node: NodeInfo, blockId: string, kw: string): string[] {
     if (p?.ok) out.push(p.value as string);
   }
   return out;
+}
+
+/** `haproxy-section KIND NAME { haproxy "…" }` blocks whose head is valid, with their valid lines. */
+function rawSections(stmts: Statement[], blockId: 'haproxy-section' | 'keepalived-section', kw: string): RawSection[] {
+  const head = keywordSpec('file', blockId)!.args;
+  return stmts.flatMap((stmt) => {
+    const kind = stmt.args[0] && parseArg(stmt.args[0], head[0]!);
+    const name = stmt.args[1] && parseArg(stmt.args[1], head[1]!);
+    if (!kind?.ok || !name?.ok) return [];
+    return [{ kind: kind.value as string, name: name.value as string, lines: lines(info(stmt), blockId, kw) }];
+  });
 }
 
 /** A value with a schema default: never undefined (the table's defaults are checked at load). */
@@ -268,6 +280,7 @@ export function resolve(tree: SyntaxTree, source?: string): Resolved {
       preempt: valueOr<string>(n, 'vip', 'preempt') === 'on',
       preemptDelayMs: value<number>(n, 'vip', 'preempt-delay'),
       handoff: valueOr<string>(n, 'vip', 'handoff') === 'on',
+      instance: value<string>(n, 'vip', 'instance') ?? `VI_${value<number>(n, 'vip', 'router-id') ?? 0}`,
       keepalived: lines(n, 'vip', 'keepalived'),
       // A topology with a lab block runs in PID namespaces, where track_process cannot work.
       track: value<Track>(n, 'vip', 'track') ?? (top.has('lab') ? 'watcher' : 'process'),
@@ -333,6 +346,7 @@ export function resolve(tree: SyntaxTree, source?: string): Resolved {
       user: valueOr<string>(n, 'stats', 'user'),
       password: secret(value<V.SecretValue>(n, 'stats', 'password')),
       realm: valueOr<string>(n, 'stats', 'realm'),
+      haproxy: lines(n, 'stats', 'haproxy'),
     };
   }
 
@@ -362,6 +376,8 @@ export function resolve(tree: SyntaxTree, source?: string): Resolved {
     lab: { bridge: valueOr<string>(blockOf('lab'), 'lab', 'bridge') },
     haproxy: lines(topLevel, 'file', 'haproxy'),
     keepalived: lines(topLevel, 'file', 'keepalived'),
+    haproxySections: rawSections(top.get('haproxy-section') ?? [], 'haproxy-section', 'haproxy'),
+    keepalivedSections: rawSections(top.get('keepalived-section') ?? [], 'keepalived-section', 'keepalived'),
   };
   return r;
 }

@@ -10,9 +10,9 @@ export function backendName(site: Site): string {
   return site.name;
 }
 
-/** keepalived vrrp_instance of a vip. */
+/** keepalived vrrp_instance of a vip: its `instance` name (default VI_<router id>, model/resolve.ts). */
 export function instanceName(vip: Vip): string {
-  return `VI_${vip.routerId}`;
+  return vip.instance;
 }
 
 /**

@@ -237,11 +237,13 @@ function haproxyCfg(model: Topology, lb: Lb, header: string, statsPassword: stri
       socket: haproxyAdminSocket(lb.os),
       pass: model.haproxy,
     },
-    d: { ...d, timeouts },
+    // a `log-format` pass-through line replaces httplog (HAProxy warns when both are there)
+    d: { ...d, timeouts, logFormat: d.haproxy.some((l) => /^log-format(\s|$)/.test(l)) },
     frontends,
     backends,
     noSite: frontends.some((f) => f.defaultBackend === 'halab.no-site'),
     services,
+    sections: model.haproxySections,
     stats,
   });
 }
@@ -407,6 +409,7 @@ function statsListen(model: Topology, lb: Lb, statsPassword: string | undefined)
     realm: httpRealm(st.realm),
     user: st.user,
     password: statsPassword,
+    pass: st.haproxy,
   };
 }
 
@@ -432,7 +435,9 @@ export function checkTrackCommand(cmd: string): void {
 function keepalivedConf(model: Topology, lb: Lb, header: string, authFor: (v: Vip) => string | undefined, preview: boolean): string {
   const instances = model.vips.map((vip) => {
     const holdsBack = !vip.preempt || vip.preemptDelayMs !== undefined;
-    const state = lb.role === 'primary' && !holdsBack ? 'MASTER' : 'BACKUP';
+    // keepalived's vrrp_strict (a pass-through line) refuses `state MASTER` below priority 255
+    const strict = model.keepalived.some((l) => /^vrrp_strict(\s|$)/.test(l)) && lb.priority !== 255;
+    const state = lb.role === 'primary' && !holdsBack && !strict ? 'MASTER' : 'BACKUP';
     const auth = vip.vrrpVersion === 2 ? authFor(vip) : undefined;
     return {
       name: instanceName(vip),
@@ -440,7 +445,9 @@ function keepalivedConf(model: Topology, lb: Lb, header: string, authFor: (v: Vi
       stateNote:
         lb.role === 'primary' && holdsBack
           ? 'BACKUP although primary: nopreempt/preempt_delay only work when no node starts as MASTER.'
-          : undefined,
+          : lb.role === 'primary' && strict
+            ? 'BACKUP although primary: vrrp_strict allows MASTER only at priority 255; the highest priority wins the election.'
+            : undefined,
       interface: lbInterface(lb, vip),
       routerId: vip.routerId,
       priority: lb.priority,
@@ -480,6 +487,7 @@ function keepalivedConf(model: Topology, lb: Lb, header: string, authFor: (v: Vi
     pass: model.keepalived,
     watcher: { haproxy: model.vips.some((v) => v.track === 'watcher'), ...WATCHER },
     instances,
+    sections: model.keepalivedSections,
   });
 }
 

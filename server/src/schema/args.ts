@@ -62,6 +62,8 @@ export function parseArg(arg: Arg, spec: ArgSpec): V.Parsed<unknown> {
       return parsePassLine(s, spec.section!);
     case 'tcp-payload':
       return V.parseTcpPayload(s);
+    case 'section-name':
+      return V.parseSectionName(s);
   }
 }
 

@@ -19,7 +19,7 @@ import { TIMEOUT_KINDS } from '../../../shared/model/values.js';
 import type { Parsed } from './value-types.js';
 
 export type PassSection = 'haproxy-global' | 'haproxy-defaults' | 'haproxy-frontend' | 'haproxy-backend' | 'haproxy-listen'
-  | 'keepalived-global' | 'keepalived-instance';
+  | 'haproxy-section' | 'keepalived-global' | 'keepalived-instance' | 'keepalived-section';
 
 export interface PassSectionSpec {
   daemon: 'haproxy' | 'keepalived';
@@ -75,6 +75,12 @@ export const PASS_SECTIONS: Record<PassSection, PassSectionSpec> = {
       'tcp-check expect': '`check-expect`', 'option tcp-check': '`check-send` / `check-expect`',
     },
   },
+  'haproxy-section': {
+    example: '"user alice password $6$…"',
+    daemon: 'haproxy', section: 'KIND NAME (haproxy-section)', version: HAPROXY_DOC_VERSION, owned: {},
+    // completion offers the proxies' directives (a userlist's or peers' are few and not in the generated table)
+    directives: [...new Set([...HAPROXY_DIRECTIVES.frontend, ...HAPROXY_DIRECTIVES.backend, ...HAPROXY_DIRECTIVES.listen])],
+  },
   'keepalived-global': {
     example: '"vrrp_garp_master_refresh 60"',
     daemon: 'keepalived', section: 'global_defs', directives: KEEPALIVED_DIRECTIVES.global_defs, version: KEEPALIVED_DOC_VERSION,
@@ -89,6 +95,10 @@ export const PASS_SECTIONS: Record<PassSection, PassSectionSpec> = {
       preempt_delay: '`preempt-delay`', unicast_src_ip: '`unicast`', unicast_peer: '`unicast`', authentication: '`auth`',
       virtual_ipaddress: 'the vip\'s address', track_script: '`track script`', track_process: '`track process`',
     },
+  },
+  'keepalived-section': {
+    example: '"group { VI_1 VI_2 }"',
+    daemon: 'keepalived', section: 'KIND NAME { } (keepalived-section)', directives: [], version: KEEPALIVED_DOC_VERSION, owned: {},
   },
 };
 

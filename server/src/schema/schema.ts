@@ -9,7 +9,8 @@
 import { advertCostTable } from '../model/vrrp-timing.js';
 import { PASS_SECTIONS, type PassSection } from './pass-through.js';
 import {
-  BALANCES, CHECK_KINDS, FAULT_KINDS, FIREWALLS, NAME_RE, OS_VALUES, ROLES, TCP_BALANCES, TIMEOUT_KINDS, TRACKS, VRRP_VERSIONS,
+  BALANCES, CHECK_KINDS, FAULT_KINDS, FIREWALLS, HAPROXY_SECTION_KINDS, KEEPALIVED_SECTION_KINDS, NAME_RE, OS_VALUES, ROLES, TCP_BALANCES,
+  TIMEOUT_KINDS, TRACKS, VRRP_VERSIONS,
 } from '../../../shared/model/values.js';
 export { BALANCES, CHECK_KINDS, FAULT_KINDS, FIREWALLS, NAME_RE, OS_VALUES, ROLES, TCP_BALANCES, TIMEOUT_KINDS, TRACKS, VRRP_VERSIONS };
 const ON_OFF = ['on', 'off'] as const;
@@ -18,7 +19,7 @@ const YES_NO = ['yes', 'no'] as const;
 export type ArgType =
   | 'name' | 'ip' | 'cidr' | 'vip-ref' | 'host' | 'dnsname' | 'port' | 'int' | 'duration'
   | 'secret' | 'enum' | 'ssh' | 'path' | 'url-path' | 'text' | 'command' | 'iface' | 'user'
-  | 'upstream-ref' | 'stats-uri' | 'pass-line' | 'tcp-payload';
+  | 'upstream-ref' | 'stats-uri' | 'pass-line' | 'tcp-payload' | 'section-name';
 
 export interface ArgSpec {
   /** Placeholder shown in docs and snippets. */
@@ -127,12 +128,13 @@ export const BLOCKS: Record<string, BlockSpec> = {
         doc: 'A load balancer host running HAProxy and Keepalived. Two or more; exactly one primary.',
         renders: 'one haproxy.cfg, keepalived.conf, sysctl.d file and firewall rules on this host.',
         snippet: 'lb ${1:lb1} {\n\taddress ${2:198.18.0.11}\n\trole ${3|' + ROLES.join(',') + '|}\n}' },
-      { keyword: 'upstream', args: [{ label: 'NAME', type: 'name' }], block: 'upstream', required: true, repeatable: true,
-        doc: 'A web server behind the load balancers.',
+      { keyword: 'upstream', args: [{ label: 'NAME', type: 'name' }], block: 'upstream', repeatable: true,
+        doc: 'A web server behind the load balancers (a server of a site or a service).',
         renders: 'haproxy: a `server` line in the backend of every site that lists it; nginx: a vhost per site when managed.',
         snippet: 'upstream ${1:web1} {\n\taddress ${2:198.18.0.21}\n}' },
-      { keyword: 'site', args: [{ label: 'NAME', type: 'name' }], block: 'site', required: true, repeatable: true,
-        doc: 'A Host-header route: requests for its `host` names go to its `servers`.',
+      { keyword: 'site', args: [{ label: 'NAME', type: 'name' }], block: 'site', repeatable: true,
+        doc: 'A Host-header route: requests for its `host` names go to its `servers`. A topology may have only TCP services, ' +
+          'or only sections kept whole (`haproxy-section`), and no site.',
         renders: 'haproxy: an `acl` + `use_backend` in the frontend and a `backend NAME`; nginx: a server block and test page.',
         snippet: 'site ${1:web} {\n\thost ${2:www.example.com}\n\tservers ${3:web1}\n}' },
       { keyword: 'service', args: [{ label: 'NAME', type: 'name' }], block: 'service', repeatable: true,
@@ -158,6 +160,19 @@ export const BLOCKS: Record<string, BlockSpec> = {
       { keyword: 'lab', args: [], block: 'lab',
         doc: 'Settings for the local lab (`halab lab up`) only.', snippet: 'lab {\n\tbridge ${1:halab0}\n}' },
       PASS('haproxy', 'haproxy-global', 'HAProxy\'s `global` section on every lb'),
+      { keyword: 'haproxy-section', args: [ENUM(HAPROXY_SECTION_KINDS, 'KIND'), { label: 'NAME', type: 'section-name' }],
+        block: 'haproxy-section', repeatable: true,
+        doc: 'A whole HAProxy section halab has no block for, written line by line: a frontend, backend or listen that is not a ' +
+          'site or a service (path routing, a TCP frontend), or a `userlist`, `peers`, `resolvers`, … (`halab import` writes these ' +
+          'for the configs it takes in). halab opens and closes the section; each `haproxy "…"` inside is one directive.',
+        renders: 'haproxy: `KIND NAME` and its lines, after the sites and services, on every lb.',
+        snippet: 'haproxy-section ${1|' + HAPROXY_SECTION_KINDS.join(',') + '|} ${2:name} {\n\thaproxy "${3}"\n}' },
+      { keyword: 'keepalived-section', args: [ENUM(KEEPALIVED_SECTION_KINDS, 'KIND'), { label: 'NAME', type: 'section-name' }],
+        block: 'keepalived-section', repeatable: true,
+        doc: 'A whole keepalived block halab has no statement for (a `vrrp_sync_group` of the vips\' instances, a `vrrp_script` or ' +
+          'track file of your own), written line by line; each `keepalived "…"` inside is one line of it.',
+        renders: 'keepalived: `KIND NAME { … }` after the vrrp_instances, on every lb.',
+        snippet: 'keepalived-section ${1|' + KEEPALIVED_SECTION_KINDS.join(',') + '|} ${2:name} {\n\tkeepalived "${3}"\n}' },
       PASS('keepalived', 'keepalived-global', 'keepalived\'s `global_defs` on every lb'),
     ],
   },
@@ -216,8 +231,20 @@ export const BLOCKS: Record<string, BlockSpec> = {
         renders: 'keepalived: `weight` in `vrrp_script`.' },
       { keyword: 'track-command', args: [{ label: 'STRING', type: 'command' }], default: '"/usr/bin/killall -0 haproxy"',
         doc: 'With `track script`: the command whose failure means haproxy is down.', renders: 'keepalived: `script` in `vrrp_script`.' },
+      { keyword: 'instance', args: [{ label: 'NAME', type: 'section-name' }], default: 'VI_ROUTER-ID', derivedDefault: true,
+        doc: 'The name of this vip\'s `vrrp_instance` (keepalived\'s logs, notify scripts and sync groups say it). `halab import` ' +
+          'keeps the name the input had.',
+        renders: 'keepalived: `vrrp_instance NAME`.' },
       PASS('keepalived', 'keepalived-instance', 'this vip\'s `vrrp_instance` on every lb'),
     ],
+  },
+  'haproxy-section': {
+    id: 'haproxy-section', title: 'haproxy-section',
+    keywords: [PASS('haproxy', 'haproxy-section', 'this section on every lb')],
+  },
+  'keepalived-section': {
+    id: 'keepalived-section', title: 'keepalived-section',
+    keywords: [PASS('keepalived', 'keepalived-section', 'this block on every lb')],
   },
   lb: {
     id: 'lb', title: 'lb',
@@ -325,6 +352,7 @@ export const BLOCKS: Record<string, BlockSpec> = {
         snippet: 'password env:${1:HALAB_STATS_PASSWORD}' },
       { keyword: 'realm', args: [{ label: 'STRING', type: 'text', min: 1 }], default: '"HAProxy Statistics"',
         doc: 'The HTTP auth realm.', renders: 'haproxy: `stats realm`.' },
+      PASS('haproxy', 'haproxy-listen', 'the stats page\'s `listen` section on every lb (`stats refresh 30s`, `stats admin if …`)'),
     ],
   },
   defaults: {

@@ -199,6 +199,14 @@ export function parseTcpPayload(s: string): Parsed<string> {
 }
 
 /** The stats user: becomes `user:password` in HAProxy's `stats auth`, so no `:` or spaces. */
+/**
+ * A section or instance name in a rendered file: one word HAProxy and keepalived both take as is
+ * (HAProxy's proxy names allow letters, digits, `-`, `_`, `.` and `:`).
+ */
+export function parseSectionName(s: string): Parsed<string> {
+  return /^[A-Za-z0-9_.:-]{1,64}$/.test(s) ? ok(s) : bad('a name of letters, digits, `_`, `.`, `:` or `-` (at most 64)');
+}
+
 export function parseUser(s: string): Parsed<string> {
   return /^[A-Za-z0-9_.-]{1,64}$/.test(s) ? ok(s) : bad('a user name of letters, digits, `_`, `.` or `-`');
 }

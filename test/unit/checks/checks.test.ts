@@ -39,8 +39,8 @@ const CASES: Case[] = [
   { code: 'invalid-value', hit: b('198.18.0.21', '«198.18.0.021»'), miss: b('198.18.0.21', 'web1.example.com') },
   { code: 'missing-required', hit: b('vip 198.18.0.100/24 { router-id 51 }', '«vip 198.18.0.100/24» { advert 1s }'), miss: BASE },
   { code: 'missing-required',
-    hit: `«topology t»\nvip 198.18.0.100/24 { router-id 51 }\nlb lb1 { address 198.18.0.11; role primary }\n` +
-      `lb lb2 { address 198.18.0.12; role backup }\n`,
+    // no lb (a file with lbs but no site is fine: it may serve TCP services or sections kept whole)
+    hit: `«topology t»\nvip 198.18.0.100/24 { router-id 51 }\nupstream web1 { address 198.18.0.21 }\n`,
     miss: BASE },
   { code: 'duplicate-name', hit: b('upstream web2', 'upstream «lb1»').replace('servers web1 web2', 'servers web1 lb1'),
     miss: b('site s1', 'site lb1') },

@@ -57,6 +57,8 @@ describe('import of the seed tutorial’s own configs', () => {
     want.haproxy = ['ssl-default-server-ciphers intermediate'];
     want.keepalived = ['notification_email { root@localhost }', 'notification_email_from root@localhost', 'smtp_server localhost',
       'smtp_connect_timeout 30'];
+    // 3. The seed's own instance name survives (seed-lab.halab left the default VI_255).
+    for (const v of want.vips) v.instance = 'VI_HAPROXY';
     assert.deepEqual(got, want);
   });
 
@@ -74,6 +76,10 @@ describe('import of the seed tutorial’s own configs', () => {
     assert.deepEqual(imported.secrets.map((s) => s.env), ['HALAB_VRRP_AUTH', 'HALAB_STATS_PASSWORD']);
     assert.equal(imported.secrets[0]!.value, 'NzUwYmY1Y2FhM2IzMjE1OThiNjcyYzFl');
     assert.doesNotMatch(imported.text, /NzUwYmY1|haproxy"?\s*$|admin:haproxy/m);
+    // the report quotes the input's lines: their secrets read <env:NAME>
+    const { secrets: _values, ...shown } = imported;
+    assert.doesNotMatch(JSON.stringify(shown), /NzUwYmY1|admin:haproxy/);
+    assert.ok(imported.report.some((e) => e.text === 'stats auth admin:<env:HALAB_STATS_PASSWORD>'));
   });
 
   it('accounts for every directive line of every input file', () => {
