@@ -167,6 +167,8 @@ export interface RawSection {
   kind: string;
   name: string;
   lines: string[];
+  span: Span;
+  nameSpan: Span;
 }
 
 export interface Topology {

@@ -1,6 +1,6 @@
 /**
- * `duplicate-name`: two hosts (lbs and upstreams share one namespace), or two sites or services
- * (one namespace: each is an HAProxy proxy), with one name.
+ * `duplicate-name`: two hosts (lbs and upstreams share one namespace), or two sites, services or
+ * proxy sections kept whole (one namespace: each is an HAProxy proxy), with one name.
  */
 import { defineCheck } from './types.js';
 
@@ -30,8 +30,12 @@ export default defineCheck({
     }
     // Sites and services are HAProxy proxies (backend NAME, listen NAME): one namespace.
     const proxies = new Map<string, string>();
-    const all = [...m.sites.map((s) => ({ s, kind: 'site' })), ...m.services.map((s) => ({ s, kind: 'service' }))]
-      .sort((a, b) => a.s.span.start - b.s.span.start);
+    // a frontend, backend or listen kept whole (haproxy-section) is a proxy too
+    const raw = m.haproxySections.filter((x) => x.kind === 'frontend' || x.kind === 'backend' || x.kind === 'listen');
+    const all = [
+      ...m.sites.map((s) => ({ s, kind: 'site' })), ...m.services.map((s) => ({ s, kind: 'service' })),
+      ...raw.map((s) => ({ s, kind: `haproxy-section ${s.kind}` })),
+    ].sort((a, b) => a.s.span.start - b.s.span.start);
     for (const { s, kind } of all) {
       if (!s.name) continue;
       const prev = proxies.get(s.name);
@@ -39,7 +43,8 @@ export default defineCheck({
         report(
           s.nameSpan,
           `There is already a ${prev} named \`${s.name}\`` +
-            `${prev === kind ? '' : ' (sites and services share one namespace)'}. Rename this one.`,
+            `${prev === kind ? '' : ' (sites, services and the frontend, backend and listen sections share one namespace)'}. ` +
+            'Rename this one.',
         );
       }
       else proxies.set(s.name, kind);

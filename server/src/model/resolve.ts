@@ -81,7 +81,11 @@ function rawSections(stmts: Statement[], blockId: 'haproxy-section' | 'keepalive
     const kind = stmt.args[0] && parseArg(stmt.args[0], head[0]!);
     const name = stmt.args[1] && parseArg(stmt.args[1], head[1]!);
     if (!kind?.ok || !name?.ok) return [];
-    return [{ kind: kind.value as string, name: name.value as string, lines: lines(info(stmt), blockId, kw) }];
+    const a = stmt.args[1]!;
+    return [{
+      kind: kind.value as string, name: name.value as string, lines: lines(info(stmt), blockId, kw),
+      span: span(stmt), nameSpan: { start: a.start, end: a.end },
+    }];
   });
 }
 
