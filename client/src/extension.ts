@@ -16,6 +16,7 @@ import { pickHalabDocument } from './document.js';
 import { analyze, hasErrors, hostTargets, readLiveStatus } from '../../server/src/index.js';
 import { accessSettings, followLabStateDir } from './settings.js';
 import { registerNewTopology } from './new-topology.js';
+import { registerImportCommands } from './import-commands.js';
 import { registerLabView } from './lab-view.js';
 
 let client: LanguageClient | undefined;
@@ -39,6 +40,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
 
   followLabStateDir(context);
   registerNewTopology(context);
+  registerImportCommands(context);
   const panels = registerTopologyPanel(context, client);
   const labView = registerLabView(context, output);
   /** Reads the live state over SSH and shows it on the status bar and the topology panel. */
