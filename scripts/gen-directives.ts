@@ -2,8 +2,9 @@
  * Writes server/src/schema/directives.gen.ts: the directive names of the HAProxy and keepalived
  * versions halab validates against (Debian 12: HAProxy 2.6, keepalived 2.2.7), per section, for
  * the pass-through statements' completion and hover. Read from the daemons' own documentation:
- * - HAProxy: configuration.txt (package haproxy-doc): §3's list of `global` keywords, and §4.1's
- *   keywords matrix (which of defaults / frontend / listen / backend takes each keyword);
+ * - HAProxy: configuration.txt (package haproxy-doc): §3's list of `global` keywords, §4.1's
+ *   keywords matrix (which of defaults / frontend / listen / backend takes each keyword), and §5.2's
+ *   server and default-server options;
  * - keepalived: keepalived.conf(5): the keywords of the `global_defs { … }` and
  *   `vrrp_instance <STRING> { … }` synopses, first level only.
  * `npm run gen:directives` (the documentation must be installed: apt-get install haproxy-doc
@@ -52,6 +53,14 @@ function haproxyProxies(doc: string): Record<'defaults' | 'frontend' | 'listen' 
   };
 }
 
+/** §5.2: the server and default-server options, each a line at column 0 (`port <port>`, `ssl`). */
+function haproxyServer(doc: string): string[] {
+  const start = doc.indexOf('\n5.2. Server and default-server options');
+  const end = doc.indexOf('\n5.3. Server IP address resolution using DNS', start);
+  const names = [...doc.slice(start, end).matchAll(/^([a-z][a-z0-9._-]*)(?=[ \t]|$)/gm)].map((m) => m[1]!);
+  return [...new Set(names)].sort();
+}
+
 /** The first-level keywords of a `NAME … {` synopsis in the roff source of keepalived.conf(5). */
 function keepalivedBlock(roff: string, opener: RegExp): string[] {
   const lines = roff.split('\n');
@@ -82,7 +91,7 @@ function version(cmd: string, args: string[], re: RegExp): string {
 export function generate(): string {
   const ha = read(SOURCES.haproxy);
   const ka = read(SOURCES.keepalived);
-  const haproxy = { global: haproxyGlobal(ha), ...haproxyProxies(ha) };
+  const haproxy = { global: haproxyGlobal(ha), ...haproxyProxies(ha), server: haproxyServer(ha) };
   const keepalived = {
     global_defs: keepalivedBlock(ka, /^\\fBglobal_defs \\fR\{/),
     vrrp_instance: keepalivedBlock(ka, /^\\fBvrrp_instance \\fR<STRING> \{/),

@@ -7,8 +7,8 @@
  * goes to the "HA Lab Import" output channel; on errors nothing is written.
  *
  * Secrets: the import turns literal secrets into `env:` references and returns their values with
- * the names. Only the names are ever shown; every line printed here also passes `redact`, which
- * masks secret-bearing directives and the values themselves, because report lines quote input.
+ * the names. Only the names are ever shown; the engine's report already masks the secrets in the
+ * input lines it quotes (server/src/import/index.ts), the same texts the CLI prints.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -21,16 +21,6 @@ export interface ImportArgs {
 }
 
 const CHANNEL = 'HA Lab Import';
-const MASK = '********';
-/** Input lines that carry a secret: keepalived's auth_pass, HAProxy's stats auth and userlist passwords. */
-const SECRET_DIRECTIVES: RegExp[] = [
-  /(\bauth_pass\s+)("[^"]*"|[^\s`]+)/g,
-  /(\bstats\s+auth\s+[^:\s`]+:)([^\s`]+)/g,
-  /(\buser\s+\S+\s+(?:insecure-)?password\s+)([^\s`]+)/g,
-];
-/** Shorter values are masked in their directives only: a 7-letter password `haproxy` must not blank every path. */
-const MASK_ANYWHERE_FROM = 8;
-
 export function registerImportCommands(context: vscode.ExtensionContext): void {
   const output = vscode.window.createOutputChannel(CHANNEL);
   context.subscriptions.push(
@@ -71,9 +61,10 @@ async function importCommand(output: vscode.OutputChannel, args: ImportArgs): Pr
     void vscode.window.showErrorMessage(`HA Lab: cannot import ${folder.fsPath}: ${(e as Error).message}`);
     return undefined;
   }
-  const redact = redactor(result.secrets.map((s) => s.value));
-  writeReport(output, result, { folder: folder.fsPath, target: target.fsPath, hosts }, redact);
-  if (result.errors.length || !result.text) return failed(output, result, redact);
+  writeReport(output, result, { folder: folder.fsPath, target: target.fsPath, hosts });
+  // as `halab import`: nothing is written when an input line is lost; a topology halab's checks
+  // refuse is written, to be fixed where its diagnostics show
+  if (!result.text) return failed(output, result);
 
   try {
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(result.text));
@@ -83,8 +74,11 @@ async function importCommand(output: vscode.OutputChannel, args: ImportArgs): Pr
   }
   output.appendLine(`Written to ${target.fsPath}.`);
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(target));
-  void vscode.window.showInformationMessage(summary(result, hosts, target), 'Show Report')
-    .then((c) => c && output.show(true));
+  const shown = result.errors.length
+    ? vscode.window.showWarningMessage(`${summary(result, hosts, target)} It has ${plural(result.errors.length, 'error')} to fix ` +
+      '(the Problems panel shows them).', 'Show Report')
+    : vscode.window.showInformationMessage(summary(result, hosts, target), 'Show Report');
+  void shown.then((c) => c && output.show(true));
   await vscode.commands.executeCommand('halab.openTopology', target);
   return target;
 }
@@ -129,11 +123,11 @@ async function mayWrite(target: vscode.Uri): Promise<boolean> {
   return choice === replace;
 }
 
-function failed(output: vscode.OutputChannel, r: ImportResult, redact: (s: string) => string): undefined {
+function failed(output: vscode.OutputChannel, r: ImportResult): undefined {
   const first = r.errors[0];
   const where = first ? location(first) : '';
   const more = r.errors.length > 1 ? ` (and ${r.errors.length - 1} more)` : '';
-  const why = first ? redact(first.detail) : 'the engine returned no text';
+  const why = first ? first.detail : 'the engine returned no text';
   void vscode.window.showErrorMessage(`HA Lab: import stopped, nothing was written: ${where ? `${where}: ` : ''}${why}${more}`, 'Show Report')
     .then((c) => c && output.show(true));
   return undefined;
@@ -163,24 +157,24 @@ function writeReport(
   out: vscode.OutputChannel,
   r: ImportResult,
   where: { folder: string; target: string; hosts: number },
-  redact: (s: string) => string,
 ): void {
   // One report per run, appended: clearing a channel that is being shown races with its redraw.
   if (reported.has(out)) out.appendLine('\n' + '─'.repeat(72));
   reported.add(out);
-  const line = (s: string) => out.appendLine(redact(s));
+  const line = (s: string) => out.appendLine(s);
   line(`Import of ${where.folder} (${plural(where.hosts, 'host folder')}) into ${where.target}`);
   const counts = new Map<string, number>();
   for (const e of r.report) counts.set(e.went, (counts.get(e.went) ?? 0) + 1);
   line(`Where the input's lines went: ${[...counts].map(([w, n]) => `${n} ${w}`).join(', ')}`);
-  if (r.errors.length) line(`Stopped by ${plural(r.errors.length, 'error')}; nothing was written.`);
+  if (r.errors.length && !r.text) line(`Stopped by ${plural(r.errors.length, 'error')}; nothing was written.`);
+  else if (r.errors.length) line(`Written with ${plural(r.errors.length, 'error')} halab's checks find in the topology: fix them in the file.`);
   const notable = r.report.filter((e) => e.went !== 'statement' && e.went !== 'default' && e.went !== 'error');
-  section(out, 'Lines that are not a statement or a default', notable.map((e) => `${e.went}: ${entryText(e)}`), redact);
-  section(out, 'Errors', r.errors.map(entryText), redact);
-  section(out, 'Differences (what rendering the file changes)', r.differences, redact);
-  section(out, 'Guesses to check', r.guesses, redact);
+  section(out, 'Lines that are not a statement or a default', notable.map((e) => `${e.went}: ${entryText(e)}`));
+  section(out, 'Errors', r.errors.map(entryText));
+  section(out, 'Differences (what rendering the file changes)', r.differences);
+  section(out, 'Guesses to check', r.guesses);
   section(out, 'Literal secrets became env: references; set these variables (or secret: references) before Render or Deploy',
-    r.secrets.map((s) => `${s.env} — ${s.what}`), (s) => s);
+    r.secrets.map((s) => `${s.env} — ${s.what}`));
 }
 
 const reported = new WeakSet<vscode.OutputChannel>();
@@ -195,23 +189,9 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function section(out: vscode.OutputChannel, title: string, lines: string[], redact: (s: string) => string): void {
+function section(out: vscode.OutputChannel, title: string, lines: string[]): void {
   if (!lines.length) return;
   out.appendLine('');
   out.appendLine(`${title} (${lines.length}):`);
-  for (const l of lines) out.appendLine(`  ${redact(l).replace(/\n/g, '\n    ')}`);
-}
-
-/**
- * Masks secrets in a line printed from the report: the argument of every secret-bearing
- * directive, and any secret value long enough not to be a common word wherever it stands.
- */
-function redactor(values: string[]): (s: string) => string {
-  const long = [...new Set(values.filter((v) => v.length >= MASK_ANYWHERE_FROM))].sort((a, b) => b.length - a.length);
-  return (s) => {
-    let t = s;
-    for (const re of SECRET_DIRECTIVES) t = t.replace(re, `$1${MASK}`);
-    for (const v of long) t = t.split(v).join(MASK);
-    return t;
-  };
+  for (const l of lines) out.appendLine(`  ${l.replace(/\n/g, '\n    ')}`);
 }

@@ -88,6 +88,8 @@ export interface Upstream extends Node {
   key?: string;
   os: Os;
   managed: boolean;
+  /** Parameters appended to each of its server lines (pass-through). */
+  haproxy: string[];
 }
 
 export interface Site extends Node {

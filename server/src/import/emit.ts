@@ -81,7 +81,8 @@ function hostBlocks(t: Inferred, block: Add): void {
     if (!u.managed) L.push('managed no');
     if (u.family === 'debian') L.push('os debian');
     if (u.sshPort) L.push(`ssh root@${u.address}:${u.sshPort}`);
-    block('upstream', u.name, L);
+    const b = block('upstream', u.name, L);
+    if (u.params) b.pass.push({ keyword: 'haproxy', line: u.params });
   }
 }
 

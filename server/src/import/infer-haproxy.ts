@@ -215,6 +215,8 @@ interface ServerRead {
   /** Its other parameters, in order, as written (HAProxy words). */
   other: string[];
   line: CfgLine;
+  /** The upstream it became. */
+  upstream?: string;
 }
 
 function readServer(d: CfgLine): ServerRead | undefined {
@@ -242,16 +244,21 @@ function readServer(d: CfgLine): ServerRead | undefined {
 /**
  * The parameters halab does not write on server lines: the same on every server of a section,
  * they become one `default-server` line before the servers (HAProxy applies it to each); when
- * they differ, each server line that has them cannot be kept and says why.
+ * they differ (`cookie s1`, `cookie s2`), each upstream carries its own (its `haproxy "…"`
+ * statement, appended to its server lines), unless another section gave that upstream others.
  */
 function sharedServerParams(c: Ctx, servers: ServerRead[], owner: string): string[] {
   const others = servers.map((s) => s.other.join(' '));
   if (others.every((o) => o === '')) return [];
-  if (others.every((o) => o === others[0])) return [`default-server ${others[0]}`];
+  if (servers.length > 1 && others.every((o) => o === others[0])) return [`default-server ${others[0]}`];
   for (const s of servers) {
-    if (s.other.length) {
-      fail(c, s.line, `server parameters \`${s.other.join(' ')}\` differ between the servers of ${owner}: halab writes the ` +
-        'parameters it does not say itself as one `default-server` line, the same for every server');
+    const u = s.upstream === undefined ? undefined : c.upstreams.get(s.upstream);
+    if (!u) continue;
+    const params = s.other.join(' ');
+    if (u.params === undefined || u.params === params) u.params = params;
+    else {
+      fail(c, s.line, `server parameters \`${params}\` of ${owner} differ from \`${u.params}\` that another section gives ` +
+        `server ${s.name} (halab appends one set to an upstream's server lines): make them the same`);
     }
   }
   return [];
@@ -353,7 +360,8 @@ function readBackend(c: Ctx, sec: CfgSection, site: SiteOut): void {
       const s = readServer(d);
       if (!s) continue;
       servers.push(s);
-      site.servers.push(upstreamFor(c, s, true));
+      s.upstream = upstreamFor(c, s, true);
+      site.servers.push(s.upstream);
       site.checkIntervalMs ??= s.interMs;
       site.checkFall ??= s.fall;
       site.checkRise ??= s.rise;
@@ -435,7 +443,8 @@ function readService(c: Ctx, sec: CfgSection): ServiceOut | undefined {
       const s = readServer(d);
       if (!s) continue;
       servers.push(s);
-      sv.servers.push(upstreamFor(c, s, false));
+      s.upstream = upstreamFor(c, s, false);
+      sv.servers.push(s.upstream);
       if (s.port !== undefined) sv.port = s.port;
       sv.checkIntervalMs ??= s.interMs;
       sv.checkFall ??= s.fall;

@@ -63,6 +63,8 @@ export interface UpstreamOut {
   managed: boolean;
   family?: 'debian' | 'rhel';
   sshPort?: number;
+  /** Its own server-line parameters (`cookie s1`); '' for none. */
+  params?: string;
 }
 
 export interface SiteOut {

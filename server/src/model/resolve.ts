@@ -167,6 +167,7 @@ function resolveUpstream(stmt: Statement, n: NodeInfo): Upstream {
     key: value<string>(n, 'upstream', 'key'),
     os: valueOr<Os>(n, 'upstream', 'os'),
     managed: valueOr<string>(n, 'upstream', 'managed') === 'yes',
+    haproxy: lines(n, 'upstream', 'haproxy'),
   };
 }
 

@@ -372,6 +372,7 @@ function serverLines(
       rise: s.checkRise,
       weight: u.weight,
       backup: u.backup,
+      pass: u.haproxy,
     };
   });
 }

@@ -37,8 +37,8 @@ export function parseArg(arg: Arg, spec: ArgSpec): V.Parsed<unknown> {
       return V.parseSsh(s);
     case 'path':
       return V.parsePath(s);
+    // a health check's URI and the stats URI may both carry a query (`/health?local=true`, `/haproxy?stats`)
     case 'url-path':
-      return V.parseUrlPath(s);
     case 'stats-uri':
       return V.parseUrlPath(s, true);
     case 'text':

@@ -19,7 +19,7 @@ import { TIMEOUT_KINDS } from '../../../shared/model/values.js';
 import type { Parsed } from './value-types.js';
 
 export type PassSection = 'haproxy-global' | 'haproxy-defaults' | 'haproxy-frontend' | 'haproxy-backend' | 'haproxy-listen'
-  | 'haproxy-section' | 'keepalived-global' | 'keepalived-instance' | 'keepalived-section';
+  | 'haproxy-section' | 'haproxy-server' | 'keepalived-global' | 'keepalived-instance' | 'keepalived-section';
 
 export interface PassSectionSpec {
   daemon: 'haproxy' | 'keepalived';
@@ -80,6 +80,15 @@ export const PASS_SECTIONS: Record<PassSection, PassSectionSpec> = {
     daemon: 'haproxy', section: 'KIND NAME (haproxy-section)', version: HAPROXY_DOC_VERSION, owned: {},
     // completion offers the proxies' directives (a userlist's or peers' are few and not in the generated table)
     directives: [...new Set([...HAPROXY_DIRECTIVES.frontend, ...HAPROXY_DIRECTIVES.backend, ...HAPROXY_DIRECTIVES.listen])],
+  },
+  'haproxy-server': {
+    example: '"cookie web1"',
+    daemon: 'haproxy', section: 'server line (its parameters)', directives: HAPROXY_DIRECTIVES.server, version: HAPROXY_DOC_VERSION,
+    owned: {
+      check: '`check-*` in the site or service block', inter: '`check-interval`', fastinter: '`check-interval`',
+      downinter: '`check-interval`', fall: '`check-fall`', rise: '`check-rise`', weight: '`weight` in the upstream block',
+      backup: '`backup` in the upstream block',
+    },
   },
   'keepalived-global': {
     example: '"vrrp_garp_master_refresh 60"',
@@ -152,7 +161,9 @@ export function parsePassLine(s: string, section: PassSection): Parsed<string> {
   if (line.endsWith('\\')) return bad('a line without a trailing `\\` (it would continue onto the next line)');
   const first = FIRST_WORD.exec(line)?.[0];
   if (!first) return bad(`a line starting with a directive name (letters, digits, \`._-\`), e.g. ${spec.example}`);
-  if (SECTION_OPENERS[spec.daemon].has(first)) {
+  // inside a vrrp_instance, `track_file { … }` and `track_process { … }` name what it tracks: no section opens
+  const instanceTrack = section === 'keepalived-instance' && (first === 'track_file' || first === 'track_process');
+  if (SECTION_OPENERS[spec.daemon].has(first) && !instanceTrack) {
     return bad(`a directive inside ${where}, not \`${first}\`, which would start a ${first === 'include' ? 'file' : 'section'} of its own`);
   }
   const d = directiveOf(line, section);

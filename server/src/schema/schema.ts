@@ -276,6 +276,7 @@ export const BLOCKS: Record<string, BlockSpec> = {
       SSH_KEYWORD, KEY_KEYWORD, OS_KEYWORD,
       { keyword: 'managed', args: [ENUM(YES_NO)], default: 'yes',
         doc: '`yes`: halab renders and deploys nginx vhosts and test pages to this host. `no`: it is only a server line in HAProxy.' },
+      PASS('haproxy', 'haproxy-server', 'the end of this upstream\'s `server` line in every site and service that lists it'),
     ],
   },
   site: {
@@ -297,7 +298,8 @@ export const BLOCKS: Record<string, BlockSpec> = {
         renders: 'haproxy: `bind VIP:443 ssl crt PATH` and a redirect.' },
       { keyword: 'check', args: [ENUM(CHECK_KINDS)], default: 'http',
         doc: 'Health check kind.', renders: 'haproxy: `option httpchk` + `http-check expect status`, or a TCP connect check.' },
-      { keyword: 'check-path', args: [{ label: 'PATH', type: 'url-path' }], default: '/', doc: 'Path requested by the HTTP health check.' },
+      { keyword: 'check-path', args: [{ label: 'PATH', type: 'url-path' }], default: '/',
+        doc: 'Path (and query) requested by the HTTP health check.' },
       { keyword: 'check-expect', args: [INT(100, 599)], default: '200', doc: 'Expected HTTP status of the health check.' },
       ...CHECK_TIMING,
       { keyword: 'root', args: [{ label: 'PATH', type: 'path' }], default: '/usr/share/nginx/NAME', derivedDefault: true,

@@ -47,6 +47,8 @@ const FINDINGS: Record<string, string[]> = {
   '11-active-active-peers': ['multiple-primaries'],
   // the lbs sit on a DMZ and a LAN, a vip on each: halab's lb has one address (its VRRP subnet)
   '12-sync-group-dmz-lan': ['vip-outside-subnet'],
+  '14-ansible-role-rendered': ['failover-impossible'],
+  '16-http-check-sequences': ['failover-impossible'],
   '19-errorfiles-compression-headers': ['failover-impossible'],
   '23-ipv6-dual-stack': ['failover-impossible'],
   '26-mail-tcp-proxy': ['failover-impossible'],

@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { analyze, hasErrors } from '../../../server/src/engine.js';
+import { analyze } from '../../../server/src/engine.js';
 import { render } from '../../../server/src/render/render.js';
 import { envSecrets } from '../../../server/src/secrets.js';
 import { importConfigs, readImportDir } from '../../../server/src/import/index.js';

@@ -64,7 +64,7 @@ function baseTopology(pem: string): Stmt[] {
       { kw: 'track', args: ['script'] },
       { kw: 'track-interval', args: ['1s'] }, { kw: 'track-weight', args: ['0'] },
       { kw: 'track-command', args: [halabString('/usr/bin/killall -0 haproxy')] },
-      { kw: 'keepalived', args: [halabString('garp_master_refresh 60')] },
+      { kw: 'keepalived', args: [halabString('garp_master_refresh 60')] }, { kw: 'instance', args: ['VI_web'] },
     ] },
     { kw: 'lb', args: ['lb1'], block: [
       { kw: 'address', args: ['198.18.0.11'] }, { kw: 'role', args: ['primary'] }, { kw: 'priority', args: ['250'] },
@@ -76,7 +76,7 @@ function baseTopology(pem: string): Stmt[] {
     { kw: 'upstream', args: ['web1'], block: [
       { kw: 'address', args: ['198.18.0.21'] }, { kw: 'port', args: ['80'] }, { kw: 'weight', args: ['100'] }, { kw: 'backup', args: [] },
       { kw: 'ssh', args: ['root@198.18.0.21'] }, { kw: 'key', args: ['/root/.ssh/id_ed25519'] }, { kw: 'os', args: ['ubuntu'] },
-      { kw: 'managed', args: ['yes'] },
+      { kw: 'managed', args: ['yes'] }, { kw: 'haproxy', args: [halabString('maxconn 100')] },
     ] },
     { kw: 'upstream', args: ['web2'], block: [{ kw: 'address', args: ['198.18.0.22'] }] },
     { kw: 'site', args: ['s1'], block: [
@@ -97,6 +97,7 @@ function baseTopology(pem: string): Stmt[] {
     { kw: 'stats', args: [], block: [
       { kw: 'listen', args: ['8080'] }, { kw: 'uri', args: ['/stats'] }, { kw: 'user', args: ['ops'] },
       { kw: 'password', args: ['env:P'] }, { kw: 'realm', args: [halabString('Stats')] },
+      { kw: 'haproxy', args: [halabString('stats refresh 30s')] },
     ] },
     { kw: 'defaults', args: [], block: [
       { kw: 'maxconn', args: ['3000'] }, { kw: 'retries', args: ['3'] }, { kw: 'redispatch', args: ['on'] },
@@ -110,6 +111,10 @@ function baseTopology(pem: string): Stmt[] {
     { kw: 'lab', args: [], block: [{ kw: 'bridge', args: ['halab0'] }] },
     { kw: 'haproxy', args: [halabString('nbthread 2')] },
     { kw: 'keepalived', args: [halabString('vrrp_garp_master_refresh 60')] },
+    { kw: 'haproxy-section', args: ['backend', 'be_static'], block: [{ kw: 'haproxy', args: [halabString('balance roundrobin')] }] },
+    { kw: 'keepalived-section', args: ['vrrp_script', 'chk_own'], block: [
+      { kw: 'keepalived', args: [halabString('script "/usr/bin/true"')] },
+    ] },
   ];
 }
 
@@ -182,7 +187,8 @@ function shape(spec: ArgSpec, v: string): string {
 const PASS_DIRECTIVE: Record<PassSection, string> = {
   'haproxy-global': 'description', 'haproxy-defaults': 'unique-id-format', 'haproxy-frontend': 'description',
   'haproxy-backend': 'description', 'haproxy-listen': 'description', 'keepalived-global': 'notification_email_from',
-  'keepalived-instance': 'notify_master',
+  'keepalived-instance': 'notify_master', 'haproxy-section': 'description', 'haproxy-server': 'cookie',
+  'keepalived-section': 'script',
 };
 
 /** `AAQ…ZZQ` around the value: the read-back finds it and checks it stayed one token. */
@@ -390,7 +396,11 @@ describe('structured fuzz: every schema field × hostile values → check → re
       }
       if (c.pass) {
         if (c.passLine) {
-          assert.ok(files.some((f) => f.content.split('\n').some((l) => l.trim() === c.passLine)),
+          // server-line parameters end their server line; every other pass-through line is a line of its own
+          const whole = c.field.startsWith('upstream.haproxy')
+            ? (l: string) => /^server \S+ /.test(l.trim()) && l.trimEnd().endsWith(` ${c.passLine}`)
+            : (l: string) => l.trim() === c.passLine;
+          assert.ok(files.some((f) => f.content.split('\n').some(whole)),
             `${c.field}: the pass-through line is not whole on one line of its file: ${JSON.stringify(c.passLine.slice(0, 200))}`);
         }
         continue;
