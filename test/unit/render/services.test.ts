@@ -51,7 +51,7 @@ describe('the service block', () => {
     assert.deepEqual(errors(SVC.replace('listen 25;', 'listen 5432;')),
       ['port-conflict: service `smtp` listens on 198.18.0.100:5432, where service `db` already listens. Use another port.']);
     assert.deepEqual(errors(SVC.replace('service smtp', 'service s1')),
-      ['duplicate-name: There is already a site named `s1` (sites and services share one namespace). Rename this one.']);
+      ['duplicate-name: There is already a site named `s1` (sites, services and the frontend, backend and listen sections share one namespace). Rename this one.']);
     assert.match(errors(SVC.replace('servers web2; check', 'servers web3; check')).join(), /unknown-reference: No upstream named `web3`/);
     // an upstream only a service uses is used
     const onlyService = `${BASE.replace('servers web1 web2', 'servers web1')}service db { listen 5432; servers web2 }\n`;
