@@ -1,14 +1,14 @@
 /**
  * Model -> diagram graph. Pure: used by the webview (drawing), the SVG export, the VS Code panel
  * (cursor -> node, node -> statement) and the tests. Node ids are stable across text edits as
- * long as names do not change (`lb:NAME`, `upstream:NAME`, `site:NAME`, `vip:ADDRESS`), which is
+ * long as names do not change (`lb:NAME`, `upstream:NAME`, `site:NAME`, `service:NAME`, `vip:ADDRESS`), which is
  * what lets the panel keep positions while the text changes.
  */
 import type { Topology } from '../model/types.js';
 import type { Span } from '../span.js';
 import type { PanelDiagnostic } from '../protocol/webview.js';
 
-export type DiagramNodeKind = 'clients' | 'vip' | 'lb' | 'site' | 'upstream';
+export type DiagramNodeKind = 'clients' | 'vip' | 'lb' | 'site' | 'service' | 'upstream';
 export type DiagramEdgeKind = 'client' | 'vip' | 'vrrp' | 'serve' | 'server';
 
 export interface DiagramNode {
@@ -51,12 +51,13 @@ export const nodeId = {
   lb: (name: string) => `lb:${name}`,
   upstream: (name: string) => `upstream:${name}`,
   site: (name: string) => `site:${name}`,
+  service: (name: string) => `service:${name}`,
   vip: (address: string) => `vip:${address}`,
   clients: 'clients',
 };
 
 /** Kinds whose ids are `kind:key`. */
-const KEYED_KINDS: ReadonlySet<string> = new Set<DiagramNodeKind>(['vip', 'lb', 'site', 'upstream']);
+const KEYED_KINDS: ReadonlySet<string> = new Set<DiagramNodeKind>(['vip', 'lb', 'site', 'service', 'upstream']);
 
 /**
  * The inverse of `nodeId`, kept beside it so the id format has one owner: `site:web` →
@@ -97,14 +98,18 @@ export function modelToGraph(model: Topology, diagnostics: PanelDiagnostic[] = [
   addLbs(g, model);
   addVrrpLinks(g, model);
   addSites(g, model);
+  addServices(g, model);
   addUpstreams(g, model);
   return { nodes, edges, loose: placeDiagnostics(nodes, diagnostics) };
 }
 
-/** A node per vip, with the clients' edge to it labeled with the ports its sites listen on. */
+/** A node per vip, with the clients' edge to it labeled with the ports its sites and services listen on. */
 function addVips(g: GraphBuilder, model: Topology): void {
   for (const v of model.vips) {
-    const ports = [...new Set(model.sites.filter((s) => s.vip === v.address).flatMap((s) => (s.tls ? [s.listen, 443] : [s.listen])))];
+    const ports = [...new Set([
+      ...model.sites.filter((s) => s.vip === v.address).flatMap((s) => (s.tls ? [s.listen, 443] : [s.listen])),
+      ...model.services.filter((s) => s.vip === v.address).map((s) => s.listen),
+    ])];
     g.node({
       id: nodeId.vip(v.address),
       kind: 'vip',
@@ -182,6 +187,29 @@ function addSites(g: GraphBuilder, model: Topology): void {
   }
 }
 
+/** A node per TCP service, drawn like a site: served by every lb, an edge to each upstream it lists. */
+function addServices(g: GraphBuilder, model: Topology): void {
+  const upstreamNames = new Set(model.upstreams.map((u) => u.name));
+  for (const s of model.services) {
+    g.node({
+      id: nodeId.service(s.name),
+      kind: 'service',
+      title: s.name,
+      lines: [`tcp :${s.listen}${s.port !== s.listen ? ` → :${s.port}` : ''}`, `balance ${s.balance}`],
+      span: s.span,
+      nameSpan: s.nameSpan,
+      props: { name: s.name, balance: s.balance, listen: s.listen },
+    });
+    for (const lb of model.lbs) {
+      g.edges.push({ id: `${lb.name}->service:${s.name}`, source: nodeId.lb(lb.name), target: nodeId.service(s.name), kind: 'serve' });
+    }
+    for (const u of new Set(s.servers)) {
+      if (!upstreamNames.has(u)) continue;
+      g.edges.push({ id: `service:${s.name}->${u}`, source: nodeId.service(s.name), target: nodeId.upstream(u), kind: 'server' });
+    }
+  }
+}
+
 function addUpstreams(g: GraphBuilder, model: Topology): void {
   for (const u of model.upstreams) {
     g.node({
@@ -219,6 +247,7 @@ export function nodeAtOffset(model: Topology, offset: number): string | null {
   for (const v of model.vips) if (inside(v.span)) return nodeId.vip(v.address);
   for (const l of model.lbs) if (inside(l.span)) return nodeId.lb(l.name);
   for (const s of model.sites) if (inside(s.span)) return nodeId.site(s.name);
+  for (const s of model.services) if (inside(s.span)) return nodeId.service(s.name);
   for (const u of model.upstreams) if (inside(u.span)) return nodeId.upstream(u.name);
   return null;
 }
@@ -232,6 +261,7 @@ export function nodeSpan(model: Topology, id: string): { span: Span; nameSpan: S
     kind === 'vip' ? model.vips.find((v) => v.address === key)
     : kind === 'lb' ? model.lbs.find((l) => l.name === key)
     : kind === 'site' ? model.sites.find((s) => s.name === key)
+    : kind === 'service' ? model.services.find((s) => s.name === key)
     : kind === 'upstream' ? model.upstreams.find((u) => u.name === key)
     : undefined;
   return hit ? { span: hit.span, nameSpan: hit.nameSpan } : null;

@@ -20,6 +20,8 @@ const LB_GAP = 70;
 
 /** Column of each kind, left to right along the chain. */
 const COLUMN: Record<string, number> = { clients: 0, vip: 1, lb: 2, site: 3, upstream: 4 };
+/** A TCP service is laid out as a site: served by the lbs, serving from upstreams, in their column. */
+const columnKind = (kind: string): string => (kind === 'service' ? 'site' : kind);
 
 /**
  * ELK's options. Its partitioning and model-order options looked like the right tools to pin
@@ -107,7 +109,7 @@ export function reduce(graph: DiagramGraph): Reduced {
     }
     return r;
   };
-  const siteIds = graph.nodes.filter((n) => n.kind === 'site').map((n) => n.id);
+  const siteIds = graph.nodes.filter((n) => columnKind(n.kind) === 'site').map((n) => n.id);
   for (const id of siteIds) parent.set(id, id);
   for (const list of usedBy.values()) {
     for (const site of list) parent.set(find(site), find(list[0]!));
@@ -142,7 +144,7 @@ export function toElkGraph(graph: DiagramGraph): ElkNode {
  */
 export function orderComponents(graph: DiagramGraph, r: Reduced): { place: Map<string, number>; crossings: number } {
   const byRank = new Map<string, string[]>();
-  for (const n of graph.nodes) if (n.kind === 'site') pushTo(byRank, String(r.rank.get(n.id)!), n.id);
+  for (const n of graph.nodes) if (columnKind(n.kind) === 'site') pushTo(byRank, String(r.rank.get(n.id)!), n.id);
   const fileIndex = new Map(graph.nodes.map((n, i) => [n.id, i]));
   const place = new Map<string, number>();
   let crossings = 0;
@@ -187,7 +189,7 @@ export function placeBig(graph: DiagramGraph, r: Reduced = reduce(graph), { plac
   const out: Record<string, Position> = {};
   const index = new Map(graph.nodes.map((n, i) => [n.id, i]));
   const sites = graph.nodes
-    .filter((n) => n.kind === 'site')
+    .filter((n) => columnKind(n.kind) === 'site')
     .sort((a, b) => rank.get(a.id)! - rank.get(b.id)! || place.get(a.id)! - place.get(b.id)!);
   // An upstream's component is its first user's; unused ones go last, in file order.
   const block = (id: string) => {
@@ -231,13 +233,13 @@ export function placeHeads(graph: DiagramGraph, pos: Record<string, Position>): 
   const missing = graph.nodes.filter((n) => !out[n.id]);
   if (!missing.length) return out;
   // x of the site column (or where it would be, left of the upstreams).
-  const xOf = (kind: string) => minOf(placed.filter((n) => n.kind === kind).map((n) => out[n.id]!.x));
-  const sitesX = placed.some((n) => n.kind === 'site')
+  const xOf = (kind: string) => minOf(placed.filter((n) => columnKind(n.kind) === kind).map((n) => out[n.id]!.x));
+  const sitesX = placed.some((n) => columnKind(n.kind) === 'site')
     ? xOf('site')
     : placed.some((n) => n.kind === 'upstream') ? xOf('upstream') - (NODE_WIDTH + 90) : (COLUMN.site ?? 3) * (NODE_WIDTH + 90);
   const height = maxOf(placed.map((n) => out[n.id]!.y + nodeHeight(n)));
   const byKind = new Map<string, DiagramGraph['nodes']>();
-  for (const n of missing) pushTo(byKind, n.kind, n);
+  for (const n of missing) pushTo(byKind, columnKind(n.kind), n);
   for (const [kind, nodes] of byKind) {
     const gap = kind === 'lb' ? LB_GAP : 40;
     const total = nodes.reduce((h, n) => h + nodeHeight(n), 0) + gap * (nodes.length - 1);
@@ -259,7 +261,7 @@ export function placeHeads(graph: DiagramGraph, pos: Record<string, Position>): 
 export function snapToColumns(graph: DiagramGraph, pos: Record<string, Position>): Record<string, Position> {
   const out: Record<string, Position> = { ...pos };
   const byKind = new Map<string, DiagramGraph['nodes']>();
-  for (const n of graph.nodes) pushTo(byKind, n.kind, n);
+  for (const n of graph.nodes) pushTo(byKind, columnKind(n.kind), n);
   let prevX = -Infinity;
   for (const kind of Object.keys(COLUMN).sort((a, b) => COLUMN[a] - COLUMN[b])) {
     const nodes = byKind.get(kind);
@@ -298,14 +300,14 @@ export function columnLayout(graph: DiagramGraph): Record<string, Position> {
   const out: Record<string, Position> = {};
   const y = new Map<string, number>();
   for (const n of graph.nodes) {
-    const col = COLUMN[n.kind] ?? 0;
-    const top = y.get(n.kind) ?? 0;
+    const col = COLUMN[columnKind(n.kind)] ?? 0;
+    const top = y.get(columnKind(n.kind)) ?? 0;
     out[n.id] = { x: col * (NODE_WIDTH + 90), y: top };
-    y.set(n.kind, top + nodeHeight(n) + 40);
+    y.set(columnKind(n.kind), top + nodeHeight(n) + 40);
   }
   // Centre each column on the tallest one, as ELK would.
   const tallest = maxOf(y.values());
-  for (const n of graph.nodes) out[n.id].y += (tallest - (y.get(n.kind) ?? 0)) / 2;
+  for (const n of graph.nodes) out[n.id].y += (tallest - (y.get(columnKind(n.kind)) ?? 0)) / 2;
   return out;
 }
 

@@ -11,6 +11,7 @@ const COLORS: Record<DiagramNode['kind'], { fill: string; stroke: string }> = {
   vip: { fill: '#ede9fe', stroke: '#7c3aed' },
   lb: { fill: '#dbeafe', stroke: '#2563eb' },
   site: { fill: '#dcfce7', stroke: '#16a34a' },
+  service: { fill: '#ccfbf1', stroke: '#0d9488' },
   upstream: { fill: '#fef3c7', stroke: '#d97706' },
 };
 

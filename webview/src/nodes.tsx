@@ -1,4 +1,4 @@
-/** The node box drawn for every kind (clients, vip, lb, site, upstream). */
+/** The node box drawn for every kind (clients, vip, lb, site, service, upstream). */
 import { memo } from 'react';
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import { NODE_WIDTH, nodeHeight, type DiagramNode } from '../../shared/diagram/graph.js';

@@ -106,6 +106,28 @@ test('ELK layout: one column per kind, left to right, primary above backup, no o
   }
 });
 
+test('TCP services: a node each, served by every lb, with edges to their upstreams, in the site column', async () => {
+  const text = readFileSync(new URL('../../../examples/services.halab', import.meta.url), 'utf8');
+  const g = modelToGraph(modelOf(text));
+  const services = g.nodes.filter((n) => n.kind === 'service');
+  assert.deepEqual(services.map((n) => n.id), ['service:web-tcp', 'service:ssh-relay']);
+  const edges = g.edges.filter((e) => e.source.startsWith('service:') || e.target.startsWith('service:'))
+    .map((e) => `${e.kind} ${e.source} ${e.target}`).sort();
+  assert.deepEqual(edges, [
+    'serve lb:lb1 service:ssh-relay', 'serve lb:lb1 service:web-tcp', 'serve lb:lb2 service:ssh-relay', 'serve lb:lb2 service:web-tcp',
+    'server service:ssh-relay upstream:web1', 'server service:ssh-relay upstream:web2',
+    'server service:web-tcp upstream:web1', 'server service:web-tcp upstream:web2',
+  ]);
+  const m = modelOf(text);
+  const svc = m.services[0]!;
+  assert.equal(nodeAtOffset(m, svc.span.start + 1), 'service:web-tcp');
+  assert.deepEqual(nodeSpan(m, 'service:web-tcp'), { span: svc.span, nameSpan: svc.nameSpan });
+  const pos = await autoLayout(new ELK(), g);
+  const x = (id: string) => pos[id]!.x;
+  assert.ok(x('lb:lb1') < x('service:web-tcp') && x('service:web-tcp') < x('upstream:web1'));
+  assert.equal(x('service:web-tcp'), x('service:ssh-relay'));
+});
+
 test('ELK layout: a small graph reads top-down in file order', async () => {
   const lab = readFileSync(new URL('../../../examples/lab.halab', import.meta.url), 'utf8');
   const pos = await autoLayout(new ELK(), modelToGraph(modelOf(lab)));
