@@ -63,13 +63,16 @@ interface Settler {
 const SECTION_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 
 /** A section halab has no block for, kept whole as a `haproxy-section` block of the draft (once for every lb). */
-function rawHaproxy(s: Settler, sec: CfgSection): SectionTarget | undefined {
+function rawHaproxy(s: Settler, sec: CfgSection, host: string): SectionTarget | undefined {
   if (!(HAPROXY_SECTION_KINDS as readonly string[]).includes(sec.kind) || !SECTION_NAME.test(sec.name)) return undefined;
   const name = `${sec.kind} ${sec.name}`;
   if (!s.draft.blocks.some((b) => b.kind === 'haproxy-section' && b.name === name)) {
     const block: DraftBlock = { kind: 'haproxy-section', name, lines: [], pass: [] };
     const proxy = sec.kind === 'frontend' || sec.kind === 'backend' || sec.kind === 'listen';
-    if (proxy && s.tcpDefaults && !sec.directives.some((d) => d.words[0] === 'mode')) {
+    // what the defaults section before it said differently from the first (infer-haproxy.ts scopeDefaults)
+    const prelude = s.inf.preludes.get(`${host}\u0000${sec.kind} ${sec.name}`);
+    if (prelude) block.pass.push(...prelude.map((line) => ({ keyword: 'haproxy', line })));
+    else if (proxy && s.tcpDefaults && !sec.directives.some((d) => d.words[0] === 'mode')) {
       block.pass.push({ keyword: 'haproxy', line: 'mode tcp' });
     }
     s.draft.blocks.push(block);
@@ -104,7 +107,7 @@ function addPass(s: Settler, target: SectionTarget, line: string, owner?: string
 function settle(s: Settler, lb: LbIn, file: string, d: { line: number; text: string }, onePass: string,
   target: SectionTarget | undefined, renderedLines: Set<string>, owner?: string): void {
   const host = lb.host.name;
-  if (s.ledger.has(host, file, d.line) && s.ledger.get(host, file, d.line)!.went !== 'pass-through') return;
+  if (s.ledger.has(host, file, d.line)) return;
   if (renderedLines.has(norm(onePass))) {
     s.ledger.mark(host, file, d.line, d.text, 'default', 'halab renders the same line');
     return;
@@ -163,7 +166,7 @@ function settleHaproxy(s: Settler, lb: LbIn, r: RenderResult): void {
     }
     let counterpart = rendered.get(target?.rendered ?? key);
     if (!target && !counterpart) {
-      target = rawHaproxy(s, sec);
+      target = rawHaproxy(s, sec, lb.host.name);
       if (target) s.ledger.mark(lb.host.name, PATHS.haproxy, sec.line, sec.text, 'pass-through', `haproxy-section ${key}`);
       counterpart = undefined;
     }

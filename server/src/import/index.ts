@@ -79,10 +79,11 @@ function importUnmasked(input: ImportInput): ImportResult {
 
   // 3. haproxy.cfg: every lb's file is read (its lines marked); the primary's says the topology
   const withCfg = lbIns.filter((l) => l.cfg);
-  const per = withCfg.map((lb) => inferHaproxy(lb, vips, ledger, guesses, errors, targets));
+  const preludes: Inferred['preludes'] = new Map();
+  const per = withCfg.map((lb) => inferHaproxy(lb, vips, ledger, guesses, errors, targets, preludes));
   const h = per[0] ?? { name: '', sites: [], services: [], stats: undefined, defaults: { timeouts: {} }, upstreams: [] };
   const inf: Inferred = {
-    ...h, name: h.name || topologyName(source), vips, lbs, targets, lbIns, guesses, errors,
+    ...h, name: h.name || topologyName(source), vips, lbs, targets, preludes, lbIns, guesses, errors,
   };
   void primary;
 

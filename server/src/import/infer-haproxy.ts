@@ -5,6 +5,8 @@
  */
 import { PATHS } from '../render/names.js';
 import { haproxyWord } from '../render/escape.js';
+import { directiveOf, parsePassLine } from '../schema/pass-through.js';
+import { HAPROXY_DIRECTIVES } from '../schema/directives.gen.js';
 import type { CfgLine, CfgSection, HaproxyCfg } from './haproxy-cfg.js';
 import { durationMs, splitAddr, type Inferred, type LbIn, type SectionTarget, type ServiceOut, type SiteOut, type UpstreamOut, type VipIn } from './infer.js';
 import type { Ledger } from './ledger.js';
@@ -21,6 +23,9 @@ interface Ctx {
   targets: Map<string, SectionTarget>;
   vips: VipIn[];
   upstreams: Map<string, UpstreamOut>;
+  preludes: Map<string, string[]>;
+  /** Later defaults sections that say other things than the first, with those lines. */
+  scoped: { sec: CfgSection; lines: CfgLine[] }[];
 }
 
 function use(c: Ctx, d: { line: number; text: string }, detail: string): void {
@@ -43,14 +48,16 @@ function inferDefaults(c: Ctx, cfg: HaproxyCfg): Inferred['defaults'] {
       rendered: 'defaults ', block: { kind: 'defaults', name: '' }, keyword: 'haproxy', pass: 'haproxy-defaults',
     });
     if (i > 0) {
-      // each proxy takes the defaults section before it: one that says something else cannot be merged
+      // Each proxy takes the defaults section before it. What a later one says differently goes
+      // into the proxies after it (scopeDefaults); a named one (`from`) cannot be followed.
       const first = new Set(defaults[0]!.directives.map((d) => d.text.replace(/\s+/g, ' ')));
-      const other = sec.directives.find((d) => !first.has(d.text.replace(/\s+/g, ' ')));
-      if (other || sec.name !== '') {
-        fail(c, sec, `a second defaults section${sec.name ? ` (${sec.name})` : ''} that says other things than the first ` +
-          `(\`${other?.text ?? 'its name'}\`): halab writes one defaults section for every proxy; move these lines into the ` +
-          'sections that follow it, or make them the same');
-      }
+      const lines = sec.directives.filter((d) => !first.has(d.text.replace(/\s+/g, ' ')));
+      if (sec.name !== '') {
+        fail(c, sec, `a named defaults section (${sec.name}): halab writes one defaults section for every proxy; move its lines ` +
+          'into the sections that use it');
+      } else if (lines.length) c.scoped.push({ sec, lines });
+      for (const d of lines) use(c, d, 'pending');
+      if (lines.length) return;
     }
     for (const d of sec.directives) {
       const [k, a, b] = d.words;
@@ -456,6 +463,42 @@ function readService(c: Ctx, sec: CfgSection): ServiceOut | undefined {
   return sv;
 }
 
+/**
+ * A later defaults section's own lines, written into each proxy after it (until the next defaults):
+ * a TCP service takes them as its `haproxy "…"` lines, a section kept whole first in it (`mode`
+ * where the proxy says it itself). A site's frontend or backend cannot take a defaults line whole
+ * (which of the two it is for is HAProxy's to decide), so there the import stops and says so.
+ */
+function scopeDefaults(c: Ctx, cfg: HaproxyCfg, services: ServiceOut[]): void {
+  for (const { sec, lines } of c.scoped) {
+    const at = cfg.sections.indexOf(sec);
+    const next = cfg.sections.findIndex((s, i) => i > at && s.kind === 'defaults');
+    const proxies = cfg.sections.slice(at + 1, next < 0 ? undefined : next).filter((s) => s.kind === 'frontend' || s.kind === 'backend' || s.kind === 'listen');
+    const into: string[] = [];
+    for (const p of proxies) {
+      const key = `${c.lb.host.name}\u0000${p.kind} ${p.name}`;
+      const target = c.targets.get(key);
+      const service = target?.block?.kind === 'service' ? services.find((s) => s.name === target.block!.name) : undefined;
+      const own = new Set(p.directives.map((d) => d.words[0] === 'mode' ? 'mode' : d.text.replace(/\s+/g, ' ')));
+      // only what this kind of proxy takes (HAProxy's keywords matrix): `timeout server` is no frontend's
+      const takes: readonly string[] = HAPROXY_DIRECTIVES[p.kind as 'frontend' | 'backend' | 'listen'];
+      const wanted = lines.filter((d) => !own.has(d.words[0] === 'mode' ? 'mode' : d.text.replace(/\s+/g, ' ')) &&
+        takes.includes(directiveOf(d.text, `haproxy-${p.kind as 'frontend' | 'backend' | 'listen'}`)?.name ?? ''));
+      // a service's listen already has what halab writes there itself (the pass-through table's owned lines)
+      if (service) service.extra.push(...wanted.filter((d) => parsePassLine(d.text, 'haproxy-listen').ok).map((d) => d.text));
+      // no target, or a frontend that routes no Host to a site: kept whole (account.ts)
+      else if (!target?.block) c.preludes.set(key, wanted.map((d) => d.text));
+      else {
+        fail(c, sec, `this defaults section says other things than the first (\`${lines[0]!.text}\`) and ${p.kind} ${p.name}, ` +
+          'a site\'s, follows it: halab writes one defaults section; make it the same as the first, or move its lines');
+        return;
+      }
+      into.push(`${p.kind} ${p.name}`);
+    }
+    for (const d of lines) c.ledger.mark(c.lb.host.name, FILE, d.line, d.text, 'pass-through', `into each proxy after it: ${into.join(', ') || 'none'}`);
+  }
+}
+
 export function inferHaproxy(
   lb: LbIn,
   vips: VipIn[],
@@ -463,13 +506,15 @@ export function inferHaproxy(
   guesses: string[],
   errors: Inferred['errors'],
   targets: Map<string, SectionTarget>,
+  preludes: Map<string, string[]>,
 ): Pick<Inferred, 'sites' | 'services' | 'stats' | 'defaults' | 'upstreams' | 'name'> {
-  const c: Ctx = { lb, ledger, guesses, errors, targets, vips, upstreams: new Map() };
+  const c: Ctx = { lb, ledger, guesses, errors, targets, vips, upstreams: new Map(), preludes, scoped: [] };
   const cfg = lb.cfg!;
   const header = cfg.preamble.map((l) => /topology (.*)\)\.$/.exec(l)?.[1]).find(Boolean);
   const defaults = inferDefaults(c, cfg);
   const fes = readFrontends(c, cfg);
   const sites = inferSites(c, cfg, fes);
   const { stats, services } = inferListens(c, cfg);
+  scopeDefaults(c, cfg, services);
   return { name: header ?? '', sites, services, stats, defaults, upstreams: [...c.upstreams.values()] };
 }

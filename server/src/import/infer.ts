@@ -115,6 +115,11 @@ export interface Inferred {
   firewall?: 'firewalld' | 'nftables' | 'none';
   /** Section targets by `kind name` of the input sections (haproxy.cfg and keepalived.conf). */
   targets: Map<string, SectionTarget>;
+  /**
+   * Lines a proxy kept whole takes first, by `host\0kind name`: what a later defaults section
+   * says differently from the first, for the proxies after it (halab writes one defaults section).
+   */
+  preludes: Map<string, string[]>;
   lbIns: LbIn[];
   guesses: string[];
   errors: { host: string; file: string; line: number; text: string; message: string }[];

@@ -49,6 +49,8 @@ export const PASS_SECTIONS: Record<PassSection, PassSectionSpec> = {
     owned: {
       maxconn: '`maxconn` in the defaults block', retries: '`retries` in the defaults block',
       'option redispatch': '`redispatch on|off` in the defaults block', mode: 'halab writes `mode http`',
+      // in defaults it would reach the TCP services' listens too, where HAProxy warns about it
+      'option forwardfor': 'halab writes `option forwardfor except 127.0.0.0/8` in each HTTP frontend',
       ...Object.fromEntries(TIMEOUT_KINDS.map((k) => [`timeout ${k}`, `\`timeout ${k}\` in the defaults block`])),
     },
   },
@@ -73,6 +75,7 @@ export const PASS_SECTIONS: Record<PassSection, PassSectionSpec> = {
       bind: '`listen` and `vip` in the service block', balance: '`balance` in the service block', mode: 'halab writes `mode tcp`',
       server: '`servers` in the service block and the upstream blocks', 'tcp-check send': '`check-send`',
       'tcp-check expect': '`check-expect`', 'option tcp-check': '`check-send` / `check-expect`',
+      'option tcplog': 'halab writes `option tcplog` in a service\'s listen',
     },
   },
   'haproxy-section': {
