@@ -236,9 +236,25 @@ function markTree(s: Settler, lb: LbIn, node: KaNode, went: 'default' | 'error',
  * these alone may be joined onto one line. Elsewhere each line is an entry with its options.
  */
 const WORD_LIST_BLOCKS = new Set(['group', 'notification_email']);
+/**
+ * vrrp_instance blocks whose every line is one entry of a list, each block adding to it (vrrp_parser.c
+ * alloc_value_block + list_add_tail): several entries become one block per entry.
+ */
+const ENTRY_LIST_BLOCKS = new Set(['track_interface', 'track_file', 'track_bfd', 'virtual_ipaddress_excluded', 'virtual_routes', 'virtual_rules']);
 
 function settleKa(s: Settler, lb: LbIn, node: KaNode, target: SectionTarget | undefined, lines: Set<string>): void {
   if (s.ledger.has(lb.host.name, PATHS.keepalived, node.line)) return;
+  if ((node.children?.length ?? 0) > 1 && ENTRY_LIST_BLOCKS.has(node.words[0]!) && target && node.children!.every((c) => !c.children)) {
+    // one block per entry: keepalived appends each block's entries to the same list
+    for (const c of node.children!) {
+      const one = `${node.words[0]} { ${oneLine(c)} }`;
+      if (lines.has(norm(one))) continue;
+      const judged = parsePassLine(one, target.pass);
+      if (judged.ok) addPass(s, target, judged.value);
+    }
+    markInner(s, lb, node, 'pass-through', `one \`${target.keyword} "${node.words[0]} { … }"\` per entry`);
+    return;
+  }
   if ((node.children?.length ?? 0) > 1 && !WORD_LIST_BLOCKS.has(node.words[0]!) && !lines.has(norm(oneLine(node)))) {
     // keepalived reads one entry per line inside such a block: `{ eth1 weight -20 eth2 }` is one (wrong) entry
     markInner(s, lb, node, 'error', `\`${node.words[0]} { … }\` with ${node.children!.length} lines cannot be one pass-through line ` +

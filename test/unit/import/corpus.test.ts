@@ -30,7 +30,7 @@ const BASE = fileURLToPath(new URL('../../fixtures/import', import.meta.url));
 const VALIDATE = join(BASE, 'validate.sh');
 const CASES = readdirSync(BASE).filter((d) => /^\d\d-/.test(d)).sort();
 const IMPORTED = [
-  '01-tutorial-two-sites', '02-tls-edge-certbot', '06-map-host-routing', '07-stick-tables-ratelimit',
+  '01-tutorial-two-sites', '02-tls-edge-certbot', '05-acl-chains', '06-map-host-routing', '07-stick-tables-ratelimit',
   '08-userlist-basic-auth', '09-resolvers-server-template', '13-notify-and-check-scripts', '15-legacy-httpchk', '17-default-backend-only', '18-cookie-persistence',
   '20-tuned-global-logformat', '21-multiple-defaults', '24-kubernetes-apiserver', '25-homelab-three-pis', '27-per-node-stats-prometheus',
 ];
