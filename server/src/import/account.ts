@@ -7,7 +7,7 @@
  */
 import { analyze } from '../engine.js';
 import { LineIndex } from '../syntax/line-index.js';
-import { render } from '../render/render.js';
+import { render, SYNC_GROUP_TRACKING } from '../render/render.js';
 import { PATHS } from '../render/names.js';
 import { parsePassLine } from '../schema/pass-through.js';
 import type { SecretResolver } from '../secrets.js';
@@ -217,7 +217,9 @@ function settleKeepalived(s: Settler, lb: LbIn, r: RenderedResultLike): void {
     } else if (!s.ledger.has(lb.host.name, PATHS.keepalived, node.line) && rawKeepalived(s, node)) {
       const target = rawKeepalived(s, node)!;
       s.ledger.mark(lb.host.name, PATHS.keepalived, node.line, node.text, 'pass-through', `keepalived-section ${key}`);
-      for (const c of node.children ?? []) settleKa(s, lb, c, target, new Set());
+      // halab writes sync_group_tracking_weight in every sync group itself
+      const own = new Set(node.words[0] === 'vrrp_sync_group' ? [SYNC_GROUP_TRACKING] : []);
+      for (const c of node.children ?? []) settleKa(s, lb, c, target, own);
     } else if (!s.ledger.has(lb.host.name, PATHS.keepalived, node.line)) {
       markTree(s, lb, node, 'error', `\`${node.words[0]}\` has no place in a .halab file yet (see docs/import.md)`);
     }

@@ -343,22 +343,45 @@ function assignCrts(fes: FrontendRead[], sites: SiteOut[]): void {
   }
 }
 
+/**
+ * Whether a section's check rules are the ones halab writes from statements: at most one `send`
+ * (GET, a URI, a version, a Host header) and one `expect status N` for HTTP; at most one `send` and
+ * one `expect string` for TCP. Any other sequence (a `connect` step, several sends, other headers)
+ * stays whole as pass-through lines, with `check tcp` / no check-send, so its order is its own.
+ */
+function simpleChecks(sec: CfgSection, kind: 'http-check' | 'tcp-check'): boolean {
+  const rules = sec.directives.filter((d) => d.words[0] === kind).map((d) => d.words.slice(1));
+  const sends = rules.filter((r) => r[0] === 'send');
+  const expects = rules.filter((r) => r[0] === 'expect');
+  if (sends.length > 1 || expects.length > 1 || sends.length + expects.length !== rules.length) return false;
+  if (kind === 'tcp-check') return sends.every((r) => r.length === 2) && expects.every((r) => r[1] === 'string' && r.length === 3);
+  const sendOk = sends.every((r) => {
+    const opts = new Map<string, string[]>();
+    // `hdr NAME VALUE` takes two words, the others one
+    for (let i = 1; i < r.length; i += r[i] === 'hdr' ? 3 : 2) opts.set(r[i]!, [...(opts.get(r[i]!) ?? []), r[i + 1] ?? '']);
+    return [...opts.keys()].every((k) => k === 'meth' || k === 'uri' || k === 'ver' || k === 'hdr') &&
+      (opts.get('meth') ?? ['GET'])[0] === 'GET' && (opts.get('hdr') ?? []).every((h) => /^host$/i.test(h));
+  });
+  return sendOk && expects.every((r) => r[1] === 'status' && /^\d+$/.test(r[2] ?? '') && r.length === 3);
+}
+
 function readBackend(c: Ctx, sec: CfgSection, site: SiteOut): void {
   const servers: ServerRead[] = [];
+  const simple = simpleChecks(sec, 'http-check');
   for (const d of sec.directives) {
     const [k, a, ...rest] = d.words;
     if (k === 'balance' && a) (site.balance = a), use(c, d, `balance of site ${site.name}`);
-    else if (k === 'option' && a === 'httpchk') {
+    else if (k === 'option' && a === 'httpchk' && simple) {
       site.check = 'http';
       // old form: `option httpchk [METH] URI [VER]`
       const uri = rest.length === 1 ? rest[0] : rest[1];
       if (uri) site.checkPath = uri;
       use(c, d, `check http of site ${site.name}`);
-    } else if (k === 'http-check' && a === 'send') {
+    } else if (k === 'http-check' && a === 'send' && simple) {
       const i = rest.indexOf('uri');
       if (i >= 0) site.checkPath = rest[i + 1];
       use(c, d, `check-path of site ${site.name}`);
-    } else if (k === 'http-check' && a === 'expect' && rest[0] === 'status' && /^\d+$/.test(rest[1] ?? '')) {
+    } else if (k === 'http-check' && a === 'expect' && simple && rest[0] === 'status' && /^\d+$/.test(rest[1] ?? '')) {
       site.checkExpect = Number(rest[1]);
       use(c, d, `check-expect of site ${site.name}`);
     } else if (k === 'acl' && a === 'own_host') use(c, d, `default site ${site.name} (the Host rewrite)`);
@@ -435,15 +458,16 @@ function readService(c: Ctx, sec: CfgSection): ServiceOut | undefined {
     servers: [], port: bind.bind.port, extra: [],
   };
   const servers: ServerRead[] = [];
+  const simple = simpleChecks(sec, 'tcp-check');
   use(c, bind.d, `listen and vip of service ${name}`);
   for (const d of sec.directives) {
     const [k, a, ...rest] = d.words;
     if (k === 'balance' && a) (sv.balance = a), use(c, d, `balance of service ${name}`);
-    else if (k === 'option' && a === 'tcp-check') use(c, d, `check of service ${name}`);
-    else if (k === 'tcp-check' && a === 'send' && rest.length === 1) {
+    else if (k === 'option' && a === 'tcp-check' && simple) use(c, d, `check of service ${name}`);
+    else if (k === 'tcp-check' && a === 'send' && simple && rest.length === 1) {
       sv.send = rest[0]!.replace(/\r\n$/, '').split('\r\n').join('\n');
       use(c, d, `check-send of service ${name}`);
-    } else if (k === 'tcp-check' && a === 'expect' && rest[0] === 'string' && rest.length === 2) {
+    } else if (k === 'tcp-check' && a === 'expect' && simple && rest[0] === 'string' && rest.length === 2) {
       sv.expect = rest[1];
       use(c, d, `check-expect of service ${name}`);
     } else if (k === 'server') {

@@ -237,8 +237,8 @@ function haproxyCfg(model: Topology, lb: Lb, header: string, statsPassword: stri
       socket: haproxyAdminSocket(lb.os),
       pass: model.haproxy,
     },
-    // a `log-format` pass-through line replaces httplog (HAProxy warns when both are there)
-    d: { ...d, timeouts, logFormat: d.haproxy.some((l) => /^log-format(\s|$)/.test(l)) },
+    // a `log-format` or `option tcplog` pass-through line replaces httplog (HAProxy warns when both are there)
+    d: { ...d, timeouts, logFormat: d.haproxy.some((l) => /^(log-format|option\s+tcplog)(\s|$)/.test(l)) },
     frontends,
     backends,
     noSite: frontends.some((f) => f.defaultBackend === 'halab.no-site'),
@@ -486,11 +486,19 @@ function keepalivedConf(model: Topology, lb: Lb, header: string, authFor: (v: Vi
     scriptUser: model.vips.some((v) => v.track === 'script'),
     realtime: model.vips.some((v) => v.advertMs < 1000),
     pass: model.keepalived,
+    syncGroupTracking: SYNC_GROUP_TRACKING,
     watcher: { haproxy: model.vips.some((v) => v.track === 'watcher'), ...WATCHER },
     instances,
-    sections: model.keepalivedSections,
+    // every instance tracks halab_upstreams_down with a weight: a sync group must count it
+    sections: model.keepalivedSections.map((x) => ({
+      ...x,
+      trackingWeight: x.kind === 'vrrp_sync_group' && !x.lines.some((l) => l.split(/\s+/)[0] === SYNC_GROUP_TRACKING),
+    })),
   });
 }
+
+/** The sync-group option halab adds to every `keepalived-section vrrp_sync_group` (the import reads it back as its own). */
+export const SYNC_GROUP_TRACKING = 'sync_group_tracking_weight';
 
 /**
  * How far an lb whose HAProxy sees a backend with no server UP lowers its priority: one below

@@ -73,8 +73,9 @@ export const PASS_SECTIONS: Record<PassSection, PassSectionSpec> = {
     daemon: 'haproxy', section: 'listen', directives: HAPROXY_DIRECTIVES.listen, version: HAPROXY_DOC_VERSION,
     owned: {
       bind: '`listen` and `vip` in the service block', balance: '`balance` in the service block', mode: 'halab writes `mode tcp`',
-      server: '`servers` in the service block and the upstream blocks', 'tcp-check send': '`check-send`',
-      'tcp-check expect': '`check-expect`', 'option tcp-check': '`check-send` / `check-expect`',
+      server: '`servers` in the service block and the upstream blocks',
+      // not `option tcp-check` or `tcp-check send/expect`: a check sequence of your own (a `connect` step,
+      // several exchanges) is written as pass-through lines in a service without check-send/check-expect
       'option tcplog': 'halab writes `option tcplog` in a service\'s listen',
     },
   },
