@@ -37,6 +37,7 @@ export function formatImportReport(r: ImportResult): string {
   shown('error', r.text === '' ? 'cannot be kept (nothing was written):' : 'errors to fix in the written file:');
   shown('pass-through', 'kept as pass-through statements:');
   shown('replaced', 'halab writes its own line instead (differences):');
+  shown('inert', 'meant nothing where they were (not kept):');
   if (r.guesses.length) out.push('guessed (check these):', ...r.guesses.map((g) => `  ${g}`));
   if (r.secrets.length) out.push('set these before render or deploy:', ...r.secrets.map((s) => `  ${s.env}: ${s.what}`));
   return out.map(terminalSafe).join('\n') + '\n';

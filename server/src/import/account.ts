@@ -56,8 +56,6 @@ interface Settler {
   inf: Inferred;
   /** Pass-through lines already added, by owner: a line on every lb is added once. */
   added: Set<string>;
-  /** The input's defaults said `mode tcp` (halab's say http): a whole proxy section kept as is says it itself. */
-  tcpDefaults: boolean;
 }
 
 const SECTION_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -68,13 +66,9 @@ function rawHaproxy(s: Settler, sec: CfgSection, host: string): SectionTarget | 
   const name = `${sec.kind} ${sec.name}`;
   if (!s.draft.blocks.some((b) => b.kind === 'haproxy-section' && b.name === name)) {
     const block: DraftBlock = { kind: 'haproxy-section', name, lines: [], pass: [] };
-    const proxy = sec.kind === 'frontend' || sec.kind === 'backend' || sec.kind === 'listen';
     // what the defaults section before it said differently from the first (infer-haproxy.ts scopeDefaults)
     const prelude = s.inf.preludes.get(`${host}\u0000${sec.kind} ${sec.name}`);
     if (prelude) block.pass.push(...prelude.map((line) => ({ keyword: 'haproxy', line })));
-    else if (proxy && s.tcpDefaults && !sec.directives.some((d) => d.words[0] === 'mode')) {
-      block.pass.push({ keyword: 'haproxy', line: 'mode tcp' });
-    }
     s.draft.blocks.push(block);
   }
   return { rendered: name, block: { kind: 'haproxy-section', name }, keyword: 'haproxy', pass: 'haproxy-section' };
@@ -276,9 +270,7 @@ function markInner(s: Settler, lb: LbIn, node: KaNode, went: ReturnType<Ledger['
 
 /** Settles every lb's files against a render of the draft; adds the pass-through lines to the draft. */
 export function settleAll(inf: Inferred, draft: Draft, ledger: Ledger, r: RenderResult): void {
-  const tcpDefaults = inf.lbIns.some((lb) =>
-    lb.cfg?.sections.some((x) => x.kind === 'defaults' && x.directives.some((d) => d.words[0] === 'mode' && d.words[1] === 'tcp')));
-  const s: Settler = { ledger, draft, inf, added: new Set(), tcpDefaults };
+  const s: Settler = { ledger, draft, inf, added: new Set() };
   for (const lb of inf.lbIns) {
     settleHaproxy(s, lb, r);
     settleKeepalived(s, lb, r);

@@ -105,7 +105,8 @@ function siteBlocks(t: Inferred, block: Add): void {
     if (s.page !== undefined && s.page !== `${s.name} test page`) L.push(`page ${quoteString(s.page)}`);
     if (s.isDefault) L.push('default');
     // lines no input line says alone (a shared `default-server`), before the servers
-    block('site', s.name, L).pass.push(...s.extra.map((line) => ({ keyword: 'backend', line })));
+    block('site', s.name, L).pass.push(...s.frontendExtra.map((line) => ({ keyword: 'frontend', line })),
+      ...s.extra.map((line) => ({ keyword: 'backend', line })));
   }
 }
 
@@ -134,7 +135,7 @@ function statsAndDefaults(t: Inferred, secretEnv: SecretEnv, block: Add): void {
     put(L, 'stats', 'user', st.user, wordOrString(st.user));
     L.push(`password env:${secretEnv('stats', st.password)}`);
     put(L, 'stats', 'realm', st.realm, quoteString(st.realm));
-    block('stats', '', L);
+    block('stats', '', L).pass.push(...st.extra.map((line) => ({ keyword: 'haproxy', line })));
   }
   const d = t.defaults;
   const DL: string[] = [];

@@ -5,9 +5,9 @@
  */
 import { PATHS } from '../render/names.js';
 import { haproxyWord } from '../render/escape.js';
-import { directiveOf, parsePassLine } from '../schema/pass-through.js';
+import { directiveOf, parsePassLine, type PassSection } from '../schema/pass-through.js';
 import { HAPROXY_DIRECTIVES } from '../schema/directives.gen.js';
-import type { CfgLine, CfgSection, HaproxyCfg } from './haproxy-cfg.js';
+import { haproxyWords, type CfgLine, type CfgSection, type HaproxyCfg } from './haproxy-cfg.js';
 import { durationMs, splitAddr, type Inferred, type LbIn, type SectionTarget, type ServiceOut, type SiteOut, type UpstreamOut, type VipIn } from './infer.js';
 import type { Ledger } from './ledger.js';
 import { TIMEOUT_KINDS } from '../../../shared/model/values.js';
@@ -24,8 +24,6 @@ interface Ctx {
   vips: VipIn[];
   upstreams: Map<string, UpstreamOut>;
   preludes: Map<string, string[]>;
-  /** Later defaults sections that say other things than the first, with those lines. */
-  scoped: { sec: CfgSection; lines: CfgLine[] }[];
 }
 
 function use(c: Ctx, d: { line: number; text: string }, detail: string): void {
@@ -43,22 +41,13 @@ function inferDefaults(c: Ctx, cfg: HaproxyCfg): Inferred['defaults'] {
   const global = cfg.sections.find((s) => s.kind === 'global');
   if (global) c.targets.set(`${c.lb.host.name}\u0000global `, { rendered: 'global ', keyword: 'haproxy', pass: 'haproxy-global' });
   const defaults = cfg.sections.filter((s) => s.kind === 'defaults');
+  // halab writes one defaults section: the first one's; what each other one says differently goes
+  // into the proxies that use it (scopeDefaults)
   defaults.forEach((sec, i) => {
     c.targets.set(`${c.lb.host.name}\u0000defaults ${sec.name}`, {
       rendered: 'defaults ', block: { kind: 'defaults', name: '' }, keyword: 'haproxy', pass: 'haproxy-defaults',
     });
-    if (i > 0) {
-      // Each proxy takes the defaults section before it. What a later one says differently goes
-      // into the proxies after it (scopeDefaults); a named one (`from`) cannot be followed.
-      const first = new Set(defaults[0]!.directives.map((d) => d.text.replace(/\s+/g, ' ')));
-      const lines = sec.directives.filter((d) => !first.has(d.text.replace(/\s+/g, ' ')));
-      if (sec.name !== '') {
-        fail(c, sec, `a named defaults section (${sec.name}): halab writes one defaults section for every proxy; move its lines ` +
-          'into the sections that use it');
-      } else if (lines.length) c.scoped.push({ sec, lines });
-      for (const d of lines) use(c, d, 'pending');
-      if (lines.length) return;
-    }
+    if (i > 0) return;
     for (const d of sec.directives) {
       const [k, a, b] = d.words;
       if (k === 'retries' && a !== undefined) (out.retries = Number(a)), use(c, d, `retries ${a} (defaults block)`);
@@ -200,8 +189,8 @@ function readFrontends(c: Ctx, cfg: HaproxyCfg): FrontendRead[] {
  */
 function keepReferencedAcls(c: Ctx, sec: CfgSection, acls: Map<string, { lines: CfgLine[] }>): void {
   for (const [name, a] of acls) {
-    const elsewhere = sec.directives.some((d) => d.words[0] !== 'acl' && d.words[0] !== 'use_backend' &&
-      !(d.words[0] === 'http-request' && d.words[1] === 'redirect' && d.words.includes('https')) &&
+    // a line the import took apart (a Host route) does not count: its ACL names are halab's now
+    const elsewhere = sec.directives.some((d) => d.words[0] !== 'acl' && !c.ledger.has(c.lb.host.name, FILE, d.line) &&
       d.words.some((w) => w === name || w === `!${name}`));
     if (elsewhere) for (const l of a.lines) c.ledger.unmark(c.lb.host.name, FILE, l.line);
   }
@@ -310,6 +299,7 @@ function inferSites(c: Ctx, cfg: HaproxyCfg, fes: FrontendRead[]): SiteOut[] {
       check: 'tcp',
       isDefault: fes.some((f) => f.defaultBackend === sec.name),
       extra: [],
+      frontendExtra: [],
     };
     readBackend(c, sec, site);
     if (site.servers.length === 0) {
@@ -433,7 +423,7 @@ function defaultsMode(cfg: HaproxyCfg, sec: CfgSection): string | undefined {
 }
 
 function readStats(c: Ctx, sec: CfgSection): Inferred['stats'] {
-  const st = { listen: 8080, uri: '/', realm: 'HAProxy Statistics', user: 'admin', password: '' };
+  const st = { listen: 8080, uri: '/', realm: 'HAProxy Statistics', user: 'admin', password: '', extra: [] as string[] };
   for (const d of sec.directives) {
     const [k, a, ...rest] = d.words;
     if (k === 'bind') (st.listen = splitAddr(a ?? '').port ?? 8080), use(c, d, 'listen of the stats block');
@@ -487,40 +477,94 @@ function readService(c: Ctx, sec: CfgSection): ServiceOut | undefined {
   return sv;
 }
 
+const norm = (t: string) => t.replace(/\s+/g, ' ').trim();
+
+/** The defaults section a proxy takes: its `from NAME`, else the last one before it (HAProxy 2.6). */
+function defaultsOf(cfg: HaproxyCfg, sec: CfgSection): CfgSection | undefined {
+  const words = haproxyWords(sec.text).words;
+  const from = words.indexOf('from');
+  const all = cfg.sections.filter((s) => s.kind === 'defaults');
+  if (from > 0 && words[from + 1]) return all.find((d) => d.name === words[from + 1]);
+  return cfg.sections.slice(0, cfg.sections.indexOf(sec)).filter((s) => s.kind === 'defaults').at(-1);
+}
+
+/** A defaults section's lines with those it inherits (`defaults B from A`: A's, then B's). */
+function effectiveLines(cfg: HaproxyCfg, d: CfgSection, seen = new Set<CfgSection>()): CfgLine[] {
+  if (seen.has(d)) return d.directives;
+  seen.add(d);
+  const parent = d.kind === 'defaults' ? defaultsOf(cfg, d) : undefined;
+  const own = haproxyWords(d.text).words.includes('from') && parent ? effectiveLines(cfg, parent, seen) : [];
+  return [...own, ...d.directives];
+}
+
 /**
- * A later defaults section's own lines, written into each proxy after it (until the next defaults):
- * a TCP service takes them as its `haproxy "…"` lines, a section kept whole first in it (`mode`
- * where the proxy says it itself). A site's frontend or backend cannot take a defaults line whole
- * (which of the two it is for is HAProxy's to decide), so there the import stops and says so.
+ * halab writes one defaults section, the input's first. Each proxy that takes another one gets
+ * what that one (with what it inherits) says differently, in the proxy itself: a TCP service as
+ * its `haproxy "…"` lines, a site's backend as `backend "…"`, a site's frontend as `frontend
+ * "…"`, the stats page as its `haproxy "…"`, a section kept whole first in it. Only what that
+ * kind of proxy takes (HAProxy's keywords matrix: `timeout server` is no frontend's, and meant
+ * nothing there) and what halab does not write there itself.
  */
-function scopeDefaults(c: Ctx, cfg: HaproxyCfg, services: ServiceOut[]): void {
-  for (const { sec, lines } of c.scoped) {
-    const at = cfg.sections.indexOf(sec);
-    const next = cfg.sections.findIndex((s, i) => i > at && s.kind === 'defaults');
-    const proxies = cfg.sections.slice(at + 1, next < 0 ? undefined : next).filter((s) => s.kind === 'frontend' || s.kind === 'backend' || s.kind === 'listen');
-    const into: string[] = [];
-    for (const p of proxies) {
-      const key = `${c.lb.host.name}\u0000${p.kind} ${p.name}`;
-      const target = c.targets.get(key);
-      const service = target?.block?.kind === 'service' ? services.find((s) => s.name === target.block!.name) : undefined;
-      const own = new Set(p.directives.map((d) => d.words[0] === 'mode' ? 'mode' : d.text.replace(/\s+/g, ' ')));
-      // only what this kind of proxy takes (HAProxy's keywords matrix): `timeout server` is no frontend's
-      const takes: readonly string[] = HAPROXY_DIRECTIVES[p.kind as 'frontend' | 'backend' | 'listen'];
-      const wanted = lines.filter((d) => !own.has(d.words[0] === 'mode' ? 'mode' : d.text.replace(/\s+/g, ' ')) &&
-        takes.includes(directiveOf(d.text, `haproxy-${p.kind as 'frontend' | 'backend' | 'listen'}`)?.name ?? ''));
-      // a service's listen already has what halab writes there itself (the pass-through table's owned lines)
-      if (service) service.extra.push(...wanted.filter((d) => parsePassLine(d.text, 'haproxy-listen').ok).map((d) => d.text));
-      // no target, or a frontend that routes no Host to a site: kept whole (account.ts)
-      else if (!target?.block) c.preludes.set(key, wanted.map((d) => d.text));
-      else {
-        fail(c, sec, `this defaults section says other things than the first (\`${lines[0]!.text}\`) and ${p.kind} ${p.name}, ` +
-          'a site\'s, follows it: halab writes one defaults section; make it the same as the first, or move its lines');
-        return;
-      }
-      into.push(`${p.kind} ${p.name}`);
-    }
-    for (const d of lines) c.ledger.mark(c.lb.host.name, FILE, d.line, d.text, 'pass-through', `into each proxy after it: ${into.join(', ') || 'none'}`);
+function scopeDefaults(c: Ctx, cfg: HaproxyCfg, out: { sites: SiteOut[]; services: ServiceOut[]; stats?: Inferred['stats'] }): void {
+  const defaults = cfg.sections.filter((s) => s.kind === 'defaults');
+  const base = defaults[0];
+  if (!base) return;
+  const baseLines = new Set(base.directives.map((d) => norm(d.text)));
+  const users = new Map<CfgLine, string[]>();
+  for (const p of cfg.sections.filter((s) => s.kind === 'frontend' || s.kind === 'backend' || s.kind === 'listen')) {
+    const d = defaultsOf(cfg, p);
+    keepMode(c, cfg, p, d);
+    if (!d || d === base) continue;
+    const kind = p.kind as 'frontend' | 'backend' | 'listen';
+    const takes: readonly string[] = HAPROXY_DIRECTIVES[kind];
+    // the proxy's own setting of a directive wins over its defaults' (HAProxy warns when both are there)
+    const name = (x: CfgLine) => directiveOf(x.text, `haproxy-${kind}`)?.name ?? x.words[0]!;
+    const own = new Set(p.directives.map(name));
+    const lines = effectiveLines(cfg, d).filter((x) => !baseLines.has(norm(x.text)) && !own.has(name(x)) && takes.includes(name(x)));
+    if (!route(c, p, lines.map((x) => x.text), out)) return;
+    for (const x of lines) users.set(x, [...(users.get(x) ?? []), `${p.kind} ${p.name}`]);
   }
+  for (const d of defaults.slice(1)) {
+    for (const x of d.directives) {
+      const into = users.get(x);
+      if (baseLines.has(norm(x.text))) c.ledger.mark(c.lb.host.name, FILE, x.line, x.text, 'default', 'the same as in the first defaults section');
+      else if (into) c.ledger.mark(c.lb.host.name, FILE, x.line, x.text, 'pass-through', `into each proxy that takes it: ${into.join(', ')}`);
+      else c.ledger.mark(c.lb.host.name, FILE, x.line, x.text, 'inert', 'no proxy that takes this defaults section takes this line (or each says its own)');
+    }
+  }
+}
+
+/**
+ * halab's defaults say `mode http`. A section kept whole that does not say its mode takes the one
+ * its own defaults gave it (HAProxy's default without any: tcp), first.
+ */
+function keepMode(c: Ctx, cfg: HaproxyCfg, p: CfgSection, d: CfgSection | undefined): void {
+  const key = `${c.lb.host.name}\u0000${p.kind} ${p.name}`;
+  if (c.targets.get(key)?.block || p.directives.some((x) => x.words[0] === 'mode')) return;
+  const mode = (d ? effectiveLines(cfg, d) : []).filter((x) => x.words[0] === 'mode').at(-1)?.words[1] ?? 'tcp';
+  if (mode !== 'http') c.preludes.set(key, [`mode ${mode}`, ...(c.preludes.get(key) ?? [])]);
+}
+
+/** One proxy's defaults lines into the block that writes it; false (and an error) where none can. */
+function route(c: Ctx, p: CfgSection, lines: string[], out: { sites: SiteOut[]; services: ServiceOut[]; stats?: Inferred['stats'] }): boolean {
+  if (lines.length === 0) return true;
+  const key = `${c.lb.host.name}\u0000${p.kind} ${p.name}`;
+  const target = c.targets.get(key);
+  const block = target?.block;
+  // what halab writes there itself (the pass-through table's owned lines), and log format lines
+  // halab's own would clash with, stay out
+  const fits = (section: PassSection) => lines.filter((l) => parsePassLine(l, section).ok && !/^(option\s+(tcplog|httplog)|log-format)\b/.test(l));
+  if (!block) c.preludes.set(key, [...(c.preludes.get(key) ?? []), ...lines.filter((l) => !/^mode\s/.test(l))]);
+  else if (block.kind === 'service') out.services.find((s) => s.name === block.name)?.extra.push(...fits('haproxy-listen'));
+  else if (block.kind === 'stats' && out.stats) out.stats.extra.push(...fits('haproxy-listen'));
+  else if (block.kind === 'site' && target!.keyword === 'backend') out.sites.find((s) => s.name === block.name)?.extra.push(...fits('haproxy-backend'));
+  else if (block.kind === 'site' && target!.keyword === 'frontend') {
+    out.sites.find((s) => s.name === block.name)?.frontendExtra.push(...fits('haproxy-frontend'));
+  } else {
+    fail(c, p, `${p.kind} ${p.name} takes a defaults section that says other things than the first, and halab has no place for them`);
+    return false;
+  }
+  return true;
 }
 
 export function inferHaproxy(
@@ -532,13 +576,13 @@ export function inferHaproxy(
   targets: Map<string, SectionTarget>,
   preludes: Map<string, string[]>,
 ): Pick<Inferred, 'sites' | 'services' | 'stats' | 'defaults' | 'upstreams' | 'name'> {
-  const c: Ctx = { lb, ledger, guesses, errors, targets, vips, upstreams: new Map(), preludes, scoped: [] };
+  const c: Ctx = { lb, ledger, guesses, errors, targets, vips, upstreams: new Map(), preludes };
   const cfg = lb.cfg!;
   const header = cfg.preamble.map((l) => /topology (.*)\)\.$/.exec(l)?.[1]).find(Boolean);
   const defaults = inferDefaults(c, cfg);
   const fes = readFrontends(c, cfg);
   const sites = inferSites(c, cfg, fes);
   const { stats, services } = inferListens(c, cfg);
-  scopeDefaults(c, cfg, services);
+  scopeDefaults(c, cfg, { sites, services, stats });
   return { name: header ?? '', sites, services, stats, defaults, upstreams: [...c.upstreams.values()] };
 }

@@ -86,6 +86,8 @@ export interface SiteOut {
   isDefault: boolean;
   /** Lines for the backend that no input line says alone (a `default-server` for shared server parameters). */
   extra: string[];
+  /** Lines for its frontend that no input line says alone (what its defaults section says differently). */
+  frontendExtra: string[];
 }
 
 export interface ServiceOut {
@@ -110,7 +112,7 @@ export interface Inferred {
   upstreams: UpstreamOut[];
   sites: SiteOut[];
   services: ServiceOut[];
-  stats?: { listen: number; uri: string; realm: string; user: string; password: string };
+  stats?: { listen: number; uri: string; realm: string; user: string; password: string; extra: string[] };
   defaults: { maxconn?: number; retries?: number; redispatch?: boolean; timeouts: Record<string, number> };
   firewall?: 'firewalld' | 'nftables' | 'none';
   /** Section targets by `kind name` of the input sections (haproxy.cfg and keepalived.conf). */

@@ -24,6 +24,7 @@ export const WENT = {
   replaced: 'halab writes this directive itself, with its own value (a difference, listed)',
   'pass-through': 'kept as a pass-through statement',
   generated: "halab's own generated line (comment, header or helper section)",
+  inert: 'meant nothing where the input had it (HAProxy ignores it there, e.g. a client timeout only backends take): not kept',
   error: 'cannot be kept: the import stops',
 } as const;
 export type Went = keyof typeof WENT;
