@@ -188,12 +188,13 @@ function readFrontends(c: Ctx, cfg: HaproxyCfg): FrontendRead[] {
  * stays as written, as a pass-through line: halab's own ACL for the site has another name.
  */
 function keepReferencedAcls(c: Ctx, sec: CfgSection, acls: Map<string, { lines: CfgLine[] }>): void {
-  for (const [name, a] of acls) {
-    // a line the import took apart (a Host route) does not count: its ACL names are halab's now
-    const elsewhere = sec.directives.some((d) => d.words[0] !== 'acl' && !c.ledger.has(c.lb.host.name, FILE, d.line) &&
-      d.words.some((w) => w === name || w === `!${name}`));
-    if (elsewhere) for (const l of a.lines) c.ledger.unmark(c.lb.host.name, FILE, l.line);
+  // the words of the rules the import did not take apart (a Host route's ACL names are halab's now)
+  const used = new Set<string>();
+  for (const d of sec.directives) {
+    if (d.words[0] === 'acl' || c.ledger.has(c.lb.host.name, FILE, d.line)) continue;
+    for (const w of d.words) used.add(w.startsWith('!') ? w.slice(1) : w);
   }
+  for (const [name, a] of acls) if (used.has(name)) for (const l of a.lines) c.ledger.unmark(c.lb.host.name, FILE, l.line);
 }
 
 /** A server line's parameters halab says with statements, and how many values each takes. */
@@ -479,13 +480,25 @@ function readService(c: Ctx, sec: CfgSection): ServiceOut | undefined {
 
 const norm = (t: string) => t.replace(/\s+/g, ' ').trim();
 
+/** Each section's preceding defaults section, found in one pass (a file has thousands of sections). */
+const precedingDefaults = new WeakMap<HaproxyCfg, Map<CfgSection, CfgSection | undefined>>();
+
 /** The defaults section a proxy takes: its `from NAME`, else the last one before it (HAProxy 2.6). */
 function defaultsOf(cfg: HaproxyCfg, sec: CfgSection): CfgSection | undefined {
   const words = haproxyWords(sec.text).words;
   const from = words.indexOf('from');
-  const all = cfg.sections.filter((s) => s.kind === 'defaults');
-  if (from > 0 && words[from + 1]) return all.find((d) => d.name === words[from + 1]);
-  return cfg.sections.slice(0, cfg.sections.indexOf(sec)).filter((s) => s.kind === 'defaults').at(-1);
+  if (from > 0 && words[from + 1]) return cfg.sections.find((d) => d.kind === 'defaults' && d.name === words[from + 1]);
+  let before = precedingDefaults.get(cfg);
+  if (!before) {
+    before = new Map();
+    let last: CfgSection | undefined;
+    for (const s of cfg.sections) {
+      before.set(s, last);
+      if (s.kind === 'defaults') last = s;
+    }
+    precedingDefaults.set(cfg, before);
+  }
+  return before.get(sec);
 }
 
 /** A defaults section's lines with those it inherits (`defaults B from A`: A's, then B's). */
