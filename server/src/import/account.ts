@@ -240,7 +240,8 @@ const ENTRY_LIST_BLOCKS = new Set(['track_interface', 'track_file', 'track_bfd',
 
 function settleKa(s: Settler, lb: LbIn, node: KaNode, target: SectionTarget | undefined, lines: Set<string>): void {
   if (s.ledger.has(lb.host.name, PATHS.keepalived, node.line)) return;
-  if ((node.children?.length ?? 0) > 1 && ENTRY_LIST_BLOCKS.has(node.words[0]!) && target && node.children!.every((c) => !c.children)) {
+  if ((node.children?.length ?? 0) > 1 && ENTRY_LIST_BLOCKS.has(node.words[0]!) && target && node.children!.every((c) => !c.children) &&
+    !lines.has(norm(oneLine(node)))) {
     // one block per entry: keepalived appends each block's entries to the same list
     for (const c of node.children!) {
       const one = `${node.words[0]} { ${oneLine(c)} }`;
