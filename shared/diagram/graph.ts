@@ -177,13 +177,7 @@ function addSites(g: GraphBuilder, model: Topology): void {
       nameSpan: s.nameSpan,
       props: { name: s.name, balance: s.balance, listen: s.listen },
     });
-    for (const lb of model.lbs) {
-      g.edges.push({ id: `${lb.name}->${s.name}`, source: nodeId.lb(lb.name), target: nodeId.site(s.name), kind: 'serve' });
-    }
-    for (const u of new Set(s.servers)) {
-      if (!upstreamNames.has(u)) continue; // unknown-reference: the diagnostic shows on the site
-      g.edges.push({ id: `${s.name}->${u}`, source: nodeId.site(s.name), target: nodeId.upstream(u), kind: 'server' });
-    }
+    addServedEdges(g, model, upstreamNames, nodeId.site(s.name), s.name, s.servers);
   }
 }
 
@@ -200,13 +194,18 @@ function addServices(g: GraphBuilder, model: Topology): void {
       nameSpan: s.nameSpan,
       props: { name: s.name, balance: s.balance, listen: s.listen },
     });
-    for (const lb of model.lbs) {
-      g.edges.push({ id: `${lb.name}->service:${s.name}`, source: nodeId.lb(lb.name), target: nodeId.service(s.name), kind: 'serve' });
-    }
-    for (const u of new Set(s.servers)) {
-      if (!upstreamNames.has(u)) continue;
-      g.edges.push({ id: `service:${s.name}->${u}`, source: nodeId.service(s.name), target: nodeId.upstream(u), kind: 'server' });
-    }
+    addServedEdges(g, model, upstreamNames, nodeId.service(s.name), `service:${s.name}`, s.servers);
+  }
+}
+
+/**
+ * A site's or service's edges: from every lb (each serves it), and to each declared upstream it
+ * lists (an unknown one is the node's `unknown-reference` diagnostic). `key` names the edges.
+ */
+function addServedEdges(g: GraphBuilder, model: Topology, upstreams: ReadonlySet<string>, id: string, key: string, servers: string[]): void {
+  for (const lb of model.lbs) g.edges.push({ id: `${lb.name}->${key}`, source: nodeId.lb(lb.name), target: id, kind: 'serve' });
+  for (const u of new Set(servers)) {
+    if (upstreams.has(u)) g.edges.push({ id: `${key}->${u}`, source: id, target: nodeId.upstream(u), kind: 'server' });
   }
 }
 

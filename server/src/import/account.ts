@@ -10,14 +10,15 @@ import { LineIndex } from '../syntax/line-index.js';
 import { render, SYNC_GROUP_TRACKING } from '../render/render.js';
 import { PATHS } from '../render/names.js';
 import { parsePassLine } from '../schema/pass-through.js';
+import { parseSectionName } from '../schema/value-types.js';
 import type { SecretResolver } from '../secrets.js';
 import type { RenderResult } from '../render/types.js';
-import { parseHaproxyCfg, type CfgSection } from './haproxy-cfg.js';
-import { oneLine, parseKeepalivedConf, type KaNode } from './keepalived-conf.js';
+import { normalizeLine, parseHaproxyCfg, type CfgSection } from './haproxy-cfg.js';
+import { oneLine, parseKeepalivedConf, subtree, type KaNode } from './keepalived-conf.js';
 import type { Inferred, LbIn, SectionTarget } from './infer.js';
 import type { Ledger } from './ledger.js';
 import { draftText } from './emit.js';
-import type { Draft, DraftBlock } from './types.js';
+import type { Draft, DraftBlock, Went } from './types.js';
 import { HAPROXY_SECTION_KINDS, KEEPALIVED_SECTION_KINDS } from '../../../shared/model/values.js';
 
 export interface Rendered {
@@ -44,7 +45,7 @@ export function renderDraft(draft: Draft, secrets: SecretResolver, source: strin
   }
 }
 
-const norm = (s: string) => s.replace(/\s+/g, ' ').trim();
+const norm = normalizeLine;
 
 function renderedFile(r: RenderResult, host: string, path: string): string | undefined {
   return r.files.find((f) => f.host === host && f.path === path)?.content;
@@ -58,11 +59,9 @@ interface Settler {
   added: Set<string>;
 }
 
-const SECTION_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
-
 /** A section halab has no block for, kept whole as a `haproxy-section` block of the draft (once for every lb). */
 function rawHaproxy(s: Settler, sec: CfgSection, host: string): SectionTarget | undefined {
-  if (!(HAPROXY_SECTION_KINDS as readonly string[]).includes(sec.kind) || !SECTION_NAME.test(sec.name)) return undefined;
+  if (!(HAPROXY_SECTION_KINDS as readonly string[]).includes(sec.kind) || !parseSectionName(sec.name).ok) return undefined;
   const name = `${sec.kind} ${sec.name}`;
   if (!s.draft.blocks.some((b) => b.kind === 'haproxy-section' && b.name === name)) {
     const block: DraftBlock = { kind: 'haproxy-section', name, lines: [], pass: [] };
@@ -77,7 +76,7 @@ function rawHaproxy(s: Settler, sec: CfgSection, host: string): SectionTarget | 
 /** A keepalived block halab has no statement for, kept whole as a `keepalived-section` block. */
 function rawKeepalived(s: Settler, node: KaNode): SectionTarget | undefined {
   const [kind, name] = node.words;
-  if (!(KEEPALIVED_SECTION_KINDS as readonly string[]).includes(kind ?? '') || !SECTION_NAME.test(name ?? '') || node.words.length !== 2) {
+  if (!(KEEPALIVED_SECTION_KINDS as readonly string[]).includes(kind ?? '') || !parseSectionName(name ?? '').ok || node.words.length !== 2) {
     return undefined;
   }
   const full = `${kind} ${name}`;
@@ -222,9 +221,9 @@ function settleKeepalived(s: Settler, lb: LbIn, r: RenderedResultLike): void {
 
 type RenderedResultLike = RenderResult;
 
-function markTree(s: Settler, lb: LbIn, node: KaNode, went: 'default' | 'error', detail: string): void {
-  s.ledger.mark(lb.host.name, PATHS.keepalived, node.line, node.text, went, detail);
-  for (const c of node.children ?? []) markTree(s, lb, c, went, detail);
+/** A keepalived block and every line inside it get one disposition. */
+function markTree(s: Settler, lb: LbIn, node: KaNode, went: Went, detail: string): void {
+  s.ledger.markAll(lb.host.name, PATHS.keepalived, subtree(node), went, detail);
 }
 
 /**
@@ -249,25 +248,21 @@ function settleKa(s: Settler, lb: LbIn, node: KaNode, target: SectionTarget | un
       const judged = parsePassLine(one, target.pass);
       if (judged.ok) addPass(s, target, judged.value);
     }
-    markInner(s, lb, node, 'pass-through', `one \`${target.keyword} "${node.words[0]} { … }"\` per entry`);
+    markTree(s, lb, node, 'pass-through', `one \`${target.keyword} "${node.words[0]} { … }"\` per entry`);
     return;
   }
   if ((node.children?.length ?? 0) > 1 && !WORD_LIST_BLOCKS.has(node.words[0]!) && !lines.has(norm(oneLine(node)))) {
     // keepalived reads one entry per line inside such a block: `{ eth1 weight -20 eth2 }` is one (wrong) entry
-    markInner(s, lb, node, 'error', `\`${node.words[0]} { … }\` with ${node.children!.length} lines cannot be one pass-through line ` +
+    markTree(s, lb, node, 'error', `\`${node.words[0]} { … }\` with ${node.children!.length} lines cannot be one pass-through line ` +
       '(keepalived reads one entry per line inside it); keep one entry, or add the others on the hosts by hand');
     return;
   }
   settle(s, lb, PATHS.keepalived, node, oneLine(node), target, lines);
   const e = s.ledger.get(lb.host.name, PATHS.keepalived, node.line)!;
   // a block's inner lines go with it
-  for (const c of node.children ?? []) markInner(s, lb, c, e.went, e.detail);
+  for (const c of node.children ?? []) markTree(s, lb, c, e.went, e.detail);
 }
 
-function markInner(s: Settler, lb: LbIn, node: KaNode, went: ReturnType<Ledger['all']>[number]['went'], detail: string): void {
-  s.ledger.mark(lb.host.name, PATHS.keepalived, node.line, node.text, went, detail);
-  for (const c of node.children ?? []) markInner(s, lb, c, went, detail);
-}
 
 /** Settles every lb's files against a render of the draft; adds the pass-through lines to the draft. */
 export function settleAll(inf: Inferred, draft: Draft, ledger: Ledger, r: RenderResult): void {

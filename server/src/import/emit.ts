@@ -3,7 +3,8 @@
  * and service, the statements whose value differs from the schema's default (so the file reads
  * like one written by hand), and the pass-through lines accounting adds.
  */
-import { defaultStatements, defaultValue } from '../schema/defaults.js';
+import { defaultValue } from '../schema/defaults.js';
+import { DEFAULT_TIMEOUTS, defaultSitePage, defaultSiteRoot } from '../model/resolve.js';
 import { haproxyDuration } from '../render/render.js';
 import { quoteString, wordOrString } from '../syntax/quote.js';
 import { TIMEOUT_KINDS } from '../../../shared/model/values.js';
@@ -47,7 +48,7 @@ function vipBlocks(t: Inferred, secretEnv: SecretEnv, block: Add): void {
     const L: string[] = [];
     put(L, 'vip', 'interface', v.iface, wordOrString(v.iface));
     L.push(`router-id ${v.routerId}`);
-    if (v.instance !== `VI_${v.routerId}` && /^[A-Za-z0-9_.:-]{1,64}$/.test(v.instance)) L.push(`instance ${v.instance}`);
+    if (v.instance !== `VI_${v.routerId}`) L.push(`instance ${v.instance}`);
     put(L, 'vip', 'vrrp-version', String(v.version), String(v.version));
     put(L, 'vip', 'advert', v.advertMs, dur(v.advertMs));
     if (v.auth !== undefined && v.version === 2) L.push(`auth env:${secretEnv('auth', v.auth, v.address)}`);
@@ -101,8 +102,8 @@ function siteBlocks(t: Inferred, block: Add): void {
     put(L, 'site', 'check-interval', s.checkIntervalMs, dur(s.checkIntervalMs ?? 0));
     put(L, 'site', 'check-fall', s.checkFall, String(s.checkFall));
     put(L, 'site', 'check-rise', s.checkRise, String(s.checkRise));
-    if (s.root !== undefined && s.root !== `/usr/share/nginx/${s.name}`) L.push(`root ${wordOrString(s.root)}`);
-    if (s.page !== undefined && s.page !== `${s.name} test page`) L.push(`page ${quoteString(s.page)}`);
+    if (s.root !== undefined && s.root !== defaultSiteRoot(s.name)) L.push(`root ${wordOrString(s.root)}`);
+    if (s.page !== undefined && s.page !== defaultSitePage(s.name)) L.push(`page ${quoteString(s.page)}`);
     if (s.isDefault) L.push('default');
     // lines no input line says alone (a shared `default-server`), before the servers
     block('site', s.name, L).pass.push(...s.frontendExtra.map((line) => ({ keyword: 'frontend', line })),
@@ -142,14 +143,10 @@ function statsAndDefaults(t: Inferred, secretEnv: SecretEnv, block: Add): void {
   put(DL, 'defaults', 'maxconn', d.maxconn, String(d.maxconn));
   put(DL, 'defaults', 'retries', d.retries, String(d.retries));
   if (d.redispatch === false) DL.push('redispatch off');
-  const std = defaultTimeouts();
-  for (const k of TIMEOUT_KINDS) if (d.timeouts[k] !== undefined && d.timeouts[k] !== std[k]) DL.push(`timeout ${k} ${dur(d.timeouts[k]!)}`);
+  for (const k of TIMEOUT_KINDS) {
+    if (d.timeouts[k] !== undefined && d.timeouts[k] !== DEFAULT_TIMEOUTS[k]) DL.push(`timeout ${k} ${dur(d.timeouts[k]!)}`);
+  }
   block('defaults', '', DL);
-}
-
-/** The schema's `timeout` default, by kind (one statement per kind). */
-function defaultTimeouts(): Record<string, number> {
-  return Object.fromEntries((defaultStatements('defaults', 'timeout') ?? []).map(([kind, ms]) => [String(kind), Number(ms)]));
 }
 
 /** The draft as .halab text: blocks in the order the language reference lists them. */

@@ -5,11 +5,15 @@
  * comments) plus the comments halab itself writes (they say which site a pass-through line is of).
  */
 
-/** HAProxy 2.6's section keywords (the pass-through table's list of section openers). */
-export const HAPROXY_SECTIONS = new Set([
-  'global', 'defaults', 'frontend', 'backend', 'listen', 'userlist', 'peers', 'mailers', 'resolvers', 'program',
-  'http-errors', 'ring', 'cache', 'fcgi-app', 'log-forward', 'crt-store',
-]);
+import { SECTION_OPENERS } from '../schema/pass-through.js';
+
+/** HAProxy 2.6's section keywords: the pass-through table's section openers. */
+const HAPROXY_SECTIONS = SECTION_OPENERS.haproxy;
+
+/** A directive line as compared across files: its words separated by one space. */
+export function normalizeLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
 
 export interface CfgLine {
   /** 1-based line number in its file. */

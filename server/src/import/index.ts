@@ -5,10 +5,10 @@
  * the file it returns is whole. See docs/import.md.
  */
 import { basename } from 'node:path';
-import { PATHS } from '../render/names.js';
+import { makeMasker } from '../deploy/secrets.js';
 import type { SecretResolver } from '../secrets.js';
 import { renderDraft, settleAll, type Rendered } from './account.js';
-import { draftOf, draftText } from './emit.js';
+import { draftOf } from './emit.js';
 import { inferFirewall, inferUpstreamHosts } from './infer-hosts.js';
 import { inferHaproxy } from './infer-haproxy.js';
 import { inferLbs, inferVips, orderLbs, readLbs, type Inferred } from './infer.js';
@@ -31,9 +31,9 @@ export function importConfigs(input: ImportInput): ImportResult {
 /**
  * The report quotes input lines, and some hold secrets: every text of the result but the secrets
  * list itself shows `<env:NAME>` (or `<secret>`) for the value of a secret-bearing directive
- * (`auth_pass`, `stats auth user:…`, a userlist's `password`), and for any secret value of 8 bytes
- * or more wherever it stands (a shorter one, like the seed's `haproxy`, would blank every path).
- * The one owner of this rule: the CLI and the editor print these texts as they are.
+ * (`auth_pass`, `stats auth user:…`, a userlist's `password`); and the deploy's masker hides any
+ * secret value of 8 bytes or more, in every form it takes, wherever it stands (a shorter one, like
+ * the seed's `haproxy`, would blank every path). The CLI and the editor print these texts as they are.
  */
 const SECRET_DIRECTIVES = [
   /(\bauth_pass\s+)("[^"]*"|[^\s`]+)/g,
@@ -47,12 +47,12 @@ function maskSecrets(r: ImportResult): ImportResult {
     const env = r.secrets.find((x) => x.value === v || x.value === v.replace(/^"(.*)"$/, '$1'))?.env;
     return `<${env ? `env:${env}` : 'secret'}>`;
   };
-  const long = r.secrets.filter((x) => x.value.length >= MASK_ANYWHERE_FROM).sort((a, b) => b.value.length - a.value.length);
+  // the deploy's masker: every form a value takes in a file (escaped, quoted, keepalived's 8-byte cut)
+  const anywhere = makeMasker(r.secrets.map((x) => x.value).filter((v) => v.length >= MASK_ANYWHERE_FROM));
   const mask = (t: string) => {
     let out = t;
     for (const re of SECRET_DIRECTIVES) out = out.replace(re, (_m, head: string, v: string) => `${head}${label(v)}`);
-    for (const x of long) out = out.split(x.value).join(`<env:${x.env}>`);
-    return out;
+    return anywhere(out);
   };
   const entry = <T extends { text: string; detail: string }>(e: T): T => ({ ...e, text: mask(e.text), detail: mask(e.detail) });
   return {
@@ -71,7 +71,6 @@ function importUnmasked(input: ImportInput): ImportResult {
   const { lbs: found, others } = readLbs(input.hosts, ledger, errors, guesses);
   if (found.length === 0) return failed(ledger, 'no host folder has /etc/haproxy/haproxy.cfg or /etc/keepalived/keepalived.conf');
   const lbIns = orderLbs(found);
-  const primary = lbIns[0]!;
 
   // 2. keepalived: vips and lbs
   const vips = inferVips(lbIns, ledger, guesses, targets);
@@ -85,11 +84,10 @@ function importUnmasked(input: ImportInput): ImportResult {
   const inf: Inferred = {
     ...h, name: h.name || topologyName(source), vips, lbs, targets, preludes, lbIns, guesses, errors,
   };
-  void primary;
 
   // 4. the upstreams' files, the firewall, the addresses nothing said
   inferUpstreamHosts(others, inf.upstreams, inf.sites, ledger, guesses);
-  inf.firewall = inferFirewall(lbIns, lbs, inf.upstreams);
+  inf.firewall = inferFirewall(lbIns, lbs);
   guessAddresses(inf);
 
   // 5. secrets become env references
@@ -165,4 +163,3 @@ function failedDraft(ledger: Ledger, text: string, problems: Rendered['problems'
   };
 }
 
-export { PATHS, draftText };

@@ -7,7 +7,7 @@ import { PATHS } from '../render/names.js';
 import { haproxyWord } from '../render/escape.js';
 import { directiveOf, parsePassLine, type PassSection } from '../schema/pass-through.js';
 import { HAPROXY_DIRECTIVES } from '../schema/directives.gen.js';
-import { haproxyWords, type CfgLine, type CfgSection, type HaproxyCfg } from './haproxy-cfg.js';
+import { haproxyWords, normalizeLine, type CfgLine, type CfgSection, type HaproxyCfg } from './haproxy-cfg.js';
 import { durationMs, splitAddr, type Inferred, type LbIn, type SectionTarget, type ServiceOut, type SiteOut, type UpstreamOut, type VipIn } from './infer.js';
 import type { Ledger } from './ledger.js';
 import { TIMEOUT_KINDS } from '../../../shared/model/values.js';
@@ -239,6 +239,22 @@ function readServer(d: CfgLine): ServerRead | undefined {
 }
 
 /**
+ * A server line of a site's backend or a service's listen: its upstream (an HTTP port only for a
+ * site), and the owner's check timing from the first server that says it.
+ */
+function takeServer(c: Ctx, d: CfgLine, owner: SiteOut | ServiceOut, what: string, httpPort: boolean): ServerRead | undefined {
+  const s = readServer(d);
+  if (!s) return undefined;
+  s.upstream = upstreamFor(c, s, httpPort);
+  owner.servers.push(s.upstream);
+  owner.checkIntervalMs ??= s.interMs;
+  owner.checkFall ??= s.fall;
+  owner.checkRise ??= s.rise;
+  use(c, d, `servers of ${what}, upstream ${s.name}`);
+  return s;
+}
+
+/**
  * The parameters halab does not write on server lines: the same on every server of a section,
  * they become one `default-server` line before the servers (HAProxy applies it to each); when
  * they differ (`cookie s1`, `cookie s2`), each upstream carries its own (its `haproxy "…"`
@@ -378,15 +394,8 @@ function readBackend(c: Ctx, sec: CfgSection, site: SiteOut): void {
     } else if (k === 'acl' && a === 'own_host') use(c, d, `default site ${site.name} (the Host rewrite)`);
     else if (k === 'http-request' && a === 'set-header' && rest[0] === 'Host' && rest.at(-1) === 'own_host') use(c, d, `default site ${site.name}`);
     else if (k === 'server') {
-      const s = readServer(d);
-      if (!s) continue;
-      servers.push(s);
-      s.upstream = upstreamFor(c, s, true);
-      site.servers.push(s.upstream);
-      site.checkIntervalMs ??= s.interMs;
-      site.checkFall ??= s.fall;
-      site.checkRise ??= s.rise;
-      use(c, d, `servers of site ${site.name}, upstream ${s.name}`);
+      const s = takeServer(c, d, site, `site ${site.name}`, true);
+      if (s) servers.push(s);
     }
   }
   site.extra.push(...sharedServerParams(c, servers, `backend ${sec.name}`));
@@ -417,10 +426,10 @@ function inferListens(c: Ctx, cfg: HaproxyCfg): { stats?: Inferred['stats']; ser
   return { stats, services };
 }
 
-/** The mode a proxy that does not say its own takes: from the defaults section before it (HAProxy's rule). */
+/** The mode a proxy that does not say its own takes from its defaults section (and what that inherits). */
 function defaultsMode(cfg: HaproxyCfg, sec: CfgSection): string | undefined {
-  const before = cfg.sections.slice(0, cfg.sections.indexOf(sec)).filter((s) => s.kind === 'defaults');
-  return before.at(-1)?.directives.filter((d) => d.words[0] === 'mode').at(-1)?.words[1];
+  const d = defaultsOf(cfg, sec);
+  return (d ? effectiveLines(cfg, d) : []).filter((x) => x.words[0] === 'mode').at(-1)?.words[1];
 }
 
 function readStats(c: Ctx, sec: CfgSection): Inferred['stats'] {
@@ -462,23 +471,16 @@ function readService(c: Ctx, sec: CfgSection): ServiceOut | undefined {
       sv.expect = rest[1];
       use(c, d, `check-expect of service ${name}`);
     } else if (k === 'server') {
-      const s = readServer(d);
-      if (!s) continue;
-      servers.push(s);
-      s.upstream = upstreamFor(c, s, false);
-      sv.servers.push(s.upstream);
-      if (s.port !== undefined) sv.port = s.port;
-      sv.checkIntervalMs ??= s.interMs;
-      sv.checkFall ??= s.fall;
-      sv.checkRise ??= s.rise;
-      use(c, d, `servers of service ${name}, upstream ${s.name}`);
+      const s = takeServer(c, d, sv, `service ${name}`, false);
+      if (s) servers.push(s);
+      if (s?.port !== undefined) sv.port = s.port;
     }
   }
   sv.extra.push(...sharedServerParams(c, servers, `listen ${sec.name}`));
   return sv;
 }
 
-const norm = (t: string) => t.replace(/\s+/g, ' ').trim();
+const norm = normalizeLine;
 
 /** Each section's preceding defaults section, found in one pass (a file has thousands of sections). */
 const precedingDefaults = new WeakMap<HaproxyCfg, Map<CfgSection, CfgSection | undefined>>();
@@ -526,7 +528,7 @@ function scopeDefaults(c: Ctx, cfg: HaproxyCfg, out: { sites: SiteOut[]; service
   const users = new Map<CfgLine, string[]>();
   for (const p of cfg.sections.filter((s) => s.kind === 'frontend' || s.kind === 'backend' || s.kind === 'listen')) {
     const d = defaultsOf(cfg, p);
-    keepMode(c, cfg, p, d);
+    keepMode(c, cfg, p);
     if (!d || d === base) continue;
     const kind = p.kind as 'frontend' | 'backend' | 'listen';
     const takes: readonly string[] = HAPROXY_DIRECTIVES[kind];
@@ -551,10 +553,10 @@ function scopeDefaults(c: Ctx, cfg: HaproxyCfg, out: { sites: SiteOut[]; service
  * halab's defaults say `mode http`. A section kept whole that does not say its mode takes the one
  * its own defaults gave it (HAProxy's default without any: tcp), first.
  */
-function keepMode(c: Ctx, cfg: HaproxyCfg, p: CfgSection, d: CfgSection | undefined): void {
+function keepMode(c: Ctx, cfg: HaproxyCfg, p: CfgSection): void {
   const key = `${c.lb.host.name}\u0000${p.kind} ${p.name}`;
   if (c.targets.get(key)?.block || p.directives.some((x) => x.words[0] === 'mode')) return;
-  const mode = (d ? effectiveLines(cfg, d) : []).filter((x) => x.words[0] === 'mode').at(-1)?.words[1] ?? 'tcp';
+  const mode = defaultsMode(cfg, p) ?? 'tcp';
   if (mode !== 'http') c.preludes.set(key, [`mode ${mode}`, ...(c.preludes.get(key) ?? [])]);
 }
 

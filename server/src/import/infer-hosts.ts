@@ -3,7 +3,9 @@
  * of a site they serve, or halab's firewall file), each site's names in order, root and test page,
  * and the firewall kind. OS families come from what halab writes differently for them.
  */
-import { PATHS } from '../render/names.js';
+import { PATHS, hostFirewall } from '../render/names.js';
+import { defaultSiteRoot } from '../model/resolve.js';
+import { isVhostPath } from './read.js';
 import type { Inferred, LbIn, LbOut, SiteOut, UpstreamOut } from './infer.js';
 import type { Ledger } from './ledger.js';
 import type { ImportHost } from './types.js';
@@ -72,7 +74,7 @@ export function inferUpstreamHosts(
     u.sshPort = sshPortOf(host.files);
     u.family = host.files.has(PATHS.firewalld) ? 'rhel' : host.files.has(PATHS.nftables) ? 'debian' : undefined;
     for (const [path, text] of host.files) {
-      if (!/^\/etc\/nginx\/(conf\.d|sites-enabled)\//.test(path)) continue;
+      if (!isVhostPath(path)) continue;
       const vh = readVhost(path, text);
       const names = vh.names.flatMap((n) => n.words);
       const site = sites.find((s) => path === PATHS.nginxSite(s.name)) ?? sites.find((s) => names.some((n) => s.hosts.includes(n)));
@@ -87,7 +89,7 @@ export function inferUpstreamHosts(
       }
       if (vh.root) site.root = vh.root.value;
       for (const l of vh.all) ledger.mark(host.name, path, l.line, l.text, 'statement', `the vhost of site ${site.name} on a managed upstream`);
-      const page = host.files.get(`${site.root ?? `/usr/share/nginx/${site.name}`}/index.html`.replace(/^\/\//, '/'));
+      const page = host.files.get(`${site.root ?? defaultSiteRoot(site.name)}/index.html`.replace(/^\/\//, '/'));
       if (page !== undefined) site.page = pageText(page);
     }
   }
@@ -107,16 +109,13 @@ function pageText(html: string): string {
 }
 
 /** Phase: the firewall kind, from the files halab writes per kind (none of them: foreign hosts, the default). */
-export function inferFirewall(lbs: LbIn[], lbOut: LbOut[], upstreams: UpstreamOut[]): Inferred['firewall'] {
+export function inferFirewall(lbs: LbIn[], lbOut: LbOut[]): Inferred['firewall'] {
   const kinds = lbs.map((lb) => (lb.host.files.has(PATHS.firewalld) ? 'firewalld' : lb.host.files.has(PATHS.nftables) ? 'nftables' : 'none'));
   const generated = lbs.some((lb) => lb.host.files.has(PATHS.watcherInit));
   if (!generated) return undefined;
-  // `auto` follows each host's OS family: explicit only when some host differs from it
-  const auto = lbOut.every((l, i) => kinds[i] === (l.family === 'debian' ? 'nftables' : 'firewalld'));
-  if (auto && kinds.length) {
-    for (const u of upstreams) u.family ??= undefined;
-    return undefined;
-  }
+  // `auto` follows each host's OS family (render/names.ts hostFirewall): explicit only when some host differs
+  const auto = lbOut.every((l, i) => kinds[i] === hostFirewall({ firewall: 'auto' }, { os: l.family === 'debian' ? 'debian' : 'rhel' }));
+  if (auto && kinds.length) return undefined;
   if (kinds.every((k) => k === kinds[0])) return kinds[0] as Inferred['firewall'];
   return undefined;
 }

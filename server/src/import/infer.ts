@@ -3,12 +3,13 @@
  * one part of the input, marks in the ledger the lines it turned into statements, and notes what
  * it guessed. Lines it does not understand stay unmarked: accounting (account.ts) settles them.
  */
-import { PATHS, WATCHER } from '../render/names.js';
-import { decodeBytes, parseHaproxyCfg, type CfgLine, type CfgSection, type HaproxyCfg } from './haproxy-cfg.js';
-import { child, childWords, parseKeepalivedConf, type KaNode, type KeepalivedConf } from './keepalived-conf.js';
+import { PATHS } from '../render/names.js';
+import { parseHaproxyCfg, type HaproxyCfg } from './haproxy-cfg.js';
+import { child, childWords, parseKeepalivedConf, subtree, type KaNode, type KeepalivedConf } from './keepalived-conf.js';
 import type { Ledger } from './ledger.js';
 import type { ImportHost } from './types.js';
 import type { PassSection } from '../schema/pass-through.js';
+import { parseSectionName } from '../schema/value-types.js';
 import { sshPortOf } from './infer-hosts.js';
 
 export interface LbIn {
@@ -203,15 +204,8 @@ export function orderLbs(lbs: LbIn[]): LbIn[] {
 }
 
 /** A literal line of a keepalived block was understood: the ledger says which statement it became. */
-function used(ledger: Ledger, lb: LbIn, node: KaNode | undefined, detail: string): void {
-  if (!node) return;
-  ledger.mark(lb.host.name, KEEPALIVED_FILE, node.line, node.text, 'statement', detail);
-  if (node.children) for (const c of node.children) used(ledger, lb, c, detail);
-}
-
-function usedCfg(ledger: Ledger, lb: LbIn, d: CfgLine | CfgSection, detail: string): void {
-  const line = 'directives' in d ? d.line : d.line;
-  ledger.mark(lb.host.name, HAPROXY_FILE, line, d.text, 'statement', detail);
+function used(ledger: Ledger, lb: LbIn, node: KaNode, detail: string): void {
+  ledger.markAll(lb.host.name, KEEPALIVED_FILE, subtree(node), 'statement', detail);
 }
 
 /** The VIP addresses an lb's halab-watch puts on lo (the flow handoff), or undefined without it. */
@@ -247,7 +241,8 @@ export function inferVips(lbs: LbIn[], ledger: Ledger, guesses: string[], target
           : 'on',
       handoff: true,
       track: trackOf(primary, inst, scriptName, guesses),
-      instance: inst.words[1] ?? '',
+      // a name halab can write keeps, else the default one
+      instance: parseSectionName(inst.words[1] ?? '').ok ? inst.words[1]! : `VI_${routerId}`,
     };
     const lo = loVips(primary);
     if (lo) vip.handoff = lo.includes(`${vip.address}/${vip.address.includes(':') ? 128 : 32}`);
@@ -288,7 +283,7 @@ function markInstance(lb: LbIn, inst: KaNode | undefined, vip: VipIn, ledger: Le
       `halab tracks one script per vip (the first); ${extra.words[0]} is no longer tracked by ${inst.words[1]}`);
   }
   targets.set(`${lb.host.name}\u0000vrrp_instance ${inst.words[1]}`, {
-    rendered: `vrrp_instance ${/^[A-Za-z0-9_.:-]{1,64}$/.test(vip.instance) ? vip.instance : `VI_${vip.routerId}`}`, block: { kind: 'vip', name: vip.address }, keyword: 'keepalived',
+    rendered: `vrrp_instance ${vip.instance}`, block: { kind: 'vip', name: vip.address }, keyword: 'keepalived',
     pass: 'keepalived-instance',
   });
   for (const n of lb.ka?.nodes ?? []) {
@@ -380,7 +375,6 @@ function familyOf(lb: LbIn): 'debian' | 'rhel' | undefined {
   return undefined;
 }
 
-export { WATCHER, decodeBytes, usedCfg };
 
 /**
  * keepalived finds a bare `killall` on its PATH; halab's track-command is an absolute path (a

@@ -4,6 +4,7 @@
  * `\` and octal escapes, as halab's keepalivedString writes them), `#` and `!` start comments,
  * `{`/`}` open and close blocks, on their own line or inline (`track_script { chk }`).
  */
+import { keepalivedString } from '../render/escape.js';
 
 export interface KaNode {
   line: number;
@@ -111,6 +112,11 @@ export function parseKeepalivedConf(text: string): KeepalivedConf {
   return { preamble, nodes: root, problems };
 }
 
+/** A statement and every statement inside it, depth first. */
+export function subtree(node: KaNode): KaNode[] {
+  return [node, ...(node.children ?? []).flatMap(subtree)];
+}
+
 /** The first child statement with this key. */
 export function child(node: KaNode | undefined, key: string): KaNode | undefined {
   return node?.children?.find((c) => c.words[0] === key);
@@ -123,11 +129,9 @@ export function childWords(node: KaNode | undefined): string[][] {
 
 /** A node as one line: `key args { child; child }` → `key args { a b c }` (keepalived reads it so). */
 export function oneLine(node: KaNode): string {
-  if (!node.children) return node.words.map(kaWord).join(' ');
+  // words written back as halab writes keepalived strings (the tokenizer's unquote is their inverse)
+  const head = node.words.map(keepalivedString).join(' ');
+  if (!node.children) return head;
   const inner = node.children.map(oneLine).join(' ');
-  return `${node.words.map(kaWord).join(' ')} {${inner ? ' ' + inner + ' ' : ' '}}`;
-}
-
-function kaWord(w: string): string {
-  return /^[^\s"{}#!]+$/.test(w) && w !== '' ? w : '"' + w.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
+  return `${head} {${inner ? ' ' + inner + ' ' : ' '}}`;
 }

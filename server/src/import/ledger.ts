@@ -17,6 +17,11 @@ export class Ledger {
     this.entries.set(Ledger.key(host, file, line), { host, file, line, text, went, detail });
   }
 
+  /** The same disposition for several lines (a block and what it holds). */
+  markAll(host: string, file: string, lines: Iterable<{ line: number; text: string }>, went: Went, detail: string): void {
+    for (const l of lines) this.mark(host, file, l.line, l.text, went, detail);
+  }
+
   /** Forgets a line's disposition (a frontend that turned out to serve no site is kept whole instead). */
   unmark(host: string, file: string, line: number): void {
     this.entries.delete(Ledger.key(host, file, line));

@@ -8,13 +8,9 @@ import type { Topology, Lb } from '../../../shared/model/types.js';
 import { hostTargets, type AccessSettings } from '../deploy/access.js';
 import { sshConnector, type Connector } from '../deploy/remote.js';
 import { readLabState } from '../lab/state.js';
+import { IMPORT_GLOBS, VHOST_GLOBS } from './read.js';
 import type { ImportHost } from './types.js';
 
-/** The files the import reads on a host (globs expand on the host). */
-const PATHS_READ = [
-  '/etc/haproxy/haproxy.cfg', '/etc/keepalived/keepalived.conf', '/etc/nginx/conf.d/*.conf', '/etc/nginx/sites-enabled/*',
-  '/etc/halab/*', '/etc/init.d/halab-watch',
-];
 
 /**
  * Prints `path` then its base64 on one line, for every regular file of the list, then the index.html
@@ -22,8 +18,9 @@ const PATHS_READ = [
  */
 const READ_SCRIPT = [
   'hostname -s 2>/dev/null || hostname',
-  `for f in ${PATHS_READ.join(' ')}; do [ -f "$f" ] && [ ! -L "$f" ] && { echo "$f"; base64 -w0 < "$f"; echo; }; done`,
-  "for r in $(cat /etc/nginx/conf.d/*.conf /etc/nginx/sites-enabled/* 2>/dev/null | sed -n 's/^[[:space:]]*root[[:space:]]\\+\"\\?\\([^\";]*\\)\"\\?;.*/\\1/p' | sort -u); do",
+  // the globs expand on the host
+  `for f in ${IMPORT_GLOBS.join(' ')}; do [ -f "$f" ] && [ ! -L "$f" ] && { echo "$f"; base64 -w0 < "$f"; echo; }; done`,
+  `for r in $(cat ${VHOST_GLOBS.join(' ')} 2>/dev/null | sed -n 's/^[[:space:]]*root[[:space:]]\\+\"\\?\\([^\";]*\\)\"\\?;.*/\\1/p' | sort -u); do`,
   '  f="$r/index.html"; [ -f "$f" ] && [ ! -L "$f" ] && { echo "$f"; base64 -w0 < "$f"; echo; }',
   'done',
   'exit 0',

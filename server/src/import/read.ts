@@ -6,10 +6,25 @@
 import { lstatSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
+import { PATHS } from '../render/names.js';
 import type { ImportHost } from './types.js';
 
-/** The files the import reads (others are listed as not read). */
-const READ = /^\/etc\/(haproxy\/haproxy\.cfg|keepalived\/keepalived\.conf|nginx\/(conf\.d|sites-enabled)\/[^/]+|halab\/[^/]+|init\.d\/halab-watch)$|\/index\.html$/;
+/** The nginx vhosts the import reads on an upstream: what nginx itself includes. */
+export const VHOST_GLOBS = ['/etc/nginx/conf.d/*.conf', '/etc/nginx/sites-enabled/*'];
+/** The files the import reads on a host (`*`: within one folder), from a DIR or over SSH; and each vhost root's index.html. */
+export const IMPORT_GLOBS = [PATHS.haproxy, PATHS.keepalived, ...VHOST_GLOBS, '/etc/halab/*', PATHS.watcherInit];
+
+function globsRegExp(globs: readonly string[]): RegExp {
+  const one = (g: string) => g.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*');
+  return new RegExp(`^(${globs.map(one).join('|')})$`);
+}
+
+const VHOST = globsRegExp(VHOST_GLOBS);
+const READ = globsRegExp(IMPORT_GLOBS);
+
+export function isVhostPath(path: string): boolean {
+  return VHOST.test(path);
+}
 const MAX_BYTES = 16 * 1024 * 1024;
 
 export function readImportDir(dir: string): ImportHost[] {
@@ -29,7 +44,7 @@ function walk(root: string, rel: string, files: Map<string, string>): void {
   for (const entry of readdirSync(join(root, rel), { withFileTypes: true })) {
     const path = `${rel}/${entry.name}`;
     if (entry.isDirectory()) walk(root, path, files);
-    else if (entry.isFile() && READ.test(path) && lstatSync(join(root, path)).size <= MAX_BYTES) {
+    else if (entry.isFile() && (READ.test(path) || path.endsWith('/index.html')) && lstatSync(join(root, path)).size <= MAX_BYTES) {
       files.set(path, readFileSync(join(root, path), 'utf8'));
     }
   }

@@ -193,11 +193,9 @@ function resolveSite(stmt: Statement, n: NodeInfo, defaultVip: string): { value:
     check: valueOr<CheckKind>(n, 'site', 'check'),
     checkPath: valueOr<string>(n, 'site', 'check-path'),
     checkExpect: valueOr<number>(n, 'site', 'check-expect'),
-    checkIntervalMs: valueOr<number>(n, 'site', 'check-interval'),
-    checkFall: valueOr<number>(n, 'site', 'check-fall'),
-    checkRise: valueOr<number>(n, 'site', 'check-rise'),
-    root: value<string>(n, 'site', 'root') ?? `/usr/share/nginx/${name}`,
-    page: value<string>(n, 'site', 'page') ?? `${name} test page`,
+    ...checkTiming(n, 'site'),
+    root: value<string>(n, 'site', 'root') ?? defaultSiteRoot(name),
+    page: value<string>(n, 'site', 'page') ?? defaultSitePage(name),
     isDefault: has(n, 'default'),
     frontend: lines(n, 'site', 'frontend'),
     backend: lines(n, 'site', 'backend'),
@@ -205,10 +203,28 @@ function resolveSite(stmt: Statement, n: NodeInfo, defaultVip: string): { value:
   return { value: site, vipRef };
 }
 
+/** A site's derived defaults (the schema describes them): its web root and its test page. */
+export function defaultSiteRoot(site: string): string {
+  return `/usr/share/nginx/${site}`;
+}
+
+export function defaultSitePage(site: string): string {
+  return `${site} test page`;
+}
+
 /** The `timeout` defaults, from the schema's `connect 10s, client 1m, …`. */
 export const DEFAULT_TIMEOUTS = Object.fromEntries(
   defaultStatements('defaults', 'timeout')!.map(([k, ms]) => [k, ms]),
 ) as Defaults['timeouts'];
+
+/** Health check timing, the same keywords in a site and a service (the schema's CHECK_TIMING). */
+function checkTiming(n: NodeInfo, block: 'site' | 'service'): Pick<Site, 'checkIntervalMs' | 'checkFall' | 'checkRise'> {
+  return {
+    checkIntervalMs: valueOr<number>(n, block, 'check-interval'),
+    checkFall: valueOr<number>(n, block, 'check-fall'),
+    checkRise: valueOr<number>(n, block, 'check-rise'),
+  };
+}
 
 /** The upstream names of the last `servers` statement of a site or service, each once, in order. */
 function serverNames(n: NodeInfo): Set<string> {
@@ -227,9 +243,7 @@ function resolveService(stmt: Statement, n: NodeInfo, defaultVip: string): Servi
     balance: valueOr<TcpBalance>(n, 'service', 'balance'),
     checkSend: value<string>(n, 'service', 'check-send'),
     checkExpect: value<string>(n, 'service', 'check-expect'),
-    checkIntervalMs: valueOr<number>(n, 'service', 'check-interval'),
-    checkFall: valueOr<number>(n, 'service', 'check-fall'),
-    checkRise: valueOr<number>(n, 'service', 'check-rise'),
+    ...checkTiming(n, 'service'),
     haproxy: lines(n, 'service', 'haproxy'),
   };
 }

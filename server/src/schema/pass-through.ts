@@ -115,8 +115,8 @@ export const PASS_SECTIONS: Record<PassSection, PassSectionSpec> = {
   },
 };
 
-/** Words that open a section: a pass-through line never starts one. */
-const SECTION_OPENERS: Record<'haproxy' | 'keepalived', ReadonlySet<string>> = {
+/** Words that open a section: a pass-through line never starts one (and the import's reader splits files by them). */
+export const SECTION_OPENERS: Record<'haproxy' | 'keepalived', ReadonlySet<string>> = {
   // HAProxy 2.6's section keywords (cfgparse.c's section list, and the manual's §2–§12).
   haproxy: new Set([
     'global', 'defaults', 'frontend', 'backend', 'listen', 'userlist', 'peers', 'mailers', 'resolvers', 'program',
