@@ -28,6 +28,7 @@ import { render } from '../../server/src/render/render.js';
 import { envSecrets } from '../../server/src/secrets.js';
 import { labExec, labSshArgs, type LabState } from '../../server/src/lab/index.js';
 import { useLabFixture } from '../helpers/lab-fixture.js';
+import { labVariant } from '../helpers/lab-variant.js';
 
 const isRoot = process.platform === 'linux' && process.getuid?.() === 0;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -46,16 +47,8 @@ const LB_FILES = ['/etc/haproxy/haproxy.cfg', '/etc/keepalived/keepalived.conf']
 
 /** examples/lab.halab on this test's topology name, subnet and bridge, in a file of its own. */
 function variantFile(dir: string): string {
-  const text = readFileSync(join(ROOT, 'examples/lab.halab'), 'utf8');
-  const out = text
-    .replace(/^topology lab$/m, `topology ${TOPOLOGY}`)
-    .replace(/198\.18\.0\./g, `${NET}.`)
-    .replace(/bridge halab0/, `bridge ${BRIDGE}`);
-  // if the example changes shape, fail loudly instead of touching another test's lab
-  assert.ok(out.includes(`topology ${TOPOLOGY}`) && out.includes(`bridge ${BRIDGE}`) && !out.includes('198.18.0.'),
-    'examples/lab.halab changed shape');
   const file = join(dir, SOURCE);
-  writeFileSync(file, out);
+  writeFileSync(file, labVariant({ topology: TOPOLOGY, net: NET, bridge: BRIDGE }));
   return file;
 }
 

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze, hasErrors } from '../../server/src/engine.js';
 import { labDown, labStatePath, labUp, readLabState } from '../../server/src/lab/index.js';
+import { labVariant } from '../helpers/lab-variant.js';
 
 const ROOT = join(__dirname, '../..');
 const TOPOLOGY = 'labcrash';
@@ -18,10 +19,7 @@ const BRIDGE = 'halabcr0';
 const NET = '198.18.61';
 const isLinuxRoot = process.platform === 'linux' && process.getuid?.() === 0;
 
-const text = readFileSync(join(ROOT, 'examples/lab.halab'), 'utf8')
-  .replace(/^topology lab$/m, `topology ${TOPOLOGY}`)
-  .replace(/198\.18\.0\./g, `${NET}.`)
-  .replace(/bridge halab0/, `bridge ${BRIDGE}`);
+const text = labVariant({ topology: TOPOLOGY, net: NET, bridge: BRIDGE });
 
 const ourNetns = (): string[] =>
   execFileSync('ip', ['netns', 'list']).toString().split('\n')

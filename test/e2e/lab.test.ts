@@ -18,6 +18,7 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyze, hasErrors } from '../../server/src/engine.js';
+import { labVariant } from '../helpers/lab-variant.js';
 import {
   LabError,
   labDown,
@@ -37,15 +38,7 @@ const NET = '198.18.60';
 const isLinuxRoot = process.platform === 'linux' && process.getuid?.() === 0;
 
 function variant(): string {
-  const text = readFileSync(join(ROOT, 'examples/lab.halab'), 'utf8');
-  const out = text
-    .replace(/^topology lab$/m, `topology ${TOPOLOGY}`)
-    .replace(/198\.18\.0\./g, `${NET}.`)
-    .replace(/bridge halab0/, `bridge ${BRIDGE}`);
-  // Guard: if the example changes shape, fail loudly instead of touching the real lab.
-  assert.ok(out.includes(`topology ${TOPOLOGY}`) && out.includes(`bridge ${BRIDGE}`) && !out.includes('198.18.0.'),
-    'examples/lab.halab changed shape');
-  return out;
+  return labVariant({ topology: TOPOLOGY, net: NET, bridge: BRIDGE });
 }
 
 function loadModel(text: string) {
