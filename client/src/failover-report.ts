@@ -52,7 +52,7 @@ export function timelineSvg(r: FailoverReport): string {
       if (s.site !== site) continue;
       const title = esc(`${Math.round(s.t)} ms: ${s.ok ? s.status ?? 'ok' : s.error ?? s.status ?? 'failed'}`);
       out.push(
-        `<rect x="${x(s.t).toFixed(1)}" y="${top + i * rowH + 2}" width="2" height="${rowH - 6}" class="${s.ok ? 'ok' : 'bad'}">` +
+        `<rect x="${x(s.t).toFixed(1)}" y="${top + i * rowH + 2}" width="2" height="${rowH - 6}" class="${s.ok ? 'ok' : s.cut ? 'cut' : 'bad'}">` +
           `<title>${title}</title></rect>`,
       );
     }
@@ -86,8 +86,8 @@ export function timelineSvg(r: FailoverReport): string {
 export function reportHtml(r: FailoverReport, cspSource: string): string {
   const pass = r.verdict === 'pass';
   const siteRows = Object.values(r.sites)
-    .map((s) => `<tr><td>${esc(s.site)}</td><td>${s.faultFailed} / ${s.faultTotal}</td><td>${s.failed} / ${s.total}</td>` +
-      `<td>${ms(s.outageMs)}</td></tr>`)
+    .map((s) => `<tr><td>${esc(s.site)}</td><td>${s.faultFailed} / ${s.faultTotal}</td><td>${s.faultCut}</td>` +
+      `<td>${s.failed} / ${s.total}</td><td>${ms(s.outageMs)}</td></tr>`)
     .join('');
   const up = r.upstream
     ? `<tr><th>HAProxy marked ${esc(r.upstream.name)} DOWN</th>` +
@@ -108,7 +108,7 @@ export function reportHtml(r: FailoverReport, cspSource: string): string {
 body{font-family:var(--vscode-font-family);color:var(--vscode-foreground);padding:12px}
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid var(--vscode-panel-border,#8884);padding:4px 10px;text-align:left}
 .verdict{font-size:20px;font-weight:600;color:${pass ? '#3fb950' : '#f85149'}}
-svg .ok{fill:#3fb950}svg .bad{fill:#f85149}svg .vip{fill:#58a6ff}svg .mark{stroke:#d29922;stroke-dasharray:4 2}
+svg .ok{fill:#3fb950}svg .bad{fill:#f85149}svg .cut{fill:#d29922}svg .vip{fill:#58a6ff}svg .mark{stroke:#d29922;stroke-dasharray:4 2}
 svg .lbl,svg .tick{fill:currentColor;font-size:11px}svg .mlbl{fill:#d29922;font-size:11px}
 </style></head><body>
 <div class="verdict">${pass ? 'PASS' : 'FAIL'} — ${esc(r.fault)} on ${esc(r.target)}</div>
@@ -118,11 +118,12 @@ ${r.reasons.length ? `<ul>${r.reasons.map((x) => `<li>${esc(x)}</li>`).join('')}
 <tr><th>VIP moved</th><td>${vipMoved}</td></tr>
 <tr><th>first / last failed request</th><td>${ms(r.firstFailedMs)} / ${ms(r.lastFailedMs)} after the fault</td></tr>
 <tr><th>failed / total requests</th><td>${r.failedRequests} / ${r.totalRequests}</td></tr>
+${r.cutRequests ? `<tr><th>cut by the fault</th><td>${r.cutRequests} under way on ${esc(r.target)} when it was killed (no proxy can replay them)</td></tr>` : ''}
 ${up}
 <tr><th>failback</th><td>${failback}</td></tr>
 <tr><th>lab restored</th><td>${r.restored.ok ? 'yes' : esc(r.restored.problems.join('; '))}</td></tr>
 </table>
-<h3>Per site</h3><table><tr><th>site</th><th>failed in the fault phase</th><th>failed in the run</th><th>outage</th></tr>${siteRows}</table>
+<h3>Per site</h3><table><tr><th>site</th><th>failed in the fault phase</th><th>cut by the fault</th><th>failed in the run</th><th>outage</th></tr>${siteRows}</table>
 <h3>Timeline</h3>${timelineSvg(r)}
 ${r.notes.length ? `<h3>Notes</h3><ul>${r.notes.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>` : ''}
 </body></html>`;

@@ -164,16 +164,20 @@ export function siteStats(
 ): Record<string, SiteStats> {
   const out: Record<string, SiteStats> = {};
   for (const site of sites) {
-    const mine = samples.filter((s) => s.site === site);
+    const all = samples.filter((s) => s.site === site);
+    // a cut exchange is neither a failure nor a success of the site (ProbeSample.cut)
+    const mine = all.filter((s) => !s.cut);
+    const cut = all.length - mine.length;
     const fault = outageWindow(mine, faultAt, restoreAt);
     const back = outageWindow(mine, restoreAt, end);
     const okMs = mine.filter((s) => s.ok).map((s) => s.ms);
     out[site] = {
       site,
-      total: mine.length,
+      total: all.length,
       failed: mine.filter((s) => !s.ok).length,
-      faultTotal: fault.total,
+      faultTotal: fault.total + cut,
       faultFailed: fault.failed,
+      faultCut: cut,
       outageMs: fault.outageMs,
       failbackTotal: back.total,
       failbackFailed: back.failed,
@@ -246,6 +250,21 @@ export interface RunFacts {
   endT: number;
   /** The fault's takeover event (FaultSpec.takeover): `server-status` adds the upstream's DOWN/UP times. */
   takeover: 'vip' | 'server-status';
+  /** The sites and services whose exchanges under way at the fault it cuts (FaultSpec.cuts). */
+  cuttable: readonly string[];
+}
+
+/**
+ * The exchanges the fault cut (ProbeSample.cut): connected, on a cuttable site, and under way at
+ * some moment between the fault command's send and the host's answer, the only interval in which
+ * it can have run. Returns the samples with those marked.
+ */
+export function markCut(samples: readonly ProbeSample[], cuttable: readonly string[], sentMs: number | null, ackMs: number | null): ProbeSample[] {
+  if (sentMs === null || ackMs === null || cuttable.length === 0) return [...samples];
+  const sites = new Set(cuttable);
+  const [from, to] = [sentMs, sentMs + ackMs];
+  const cut = (s: ProbeSample) => !s.ok && s.connected === true && sites.has(s.site) && s.t <= to && s.t + s.ms >= from;
+  return samples.map((s) => (cut(s) ? { ...s, cut: true } : s));
 }
 
 /**
@@ -253,10 +272,20 @@ export interface RunFacts {
  * windows, per-site stats, when the VIP moved and came back, and (for an upstream fault) when
  * HAProxy marked the server DOWN and UP. Returns a new report; judging is `judge`'s.
  */
-export function compute(report: FailoverReport, o: Observed, f: RunFacts): FailoverReport {
+export function compute(report: FailoverReport, observed: Observed, f: RunFacts): FailoverReport {
+  const o: Observed = { ...observed, samples: markCut(observed.samples, f.cuttable, report.faultSentMs, report.faultAckMs) };
   const r: FailoverReport = { ...report, notes: [...report.notes], failback: { ...report.failback }, timeline: o };
+  // from here on a cut exchange is neither a failure nor a success (ProbeSample.cut)
+  const live = o.samples.filter((s) => !s.cut);
   r.totalRequests = o.samples.length;
-  r.failedRequests = o.samples.filter((s) => !s.ok).length;
+  r.cutRequests = o.samples.length - live.length;
+  r.failedRequests = live.filter((s) => !s.ok).length;
+  if (r.cutRequests > 0) {
+    r.notes.push(
+      `${r.cutRequests} exchange(s) under way on ${r.target} when it was killed were cut: ` +
+        'no proxy can replay a connection its server dropped; they are not counted as failures',
+    );
+  }
   if (r.faultAtMs === null) {
     r.sites = siteStats(o.samples, f.sites, f.endT, f.endT, f.endT);
     return r;
@@ -266,13 +295,13 @@ export function compute(report: FailoverReport, o: Observed, f: RunFacts): Failo
   // the fault acts somewhere between its command's send and its answer (faultAtMs is the
   // midpoint): a failure completed in between is the fault's, not the healthy service's
   const faultFrom = Math.min(r.faultSentMs ?? faultAt, faultAt);
-  r.baselineFailed = outageWindow(o.samples, -Infinity, faultFrom).failed;
-  const w = outageWindow(o.samples, faultFrom, restoreAt);
+  r.baselineFailed = outageWindow(live, -Infinity, faultFrom).failed;
+  const w = outageWindow(live, faultFrom, restoreAt);
   Object.assign(r, {
     outageMs: w.outageMs, outageEnded: w.ended,
     firstFailedMs: w.firstFailedAtMs, lastFailedMs: w.lastFailedAtMs, resolutionMs: w.resolutionMs,
   });
-  const b = outageWindow(o.samples, restoreAt, Infinity);
+  const b = outageWindow(live, restoreAt, Infinity);
   Object.assign(r.failback, {
     outageMs: b.outageMs, outageEnded: b.ended, failedRequests: b.failed, totalRequests: b.total,
     firstFailedMs: b.firstFailedAtMs, lastFailedMs: b.lastFailedAtMs, resolutionMs: b.resolutionMs,

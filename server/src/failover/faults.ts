@@ -125,6 +125,13 @@ export interface FaultSpec {
   /** What the restore does, for the timeline and the progress lines. */
   restoreLabel: string;
   /**
+   * The probed sites and services whose exchanges already under way on the target when the fault
+   * ran are lost with the process it kills: no proxy can replay a TCP stream, nor an HTTP request
+   * the server had taken. The report counts those as cut, apart from failures (analyze.ts). Absent
+   * when the fault's loss is the outage itself (an lb's daemon: the VIP moves).
+   */
+  cuts?(model: Topology, target: string): string[];
+  /**
    * Roughly how long the fault should take to move the VIP (or to get the server marked DOWN),
    * from keepalived's and HAProxy's settings. Sizes the fault phase so it can end; the
    * measurement never depends on it.
@@ -150,6 +157,19 @@ function haproxyDownMs(_model: Topology, vip: Vip, backupPriority: number): numb
   // weight 0 → FAULT → a priority-0 advert; a weight only lowers the priority, and the
   // backup then waits for the master-down timer
   return detect + (vip.trackWeight === 0 ? skew + vip.advertMs : masterDownMs(vip, backupPriority));
+}
+
+/**
+ * The sites and services that reach `upstream`'s web server (nginx, on the upstream's port): a
+ * service on another port of the same host (sshd's banner, say) does not lose its exchanges when
+ * nginx dies.
+ */
+function probedOnWebServer(model: Topology, upstream: string): string[] {
+  const port = model.upstreams.find((u) => u.name === upstream)?.port;
+  return [
+    ...model.sites.filter((s) => s.servers.includes(upstream)),
+    ...model.services.filter((s) => s.servers.includes(upstream) && s.port === port),
+  ].map((s) => s.name);
 }
 
 const ON_VIP_HOLDER = { target: 'vip-holder', movesVip: true, takeover: 'vip' } as const;
@@ -192,6 +212,7 @@ export const FAULTS: Record<FaultKind, FaultSpec> = {
     takeover: 'server-status',
     plan: daemonFault('nginx', () => killCommand('nginx')),
     restoreLabel: 'start nginx',
+    cuts: probedOnWebServer,
     expectedMs: (model) => model.sites.reduce((m, x) => Math.max(m, x.checkIntervalMs * (x.checkFall + 1)), 0) || 6000,
   },
 };

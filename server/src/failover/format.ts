@@ -39,6 +39,7 @@ export function formatReport(r: FailoverReport): string {
   rows.push(['outage', `${ms(r.outageMs)}${r.outageEnded ? '' : ' (still failing at the restore)'}`]);
   rows.push(['resolution', resolution(r)]);
   rows.push(['failed / total', `${r.failedRequests} / ${r.totalRequests}`]);
+  if (r.cutRequests > 0) rows.push(['cut by the fault', `${r.cutRequests} (under way on ${r.target} when it was killed)`]);
   if (r.upstream) {
     rows.push([
       `HAProxy marked ${r.upstream.name} DOWN`,
@@ -55,11 +56,12 @@ export function formatReport(r: FailoverReport): string {
   rows.push(['restored', r.restored.ok ? 'yes' : `NO: ${r.restored.problems.join('; ')}`]);
   lines.push(table(rows));
   lines.push('');
-  const siteRows: string[][] = [['site', 'failed/total', 'outage', 'failback failed/total', 'failback outage', 'p50', 'max']];
+  const siteRows: string[][] = [['site', 'failed/total', 'cut', 'outage', 'failback failed/total', 'failback outage', 'p50', 'max']];
   for (const s of Object.values(r.sites)) {
     siteRows.push([
       s.site,
       `${s.faultFailed}/${s.faultTotal}`,
+      String(s.faultCut),
       ms(s.outageMs),
       `${s.failbackFailed}/${s.failbackTotal}`,
       ms(s.failbackOutageMs),

@@ -151,6 +151,7 @@ function emptyReport(model: Topology, fault: FaultKind, cast: Cast, t: Timing, m
     firstFailedMs: null,
     lastFailedMs: null,
     failedRequests: 0,
+    cutRequests: 0,
     totalRequests: 0,
   };
   return {
@@ -516,6 +517,7 @@ class FailoverRun {
       vip: this.cast.vip.address,
       endT,
       takeover: this.spec.takeover,
+      cuttable: this.spec.cuts?.(this.model, this.report.target) ?? [],
     };
     this.report = judge(compute(this.report, observed, facts), this.cast.vip.address);
     this.report.elapsedMs = Math.round(this.now());

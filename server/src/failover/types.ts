@@ -24,6 +24,12 @@ export interface ProbeSample {
    * (refused, SYN unanswered), which show it by `t`.
    */
   connected?: boolean;
+  /**
+   * Cut by the fault, not failed: connected before the fault had run, still under way when it
+   * ran, on a site or service whose server the fault killed (FaultSpec.cuts). No proxy can replay
+   * such an exchange; it counts in `cutRequests`, not in the failures or the outage.
+   */
+  cut?: boolean;
 }
 
 /** An lb was seen gaining or losing a VIP (by polling `ip -o addr show` over SSH). */
@@ -70,6 +76,8 @@ export interface SiteStats {
   /** In the fault phase. */
   faultTotal: number;
   faultFailed: number;
+  /** Cut by the fault (ProbeSample.cut): not in `failed` nor `faultFailed`. */
+  faultCut: number;
   outageMs: number;
   /** In the failback phase. */
   failbackTotal: number;
@@ -154,8 +162,11 @@ export interface FailoverReport {
   resolutionMs: number | null;
   firstFailedMs: number | null;
   lastFailedMs: number | null;
+  /** Requests that failed, apart from those the fault cut (`cutRequests`). */
   failedRequests: number;
   totalRequests: number;
+  /** Exchanges under way on the killed server when the fault ran (ProbeSample.cut). */
+  cutRequests: number;
   /** Failed requests before the fault (the service was not healthy to begin with). */
   baselineFailed: number;
   sites: Record<string, SiteStats>;

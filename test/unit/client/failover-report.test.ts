@@ -18,7 +18,7 @@ function report(): FailoverReport {
     faultAtMs: 1000, faultAckMs: 5, faultSentMs: 997.5, vipMoved: true, expectVipMove: true,
     vipMovedMs: 480, vipMovedAtMs: 1480, holderAfterFault: ['lb2'],
     outageMs: 500, outageEnded: true, resolutionMs: 100, firstFailedMs: 0, lastFailedMs: 400,
-    failedRequests: 10, totalRequests: 60, baselineFailed: 0,
+    failedRequests: 10, totalRequests: 60, cutRequests: 0, baselineFailed: 0,
     sites: {
       web01: { site: 'web01', total: 30, failed: 5, faultTotal: 20, faultFailed: 5, outageMs: 500 } as FailoverReport['sites'][string],
     },

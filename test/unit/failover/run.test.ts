@@ -53,7 +53,7 @@ function report(over: Partial<FailoverReport> = {}): FailoverReport {
     durationMs: 5000, maxOutageMs: 1000, requestTimeoutMs: 100,
     preflight: { ok: true, config: 'skipped', differing: [], vipHolders: {}, sites: [], messages: [] },
     faultAtMs: 1000, faultAckMs: 5, faultSentMs: 997.5, vipMoved: false, expectVipMove: true, vipMovedMs: null, vipMovedAtMs: null,
-    holderAfterFault: ['b'], ...none, baselineFailed: 0, sites: {},
+    holderAfterFault: ['b'], ...none, cutRequests: 0, baselineFailed: 0, sites: {},
     failback: { expected: true, restoreAtMs: 3000, vipMovedMs: null, vipMovedAtMs: null, ...none },
     restored: { ok: true, problems: [] }, verdict: 'fail', reasons: [], notes: [], elapsedMs: 0,
     timeline: { samples: [], vip: [], servers: [], marks: [] },
@@ -78,7 +78,7 @@ const moved: VipChange[] = [
   { t: 3400, lb: 'b', vip: '198.18.9.100', has: false },
   { t: 3420, lb: 'a', vip: '198.18.9.100', has: true },
 ];
-const facts: RunFacts = { sites: ['s'], vip: '198.18.9.100', endT: 5000, takeover: 'vip' };
+const facts: RunFacts = { sites: ['s'], vip: '198.18.9.100', endT: 5000, takeover: 'vip', cuttable: [] };
 const observed = (s: ProbeSample[], vip: VipChange[]): Observed => ({ samples: s, vip, servers: [], marks: [] });
 
 describe('compute and judge', () => {
@@ -137,6 +137,47 @@ describe('compute and judge', () => {
     const r = judge(compute(base, { ...observed(samples(-1, -1), moved), servers }, up), facts.vip);
     assert.deepEqual(r.upstream, { name: 'u', lb: 'a', markedDownMs: 800, markedUpMs: 900 });
     assert.deepEqual(r.reasons, ['the VIP moved although only an upstream died']);
+  });
+
+  it('kill-upstream: an exchange connected before the kill ran and under way when it ran is cut, not failed', () => {
+    // the kill was sent at 997.5 and confirmed 5 ms later: it ran somewhere in [997.5, 1002.5]
+    const at = (t: number, ms: number, site = 's', connected = true): ProbeSample => ({ t, site, ok: false, error: 'ECONNRESET', ms, connected });
+    const xs = samples(-1, -1).filter((x) => ![980, 1000, 1020, 1500].includes(x.t));
+    const inFlight = at(980, 18); // connected before the send, ended inside the window
+    const lateStart = at(1000, 3); // connected inside the window
+    const afterwards = at(1020, 2); // began after the host had answered: HAProxy should have saved it
+    const refused = at(1500, 1, 's', false);
+    const killUp: RunFacts = { ...facts, takeover: 'server-status', cuttable: ['s'] };
+    const base = report({ fault: 'kill-upstream', target: 'u', expectVipMove: false, failback: { ...report().failback, expected: false } });
+    const r = compute(base, observed([...xs, inFlight, lateStart, afterwards, refused].sort((a, b) => a.t - b.t), []), killUp);
+    assert.equal(r.cutRequests, 2);
+    assert.equal(r.failedRequests, 2);
+    assert.deepEqual(r.timeline.samples.filter((x) => x.cut).map((x) => x.t), [980, 1000]);
+    assert.equal(r.sites.s!.faultCut, 2);
+    assert.equal(r.sites.s!.faultFailed, 2);
+    assert.equal(r.sites.s!.faultTotal, r.timeline.samples.filter((x) => x.t + x.ms >= 997.5 && x.t + x.ms < 3000).length);
+    assert.match(r.notes.join('\n'), /2 exchange\(s\) under way on u when it was killed were cut/);
+    assert.match(formatReport(judge(r, facts.vip)), /cut by the fault\s+2 \(under way on u/);
+    // the same exchanges on a site the kill does not reach are failures
+    const other = compute(base, observed([...xs, inFlight, lateStart], []), { ...killUp, cuttable: [] });
+    assert.equal(other.cutRequests, 0);
+    assert.equal(other.failedRequests, 2);
+  });
+
+  it('kill-upstream cuts the sites and the services on the web server\'s port, not a service on another port', () => {
+    const m = analyze(`topology t
+vip 198.18.9.100/24 { router-id 9 }
+lb a { address 198.18.9.11; role primary }
+lb b { address 198.18.9.12; role backup }
+upstream u { address 198.18.9.21 }
+upstream v { address 198.18.9.22 }
+site s { host s.test; servers u }
+site other { host o.test; servers v }
+service web { listen 8081; servers u v; port 80 }
+service ssh { listen 2222; servers u v; port 22 }
+`).model;
+    assert.deepEqual(FAULTS['kill-upstream'].cuts?.(m, 'u'), ['s', 'web']);
+    assert.deepEqual(FAULT_KINDS.filter((k) => FAULTS[k].cuts), ['kill-upstream']);
   });
 
   it('no fault applied: nothing is judged, the run fails for the reasons it gave', () => {
