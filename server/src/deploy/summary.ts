@@ -41,7 +41,9 @@ export function formatSummary(r: DeployResult): string {
   if (r.cluster) {
     for (const [vip, holders] of Object.entries(r.cluster.vipHolders)) lines.push(`vip ${vip}: ${holders.join(', ') || 'nobody'}`);
     for (const s of r.cluster.sites) {
-      lines.push(`site ${s.site}: ${s.ok ? 'ok' : 'FAIL'} ${s.url} Host: ${s.host}${s.message ? ` — ${s.message}` : ''}`);
+      // a TCP service has no Host header to name (verify/cluster.ts words its failures the same way)
+      const what = s.host ? `site ${s.site}: ${s.ok ? 'ok' : 'FAIL'} ${s.url} Host: ${s.host}` : `service ${s.site}: ${s.ok ? 'ok' : 'FAIL'} ${s.url}`;
+      lines.push(`${what}${s.message ? ` — ${s.message}` : ''}`);
     }
   }
   if (r.failure) lines.push(`FAILED: ${r.failure.host ? `${r.failure.host}, ` : ''}step ${r.failure.step}: ${r.failure.message}`);
