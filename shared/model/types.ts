@@ -5,7 +5,7 @@
  * hover and reveal-in-editor).
  */
 import type { Span } from '../span.js';
-import type { BALANCES, CHECK_KINDS, FAULT_KINDS, FIREWALLS, OS_VALUES, ROLES, TCP_BALANCES, TIMEOUT_KINDS, TRACKS } from './values.js';
+import type { BALANCES, CHECK_KINDS, FAULT_KINDS, FIREWALLS, LAB_HOST_KINDS, OS_VALUES, ROLES, TCP_BALANCES, TIMEOUT_KINDS, TRACKS } from './values.js';
 
 // The enumerated types are the schema's value lists (schema.ts declares each once).
 export type Os = (typeof OS_VALUES)[number];
@@ -17,6 +17,7 @@ export type Track = (typeof TRACKS)[number];
 export type TimeoutKind = (typeof TIMEOUT_KINDS)[number];
 export type Firewall = (typeof FIREWALLS)[number];
 export type FaultKind = (typeof FAULT_KINDS)[number];
+export type LabHostKind = (typeof LAB_HOST_KINDS)[number];
 export type OsFamily = 'rhel' | 'debian';
 
 export type SecretRef =
@@ -187,7 +188,7 @@ export interface Topology {
   /** `auto`: firewalld on the RHEL family, nftables on Debian/Ubuntu, per host (render/names.ts hostFirewall). */
   firewall: Firewall;
   failoverTest: FailoverTestSpec;
-  lab: { bridge: string };
+  lab: { bridge: string; hosts: LabHostKind };
   /** Pass-through lines for HAProxy's `global` and keepalived's `global_defs`. */
   haproxy: string[];
   keepalived: string[];

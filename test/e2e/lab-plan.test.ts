@@ -110,7 +110,7 @@ describe('lab plan', () => {
 
   it('refuses a bridge name longer than an interface name may be (even in an unchecked model)', () => {
     const m = model(EXAMPLE);
-    m.lab = { bridge: 'halab-bridge-too-long' };
+    m.lab = { ...m.lab, bridge: 'halab-bridge-too-long' };
     assert.throws(() => planLab(m), (e: unknown) => e instanceof LabError && /lab bridge "halab-bridge-too-long"/.test(e.message));
   });
 

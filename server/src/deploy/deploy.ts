@@ -204,7 +204,10 @@ class DeployRun {
     const tools = checkTools(t.name, t.os, h.files, facts.init, facts.binaries);
     const installs: Requirement[] = [...lacking, ...tools.installable.filter((r) => !lacking.some((l) => l.binary === r.binary))];
     const commands = () => bootstrapCommands(t.os, installs, facts.init === 'systemd');
-    if (installs.length) h.result.bootstrap = commands().map(renderCommand);
+    if (installs.length) {
+      h.result.bootstrap = commands().map(renderCommand);
+      h.result.installs = { packages: installs.map((r) => r.pkg), enable: installs.flatMap((r) => (r.service ? [r.service] : [])) };
+    }
     // a tool no package brings cannot be bootstrapped
     const stuck = tools.lacking.some((n) => !tools.installable.some((r) => r.binary === n.binary));
     if (!this.opts.bootstrap || stuck) {

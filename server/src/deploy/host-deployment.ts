@@ -18,6 +18,8 @@ import {
   backupPath,
   captureRuntimeCommand,
   factsCommand,
+  journalCommand,
+  JOURNAL_LINES,
   parseFacts,
   parseIds,
   parseRuntime,
@@ -316,7 +318,7 @@ export class HostDeployment {
         const file = ch.byPath.get(f.path)!;
         const before = await this.run(
           'apply',
-          captureRuntimeCommand(f.apply!, file.content),
+          captureRuntimeCommand(f.apply!, file.content, f.path),
           `reading the state ${f.path} changes`,
         );
         this.runtime.push(parseRuntime(f.apply!, f.path, before.stdout));
@@ -330,7 +332,9 @@ export class HostDeployment {
     const services = this.result.plan!.reload;
     this.reloadReached = services.length > 0;
     for (const svc of services) {
-      await this.timed('reload', () => this.run('reload', reloadCommand(this.facts!.init, svc), `reloading ${svc}`), svc);
+      await this.withJournal(svc, () =>
+        this.timed('reload', () => this.run('reload', reloadCommand(this.facts!.init, svc), `reloading ${svc}`), svc),
+      );
       this.result.reloaded.push(svc);
     }
     if (services.length) await this.timed('verify', () => this.verifyServices(services), services.join(' '));
@@ -347,8 +351,10 @@ export class HostDeployment {
         if (last.code === 0) break;
         await new Promise((r) => setTimeout(r, 200));
       }
-      if (last!.code !== 0)
-        throw new StepError('verify', `${svc} is not running after the reload: ${(last!.stdout + last!.stderr).trim()}`);
+      if (last!.code !== 0) {
+        const why = new StepError('verify', `${svc} is not running after the reload: ${(last!.stdout + last!.stderr).trim()}`);
+        await this.withJournal(svc, () => Promise.reject(why));
+      }
     }
   }
 
@@ -430,6 +436,23 @@ export class HostDeployment {
     }
     if (r.code !== 0) throw new StepError(step, `${what} failed (exit ${r.code}): ${lastLines(r) || renderCommand(cmd)}`);
     return r;
+  }
+
+  /**
+   * Runs `fn`; when it fails on a host with systemd, the failure quotes the last journal lines of
+   * the service's unit, so a failed reload or start says why in the daemon's own words. Reading
+   * the journal never hides the failure itself.
+   */
+  private async withJournal<T>(svc: ServiceName, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof StepError) || this.facts?.init !== 'systemd' || this.lost) throw e;
+      const j = await this.remote!.exec(journalCommand(svc), { timeoutMs: this.timeoutMs }).catch(() => undefined);
+      const lines = j?.code === 0 ? j.stdout.trim() : '';
+      if (!lines) throw e;
+      throw new StepError(e.step, `${e.message}\njournal of ${svc}.service (last ${JOURNAL_LINES} lines):\n${lines}`);
+    }
   }
 
   /** A remote call other than a command (SFTP): its failure is the step's, a lost session marks the host. */

@@ -44,7 +44,10 @@ export function toolsNeeded(files: RenderedFile[], init: InitSystem): ToolNeed[]
     const v = f.validate?.trim().split(/\s+/)[0];
     if (v) needs.push({ binary: v, why: `to validate ${f.path}`, file: f });
     else if (f.reload.includes('nginx')) needs.push({ binary: 'nginx', why: `to validate ${f.path}`, file: f });
-    if (f.apply) {
+    if (f.apply === 'unit') {
+      // enabling a unit needs systemctl where systemd runs, and nothing elsewhere
+      if (init === 'systemd') needs.push({ binary: 'systemctl', why: `to enable ${f.path}`, file: f });
+    } else if (f.apply) {
       const argv = applyCommand(f.apply, f.path) as string[];
       const bins = argv[0] === 'sh' ? scriptCommands(f.content) : [argv[0]!];
       for (const b of bins) needs.push({ binary: b, why: `to apply ${f.path}`, file: f });

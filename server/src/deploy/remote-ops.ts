@@ -211,7 +211,11 @@ exit $rc`,
 export type RuntimeSnapshot =
   | { kind: 'sysctl'; path: string; values: Array<[string, string]> }
   | { kind: 'nft'; path: string; tables: Array<{ family: string; name: string; listing?: string }> }
-  | { kind: 'firewalld'; path: string; zone: string; xml?: string };
+  | { kind: 'firewalld'; path: string; zone: string; xml?: string }
+  | { kind: 'unit'; path: string; unit: string; enabled: boolean };
+
+/** A unit is enabled only where systemd runs: elsewhere the file is inert, and the apply does nothing. */
+const UNDER_SYSTEMD = '[ -d /run/systemd/system ]';
 
 /** `key = value` lines of a sysctl.d file (comments and blanks skipped). */
 export function sysctlKeys(content: string): string[] {
@@ -227,7 +231,10 @@ export function nftTables(content: string): Array<{ family: string; name: string
 
 const FIREWALLD_ZONES = '/etc/firewalld/zones';
 
-export function captureRuntimeCommand(kind: ApplyKind, content: string): Command {
+export function captureRuntimeCommand(kind: ApplyKind, content: string, path = ''): Command {
+  if (kind === 'unit') {
+    return script(`e=no; if ${UNDER_SYSTEMD} && systemctl -q is-enabled "\${1##*/}" 2>/dev/null; then e=yes; fi; printf '@@enabled %s\\n' "$e"`, path);
+  }
   if (kind === 'sysctl')
     return script(`for k in "$@"; do v=$(sysctl -n "$k") || exit 1; printf '@@kv %s=%s\\n' "$k" "$v"; done`, ...sysctlKeys(content));
   if (kind === 'nft') {
@@ -248,6 +255,7 @@ if [ -f "${FIREWALLD_ZONES}/$z.xml" ]; then cat -- "${FIREWALLD_ZONES}/$z.xml"; 
 }
 
 export function parseRuntime(kind: ApplyKind, path: string, out: string): RuntimeSnapshot {
+  if (kind === 'unit') return { kind: 'unit', path, unit: path.slice(path.lastIndexOf('/') + 1), enabled: /^@@enabled yes$/m.test(out) };
   if (kind === 'sysctl') {
     const values = [...out.matchAll(/^@@kv ([^=\n]+)=(.*)$/gm)].map((m): [string, string] => [m[1]!, m[2]!]);
     return { kind: 'sysctl', path, values };
@@ -267,6 +275,9 @@ export function parseRuntime(kind: ApplyKind, path: string, out: string): Runtim
 
 /** Puts the kernel state of a snapshot back (one nft transaction per table: no window without it). */
 export function restoreRuntimeCommand(s: RuntimeSnapshot): Command {
+  if (s.kind === 'unit') {
+    return script(`${UNDER_SYSTEMD} || exit 0; if [ "$2" = no ]; then systemctl disable --quiet "$1" 2>/dev/null; fi; systemctl daemon-reload`, s.unit, s.enabled ? 'yes' : 'no');
+  }
   if (s.kind === 'sysctl') return ['sysctl', '-q', '-w', ...s.values.map(([k, v]) => `${k}=${v}`)];
   if (s.kind === 'nft') {
     return script(
@@ -325,6 +336,16 @@ function watcherRestartCommand(init: InitSystem): Command {
     : script('service "$1" restart', 'halab-watch');
 }
 
+/**
+ * The last lines systemd's journal holds for a unit, for a failure report: the daemon's own words
+ * on why it did not start or reload (haproxy's "cannot bind socket", nginx's "bind() failed").
+ * Only where systemd runs; without it the daemons log to files of their own.
+ */
+export const JOURNAL_LINES = 12;
+export function journalCommand(svc: ServiceName): Command {
+  return ['journalctl', '--no-pager', '--quiet', '-o', 'short-iso', '-n', String(JOURNAL_LINES), '-u', `${svc}.service`];
+}
+
 export function statusCommand(init: InitSystem, svc: ServiceName): Command {
   return init === 'systemd' ? ['systemctl', 'is-active', '--quiet', svc] : script(SYSV_RUNNING, svc);
 }
@@ -333,5 +354,6 @@ export function applyCommand(kind: ApplyKind, path: string): Command {
   // sysctl -p FILE applies just that file; an nft ruleset replaces its own tables; the firewalld
   // file is a shell script of firewall-cmd calls.
   if (kind === 'sysctl') return ['sysctl', '-q', '-p', path];
+  if (kind === 'unit') return script(`${UNDER_SYSTEMD} || exit 0; systemctl daemon-reload && systemctl enable --quiet "\${1##*/}"`, path);
   return kind === 'nft' ? ['nft', '-f', path] : ['sh', path];
 }

@@ -15,9 +15,14 @@ export function formatPlan(r: DeployResult, withDiffs = true): string {
   for (const h of r.hosts) {
     if (!h.plan) continue;
     out.push(`${h.host} (${h.lbRole ?? h.role})`);
+    // what changes the machine most comes first: the packages it gets and the services it starts at boot
+    if (h.installs) {
+      out.push(`  install  ${h.installs.packages.join(' ')}`);
+      if (h.installs.enable.length) out.push(`  enable   ${h.installs.enable.join(' ')} (started at boot)`);
+    }
+    if (h.bootstrap.length) out.push(`  bootstrap: ${h.bootstrap.join(' && ')}`);
     for (const f of h.plan.files) out.push(`  ${f.status.padEnd(8)} ${f.path}${f.reason ? ` (${f.reason})` : ''}`);
     if (h.plan.reload.length) out.push(`  would reload: ${h.plan.reload.join(', ')}`);
-    if (h.bootstrap.length) out.push(`  bootstrap: ${h.bootstrap.join(' && ')}`);
     if (withDiffs) for (const f of h.plan.files) if (f.diff) out.push(f.diff.trimEnd());
   }
   return out.join('\n') + '\n';

@@ -47,6 +47,8 @@ export interface HostResult {
   reloaded: ServiceName[];
   /** Bootstrap commands run (or, with plan, that would run). */
   bootstrap: string[];
+  /** What the bootstrap installs and the services it enables: the plan shows these first. */
+  installs?: { packages: string[]; enable: string[] };
   failedStep?: DeployStep;
   error?: string;
   /** For a failed host: whether its own changes were undone (false when it was unreachable). */

@@ -87,7 +87,7 @@ function sshdConfig(address: string): string {
   ].join('\n');
 }
 
-function hostsFile(plan: LabPlan): string {
+export function hostsFile(plan: LabPlan): string {
   const lines = ['127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback'];
   for (const h of plan.hosts) lines.push(`${h.address}\t${h.name}`);
   return lines.join('\n') + '\n';
@@ -98,7 +98,7 @@ async function cpA(src: string, dest: string): Promise<void> {
 }
 
 /** The host's init pid (pid 1 of its PID namespace), waiting for it at most waitMs. */
-async function findInitPid(ns: string, waitMs: number): Promise<number | undefined> {
+export async function findInitPid(ns: string, waitMs: number): Promise<number | undefined> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     for (const pid of await netnsPids(ns)) if (isPidNsInit(pid)) return pid;
@@ -107,17 +107,27 @@ async function findInitPid(ns: string, waitMs: number): Promise<number | undefin
   }
 }
 
-/** The host's namespace, with its veth peer inside (addressed, up) and the host side on the bridge. */
-async function createLink(plan: LabPlan, h: LabPlanHost): Promise<void> {
-  await run('ip', ['netns', 'add', h.netns]);
-  await run('ip', ['link', 'add', h.veth, 'type', 'veth', 'peer', 'name', h.vethPeer]);
-  await run('ip', ['link', 'set', 'dev', h.veth, 'alias', linkAlias(plan.topology, h.name)]);
-  await run('ip', ['link', 'set', 'dev', h.vethPeer, 'netns', h.netns]);
-  await run('ip', ['-n', h.netns, 'link', 'set', 'dev', h.vethPeer, 'name', h.interface]);
-  await run('ip', ['-n', h.netns, 'addr', 'add', `${h.address}/${plan.prefix}`, 'dev', h.interface]);
-  await run('ip', ['-n', h.netns, 'link', 'set', 'dev', 'lo', 'up']);
-  await run('ip', ['-n', h.netns, 'link', 'set', 'dev', h.interface, 'up']);
-  await run('ip', ['link', 'set', 'dev', h.veth, 'master', plan.bridge, 'up']);
+/**
+ * The host's namespace, with its veth peer inside (addressed, up) and the host side on the
+ * bridge, as `ip` argv lists: run here by createLink, and again by a machine's supervisor before
+ * it boots a rebooted machine into a fresh namespace (machine-up.ts).
+ */
+export function linkCommands(plan: LabPlan, h: LabPlanHost): string[][] {
+  return [
+    ['netns', 'add', h.netns],
+    ['link', 'add', h.veth, 'type', 'veth', 'peer', 'name', h.vethPeer, 'address', h.mac],
+    ['link', 'set', 'dev', h.veth, 'alias', linkAlias(plan.topology, h.name)],
+    ['link', 'set', 'dev', h.vethPeer, 'netns', h.netns],
+    ['-n', h.netns, 'link', 'set', 'dev', h.vethPeer, 'name', h.interface],
+    ['-n', h.netns, 'addr', 'add', `${h.address}/${plan.prefix}`, 'dev', h.interface],
+    ['-n', h.netns, 'link', 'set', 'dev', 'lo', 'up'],
+    ['-n', h.netns, 'link', 'set', 'dev', h.interface, 'up'],
+    ['link', 'set', 'dev', h.veth, 'master', plan.bridge, 'up'],
+  ];
+}
+
+export async function createLink(plan: LabPlan, h: LabPlanHost): Promise<void> {
+  for (const args of linkCommands(plan, h)) await run('ip', args);
 }
 
 /** /etc/netns/<ns>/: its own sshd (config, fresh host key, the lab key), hostname and hosts. */
@@ -188,7 +198,7 @@ function spawnInit(h: LabPlanHost, tools: Record<string, string>, priv: string, 
 }
 
 /** The last lines of a log file, or '' when there is none. */
-function tail(file: string, lines?: number): string {
+export function tail(file: string, lines?: number): string {
   try {
     const text = fs.readFileSync(file, 'utf8').trim();
     return lines === undefined ? text : text.split('\n').slice(-lines).join('\n');

@@ -15,6 +15,8 @@ import type { Topology } from '../../../shared/model/types.js';
 import { NAME_RE } from '../schema/schema.js';
 import { removeEtcDirs, removeLinks, removeNamespaces } from './host-down.js';
 import { createHost, linkAlias, PRIVATE_DIRS } from './host-up.js';
+import { ensureMachineBase } from './machine-base.js';
+import { createMachine, findMachineTools, machineHostKey, machineInit, stopMachines } from './machine-up.js';
 import { LabError, netnsName, netnsPrefix, planLab, vethNames, type LabPlan } from './plan.js';
 import { deployWrites } from './seal.js';
 import { labRootDir, labStateDir, readLabState, writeLabState, type LabHost, type LabState } from './state.js';
@@ -36,7 +38,7 @@ import {
 export interface LabUpOptions {
   /** Progress lines (warnings included). */
   log?: (line: string) => void;
-  /** Bound on waiting for each host's sshd to answer (default 5000 ms). */
+  /** Bound on waiting for each host's sshd to answer (default 5000 ms; a machine's boot: 60000 ms). */
   sshWaitMs?: number;
 }
 
@@ -170,9 +172,10 @@ async function createBridge(plan: LabPlan): Promise<void> {
 }
 
 /** known_hosts of the lab: every host's fresh key under its address. */
-function writeKnownHosts(plan: LabPlan, state: LabState): void {
+function writeKnownHosts(plan: LabPlan, state: LabState, machines: boolean): void {
   const knownHosts = plan.hosts.map((h) => {
-    const pub = fs.readFileSync(path.join('/etc/netns', h.netns, 'ssh', 'ssh_host_ed25519_key.pub'), 'utf8');
+    const file = machines ? machineHostKey(state, h.name) : path.join('/etc/netns', h.netns, 'ssh', 'ssh_host_ed25519_key.pub');
+    const pub = fs.readFileSync(file, 'utf8');
     const [type, key] = pub.trim().split(/\s+/);
     return `${h.address} ${type} ${key}`;
   });
@@ -188,7 +191,8 @@ export async function labUp(model: Topology, opts: LabUpOptions = {}): Promise<L
   const log = opts.log ?? (() => undefined);
   assertLinuxRoot();
   const plan = planLab(model);
-  const tools = findLabTools();
+  const machines = model.lab.hosts === 'machines';
+  const tools = machines ? findMachineTools() : findLabTools();
   for (const w of plan.warnings) log(`warning: ${w}`);
 
   const existing = readLabState(plan.topology);
@@ -198,6 +202,8 @@ export async function labUp(model: Topology, opts: LabUpOptions = {}): Promise<L
     await labDown(model);
   }
   await assertFree(plan);
+  // before anything is created: building the base is the long step the first time, and may fail
+  const base = machines ? await ensureMachineBase(log) : undefined;
 
   const started = Date.now();
   const dir = path.resolve(labStateDir(plan.topology));
@@ -213,10 +219,15 @@ export async function labUp(model: Topology, opts: LabUpOptions = {}): Promise<L
     await createBridge(plan);
     log(`bridge ${plan.bridge}: control address ${plan.controlAddress}/${plan.prefix}`);
 
-    const sshWaitMs = opts.sshWaitMs ?? 5000;
-    const hosts = await Promise.all(plan.hosts.map((h) => createHost(plan, h, state, tools, sshWaitMs, written.get(h.name) ?? [])));
-    for (const h of hosts) log(`host ${h.name} (${h.role}) ${h.address} in ${h.netns}: sshd up`);
-    writeKnownHosts(plan, state);
+    const hosts = await Promise.all(
+      plan.hosts.map((h) =>
+        base
+          ? createMachine(plan, h, state, base, tools, opts.sshWaitMs ?? 60_000)
+          : createHost(plan, h, state, tools, opts.sshWaitMs ?? 5000, written.get(h.name) ?? []),
+      ),
+    );
+    for (const h of hosts) log(`host ${h.name} (${h.role}) ${h.address} ${base ? 'machine' : 'in'} ${h.netns}: sshd up`);
+    writeKnownHosts(plan, state, machines);
 
     state.hosts = hosts;
     state.status = 'up';
@@ -281,9 +292,11 @@ export async function labDown(target: Topology | string, opts: { log?: (line: st
   }
   for (const e of etcEntries) if (isOurs(e)) namespaces.add(e);
 
+  // a machine's supervisor would boot it again: it goes first
+  const machines = await stopMachines(namespaces);
   const removed = await removeNamespaces(namespaces, log);
   result.netns = removed.netns;
-  result.killed = removed.killed;
+  result.killed = removed.killed + machines;
   result.links = await removeLinks(topology, hostNames, state);
   result.etcDirs = removeEtcDirs(namespaces);
 
@@ -330,7 +343,8 @@ export async function labStatus(target: Topology | string): Promise<LabStatus> {
       const services = [...new Set(pids.map(procComm).filter((c): c is string => !!c))]
         .filter((c) => c === 'sshd' || (SERVICES as readonly string[]).includes(c))
         .sort();
-      const running = h.pid !== undefined && pids.includes(h.pid);
+      const init = h.machine ? await machineInit(h.netns) : h.pid;
+      const running = init !== undefined && pids.includes(init);
       const link = links.find((l) => l.ifname === h.veth);
       return {
         name: h.name,
@@ -338,7 +352,7 @@ export async function labStatus(target: Topology | string): Promise<LabStatus> {
         address: h.address,
         netns: h.netns,
         netnsExists,
-        pid: h.pid,
+        pid: init,
         running,
         sshd: running && (await sshBanner(h.address, 1000)) ? 'up' : 'down',
         services,
@@ -367,11 +381,13 @@ export interface LabExecOptions {
  */
 export async function labExec(state: LabState, name: string, cmd: string | string[], opts: LabExecOptions = {}): Promise<RunResult> {
   const h = hostOf(state, name);
-  if (h.pid === undefined || !alive(h.pid) || !isPidNsInit(h.pid)) {
+  // a machine's systemd changes with every reboot
+  const pid = h.machine ? await machineInit(h.netns) : h.pid;
+  if (pid === undefined || !alive(pid) || !isPidNsInit(pid)) {
     throw new LabError(`lab host ${name} is not running (no init process); run \`halab lab up\` again`, 1);
   }
   const argv = typeof cmd === 'string' ? ['sh', '-c', cmd] : cmd;
-  return run('nsenter', ['-t', String(h.pid), '-a', '--', ...argv], {
+  return run('nsenter', ['-t', String(pid), '-a', '--', ...argv], {
     allowFail: true,
     timeoutMs: opts.timeoutMs ?? 30_000,
     input: opts.input,

@@ -33,6 +33,8 @@ export interface LabPlanHost {
   veth: string;
   /** Temporary name of the namespace-side end before it is moved and renamed. */
   vethPeer: string;
+  /** The namespace-side end's MAC address (hostMac). */
+  mac: string;
 }
 
 export interface LabPlan {
@@ -62,6 +64,16 @@ export function netnsName(topology: string, host: string): string {
 export function vethNames(topology: string, host: string): { veth: string; peer: string } {
   const h = createHash('sha256').update(`${topology}/${host}`).digest('hex').slice(0, 8);
   return { veth: `hl${h}`, peer: `hp${h}` };
+}
+
+/**
+ * The MAC address of the host's own interface, fixed by topology and host (locally administered,
+ * unicast): a machine that reboots into a fresh namespace keeps its MAC, as a server keeps its
+ * NIC's, so its neighbours' ARP caches stay right.
+ */
+export function hostMac(topology: string, host: string): string {
+  const b = createHash('sha256').update(`mac:${topology}/${host}`).digest().subarray(0, 5);
+  return ['02', ...[...b].map((x) => x.toString(16).padStart(2, '0'))].join(':');
 }
 
 /** Plans the lab, or throws a LabError listing every problem (nothing has been created yet). */
@@ -168,7 +180,7 @@ function hostPlan(
   used.add(h.address);
   const { veth, peer } = vethNames(model.name, h.name);
   const netns = netnsName(model.name, h.name);
-  return [{ name: h.name, role: h.role, address: h.address, netns, interface: h.iface, veth, vethPeer: peer }];
+  return [{ name: h.name, role: h.role, address: h.address, netns, interface: h.iface, veth, vethPeer: peer, mac: hostMac(model.name, h.name) }];
 }
 
 function lbHosts(model: Topology, subnet: LabSubnet | undefined, used: Set<string>, found: Findings): LabPlanHost[] {

@@ -28,6 +28,12 @@ export interface LabHost {
    * writes must lie under one of them. Absent in state written before this existed.
    */
   private?: string[];
+  /**
+   * A booted systemd-nspawn machine (`lab { hosts machines }`), not a namespace host: the pid of
+   * the supervisor that restarts it on reboot. `pid` is its systemd at `lab up`; after a reboot
+   * the current one is found in the namespace (machine-up.ts machineInit).
+   */
+  machine?: { supervisor: number };
 }
 
 export interface LabState {

@@ -102,9 +102,18 @@ export function which(cmd: string, searchPath = sbinPath()): string | undefined 
 
 /** Absolute paths of the lab's tools; throws a LabError naming the Debian packages to install. */
 export function findLabTools(searchPath = sbinPath()): Record<string, string> {
+  return findTools(LAB_TOOLS, 'the local lab', searchPath);
+}
+
+/** Absolute paths of `tools`; throws a LabError saying what needs them and the Debian packages to install. */
+export function findTools(
+  tools: ReadonlyArray<{ cmd: string; pkg: string }>,
+  purpose: string,
+  searchPath = sbinPath(),
+): Record<string, string> {
   const found: Record<string, string> = {};
   const missing: Array<{ cmd: string; pkg: string }> = [];
-  for (const t of LAB_TOOLS) {
+  for (const t of tools) {
     const p = which(t.cmd, searchPath);
     if (p) found[t.cmd] = p;
     else missing.push(t);
@@ -112,7 +121,7 @@ export function findLabTools(searchPath = sbinPath()): Record<string, string> {
   if (missing.length > 0) {
     const pkgs = [...new Set(missing.map((m) => m.pkg))];
     throw new LabError(
-      `the local lab needs ${missing.map((m) => m.cmd).join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} missing.\n` +
+      `${purpose} needs ${missing.map((m) => m.cmd).join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} missing.\n` +
         `Install with: apt-get install -y ${pkgs.join(' ')}`,
     );
   }

@@ -10,7 +10,7 @@ import { keywordSpec } from '../schema/schema.js';
 import * as V from '../schema/value-types.js';
 import type {
   RawSection,
-  Balance, CheckKind, Defaults, FailoverTestSpec, FaultKind, Firewall, Lb, Os, Role, SecretRef, Service, Site, Stats, TcpBalance,
+  Balance, CheckKind, Defaults, FailoverTestSpec, FaultKind, Firewall, LabHostKind, Lb, Os, Role, SecretRef, Service, Site, Stats, TcpBalance,
   TimeoutKind, Topology, Track, Upstream, Vip,
 } from '../../../shared/model/types.js';
 
@@ -392,7 +392,7 @@ export function resolve(tree: SyntaxTree, source?: string): Resolved {
     // `auto`: per host by its OS family (render/names.ts hostFirewall).
     firewall: valueOr<Firewall>(file, 'file', 'firewall'),
     failoverTest,
-    lab: { bridge: valueOr<string>(blockOf('lab'), 'lab', 'bridge') },
+    lab: { bridge: valueOr<string>(blockOf('lab'), 'lab', 'bridge'), hosts: valueOr<LabHostKind>(blockOf('lab'), 'lab', 'hosts') },
     haproxy: lines(topLevel, 'file', 'haproxy'),
     keepalived: lines(topLevel, 'file', 'keepalived'),
     haproxySections: rawSections(top.get('haproxy-section') ?? [], 'haproxy-section', 'haproxy'),

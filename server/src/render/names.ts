@@ -41,6 +41,8 @@ export const PATHS = {
   sysctl: '/etc/sysctl.d/90-halab-nonlocal-bind.conf',
   firewalld: '/etc/halab/firewall.sh',
   nftables: '/etc/halab/firewall.nft',
+  /** Loads the nftables file at boot (systemd hosts; the deploy enables it). */
+  firewallUnit: '/etc/systemd/system/halab-firewall.service',
   handoff: '/etc/halab/handoff.nft',
   nginxSite: (site: string) => `/etc/nginx/conf.d/${site}.conf`,
   watcher: '/usr/local/sbin/halab-watch',

@@ -632,6 +632,14 @@ function firewallFiles(
       validate: 'nft -c -f {}',
       optOut: 'choose the firewall kind the host has in the file (`firewall firewalld` or `firewall none`)',
     },
+    {
+      ...base,
+      path: PATHS.firewallUnit,
+      apply: 'unit' as const,
+      content: run('halab-firewall.service.njk', { header, rules: PATHS.nftables }),
+      mode: 0o644,
+      optOut: 'choose the firewall kind the host has in the file (`firewall firewalld` or `firewall none`)',
+    },
   ];
 }
 

@@ -8,7 +8,8 @@
 export const SERVICES = ['nginx', 'haproxy', 'halab-watch', 'keepalived'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
-export type ApplyKind = 'sysctl' | 'nft' | 'firewalld';
+/** What applying a file changes besides the file: kernel state (sysctl, nft, firewalld) or what systemd starts at boot (unit). */
+export type ApplyKind = 'sysctl' | 'nft' | 'firewalld' | 'unit';
 
 export interface RenderedFile {
   /** lb or upstream name. */

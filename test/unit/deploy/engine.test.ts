@@ -146,6 +146,12 @@ class FakeHost implements Remote {
       }
       return ok(out);
     }
+    // the fake host runs sysv: a unit is never enabled, and applying or restoring one does nothing
+    if (argv[0] === 'sh' && argv[2] === (captureRuntimeCommand('unit', '', 'x') as string[])[2]) return ok('@@enabled no\n');
+    if (argv[0] === 'sh' && argv[2] === (applyCommand('unit', 'x') as string[])[2]) return ok();
+    if (argv[0] === 'sh' && argv[2] === (restoreRuntimeCommand({ kind: 'unit', path: 'x', unit: 'x', enabled: false }) as string[])[2]) {
+      return ok();
+    }
     if (argv[0] === 'sysctl' && argv[2] === '-w') {
       for (const kv of argv.slice(3)) this.sysctl.set(kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1));
       return ok();

@@ -63,7 +63,7 @@ describe('lab sealing', () => {
     const old = [...BINDS, '/etc/haproxy', '/etc/keepalived', '/etc/sysctl.d', '/var/lib'];
     assert.deepEqual(unsealed(['/etc/halab', '/etc/haproxy'], old), ['/etc/halab']);
     assert.match(labSealProblem('lb1', lb1, old)!,
-      /lab host lb1: a deploy would write \/usr\/local\/sbin, \/etc\/init\.d, \/etc\/halab on this machine itself.*halab lab up/);
+      /lab host lb1: a deploy would write \/usr\/local\/sbin, \/etc\/init\.d, \/etc\/halab, \/etc\/systemd\/system on this machine itself.*halab lab up/);
     assert.equal(labSealProblem('lb1', lb1, [...old, '/etc', '/usr/local/sbin']), undefined);
     assert.match(labSealProblem('lb1', lb1, undefined)!, /lab up/, 'state from before sealing: recreate');
   });

@@ -108,7 +108,7 @@ function baseTopology(pem: string): Stmt[] {
       { kw: 'fault', args: ['kill-haproxy'] }, { kw: 'probe-interval', args: ['50ms'] }, { kw: 'duration', args: ['15s'] },
       { kw: 'max-outage', args: ['1s'] },
     ] },
-    { kw: 'lab', args: [], block: [{ kw: 'bridge', args: ['halab0'] }] },
+    { kw: 'lab', args: [], block: [{ kw: 'bridge', args: ['halab0'] }, { kw: 'hosts', args: ['machines'] }] },
     { kw: 'haproxy', args: [halabString('nbthread 2')] },
     { kw: 'keepalived', args: [halabString('vrrp_garp_master_refresh 60')] },
     { kw: 'haproxy-section', args: ['backend', 'be_static'], block: [{ kw: 'haproxy', args: [halabString('balance roundrobin')] }] },

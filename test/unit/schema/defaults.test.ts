@@ -65,6 +65,7 @@ const IN_MODEL: Record<string, [(m: Topology) => unknown, ((v: unknown) => unkno
   'failover-test/duration': [(m) => m.failoverTest.durationMs],
   'failover-test/max-outage': [(m) => m.failoverTest.maxOutageMs],
   'lab/bridge': [(m) => m.lab.bridge],
+  'lab/hosts': [(m) => m.lab.hosts],
 };
 
 test('every literal default of the schema is the resolved value of a minimal file', () => {
