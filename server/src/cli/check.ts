@@ -76,13 +76,13 @@ export function halabFilesUnder(dir: string): string[] {
   return out;
 }
 
-interface Input {
+export interface Input {
   name: string;
   text: string;
 }
 
 /** The arguments as inputs: `-` is standard input, a directory its .halab files; I/O problems are reported. */
-function readInputs(args: readonly string[], complain: (m: string) => void): Input[] {
+export function readInputs(args: readonly string[], complain: (m: string) => void): Input[] {
   const inputs: Input[] = [];
   for (const arg of args) {
     try {
