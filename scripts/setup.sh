@@ -17,6 +17,7 @@ declare -A NEED=(
   [curl]=/usr/bin/curl
   [openssl]=/usr/bin/openssl
   [nftables]=/usr/sbin/nft
+  [iputils-arping]=/usr/bin/arping
   [chromium]=/usr/bin/chromium
   [ansible]=/usr/bin/ansible-playbook
 )

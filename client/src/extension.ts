@@ -55,7 +55,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     for (const v of a.model.vips) {
       holders[v.address] = Object.entries(live.lbs).filter(([, s]) => s.holdsVips.includes(v.address)).map(([n]) => n);
     }
-    status.show(holders, a.model.lbs.find((l) => l.role === 'primary')?.name);
+    status.show(holders, a.model.lbs.find((l) => l.role === 'primary')?.name, live.splitBrain);
+    for (const s of live.splitBrain) output.appendLine(`live status: ${s.message}`);
     panels.showOverlay(doc.uri, live);
     labView.setLive(doc.uri, live);
     return live;

@@ -83,6 +83,17 @@ export function timelineSvg(r: FailoverReport): string {
   return `<svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="failover timeline">${out.join('')}</svg>`;
 }
 
+/** The split brain's evidence (the reasons above say it in words); empty when none was seen. */
+function splitBrainRow(r: FailoverReport): string {
+  const b = r.splitBrain;
+  if (!b) return '';
+  const arp = b.arpMacs ? `answered from ${b.arpMacs.length} MAC(s) ${b.arpMacs.join(', ')}` : 'not asked';
+  const states = Object.entries(b.states).map(([lb, st]) => `${lb} ${st ?? 'unread'}`).join(', ');
+  const text = `${b.holders.join(' and ')} held ${b.vip} together for up to ${ms(b.lastedMs)}; ARP ${arp}` +
+    (states ? `; keepalived: ${states}` : '');
+  return `<tr class="brain"><th>split brain</th><td>${esc(text)}</td></tr>`;
+}
+
 export function reportHtml(r: FailoverReport, cspSource: string): string {
   const pass = r.verdict === 'pass';
   const siteRows = Object.values(r.sites)
@@ -108,6 +119,7 @@ export function reportHtml(r: FailoverReport, cspSource: string): string {
 body{font-family:var(--vscode-font-family);color:var(--vscode-foreground);padding:12px}
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid var(--vscode-panel-border,#8884);padding:4px 10px;text-align:left}
 .verdict{font-size:20px;font-weight:600;color:${pass ? '#3fb950' : '#f85149'}}
+tr.brain td,tr.brain th{color:#f85149}
 svg .ok{fill:#3fb950}svg .bad{fill:#f85149}svg .cut{fill:#d29922}svg .vip{fill:#58a6ff}svg .mark{stroke:#d29922;stroke-dasharray:4 2}
 svg .lbl,svg .tick{fill:currentColor;font-size:11px}svg .mlbl{fill:#d29922;font-size:11px}
 </style></head><body>
@@ -116,6 +128,7 @@ ${r.reasons.length ? `<ul>${r.reasons.map((x) => `<li>${esc(x)}</li>`).join('')}
 <table>
 <tr><th>outage</th><td>${ms(r.outageMs)} (max ${ms(r.maxOutageMs)})</td></tr>
 <tr><th>VIP moved</th><td>${vipMoved}</td></tr>
+${splitBrainRow(r)}
 <tr><th>first / last failed request</th><td>${ms(r.firstFailedMs)} / ${ms(r.lastFailedMs)} after the fault</td></tr>
 <tr><th>failed / total requests</th><td>${r.failedRequests} / ${r.totalRequests}</td></tr>
 ${r.cutRequests ? `<tr><th>cut by the fault</th><td>${r.cutRequests} under way on ${esc(r.target)} when it was killed (no proxy can replay them)</td></tr>` : ''}

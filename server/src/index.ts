@@ -31,5 +31,6 @@ export {
 } from './failover/index.js';
 
 export { LabError, labDown, labStatus, labUp, readLabState, type LabStatus } from './lab/index.js';
-export { readLiveStatus } from './verify/live-status.js';
+export { readLiveStatus, type LiveStatus, type LiveSplitBrain } from './verify/live-status.js';
+export { splitBrainMessage, splitBrains, type SplitBrain } from './verify/split-brain.js';
 export { logServices, readHostLogs } from './verify/host-logs.js';

@@ -21,7 +21,7 @@ export const TIMEOUT_KINDS = ['connect', 'client', 'server', 'http-request', 'qu
  */
 export const HAPROXY_SECTION_KINDS = ['frontend', 'backend', 'listen', 'userlist', 'peers', 'resolvers', 'mailers', 'http-errors', 'cache', 'ring'] as const;
 export const KEEPALIVED_SECTION_KINDS = ['vrrp_sync_group', 'vrrp_script', 'vrrp_track_file', 'track_file', 'vrrp_track_process', 'track_process'] as const;
-export const FAULT_KINDS = ['kill-haproxy', 'stop-haproxy', 'stop-keepalived', 'link-down', 'kill-upstream'] as const;
+export const FAULT_KINDS = ['kill-haproxy', 'stop-haproxy', 'stop-keepalived', 'link-down', 'block-vrrp', 'kill-upstream'] as const;
 
 /** Names of the topology, lbs, upstreams and sites (language contract, section 1). */
 export const NAME_RE = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;

@@ -2,7 +2,10 @@
  * From raw observations (probe samples, VIP holder changes, server state changes) to the
  * numbers of the report. Pure, so the arithmetic is unit-tested without a lab.
  */
-import type { FailoverReport, OutageWindow, ProbeSample, ServerChange, SiteStats, VipChange } from './types.js';
+import { splitBrainMessage } from '../verify/split-brain.js';
+import type {
+  FailoverReport, HolderCheck, OutageWindow, ProbeSample, ServerChange, SiteStats, SplitBrainReport, VipChange,
+} from './types.js';
 
 /**
  * A sample belongs to the window in which it *completed*: a request sent just before the fault
@@ -200,6 +203,68 @@ export function holdersAt(changes: readonly VipChange[], vip: string, t: number)
   return [...last].filter(([, has]) => has === true).map(([lb]) => lb).sort();
 }
 
+/** A stretch of time in which two or more lbs held the vip at once, and every lb that did. */
+export interface Overlap {
+  from: number;
+  to: number;
+  holders: string[];
+}
+
+/**
+ * The stretches in which the VIP poll saw two or more lbs holding `vip` (an unanswered poll, `has:
+ * null`, is not holding). One still open at the end lasts until `end`.
+ */
+export function overlaps(changes: readonly VipChange[], vip: string, end: number): Overlap[] {
+  const held = new Map<string, boolean>();
+  const out: Overlap[] = [];
+  let cur: { from: number; holders: Set<string> } | undefined;
+  // each lb's poll loop dates its own answers: merge them in time order
+  const mine = changes.filter((c) => c.vip === vip).sort((a, b) => a.t - b.t);
+  for (const c of mine) {
+    held.set(c.lb, c.has === true);
+    const now = [...held].filter(([, has]) => has).map(([lb]) => lb);
+    if (now.length >= 2) {
+      cur ??= { from: c.t, holders: new Set() };
+      for (const lb of now) cur.holders.add(lb);
+    } else if (cur) {
+      out.push({ from: cur.from, to: c.t, holders: [...cur.holders].sort() });
+      cur = undefined;
+    }
+  }
+  if (cur) out.push({ from: cur.from, to: Math.max(end, cur.from), holders: [...cur.holders].sort() });
+  return out;
+}
+
+/**
+ * A split brain, from the VIP poll and the closer looks: two or more lbs holding the vip for at
+ * least `minMs` (verify/split-brain.ts `splitBrainMinMs`: longer than VRRP lets two masters last
+ * while adverts get through), or ARP for it answered from two or more MACs. null when neither.
+ */
+export function splitBrainOf(
+  changes: readonly VipChange[],
+  checks: readonly HolderCheck[],
+  vip: string,
+  minMs: number,
+  end: number,
+): SplitBrainReport | null {
+  const all = overlaps(changes, vip, end);
+  const long = all.filter((o) => o.to - o.from >= minMs);
+  const mine = checks.filter((c) => c.vip === vip);
+  const byArp = mine.filter((c) => (c.arpMacs?.length ?? 0) >= 2);
+  if (long.length === 0 && byArp.length === 0) return null;
+  const holders = [...new Set([...long.flatMap((o) => o.holders), ...byArp.flatMap((c) => c.holders)])].sort();
+  // the closer look that showed most: one with ARP answers, else the last one taken
+  const look = byArp[byArp.length - 1] ?? mine[mine.length - 1];
+  return {
+    vip,
+    holders,
+    atMs: Math.min(...long.map((o) => o.from), ...byArp.map((c) => c.t)),
+    lastedMs: Math.round(Math.max(0, ...all.map((o) => o.to - o.from))),
+    states: look?.states ?? {},
+    arpMacs: look?.arpMacs ?? null,
+  };
+}
+
 /** First time ≥ from at which an lb other than `from lb` was seen holding the vip. */
 export function vipTakenOver(changes: readonly VipChange[], vip: string, lostBy: string, from: number, until = Infinity): number | null {
   for (const c of changes) if (c.vip === vip && c.has === true && c.lb !== lostBy && c.t >= from && c.t < until) return c.t;
@@ -252,6 +317,8 @@ export interface RunFacts {
   takeover: 'vip' | 'server-status';
   /** The sites and services whose exchanges under way at the fault it cuts (FaultSpec.cuts). */
   cuttable: readonly string[];
+  /** How long two holders of the vip make a split brain (verify/split-brain.ts `splitBrainMinMs`). */
+  splitBrainMinMs: number;
 }
 
 /**
@@ -280,6 +347,7 @@ export function compute(report: FailoverReport, observed: Observed, f: RunFacts)
   r.totalRequests = o.samples.length;
   r.cutRequests = o.samples.length - live.length;
   r.failedRequests = live.filter((s) => !s.ok).length;
+  r.splitBrain = splitBrainOf(o.vip, o.holders, f.vip, f.splitBrainMinMs, f.endT);
   if (r.cutRequests > 0) {
     r.notes.push(
       `${r.cutRequests} exchange(s) under way on ${r.target} when it was killed were cut: ` +
@@ -354,6 +422,8 @@ export function judge(report: FailoverReport, vip: string): FailoverReport {
   const [faultAt, max] = [report.faultAtMs, r.maxOutageMs];
   // reported, not judged: the verdict is about the fault; a stray failure before it is a hint
   if (r.baselineFailed > 0) r.notes.push(`${r.baselineFailed} request(s) failed before the fault (see timeline.samples)`);
+  // the root cause, when there is one, first: it explains the reasons after it
+  if (r.splitBrain) r.reasons.push(splitBrainMessage(r.splitBrain, 'past'));
   if (r.expectVipMove && !r.vipMoved) r.reasons.push(`the VIP ${vip} did not move to a backup within the fault phase`);
   if (!r.expectVipMove && r.timeline.vip.some((c) => c.vip === vip && c.t >= faultAt && c.lb !== r.primary && c.has === true)) {
     r.reasons.push(`the VIP moved although only an upstream died`);

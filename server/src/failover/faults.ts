@@ -82,6 +82,53 @@ export function linkIsUpCommand(iface: string): Command {
   return script('PATH="$PATH:/usr/sbin:/sbin"; ip -o link show dev "$1" | grep -q "[<,]UP[,>]"', iface);
 }
 
+/** The nftables table block-vrrp adds on an lb: its own, so that deleting it touches nothing else. */
+export const FAULT_TABLE = { family: 'inet', name: 'halab_fault' } as const;
+const TABLE = `${FAULT_TABLE.family} ${FAULT_TABLE.name}`;
+
+/**
+ * Drops every VRRP packet (IP protocol 112, IPv4 and IPv6) arriving at the lb: the classic
+ * firewall mistake. Its adverts still go out; it just stops hearing its peers'. The table is
+ * declared, deleted and declared again in one transaction, so a leftover of a crashed run is
+ * replaced rather than doubled.
+ */
+const BLOCK_VRRP_RULESET = `table ${TABLE}
+delete table ${TABLE}
+table ${TABLE} {
+  chain input {
+    type filter hook input priority -200; policy accept;
+    meta l4proto 112 counter drop comment "halab failover-test block-vrrp"
+  }
+}
+`;
+
+/** Declared then deleted in one transaction: succeeds whether or not the table is there. */
+const UNBLOCK_VRRP_RULESET = `table ${TABLE}
+delete table ${TABLE}
+`;
+
+/** `nft -f -` with a ruleset given as $1 (a constant): no value reaches the shell unquoted. */
+function nftRuleset(ruleset: string): Command {
+  return script('PATH="$PATH:/usr/sbin:/sbin"; printf "%s" "$1" | nft -f -', ruleset);
+}
+
+export function blockVrrpCommand(): Command {
+  return nftRuleset(BLOCK_VRRP_RULESET);
+}
+
+export function unblockVrrpCommand(): Command {
+  return nftRuleset(UNBLOCK_VRRP_RULESET);
+}
+
+/** Exit 0 when the fault's table is gone (and nft answers: a missing nft is no proof). */
+export function vrrpUnblockedCommand(): Command {
+  return script(
+    'PATH="$PATH:/usr/sbin:/sbin"; nft list tables >/dev/null 2>&1 && ! nft list table "$1" "$2" >/dev/null 2>&1',
+    FAULT_TABLE.family,
+    FAULT_TABLE.name,
+  );
+}
+
 export interface FaultPlan {
   fault: FaultKind;
   /** The command that applies the fault (link-down: including its timed restore). */
@@ -101,11 +148,12 @@ export interface FaultContext {
 
 export interface FaultSpec {
   /**
-   * `vip-holder`: the lb holding the VIP (the primary). `upstream`: one managed upstream's web
-   * server; the VIP must stay where it is, HAProxy must route around the server, and its
-   * retries make requests slow but answered.
+   * `vip-holder`: the lb holding the VIP (the primary). `vip-backup`: the backup expected to take
+   * it over (the lb not holding it). `upstream`: one managed upstream's web server; the VIP must
+   * stay where it is, HAProxy must route around the server, and its retries make requests slow
+   * but answered.
    */
-  target: 'vip-holder' | 'upstream';
+  target: 'vip-holder' | 'vip-backup' | 'upstream';
   /** Whether the VIP must leave the faulted lb (the verdict fails if it does not, or if it moves when it must not). */
   movesVip: boolean;
   /**
@@ -204,6 +252,22 @@ export const FAULTS: Record<FaultKind, FaultSpec> = {
     }),
     restoreLabel: 'link up',
     // the master just goes silent: the backup waits for its master-down timer
+    expectedMs: (_m, vip, p) => masterDownMs(vip, p),
+  },
+  // the backup stops hearing the primary and becomes MASTER too: a split brain, which the verdict
+  // names (analyze.ts); the VIP "moves" in that the backup takes it, and comes back when the
+  // backup hears the primary again
+  'block-vrrp': {
+    target: 'vip-backup',
+    movesVip: true,
+    takeover: 'vip',
+    plan: () => ({
+      apply: blockVrrpCommand(),
+      restore: unblockVrrpCommand(),
+      checks: [['VRRP not blocked (no nftables table halab_fault)', vrrpUnblockedCommand()]],
+    }),
+    restoreLabel: 'unblock VRRP',
+    // the backup's master-down timer runs out as if the primary were silent
     expectedMs: (_m, vip, p) => masterDownMs(vip, p),
   },
   'kill-upstream': {

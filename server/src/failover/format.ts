@@ -15,6 +15,18 @@ function resolution(r: FailoverReport): string {
   return r.resolutionMs === null ? `— (${how})` : `±${r.resolutionMs} ms (${how})`;
 }
 
+/** The split brain's evidence in one cell (the verdict's reason says it in words). */
+function splitBrainCell(r: FailoverReport): string {
+  const b = r.splitBrain;
+  if (!b) return 'none seen';
+  const states = Object.entries(b.states).map(([lb, st]) => `${lb} ${st ?? 'unread'}`).join(', ');
+  return [
+    `${b.holders.join(' and ')} held ${b.vip} from ${at(b.atMs)}, together for up to ${ms(b.lastedMs)}`,
+    b.arpMacs ? `ARP answered from ${b.arpMacs.length} MAC(s)${b.arpMacs.length ? ` (${b.arpMacs.join(', ')})` : ''}` : 'ARP not asked',
+    ...(states ? [`keepalived: ${states}`] : []),
+  ].join('; ');
+}
+
 export function formatReport(r: FailoverReport): string {
   const lines: string[] = [];
   lines.push(`Failover test: ${r.topology}, fault ${r.fault} on ${r.target} (primary ${r.primary}, backup ${r.backup})`);
@@ -34,6 +46,7 @@ export function formatReport(r: FailoverReport): string {
         ? 'YES (it should not have)'
         : 'no (as expected)',
   ]);
+  rows.push(['split brain', splitBrainCell(r)]);
   rows.push(['first failed request', at(r.firstFailedMs)]);
   rows.push(['last failed request', at(r.lastFailedMs)]);
   rows.push(['outage', `${ms(r.outageMs)}${r.outageEnded ? '' : ' (still failing at the restore)'}`]);

@@ -25,15 +25,19 @@ import type { SecretResolver } from '../secrets.js';
 import { render } from '../render/render.js';
 import { hostTargets } from '../deploy/access.js';
 import type { HostTarget } from '../deploy/targets.js';
-import { compute, holdersAt, judge, serverStatusAt, vipReturned, vipTakenOver } from './analyze.js';
+import { compute, holdersAt, judge, overlaps, serverStatusAt, vipReturned, vipTakenOver } from './analyze.js';
 import { FAULTS, faultPlan, INIT_COMMAND, parseInit, type FaultPlan, type FaultSpec } from './faults.js';
 import { preflight } from './preflight.js';
 import { probeTargets, startProber } from './probe.js';
 import { sshFailoverConnector, type FailoverConnector, type FailoverRemote } from './remote.js';
 import type {
-  FailoverEvent, FailoverListener, FailoverPhase, FailoverReport, ServerChange, TimelineMark, VipChange,
+  FailoverEvent, FailoverListener, FailoverPhase, FailoverReport, HolderCheck, ServerChange, TimelineMark, VipChange,
 } from './types.js';
 import { watchServers, watchVips, type Watcher } from './watchers.js';
+import { arpAnswers } from '../verify/arp.js';
+import { KEEPALIVED_DUMP, parseKeepalivedStates } from '../verify/host-state.js';
+import { splitBrainMessage, splitBrainMinMs } from '../verify/split-brain.js';
+import { instanceName } from '../render/names.js';
 
 export class FailoverError extends Error {
   /** 2: usage or I/O (cannot connect, unknown upstream); 1: the test could not run to a verdict. */
@@ -90,7 +94,7 @@ interface Cast {
   backup: Lb;
   /** An upstream fault's upstream. */
   upstream?: string;
-  /** The host the fault is applied to: the primary, or the upstream. */
+  /** The host the fault is applied to: the primary, the backup, or the upstream. */
   target: string;
 }
 
@@ -104,7 +108,7 @@ function castOf(model: Topology, spec: FaultSpec, opts: FailoverOptions): Cast {
   if (model.sites.length === 0 && model.services.length === 0) {
     throw new FailoverError('the topology has no site or service to probe (sections kept whole with haproxy-section are not probed)');
   }
-  if (spec.target !== 'upstream') return { vip, primary, backup, target: primary.name };
+  if (spec.target !== 'upstream') return { vip, primary, backup, target: (spec.target === 'vip-backup' ? backup : primary).name };
   const managed = new Set(model.upstreams.filter((u) => u.managed).map((u) => u.name));
   const upstream = opts.upstream ?? model.sites.flatMap((s) => s.servers).find((n) => managed.has(n));
   if (!upstream) throw new FailoverError('kill-upstream needs a managed upstream (halab reaches it over SSH to kill its web server)');
@@ -165,9 +169,10 @@ function emptyReport(model: Topology, fault: FaultKind, cast: Cast, t: Timing, m
     baselineFailed: 0,
     sites: {},
     failback: { expected: false, restoreAtMs: null, vipMovedMs: null, vipMovedAtMs: null, ...noFailures },
+    splitBrain: null,
     restored: { ok: true, problems: [] },
     verdict: 'fail', reasons: [], notes: [], elapsedMs: 0,
-    timeline: { samples: [], vip: [], servers: [], marks },
+    timeline: { samples: [], vip: [], servers: [], marks, holders: [] },
   };
 }
 
@@ -205,6 +210,8 @@ class FailoverRun {
   faultHost?: FailoverRemote;
   faultApplied = false;
   restoreSent = false;
+  /** The closer looks taken at two holders of the VIP (HolderCheck). */
+  readonly holderChecks: HolderCheck[] = [];
 
   constructor(
     readonly model: Topology,
@@ -343,7 +350,8 @@ class FailoverRun {
     }
     const host = (this.faultHost = this.ctl.get(cast.target)!);
     const init = parseInit((await host.exec(INIT_COMMAND, { timeoutMs: 10_000 })).stdout);
-    const plan = (this.plan = faultPlan(this.fault, init, { iface: lbInterface(cast.primary, cast.vip), holdMs: timing.holdMs }));
+    const lb = model.lbs.find((l) => l.name === cast.target) ?? cast.primary;
+    const plan = (this.plan = faultPlan(this.fault, init, { iface: lbInterface(lb, cast.vip), holdMs: timing.holdMs }));
     if (!(await vipWatch.ready(5000))) {
       this.report.notes.push(
         'not every lb answered the VIP poll before the fault ' +
@@ -381,8 +389,9 @@ class FailoverRun {
     const before = holdersAt(armed.vipWatch.changes, cast.vip.address, this.now());
     if (this.spec.movesVip && !(before.length === 1 && before[0] === cast.primary.name)) {
       this.report.reasons.push(
-        `before the fault the VIP ${cast.vip.address} was on ${before.join(' and ') || 'no lb'}, ` +
-          `not on the primary ${cast.primary.name} alone`,
+        before.length > 1
+          ? `before the fault: ${splitBrainMessage({ vip: cast.vip.address, holders: before })}`
+          : `before the fault the VIP ${cast.vip.address} was on ${before[0] ?? 'no lb'}, not on the primary ${cast.primary.name}`,
       );
       return undefined;
     }
@@ -413,6 +422,7 @@ class FailoverRun {
     const holdEnd = Math.min(faultAt + timing.holdMs, a.deadline - 500);
     // a fault timed on the host lasts its whole hold: no event ends it early
     const settledAt = await this.settle(a, holdEnd, () => (timed ? null : this.takeoverAt(a, faultAt)));
+    await this.lookAtTwoHolders(a, holdEnd);
     const now = this.now();
     this.phase(
       'fault',
@@ -420,6 +430,47 @@ class FailoverRun {
       settledAt !== null ? `settled after ${Math.round(settledAt - faultAt)} ms` : `held ${Math.round(now - faultAt)} ms`,
     );
     return faultAt;
+  }
+
+  /**
+   * When the VIP poll sees two or more lbs holding the VIP at the end of the fault phase: keeps the
+   * fault until they have held it together for longer than VRRP lets two masters last (bounded by
+   * the hold), then takes a closer look: keepalived's state on each, and who answers ARP for the VIP
+   * from this machine (bounded: arping waits 2 s at most). A takeover leaves one holder, so this
+   * costs a normal run nothing.
+   */
+  async lookAtTwoHolders(a: Armed, holdEnd: number): Promise<void> {
+    const vip = this.cast.vip;
+    // the stretch of two holders still going now, if any (a closed one ended before now)
+    const two = (now = this.now()) => overlaps(a.vipWatch.changes, vip.address, now).find((o) => o.to >= now);
+    const minMs = splitBrainMinMs(vip.advertMs);
+    let open = two();
+    while (open && this.now() - open.from < minMs && this.now() < holdEnd && !this.opts.signal?.aborted) {
+      await sleep(20);
+      open = two();
+    }
+    if (!open) return;
+    const t = this.now();
+    const holders = holdersAt(a.vipWatch.changes, vip.address, t);
+    const [states, arp] = await Promise.all([this.keepalivedStates(holders), arpAnswers(vip.address)]);
+    const check: HolderCheck = {
+      t: Math.round(t * 10) / 10, vip: vip.address, holders, states,
+      arpMacs: 'macs' in arp ? arp.macs : null,
+      ...('skipped' in arp ? { arpNote: arp.skipped } : {}),
+    };
+    this.holderChecks.push(check);
+    if (check.arpNote) this.report.notes.push(`ARP for ${vip.address} not asked: ${check.arpNote}`);
+    this.phase('fault', 'info', splitBrainMessage(check));
+  }
+
+  /** keepalived's state of the VIP's instance on each lb (its SIGUSR1 dump); null where it could not be read. */
+  async keepalivedStates(lbs: string[]): Promise<Record<string, string | null>> {
+    const instance = instanceName(this.cast.vip);
+    const read = async (lb: string): Promise<[string, string | null]> => {
+      const d = await this.ctl.get(lb)?.exec(KEEPALIVED_DUMP, { timeoutMs: 5000 }).catch(() => undefined);
+      return [lb, d?.code === 0 ? parseKeepalivedStates(d.stdout).get(instance) ?? null : null];
+    };
+    return Object.fromEntries(await Promise.all(lbs.map(read)));
   }
 
   /** Restore: the fault undone (timed on the host: wait for that moment, then make sure). Returns the restore's time. */
@@ -510,6 +561,7 @@ class FailoverRun {
       vip: this.vipWatch?.changes ?? [],
       servers: this.srvWatch?.changes ?? [],
       marks: this.marks,
+      holders: this.holderChecks,
     };
     // the probed targets: sites, then TCP services (reported alike)
     const facts = {
@@ -518,6 +570,7 @@ class FailoverRun {
       endT,
       takeover: this.spec.takeover,
       cuttable: this.spec.cuts?.(this.model, this.report.target) ?? [],
+      splitBrainMinMs: splitBrainMinMs(this.cast.vip.advertMs),
     };
     this.report = judge(compute(this.report, observed, facts), this.cast.vip.address);
     this.report.elapsedMs = Math.round(this.now());

@@ -51,6 +51,36 @@ export interface ServerChange {
   status: string;
 }
 
+/**
+ * A closer look taken when the VIP poll saw two or more lbs holding the VIP at once (run.ts): what
+ * keepalived said on each, and who answered ARP for the VIP from this machine.
+ */
+export interface HolderCheck {
+  t: number;
+  vip: string;
+  /** The lbs the VIP poll saw holding it. */
+  holders: string[];
+  /** keepalived's state of the VIP's instance on each of them (MASTER, BACKUP, FAULT…); null: not read. */
+  states: Record<string, string | null>;
+  /** The MACs that answered ARP for the VIP (verify/arp.ts); null when ARP was not asked (`arpNote` says why). */
+  arpMacs: string[] | null;
+  arpNote?: string;
+}
+
+/** Two or more lbs held the VIP at once, longer than VRRP lets two masters last (analyze.ts `splitBrainOf`). */
+export interface SplitBrainReport {
+  vip: string;
+  /** Every lb seen holding the VIP together with another. */
+  holders: string[];
+  /** When two holders were first seen (ms since t0), and how long the longest such stretch lasted. */
+  atMs: number;
+  lastedMs: number;
+  /** keepalived's states from the closer look (HolderCheck), when one was taken. */
+  states: Record<string, string | null>;
+  /** The MACs that answered ARP for the VIP in the closer look; null when ARP was not asked. */
+  arpMacs: string[] | null;
+}
+
 /** A labelled moment on the timeline (fault sent, restore sent, …). */
 export interface TimelineMark {
   t: number;
@@ -125,7 +155,7 @@ export interface PreflightResult {
 export interface FailoverReport {
   topology: string;
   fault: FaultKind;
-  /** The host the fault was applied to (the lb holding the VIP, or an upstream). */
+  /** The host the fault was applied to (the lb holding the VIP, the backup, or an upstream). */
   target: string;
   primary: string;
   /** The lb expected to take the VIP over (the highest-priority backup). */
@@ -195,6 +225,9 @@ export interface FailoverReport {
     lastFailedMs: number | null;
   };
 
+  /** Two or more lbs held the VIP at once (null: never seen); the verdict fails with it. */
+  splitBrain: SplitBrainReport | null;
+
   /** After the run: the fault undone, every daemon running, the VIP on the primary. */
   restored: { ok: boolean; problems: string[] };
 
@@ -210,5 +243,7 @@ export interface FailoverReport {
     vip: VipChange[];
     servers: ServerChange[];
     marks: TimelineMark[];
+    /** The closer looks taken at two holders (HolderCheck). */
+    holders: HolderCheck[];
   };
 }

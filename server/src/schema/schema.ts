@@ -376,7 +376,7 @@ export const BLOCKS: Record<string, BlockSpec> = {
     id: 'failover-test', title: 'failover-test',
     keywords: [
       { keyword: 'fault', args: [ENUM(FAULT_KINDS)], default: 'kill-haproxy',
-        doc: 'The fault injected on the lb holding the VIP (or, for kill-upstream, on one upstream).' },
+        doc: 'The fault injected on the lb holding the VIP (block-vrrp: on the backup; kill-upstream: on one upstream).' },
       { keyword: 'probe-interval', args: [DURATION()], default: '5ms',
         doc: 'Time between probe requests to each site. Each edge of an outage lies between two requests, so the outage is known to ± ' +
           'this (the report states the resolution it reached).' },

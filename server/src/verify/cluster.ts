@@ -10,6 +10,7 @@ import type { Service, Site, Topology } from '../../../shared/model/types.js';
 import { probeOnce, serviceTarget } from '../failover/probe-core.js';
 import type { ExecResult } from '../deploy/ssh.js';
 import { ADDRESSES, KEEPALIVED_DUMP, parseAddresses, parseKeepalivedStates, type Exec } from './host-state.js';
+import { splitBrainMessage } from './split-brain.js';
 type Emit = (e: { host?: string; step: 'vip' | 'sites'; status: 'start' | 'ok' | 'fail' | 'info'; message?: string; ms?: number }) => void;
 
 export type HttpGet = (url: string, host: string, timeoutMs: number) => Promise<{ status: number; body: string }>;
@@ -140,7 +141,7 @@ async function checkVips(
     const parts = bad.map((v) => {
       const h = last[v]!;
       if (h.length === 0) return `no lb holds ${v}`;
-      if (h.length > 1) return `${v} is on ${h.join(' and ')} at once (split brain: VRRP adverts do not reach the peer?)`;
+      if (h.length > 1) return splitBrainMessage({ vip: v, holders: h });
       return `${v} is on ${h[0]}, not on the primary ${primary}`;
     });
     res.message = parts.join('; ') + (await explainFault(model, lbs));

@@ -24,6 +24,7 @@ function report(): FailoverReport {
     },
     failback: { expected: true, restoreAtMs: 2000, vipMovedMs: 700, vipMovedAtMs: 2700, outageMs: 0, outageEnded: true, resolutionMs: 100,
       failedRequests: 0, totalRequests: 20, firstFailedMs: null, lastFailedMs: null },
+    splitBrain: null,
     restored: { ok: true, problems: [] },
     verdict: 'pass', reasons: [], notes: ['a <b>note</b>'], elapsedMs: 3100,
     timeline: {
@@ -32,6 +33,7 @@ function report(): FailoverReport {
         { t: 1480, lb: 'lb1', vip: '198.18.0.100', has: false }, { t: 1480, lb: 'lb2', vip: '198.18.0.100', has: true }],
       servers: [],
       marks: [{ t: 1000, label: 'fault' }, { t: 2000, label: 'restore' }],
+      holders: [],
     },
   } as FailoverReport;
 }
@@ -57,4 +59,20 @@ test('the report states the verdict and the numbers, and escapes text', () => {
   const failed = reportHtml({ ...report(), verdict: 'fail', reasons: ['outage 1200 ms > max 1000 ms'] }, 'x');
   assert.match(failed, /FAIL — /);
   assert.match(failed, /outage 1200 ms &#62; max 1000 ms/);
+});
+
+test('a split brain gets its own row with the evidence, and the verdict its reason', () => {
+  assert.doesNotMatch(reportHtml(report(), 'x'), /split brain/, 'no row when none was seen');
+  const reason = 'split brain: lb1 and lb2 both held the VIP 198.18.0.100';
+  const html = reportHtml({
+    ...report(), fault: 'block-vrrp', target: 'lb2', verdict: 'fail', reasons: [reason],
+    splitBrain: {
+      vip: '198.18.0.100', holders: ['lb1', 'lb2'], atMs: 4000, lastedMs: 2600,
+      states: { lb1: 'MASTER', lb2: 'MASTER' }, arpMacs: ['02:00:00:00:00:01', '02:00:00:00:00:02'],
+    },
+  }, 'x');
+  assert.match(html, /FAIL — block-vrrp on lb2/);
+  assert.ok(html.includes(`<li>${reason}</li>`));
+  assert.match(html, /<tr class="brain"><th>split brain<\/th><td>lb1 and lb2 held 198\.18\.0\.100 together for up to 2600 ms; /);
+  assert.match(html, /ARP answered from 2 MAC\(s\) 02:00:00:00:00:01, 02:00:00:00:00:02; keepalived: lb1 MASTER, lb2 MASTER/);
 });

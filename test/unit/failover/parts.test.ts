@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { analyze } from '../../../server/src/engine.js';
 import { renderCommand } from '../../../server/src/deploy/shell-quote.js';
 import { parseShowStat } from '../../../server/src/verify/haproxy-stats.js';
-import { expectedFailoverMs, faultPlan, linkDownCommand, LINK_DOWN_DELAY_MS } from '../../../server/src/failover/faults.js';
+import { expectedFailoverMs, FAULTS, faultPlan, linkDownCommand, LINK_DOWN_DELAY_MS } from '../../../server/src/failover/faults.js';
 import { probeOnce, startProber } from '../../../server/src/failover/probe.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -83,6 +83,64 @@ describe('fault commands', () => {
     const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => l.replace(/^\d+ /, ''));
     assert.deepEqual(lines, ['service keepalived stop', 'service keepalived start', 'killall -s KILL haproxy']);
     assert.deepEqual(faultPlan('stop-haproxy', 'systemd', { iface: 'eth0', holdMs: 0 }).apply, ['systemctl', 'stop', 'haproxy']);
+  });
+});
+
+describe('block-vrrp', () => {
+  const plan = faultPlan('block-vrrp', 'sysv', { iface: 'eth0', holdMs: 0 });
+  const isRoot = process.getuid?.() === 0;
+  const hasNft = existsSync('/usr/sbin/nft');
+  /** Runs the commands in a network namespace of their own (nothing in it, nothing leaves it): the real nft, no host touched. */
+  const inPrivateNet = (...cmds: Array<Parameters<typeof renderCommand>[0]>) =>
+    execFileSync('unshare', ['-n', 'sh', '-c', cmds.map((c) => `( ${renderCommand(c)} ); echo "exit $?"`).join('; ')],
+      { encoding: 'utf8', timeout: 10_000 });
+
+  it('is applied to the backup, moves the VIP (the backup takes it too), and restores in one step', () => {
+    assert.equal(FAULTS['block-vrrp'].target, 'vip-backup');
+    assert.equal(FAULTS['block-vrrp'].movesVip, true);
+    assert.equal(FAULTS['block-vrrp'].timedOnHost, undefined, 'the SSH session stays up: its restore is an ordinary command');
+    // the backup hears no advert: it waits for its master-down timer (3 × 1 s + (256 − 249)/256 s)
+    const m = analyze('topology t\nvip 198.18.9.100/24 { router-id 9 }\nlb a { address 198.18.9.11; role primary }\n' +
+      'lb b { address 198.18.9.12; role backup }\nupstream u { address 198.18.9.21 }\nsite s { host s.test; servers u }\n').model;
+    assert.equal(Math.round(expectedFailoverMs(m, 'block-vrrp', 249)), 3027);
+  });
+
+  it('drops VRRP (protocol 112) arriving at the host in a table of its own, and the restore removes exactly that table',
+    { skip: (!isRoot || !hasNft) && 'needs root and nft (a private network namespace)' }, () => {
+      const applied = inPrivateNet(
+        ['nft', 'add', 'table', 'ip', 'other'], // somebody else's table: the restore must leave it
+        plan.apply, ['nft', 'list', 'ruleset'], plan.checks[0]![1],
+        plan.apply, ['nft', 'list', 'ruleset'], // applied twice (a leftover of a crashed run): replaced, not doubled
+        plan.restore, ['nft', 'list', 'ruleset'], plan.checks[0]![1],
+        plan.restore, // the restore twice: still fine
+      );
+      // each command's output, in order: add, apply, list, check, apply, list, restore, list, check, restore
+      const out = applied.split(/exit \d+\n/);
+      const [first, second, afterRestore] = [out[2], out[5], out[7]];
+      assert.match(first!, /table inet halab_fault \{\n\s+chain input \{\n\s+type filter hook input priority -200; policy accept;\n\s+meta l4proto vrrp .*drop/);
+      assert.equal((second!.match(/meta l4proto vrrp/g) ?? []).length, 1, second);
+      assert.doesNotMatch(afterRestore!, /halab_fault/);
+      assert.match(afterRestore!, /table ip other/);
+      const exits = [...applied.matchAll(/exit (\d+)/g)].map((x) => Number(x[1]));
+      // the first check fails (the table is there), the second passes
+      assert.deepEqual(exits, [0, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
+    });
+
+  it('the check does not pass where nft is missing', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'halab-nonft-'));
+    try {
+      const r = (() => {
+        try {
+          execFileSync('sh', ['-c', renderCommand(plan.checks[0]![1])], { env: { PATH: empty }, timeout: 5000 });
+          return 0;
+        } catch (e) {
+          return (e as { status: number }).status;
+        }
+      })();
+      assert.notEqual(r, 0);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
 

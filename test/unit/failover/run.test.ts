@@ -9,9 +9,9 @@ import { analyze } from '../../../server/src/engine.js';
 import { FAULT_KINDS } from '../../../server/src/schema/schema.js';
 import { renderCommand } from '../../../server/src/deploy/shell-quote.js';
 import { FAULTS, faultPlan } from '../../../server/src/failover/faults.js';
-import { compute, judge, type Observed, type RunFacts } from '../../../server/src/failover/analyze.js';
+import { compute, judge, overlaps, type Observed, type RunFacts } from '../../../server/src/failover/analyze.js';
 import { formatReport } from '../../../server/src/failover/format.js';
-import type { FailoverReport, ProbeSample, VipChange } from '../../../server/src/failover/types.js';
+import type { FailoverReport, HolderCheck, ProbeSample, VipChange } from '../../../server/src/failover/types.js';
 
 const model = analyze(`topology t
 vip 198.18.9.100/24 { router-id 9 }
@@ -26,13 +26,14 @@ describe('FAULTS', () => {
     assert.deepEqual(Object.keys(FAULTS).sort(), [...FAULT_KINDS].sort());
     for (const kind of FAULT_KINDS) {
       const f = FAULTS[kind];
-      // only a fault on the VIP holder moves the VIP, and then its takeover is the VIP's move
-      assert.equal(f.movesVip, f.target === 'vip-holder', kind);
+      // only a fault on an lb moves the VIP (the holder's loses it, the backup's takes it too), and
+      // then its takeover is the VIP's move
+      assert.equal(f.movesVip, f.target === 'vip-holder' || f.target === 'vip-backup', kind);
       assert.equal(f.takeover === 'vip', f.movesVip, kind);
       const plan = faultPlan(kind, 'systemd', { iface: 'eth0', holdMs: 1000 });
       assert.equal(plan.fault, kind);
       assert.ok(renderCommand(plan.apply) && renderCommand(plan.restore) && plan.checks.length > 0, kind);
-      assert.match(f.restoreLabel, /^(start \w+|link up)$/, kind);
+      assert.match(f.restoreLabel, /^(start \w+|link up|unblock VRRP)$/, kind);
       const ms = f.expectedMs(model, model.vips[0]!, 249);
       assert.ok(Number.isFinite(ms) && ms > 0, `${kind}: ${ms}`);
     }
@@ -55,8 +56,8 @@ function report(over: Partial<FailoverReport> = {}): FailoverReport {
     faultAtMs: 1000, faultAckMs: 5, faultSentMs: 997.5, vipMoved: false, expectVipMove: true, vipMovedMs: null, vipMovedAtMs: null,
     holderAfterFault: ['b'], ...none, cutRequests: 0, baselineFailed: 0, sites: {},
     failback: { expected: true, restoreAtMs: 3000, vipMovedMs: null, vipMovedAtMs: null, ...none },
-    restored: { ok: true, problems: [] }, verdict: 'fail', reasons: [], notes: [], elapsedMs: 0,
-    timeline: { samples: [], vip: [], servers: [], marks: [] },
+    splitBrain: null, restored: { ok: true, problems: [] }, verdict: 'fail', reasons: [], notes: [], elapsedMs: 0,
+    timeline: { samples: [], vip: [], servers: [], marks: [], holders: [] },
     ...over,
   };
 }
@@ -78,8 +79,9 @@ const moved: VipChange[] = [
   { t: 3400, lb: 'b', vip: '198.18.9.100', has: false },
   { t: 3420, lb: 'a', vip: '198.18.9.100', has: true },
 ];
-const facts: RunFacts = { sites: ['s'], vip: '198.18.9.100', endT: 5000, takeover: 'vip', cuttable: [] };
-const observed = (s: ProbeSample[], vip: VipChange[]): Observed => ({ samples: s, vip, servers: [], marks: [] });
+const facts: RunFacts = { sites: ['s'], vip: '198.18.9.100', endT: 5000, takeover: 'vip', cuttable: [], splitBrainMinMs: 2500 };
+const observed = (s: ProbeSample[], vip: VipChange[], holders: HolderCheck[] = []): Observed =>
+  ({ samples: s, vip, servers: [], marks: [], holders });
 
 describe('compute and judge', () => {
   it('a takeover within max-outage and a failback pass; the numbers come from the timeline', () => {
@@ -186,5 +188,72 @@ service ssh { listen 2222; servers u v; port 22 }
     assert.equal(r.verdict, 'fail');
     assert.deepEqual(r.reasons, ['preflight failed: x']);
     assert.equal(r.totalRequests, 250);
+  });
+});
+
+describe('split brain', () => {
+  const VIP = '198.18.9.100';
+  const CAUSE = 'VRRP adverts between the lbs are not getting through (a firewall dropping protocol 112?)';
+  const on = (t: number, lb: string, has: boolean | null): VipChange => ({ t, lb, vip: VIP, has });
+  /** block-vrrp on b: b takes the VIP at 4000 while a keeps it; the restore at 7000; b lets go at 7800. */
+  const both: VipChange[] = [on(0, 'a', true), on(0, 'b', false), on(4000, 'b', true), on(7800, 'b', false)];
+  const blocked = report({
+    fault: 'block-vrrp', target: 'b', holderAfterFault: ['a', 'b'],
+    failback: { ...report().failback, restoreAtMs: 7000 },
+  });
+  const late: RunFacts = { ...facts, endT: 9000 };
+  const look: HolderCheck = {
+    t: 6500, vip: VIP, holders: ['a', 'b'], states: { a: 'MASTER', b: 'MASTER' }, arpMacs: ['0a:00:00:00:00:01', '0a:00:00:00:00:02'],
+  };
+
+  it('the stretches two lbs held the VIP together, from the VIP poll', () => {
+    assert.deepEqual(overlaps(both, VIP, 9000), [{ from: 4000, to: 7800, holders: ['a', 'b'] }]);
+    // an unanswered poll is not holding; a stretch still open lasts until the end
+    assert.deepEqual(overlaps([on(0, 'a', true), on(100, 'b', true), on(300, 'a', null), on(500, 'a', true)], VIP, 900), [
+      { from: 100, to: 300, holders: ['a', 'b'] },
+      { from: 500, to: 900, holders: ['a', 'b'] },
+    ]);
+    // polls dated out of order by their loops are merged in time order
+    assert.deepEqual(overlaps([on(50, 'b', true), on(0, 'a', true), on(80, 'a', false)], VIP, 100), [{ from: 50, to: 80, holders: ['a', 'b'] }]);
+  });
+
+  it('two holders past the VRRP bound fail the verdict, in plain words with keepalived\'s and ARP\'s evidence', () => {
+    const r = judge(compute(blocked, observed(samples(-1, -1), both, [look]), late), VIP);
+    assert.deepEqual(r.splitBrain, {
+      vip: VIP, holders: ['a', 'b'], atMs: 4000, lastedMs: 3800,
+      states: { a: 'MASTER', b: 'MASTER' }, arpMacs: ['0a:00:00:00:00:01', '0a:00:00:00:00:02'],
+    });
+    assert.equal(r.verdict, 'fail');
+    assert.deepEqual(r.reasons, [
+      `split brain: a and b both held the VIP ${VIP} (both MASTER in keepalived; both answered ARP for it, from 2 MACs) — ${CAUSE}`,
+    ]);
+    // the backup took the VIP (the takeover) and let it go after the restore (the failback)
+    assert.equal(r.vipMovedMs, 3000);
+    assert.equal(r.failback.vipMovedMs, 800);
+  });
+
+  it('without a closer look the VIP poll alone decides; ARP from two MACs decides even a short stretch', () => {
+    const r = judge(compute(blocked, observed(samples(-1, -1), both), late), VIP);
+    assert.deepEqual(r.reasons, [`split brain: a and b both held the VIP ${VIP} — ${CAUSE}`]);
+    const short = [on(0, 'a', true), on(0, 'b', false), on(4000, 'b', true), on(5000, 'b', false)];
+    const byArp = judge(compute(blocked, observed(samples(-1, -1), short, [{ ...look, t: 4500, states: {} }]), late), VIP);
+    assert.equal(byArp.splitBrain?.lastedMs, 1000);
+    assert.equal(byArp.verdict, 'fail');
+  });
+
+  it('a failback\'s moment of two holders (shorter than two adverts) is no split brain', () => {
+    // the primary takes the VIP back at 3400, the backup lets go 300 ms later: one advert's work
+    const failback = [on(0, 'a', true), on(1600, 'b', true), on(1610, 'a', false), on(3400, 'a', true), on(3700, 'b', false)];
+    const r = judge(compute(report(), observed(samples(1020, 1500), failback, [{ ...look, arpMacs: ['0a:00:00:00:00:01'] }]), facts), VIP);
+    assert.equal(r.splitBrain, null);
+    assert.equal(r.verdict, 'pass', r.reasons.join('; '));
+  });
+
+  it('the text report gives the evidence a row of its own, and the verdict the sentence', () => {
+    const text = formatReport(judge(compute(blocked, observed(samples(-1, -1), both, [look]), late), VIP));
+    assert.match(text, /\nsplit brain +a and b held 198\.18\.9\.100 from t\+4\.000 s, together for up to 3800 ms; ARP answered from 2 MAC\(s\) /);
+    assert.match(text, /\(0a:00:00:00:00:01, 0a:00:00:00:00:02\); keepalived: a MASTER, b MASTER\n/);
+    assert.match(text, /\nverdict: FAIL — split brain: a and b both held the VIP 198\.18\.9\.100 \(both MASTER/);
+    assert.match(formatReport(judge(compute(report(), observed(samples(1020, 1500), moved), facts), VIP)), /\nsplit brain +none seen\n/);
   });
 });

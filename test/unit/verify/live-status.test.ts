@@ -74,3 +74,23 @@ test('a stopped keepalived, a FAULT and an unreachable lb are told apart', async
   assert.equal(gone.lbs.lb1!.state, 'UNKNOWN');
   assert.match(gone.errors[0]!, /^lb1: connection refused/);
 });
+
+test('two lbs holding the VIP are a split brain, said in plain words; one holder is none', async () => {
+  const calm = await readLiveStatus(model, { targets, connect: fake({
+    lb1: { ip: IP_LB1, dump: dump('MASTER'), stat: STAT },
+    lb2: { ip: IP_LB2, dump: dump('BACKUP'), stat: STAT },
+  }) });
+  assert.deepEqual(calm.splitBrain, []);
+  const split = await readLiveStatus(model, { targets, connect: fake({
+    lb1: { ip: IP_LB1, dump: dump('MASTER'), stat: STAT },
+    lb2: { ip: `${IP_LB2}\n2: eth0    inet 198.18.0.100/24 scope global secondary eth0\\       valid_lft forever`, dump: dump('MASTER'), stat: STAT },
+  }) });
+  assert.deepEqual(split.lbs.lb2, { state: 'MASTER', holdsVips: ['198.18.0.100'] });
+  assert.deepEqual(split.splitBrain, [{
+    vip: '198.18.0.100',
+    holders: ['lb1', 'lb2'],
+    states: { lb1: 'MASTER', lb2: 'MASTER' },
+    message: 'split brain: lb1 and lb2 both hold the VIP 198.18.0.100 (both MASTER in keepalived) — ' +
+      'VRRP adverts between the lbs are not getting through (a firewall dropping protocol 112?)',
+  }]);
+});
