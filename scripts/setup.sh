@@ -20,6 +20,11 @@ declare -A NEED=(
   [iputils-arping]=/usr/bin/arping
   [chromium]=/usr/bin/chromium
   [ansible]=/usr/bin/ansible-playbook
+  # a lab of machines (`lab { hosts machines }`): boots systemd-nspawn machines from a base root
+  # debootstrap builds, with a package mirror apt-ftparchive indexes
+  [systemd-container]=/usr/bin/systemd-nspawn
+  [debootstrap]=/usr/sbin/debootstrap
+  [apt-utils]=/usr/bin/apt-ftparchive
 )
 missing=()
 for pkg in "${!NEED[@]}"; do

@@ -34,3 +34,4 @@ export { LabError, labDown, labStatus, labUp, readLabState, type LabStatus } fro
 export { readLiveStatus, type LiveStatus, type LiveSplitBrain } from './verify/live-status.js';
 export { splitBrainMessage, splitBrains, type SplitBrain } from './verify/split-brain.js';
 export { logServices, readHostLogs } from './verify/host-logs.js';
+export { fleetProblems, mapLimit, type FleetMember } from './fleet/fleet.js';

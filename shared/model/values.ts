@@ -21,6 +21,11 @@ export const TIMEOUT_KINDS = ['connect', 'client', 'server', 'http-request', 'qu
  */
 export const HAPROXY_SECTION_KINDS = ['frontend', 'backend', 'listen', 'userlist', 'peers', 'resolvers', 'mailers', 'http-errors', 'cache', 'ring'] as const;
 export const KEEPALIVED_SECTION_KINDS = ['vrrp_sync_group', 'vrrp_script', 'vrrp_track_file', 'track_file', 'vrrp_track_process', 'track_process'] as const;
+/**
+ * What a lab host is: a network namespace sharing this machine's packages (fast, the default), or
+ * a booted systemd-nspawn machine with its own root, packages and systemd (lab/machine-*.ts).
+ */
+export const LAB_HOST_KINDS = ['namespaces', 'machines'] as const;
 export const FAULT_KINDS = ['kill-haproxy', 'stop-haproxy', 'stop-keepalived', 'link-down', 'block-vrrp', 'kill-upstream'] as const;
 
 /** Names of the topology, lbs, upstreams and sites (language contract, section 1). */

@@ -9,8 +9,8 @@
 import { advertCostTable } from '../model/vrrp-timing.js';
 import { PASS_SECTIONS, type PassSection } from './pass-through.js';
 import {
-  BALANCES, CHECK_KINDS, FAULT_KINDS, FIREWALLS, HAPROXY_SECTION_KINDS, KEEPALIVED_SECTION_KINDS, NAME_RE, OS_VALUES, ROLES, TCP_BALANCES,
-  TIMEOUT_KINDS, TRACKS, VRRP_VERSIONS,
+  BALANCES, CHECK_KINDS, FAULT_KINDS, FIREWALLS, HAPROXY_SECTION_KINDS, KEEPALIVED_SECTION_KINDS, LAB_HOST_KINDS, NAME_RE, OS_VALUES, ROLES,
+  TCP_BALANCES, TIMEOUT_KINDS, TRACKS, VRRP_VERSIONS,
 } from '../../../shared/model/values.js';
 export { BALANCES, CHECK_KINDS, FAULT_KINDS, FIREWALLS, NAME_RE, OS_VALUES, ROLES, TCP_BALANCES, TIMEOUT_KINDS, TRACKS, VRRP_VERSIONS };
 const ON_OFF = ['on', 'off'] as const;
@@ -388,7 +388,14 @@ export const BLOCKS: Record<string, BlockSpec> = {
     id: 'lab', title: 'lab',
     keywords: [
       { keyword: 'bridge', args: [{ label: 'WORD', type: 'iface' }], default: 'halab0',
-        doc: 'The Linux bridge joining the lab\'s network namespaces.' },
+        doc: 'The Linux bridge joining the lab\'s hosts.' },
+      { keyword: 'hosts', args: [ENUM(LAB_HOST_KINDS)], default: 'namespaces',
+        doc: 'What each lb and managed upstream of the lab is. `namespaces`: a network namespace running this machine\'s own ' +
+          'haproxy, keepalived and nginx, without an init system (starts in a second; the default). `machines`: a booted ' +
+          'systemd-nspawn machine with its own Debian root (one cached base, an overlay per host), systemd, sshd and the lab key — ' +
+          'and nothing else: `halab deploy --bootstrap` installs the packages from a package mirror the lab carries, the firewall is ' +
+          'really on, and the `reboot` fault reboots a machine. Needs debootstrap and systemd-container; the first `lab up` builds ' +
+          'the base (about a minute).' },
     ],
   },
 };
