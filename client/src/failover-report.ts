@@ -3,7 +3,7 @@
  * no script): one row of probe results per site, one row per lb showing when it held the VIP,
  * and the test's marks (fault, restore, …) as vertical lines.
  */
-import type { FailoverReport } from '../../server/src/index.js';
+import { formatCameBack, type FailoverReport } from '../../server/src/index.js';
 
 const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${Math.round(v)} ms`);
@@ -133,6 +133,7 @@ ${splitBrainRow(r)}
 <tr><th>failed / total requests</th><td>${r.failedRequests} / ${r.totalRequests}</td></tr>
 ${r.cutRequests ? `<tr><th>cut by the fault</th><td>${r.cutRequests} under way on ${esc(r.target)} when it was killed (no proxy can replay them)</td></tr>` : ''}
 ${up}
+${r.cameBack ? `<tr><th>${esc(r.target)} came back</th><td>${esc(formatCameBack(r.cameBack))}</td></tr>` : ''}
 <tr><th>failback</th><td>${failback}</td></tr>
 <tr><th>lab restored</th><td>${r.restored.ok ? 'yes' : esc(r.restored.problems.join('; '))}</td></tr>
 </table>

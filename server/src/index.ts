@@ -27,7 +27,8 @@ export { expandHome } from './deploy/targets.js';
 // Deploy and the failover test each have a formatEvent; the names say whose.
 export { deployTopology, formatEvent as formatDeployEvent, formatPlan, formatSummary, type DeployResult } from './deploy/index.js';
 export {
-  FAULT_KINDS, FailoverError, formatEvent as formatFailoverEvent, formatReport, isFaultKind, runFailoverTest, type FailoverReport,
+  FAULT_KINDS, FailoverError, formatCameBack, formatEvent as formatFailoverEvent, formatReport, isFaultKind, runFailoverTest,
+  type FailoverReport,
 } from './failover/index.js';
 
 export { LabError, labDown, labStatus, labUp, readLabState, type LabStatus } from './lab/index.js';

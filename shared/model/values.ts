@@ -26,7 +26,7 @@ export const KEEPALIVED_SECTION_KINDS = ['vrrp_sync_group', 'vrrp_script', 'vrrp
  * a booted systemd-nspawn machine with its own root, packages and systemd (lab/machine-*.ts).
  */
 export const LAB_HOST_KINDS = ['namespaces', 'machines'] as const;
-export const FAULT_KINDS = ['kill-haproxy', 'stop-haproxy', 'stop-keepalived', 'link-down', 'block-vrrp', 'kill-upstream'] as const;
+export const FAULT_KINDS = ['kill-haproxy', 'stop-haproxy', 'stop-keepalived', 'link-down', 'reboot', 'block-vrrp', 'kill-upstream'] as const;
 
 /** Names of the topology, lbs, upstreams and sites (language contract, section 1). */
 export const NAME_RE = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;

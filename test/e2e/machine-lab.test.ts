@@ -23,6 +23,7 @@ import { deployTopology, formatPlan } from '../../server/src/deploy/index.js';
 import { labDown, labExec, labRestoreHost, labUp, readLabState, type LabState } from '../../server/src/lab/index.js';
 import { which } from '../../server/src/lab/sys.js';
 import { envSecrets } from '../../server/src/secrets.js';
+import { runFailoverTest } from '../../server/src/failover/index.js';
 import { fixtureModel } from '../helpers/lab-fixture.js';
 import { labVariant } from '../helpers/lab-variant.js';
 
@@ -192,6 +193,35 @@ describe('a lab of machines (systemd-nspawn)', { skip, timeout: 1_200_000 }, () 
     // the rollback started lb2's haproxy again with the old file
     assert.equal(await sh(state, 'lb2', 'systemctl is-active haproxy'), 'active');
     assert.doesNotMatch(await sh(state, 'lb2', 'cat /etc/haproxy/haproxy.cfg'), /nonexistent-dir/);
+  });
+
+  it('the reboot fault: the VIP moves to lb2, lb1 comes back with every service started by systemd, and the VIP returns', async () => {
+    const bootedAt = await sh(state, 'lb1', 'cut -d" " -f22 /proc/1/stat');
+    const r = await runFailoverTest(model, { secrets, fault: 'reboot', durationMs: 25_000 });
+    assert.equal(r.verdict, 'pass', r.reasons.join('; '));
+    assert.equal(r.vipMoved, true);
+    assert.deepEqual(r.holderAfterFault, ['lb2']);
+    assert.ok(r.cameBack && r.cameBack.afterMs !== null, JSON.stringify(r.cameBack));
+    assert.deepEqual(r.cameBack.services, { haproxy: 'active', keepalived: 'active', 'halab-watch': 'active' });
+    assert.notEqual(r.failback.vipMovedMs, null, 'the VIP came back to lb1');
+    assert.ok(r.outageMs <= r.maxOutageMs && r.failback.outageMs <= r.maxOutageMs, `outages ${r.outageMs} / ${r.failback.outageMs} ms`);
+    // seen here, not through halab: lb1 really rebooted (a new systemd), holds the VIP alone, and
+    // its firewall is back (loaded by its unit into the fresh network namespace)
+    assert.notEqual(await sh(state, 'lb1', 'cut -d" " -f22 /proc/1/stat'), bootedAt);
+    assert.deepEqual(await holders(state), ['lb1']);
+    assert.match(await sh(state, 'lb1', 'nft list tables'), /table inet halab/);
+    console.log(`  reboot: VIP moved after ${r.vipMovedMs} ms, lb1 back after ${r.cameBack.afterMs} ms, ` +
+      `VIP back ${r.failback.vipMovedMs} ms after that; outage ${r.outageMs} ms, failback outage ${r.failback.outageMs} ms`);
+  });
+
+  it('split brain: block-vrrp leaves both lbs holding the VIP; the failover test says so and fails', async () => {
+    const r = await runFailoverTest(model, { secrets, fault: 'block-vrrp' });
+    assert.equal(r.verdict, 'fail');
+    assert.deepEqual(r.splitBrain?.holders, ['lb1', 'lb2'], JSON.stringify(r.splitBrain));
+    assert.match(r.reasons[0] ?? '', /split brain: lb1 and lb2 both held the VIP 198\.18\.14\.100/);
+    // restored: VRRP passes again and lb1 alone holds the VIP
+    await until('lb1 alone with the VIP', 10_000, async () => (await holders(state)).join() === 'lb1');
+    assert.doesNotMatch(await sh(state, 'lb2', 'nft list tables'), /halab_fault/);
   });
 
   it('a rebooted machine comes back by itself: a fresh network, every service and the firewall started by systemd', async () => {

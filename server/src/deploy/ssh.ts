@@ -196,6 +196,11 @@ export class SshSession {
     return new SshSession(client, sock, { host: alias, port: opts.port, user: opts.user });
   }
 
+  /** The connection dropped (the host went away, e.g. rebooted): every later call fails. */
+  get isLost(): boolean {
+    return this.lost !== undefined || this.closed;
+  }
+
   private check(): void {
     if (this.closed) throw new Error(`session to ${this.target.host} is closed`);
     if (this.lost) throw new Error(`lost connection to ${this.target.host}: ${this.lost.message}`);

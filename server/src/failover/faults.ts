@@ -173,6 +173,15 @@ export interface FaultSpec {
   /** What the restore does, for the timeline and the progress lines. */
   restoreLabel: string;
   /**
+   * The target goes away and comes back by itself (a reboot): it needs systemd (which starts its
+   * services at boot), its sessions are opened again once it answers, and the restore waits
+   * (at most `waitMs`) until its boot has finished; the report then lists `services` as systemd
+   * started them (FailoverReport.cameBack). Nothing is done to it: what comes back is its own.
+   * `boot` prints which boot the host is in (read before the fault, so the wait ends only on a
+   * new one, not on the old one still stopping) and, once that boot has finished, systemd's state.
+   */
+  comesBack?: { waitMs: number; services: readonly string[]; boot: Command };
+  /**
    * The probed sites and services whose exchanges already under way on the target when the fault
    * ran are lost with the process it kills: no proxy can replay a TCP stream, nor an HTTP request
    * the server had taken. The report counts those as cut, apart from failures (analyze.ts). Absent
@@ -219,6 +228,28 @@ function probedOnWebServer(model: Topology, upstream: string): string[] {
     ...model.services.filter((s) => s.servers.includes(upstream) && s.port === port),
   ].map((s) => s.name);
 }
+
+/**
+ * Reboot, detached from the SSH session it arrives on (the reboot ends that session): the answer
+ * gets out first, then systemd reboots the machine as `systemctl reboot` by hand would.
+ */
+export function rebootCommand(): Command {
+  return script(
+    `PATH="$PATH:/usr/sbin:/sbin"
+command -v systemctl >/dev/null 2>&1 || { echo "no systemctl: the reboot fault needs systemd" >&2; exit 1; }
+setsid sh -c 'trap "" HUP; sleep 0.1; systemctl reboot' halab-reboot </dev/null >/dev/null 2>&1 &`,
+  );
+}
+
+/** What an lb's boot must start for it to serve again (halab-watch through systemd's sysv generator). */
+const REBOOT_SERVICES = ['haproxy', 'keepalived', 'halab-watch'] as const;
+
+/**
+ * "BOOT STATE": which boot this is (PID 1's start time, in clock ticks since the kernel booted: a
+ * machine shares its kernel, so the kernel's boot id would not change) and systemd's state once
+ * the boot has finished — `running`, or `degraded` when a unit failed; `stopping` while it goes down.
+ */
+export const BOOT_COMMAND: Command = script('b=$(cut -d" " -f22 /proc/1/stat); s=$(systemctl is-system-running --wait); echo "$b $s"');
 
 const ON_VIP_HOLDER = { target: 'vip-holder', movesVip: true, takeover: 'vip' } as const;
 
@@ -269,6 +300,18 @@ export const FAULTS: Record<FaultKind, FaultSpec> = {
     restoreLabel: 'unblock VRRP',
     // the backup's master-down timer runs out as if the primary were silent
     expectedMs: (_m, vip, p) => masterDownMs(vip, p),
+  },
+  reboot: {
+    ...ON_VIP_HOLDER,
+    plan: () => ({
+      apply: rebootCommand(),
+      restore: BOOT_COMMAND,
+      checks: REBOOT_SERVICES.map((s): [string, Command] => [`${s} started by systemd`, ['systemctl', 'is-active', '--quiet', s]]),
+    }),
+    restoreLabel: 'wait for the machine to boot',
+    comesBack: { waitMs: 120_000, services: REBOOT_SERVICES, boot: BOOT_COMMAND },
+    // systemd stops keepalived first thing: a priority-0 advert, as stop-keepalived
+    expectedMs: (_m, vip, p) => vip.advertMs + skewMs(p, vip),
   },
   'kill-upstream': {
     target: 'upstream',

@@ -27,6 +27,13 @@ function splitBrainCell(r: FailoverReport): string {
   ].join('; ');
 }
 
+/** A rebooted target: when it answered again, and what systemd had started. */
+export function cameBack(c: NonNullable<FailoverReport['cameBack']>): string {
+  if (c.afterMs === null) return 'NO: it did not answer again within the wait';
+  const services = Object.entries(c.services).map(([s, state]) => `${s} ${state}`).join(', ');
+  return `${ms(c.afterMs)} after the fault, booted; started by systemd: ${services}`;
+}
+
 export function formatReport(r: FailoverReport): string {
   const lines: string[] = [];
   lines.push(`Failover test: ${r.topology}, fault ${r.fault} on ${r.target} (primary ${r.primary}, backup ${r.backup})`);
@@ -64,6 +71,7 @@ export function formatReport(r: FailoverReport): string {
     ]);
   }
   rows.push(['restore sent', at(r.failback.restoreAtMs)]);
+  if (r.cameBack) rows.push([`${r.target} came back`, cameBack(r.cameBack)]);
   rows.push(['failback: VIP back after', r.failback.expected ? ms(r.failback.vipMovedMs) : 'not expected']);
   rows.push(['failback: outage', `${ms(r.failback.outageMs)} (${r.failback.failedRequests} / ${r.failback.totalRequests} failed)`]);
   rows.push(['restored', r.restored.ok ? 'yes' : `NO: ${r.restored.problems.join('; ')}`]);

@@ -1,7 +1,7 @@
 /** The failover test: public API (engine code, no `vscode`). See docs/failover.md. */
 export * from './types.js';
 export { runFailoverTest, FailoverError, type FailoverOptions } from './run.js';
-export { formatReport, formatEvent } from './format.js';
+export { formatReport, formatEvent, cameBack as formatCameBack } from './format.js';
 export { diagnoseVrrp, type VrrpDiagnosis } from '../verify/diagnose-vrrp.js';
 export { FAULTS, FAULT_KINDS, isFaultKind, expectedFailoverMs, type FaultSpec } from './faults.js';
 export {

@@ -29,7 +29,8 @@ import { compute, holdersAt, judge, overlaps, serverStatusAt, vipReturned, vipTa
 import { FAULTS, faultPlan, INIT_COMMAND, parseInit, type FaultPlan, type FaultSpec } from './faults.js';
 import { preflight } from './preflight.js';
 import { probeTargets, startProber } from './probe.js';
-import { sshFailoverConnector, type FailoverConnector, type FailoverRemote } from './remote.js';
+import { reconnecting, sshFailoverConnector, type FailoverConnector, type FailoverRemote } from './remote.js';
+import type { ExecResult } from '../deploy/ssh.js';
 import type {
   FailoverEvent, FailoverListener, FailoverPhase, FailoverReport, HolderCheck, ServerChange, TimelineMark, VipChange,
 } from './types.js';
@@ -210,6 +211,8 @@ class FailoverRun {
   faultHost?: FailoverRemote;
   faultApplied = false;
   restoreSent = false;
+  /** A fault whose target comes back: which boot it was in before the fault (FaultSpec.comesBack.boot). */
+  bootBefore?: string;
   /** The closer looks taken at two holders of the VIP (HolderCheck). */
   readonly holderChecks: HolderCheck[] = [];
 
@@ -271,7 +274,11 @@ class FailoverRun {
         : [];
     const ctlNames = [...model.lbs.map((l) => l.name), ...upstreams];
     const open = async (name: string, into: Map<string, FailoverRemote>) => {
-      const r = await connector(this.targetOf(name), { keepaliveCountMax });
+      const target = this.targetOf(name);
+      // a host that reboots (the reboot fault, or by itself) is reached again once it answers
+      const r = reconnecting(await connector(target, { keepaliveCountMax }), () =>
+        connector(target, { keepaliveCountMax, readyTimeoutMs: 3000 }),
+      );
       this.sessions.push(r);
       into.set(name, r);
     };
@@ -350,6 +357,12 @@ class FailoverRun {
     }
     const host = (this.faultHost = this.ctl.get(cast.target)!);
     const init = parseInit((await host.exec(INIT_COMMAND, { timeoutMs: 10_000 })).stdout);
+    if (this.spec.comesBack && init !== 'systemd') {
+      throw new FailoverError(
+        `${this.fault} needs ${cast.target} to run systemd, which starts its services again at boot; it does not ` +
+          '(a namespace lab host has no init: use a lab of machines, `lab { hosts machines }`, or a real server)',
+      );
+    }
     const lb = model.lbs.find((l) => l.name === cast.target) ?? cast.primary;
     const plan = (this.plan = faultPlan(this.fault, init, { iface: lbInterface(lb, cast.vip), holdMs: timing.holdMs }));
     if (!(await vipWatch.ready(5000))) {
@@ -403,6 +416,10 @@ class FailoverRun {
     const { fault, cast, timing, report } = this;
     const timed = this.spec.timedOnHost;
     this.phase('fault', 'start', `${fault} on ${cast.target}`);
+    if (this.spec.comesBack) {
+      const b = await a.host.exec(this.spec.comesBack.boot, { timeoutMs: 60_000 }).catch(() => undefined);
+      this.bootBefore = b?.stdout.trim().split(/\s+/)[0];
+    }
     const sent = this.now();
     this.faultApplied = true;
     // a fault timed on the host may cut the answer off: its failure to answer is no failure
@@ -485,6 +502,12 @@ class FailoverRun {
       this.restoreSent = true;
       report.failback.restoreAtMs = this.mark(`restore: ${a.plan.fault} undone (timed on ${cast.target})`, restoreAt);
       void a.host.exec(a.plan.restore, { timeoutMs: 15_000 }).catch(() => undefined);
+    } else if (this.spec.comesBack) {
+      restoreAt = this.now();
+      this.restoreSent = true;
+      report.failback.restoreAtMs = this.mark(`restore: ${label} (${cast.target})`, restoreAt);
+      this.phase('restore', 'start', label);
+      await this.awaitReturn(a, faultAt, this.spec.comesBack);
     } else {
       restoreAt = this.now();
       this.restoreSent = true;
@@ -497,6 +520,39 @@ class FailoverRun {
     }
     this.phase('restore', 'ok', `${label} on ${cast.target}`);
     return restoreAt;
+  }
+
+  /**
+   * A target that comes back by itself (a reboot): waits (bounded) until it answers again and its
+   * boot has finished, then asks systemd which of the services it started run. Records when it was
+   * back and what ran in `report.cameBack`; a target that never came back is a problem of the
+   * restore, said plainly.
+   */
+  async awaitReturn(a: Armed, faultAt: number, back: NonNullable<FaultSpec['comesBack']>): Promise<void> {
+    const { cast, report } = this;
+    const until = this.now() + back.waitMs;
+    let booted: ExecResult | undefined;
+    // a new boot (not the old one still stopping), finished
+    const isBack = (r: ExecResult | undefined) => {
+      const [boot, state] = r?.stdout.trim().split(/\s+/) ?? [];
+      return boot !== undefined && boot !== this.bootBefore && (state === 'running' || state === 'degraded');
+    };
+    while (!booted && this.now() < until && !this.opts.signal?.aborted) {
+      const r = await a.host.exec(back.boot, { timeoutMs: Math.max(1000, until - this.now()) }).catch(() => undefined);
+      if (isBack(r)) booted = r;
+      else await sleep(200);
+    }
+    if (!booted) {
+      report.cameBack = { afterMs: null, services: {} };
+      report.restored.problems.push(`${cast.target} did not come back within ${Math.round(back.waitMs / 1000)} s`);
+      return;
+    }
+    const afterMs = Math.round(this.now() - faultAt);
+    this.mark(`${cast.target} back (systemd ${booted.stdout.trim().split(/\s+/)[1]})`);
+    const states = await a.host.exec(['systemctl', 'is-active', ...back.services], { timeoutMs: 10_000 }).catch(() => undefined);
+    const lines = states?.stdout.trim().split('\n') ?? [];
+    report.cameBack = { afterMs, services: Object.fromEntries(back.services.map((s, i) => [s, lines[i] ?? 'unknown'])) };
+    this.phase('restore', 'info', `${cast.target} back after ${afterMs} ms: ${back.services.map((s, i) => `${s} ${lines[i] ?? '?'}`).join(', ')}`);
   }
 
   /** Failback: until the VIP is back on the primary (the server UP again) and settled, at the latest the probe's end. */

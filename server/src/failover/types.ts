@@ -201,6 +201,13 @@ export interface FailoverReport {
   baselineFailed: number;
   sites: Record<string, SiteStats>;
 
+  /**
+   * A fault whose target comes back by itself (reboot): how long after the fault it answered
+   * again with its boot finished (null: it did not, within the wait), and the state systemd
+   * reports for each service it must have started (`active`, `failed`, …).
+   */
+  cameBack?: { afterMs: number | null; services: Record<string, string> };
+
   /** kill-upstream: when HAProxy marked the killed server DOWN (from the fault) and UP again (from the restore). */
   upstream?: {
     name: string;

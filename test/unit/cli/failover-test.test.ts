@@ -14,7 +14,7 @@ describe('halab failover-test usage', () => {
   it('an unknown fault kind: exit 2, naming the valid ones', () => {
     const r = run(FILE, '--fault', 'unplug-everything');
     assert.equal(r.status, 2, r.stderr);
-    assert.match(r.stderr, /--fault must be one of kill-haproxy, stop-haproxy, stop-keepalived, link-down, block-vrrp, kill-upstream/);
+    assert.match(r.stderr, /--fault must be one of kill-haproxy, stop-haproxy, stop-keepalived, link-down, reboot, block-vrrp, kill-upstream/);
   });
 
   it('a duration without a unit: exit 2', () => {

@@ -33,10 +33,21 @@ describe('FAULTS', () => {
       const plan = faultPlan(kind, 'systemd', { iface: 'eth0', holdMs: 1000 });
       assert.equal(plan.fault, kind);
       assert.ok(renderCommand(plan.apply) && renderCommand(plan.restore) && plan.checks.length > 0, kind);
-      assert.match(f.restoreLabel, /^(start \w+|link up|unblock VRRP)$/, kind);
+      assert.match(f.restoreLabel, /^(start \w+|link up|unblock VRRP|wait for the machine to boot)$/, kind);
       const ms = f.expectedMs(model, model.vips[0]!, 249);
       assert.ok(Number.isFinite(ms) && ms > 0, `${kind}: ${ms}`);
     }
+  });
+
+  it('reboot is the fault whose target comes back by itself: systemd must have started haproxy, keepalived and halab-watch', () => {
+    assert.deepEqual(FAULT_KINDS.filter((k) => FAULTS[k].comesBack), ['reboot']);
+    const plan = faultPlan('reboot', 'systemd', { iface: 'eth0', holdMs: 1000 });
+    // detached, so the answer gets out before the reboot ends the session
+    assert.match(renderCommand(plan.apply), /setsid sh -c .*trap "" HUP; sleep 0\.1; systemctl reboot.* &/s);
+    assert.deepEqual(plan.checks.map(([, c]) => renderCommand(c)), [
+      'systemctl is-active --quiet haproxy', 'systemctl is-active --quiet keepalived', 'systemctl is-active --quiet halab-watch',
+    ]);
+    assert.match(renderCommand(plan.restore), /systemctl is-system-running --wait/);
   });
 
   it('a fault timed on the host is the one that cuts the link SSH travels on', () => {
