@@ -239,3 +239,50 @@ describe('a lab of machines (systemd-nspawn)', { skip, timeout: 1_200_000 }, () 
     assert.equal(r.status, 200);
   });
 });
+
+/**
+ * The same pair with `firewall firewalld` (198.18.15.0/24, bridge halabmf0): firewalld's Debian
+ * package, installed by the bootstrap, runs in the machines, and its zone lets the sites, the
+ * stats page and VRRP through and nothing else.
+ */
+const FW_FILE = join(dir, 'mfw.halab');
+writeFileSync(
+  FW_FILE,
+  labVariant({ topology: 'mfw', net: '198.18.15', bridge: 'halabmf0', machines: true }).replace(/^firewall none$/m, 'firewall firewalld'),
+);
+const fwModel = fixtureModel(FW_FILE);
+
+describe('a lab of machines with firewalld', { skip, timeout: 900_000 }, () => {
+  let state: LabState;
+  const vip = '198.18.15.100';
+
+  before(async () => {
+    assert.equal(fwModel.firewall, 'firewalld');
+    await labDown(fwModel).catch(() => undefined);
+    state = await labUp(fwModel);
+  });
+
+  after(async () => {
+    await labDown(fwModel);
+    assert.doesNotMatch(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }), /halab-mfw-/);
+    assert.doesNotMatch(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }), /network-namespace-path=\/run\/netns\/halab-mfw-/);
+  });
+
+  it('deploy --bootstrap installs and starts firewalld; sites, stats and VRRP pass, another port does not', async () => {
+    const d = await deployTopology(fwModel, { secrets, source: FW_FILE, bootstrap: true });
+    assert.equal(d.ok, true, JSON.stringify(d.failure));
+    for (const h of [...LBS, ...UPSTREAMS]) {
+      assert.equal(await sh(state, h, 'firewall-cmd --state'), 'running', h);
+      assert.equal(await sh(state, h, 'systemctl is-enabled firewalld'), 'enabled', h);
+    }
+    assert.equal((await get(vip, 80, '/', { Host: 'web01.lab.test' })).status, 200);
+    const auth = `Basic ${Buffer.from(`admin:${ENV.HALAB_STATS_PASSWORD}`).toString('base64')}`;
+    assert.equal((await get(vip, 8080, '/', { Authorization: auth })).status, 200);
+    const holds = async (lb: string) => (await sh(state, lb, 'ip -o -4 addr show dev eth0')).includes(` ${vip}/`);
+    assert.deepEqual([await holds('lb1'), await holds('lb2')], [true, false], 'VRRP passes: the backup hears the primary');
+    await sh(state, 'lb1', 'systemd-run --unit=halab-test-9999 /usr/bin/systemd-socket-activate -l 9999 --accept --inetd /bin/cat');
+    await until('the test listener', 10_000, async () => (await sh(state, 'lb1', 'ss -Hltn "sport = :9999"')).includes('9999'));
+    assert.notEqual(await connects('198.18.15.11', 9999, 2000), 'connected', 'firewalld lets through a port the file does not open');
+    assert.equal(await sh(state, 'lb1', 'timeout 3 bash -c "exec 3<>/dev/tcp/127.0.0.1/9999" && echo open'), 'open');
+  });
+});

@@ -42,6 +42,9 @@ import type { HostTarget } from './targets.js';
 import type { DeployEvent, DeployStep, HostResult } from './types.js';
 
 /** A failure at a known step of a host's deploy. */
+/** The bound on each bootstrap command (apt-get update, apt-get install …): packages take minutes. */
+export const BOOTSTRAP_TIMEOUT_MS = 15 * 60_000;
+
 export class StepError extends Error {
   constructor(
     readonly step: DeployStep,
@@ -160,7 +163,8 @@ export class HostDeployment {
   async bootstrap(cmds: Command[]): Promise<void> {
     const s = Date.now();
     this.emit({ host: this.name, step: 'bootstrap', status: 'start', message: this.result.bootstrap.join(' && ') });
-    for (const cmd of cmds) await this.run('bootstrap', cmd, renderCommand(cmd));
+    // installing packages takes minutes, not a step's seconds: its own bound (a slow mirror, firewalld's python)
+    for (const cmd of cmds) await this.run('bootstrap', cmd, renderCommand(cmd), Math.max(this.timeoutMs, BOOTSTRAP_TIMEOUT_MS));
     this.emit({ host: this.name, step: 'bootstrap', status: 'ok', ms: Date.now() - s });
   }
 
@@ -427,10 +431,10 @@ export class HostDeployment {
   // ---- remote calls ----------------------------------------------------------------------
 
   /** Runs a command; a non-zero exit is a StepError with the command's last lines. */
-  private async run(step: DeployStep, cmd: Command, what: string): Promise<ExecResult> {
+  private async run(step: DeployStep, cmd: Command, what: string, timeoutMs = this.timeoutMs): Promise<ExecResult> {
     let r: ExecResult;
     try {
-      r = await this.remote!.exec(cmd, { timeoutMs: this.timeoutMs });
+      r = await this.remote!.exec(cmd, { timeoutMs });
     } catch (e) {
       throw this.lostOr(step, what, e);
     }

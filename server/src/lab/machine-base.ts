@@ -20,8 +20,12 @@ import { alive, findTools, run } from './sys.js';
 /** Where the machines see the mirror (a read-only bind of the cached one). */
 export const MIRROR_MOUNT = '/srv/halab-mirror';
 
-/** What the base has: a booting systemd and a way in, nothing else (issue 18's recipe). */
-const BASE_INCLUDE = ['systemd', 'systemd-sysv', 'dbus', 'openssh-server', 'iproute2'];
+/**
+ * What the base has: a booting systemd and a way in (issue 18's recipe), and netbase, which every
+ * Debian server has (priority important) but minbase leaves out: without /etc/protocols
+ * firewalld refuses to start ("INVALID_PROTOCOL: esp"). Nothing halab deploys.
+ */
+const BASE_INCLUDE = ['systemd', 'systemd-sysv', 'dbus', 'openssh-server', 'iproute2', 'netbase'];
 
 /** The packages the mirror carries: every Debian package a deploy may bootstrap (one owner: TOOL_PACKAGES). */
 export function mirrorPackages(): string[] {
