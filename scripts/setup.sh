@@ -20,6 +20,7 @@ declare -A NEED=(
   [iputils-arping]=/usr/bin/arping
   [chromium]=/usr/bin/chromium
   [ansible]=/usr/bin/ansible-playbook
+  [ansible-lint]=/usr/bin/ansible-lint
   # a lab of machines (`lab { hosts machines }`): boots systemd-nspawn machines from a base root
   # debootstrap builds, with a package mirror apt-ftparchive indexes
   [systemd-container]=/usr/bin/systemd-nspawn

@@ -36,3 +36,5 @@ export { readLiveStatus, type LiveStatus, type LiveSplitBrain } from './verify/l
 export { splitBrainMessage, splitBrains, type SplitBrain } from './verify/split-brain.js';
 export { logServices, readHostLogs } from './verify/host-logs.js';
 export { fleetProblems, mapLimit, type FleetMember } from './fleet/fleet.js';
+export { exportAnsible, ExportError, type AnsibleExport } from './export/ansible.js';
+export { writeExport } from './export/write-export.js';

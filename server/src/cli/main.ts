@@ -10,6 +10,7 @@ import { register as registerDeploy } from './deploy.js';
 import { register as registerFailoverTest } from './failover-test.js';
 import { register as registerRender } from './render.js';
 import { register as registerImport } from './import.js';
+import { register as registerExport } from './export.js';
 
 declare const HALAB_VERSION: string;
 
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerFailoverTest(program);
   registerRender(program);
   registerImport(program);
+  registerExport(program);
   return program;
 }
 
