@@ -95,7 +95,7 @@ Hosts are named \`HOST.TOPOLOGY\`; their SSH settings are in \`inventory.yml\`, 
 ## Not done here (use \`halab deploy\`)
 
 - Installing packages (\`halab deploy --bootstrap\`): the hosts must have haproxy, keepalived,
-  nginx and the firewall's tools.
+  nginx, the firewall's tools, and Python 3 for Ansible's modules.
 - Restoring a firewalld zone on rollback, and a ruleset's tables that existed before the export's
   ruleset first loaded (the rollback removes the tables the file declares).
 `;
