@@ -22,7 +22,7 @@ import { makeMasker, type Masker } from './secrets.js';
 import { renderCommand, type Command } from './shell-quote.js';
 import type { AcceptHostKey, SshConnectOptions } from './ssh.js';
 import { hostTargets } from './access.js';
-import type { HostTarget } from './targets.js';
+import { rollingOrder, type HostTarget } from './targets.js';
 import type { DeployEvent, DeployListener, DeployStep, HostResult } from './types.js';
 import { verifyCluster, type ClusterCheck, type HttpGet } from '../verify/cluster.js';
 
@@ -68,11 +68,6 @@ export interface DeployOptions {
 }
 
 /** Order: managed upstreams, backups by ascending priority, then the primary. */
-function applyOrder(model: Topology, targets: HostTarget[]): HostTarget[] {
-  const prio = new Map(model.lbs.map((l) => [l.name, l.priority]));
-  const rank = (t: HostTarget) => (t.role === 'upstream' ? 0 : t.lbRole === 'backup' ? 1 : 2);
-  return [...targets].sort((a, b) => rank(a) - rank(b) || (prio.get(a.name) ?? 0) - (prio.get(b.name) ?? 0));
-}
 
 export async function deploy(model: Topology, opts: DeployOptions, events: DeployListener = () => {}): Promise<DeployResult> {
   return new DeployRun(model, opts, events).run();
@@ -97,7 +92,7 @@ class DeployRun {
     const filesOf = (t: HostTarget) =>
       opts.files.filter((f) => f.host === t.name).map((f) => (opts.transformFile ? opts.transformFile(f) : f));
     const emit = (e: DeployEvent) => this.emit(e);
-    this.hosts = applyOrder(model, opts.targets ?? hostTargets(model)).map((t) => new HostDeployment(t, filesOf(t), emit, timeoutMs));
+    this.hosts = rollingOrder(opts.targets ?? hostTargets(model), model).map((t) => new HostDeployment(t, filesOf(t), emit, timeoutMs));
     this.result = { ok: false, planOnly: this.planOnly, hosts: this.hosts.map((h) => h.result), ms: 0 };
   }
 

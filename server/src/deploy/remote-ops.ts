@@ -317,8 +317,11 @@ export function validateCommand(template: string, path: string): Command {
 // script has no `status` action, and `start` on a running daemon is a silent no-op.
 const SYSV_RUNNING = `pidof "$1" >/dev/null 2>&1 || pgrep -x "$1" >/dev/null 2>&1`;
 
+/** Services restarted rather than reloaded (and enabled under systemd): halab's watcher (watcherRestartCommand). */
+export const RESTARTED_SERVICES: readonly ServiceName[] = ['halab-watch'];
+
 export function reloadCommand(init: InitSystem, svc: ServiceName): Command {
-  if (svc === 'halab-watch') return watcherRestartCommand(init);
+  if (RESTARTED_SERVICES.includes(svc)) return watcherRestartCommand(init);
   return init === 'systemd'
     ? script(`if systemctl is-active --quiet "$1"; then systemctl reload "$1"; else systemctl start "$1"; fi`, svc)
     : script(`if ${SYSV_RUNNING}; then service "$1" reload; else service "$1" start; fi`, svc);

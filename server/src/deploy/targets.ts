@@ -120,8 +120,13 @@ export function resolveTargets(model: Topology, opts: TargetOptions = {}): HostT
   });
 }
 
-/** The order a deploy applies hosts in: managed upstreams, then backups, then the primary. */
-export function rollingOrder(targets: HostTarget[]): HostTarget[] {
+/**
+ * The order a deploy changes hosts in (the export's playbook keeps it too): managed upstreams,
+ * then backups by rising priority, then the primary — so the VIP's holder is changed last, and
+ * only after every other lb took the same files.
+ */
+export function rollingOrder(targets: HostTarget[], model?: Pick<Topology, 'lbs'>): HostTarget[] {
   const rank = (t: HostTarget) => (t.role === 'upstream' ? 0 : t.lbRole === 'backup' ? 1 : 2);
-  return [...targets].sort((a, b) => rank(a) - rank(b));
+  const prio = new Map(model?.lbs.map((l) => [l.name, l.priority]) ?? []);
+  return [...targets].sort((a, b) => rank(a) - rank(b) || (prio.get(a.name) ?? 0) - (prio.get(b.name) ?? 0));
 }

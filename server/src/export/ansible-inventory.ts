@@ -61,11 +61,6 @@ export function connectionVars(t: HostTarget): YamlMap {
   };
 }
 
-/** Rolling order, with backups by rising priority (the deploy's order: deploy.ts applyOrder). */
-export function deployOrder(model: Topology, targets: HostTarget[]): HostTarget[] {
-  const prio = new Map(model.lbs.map((l) => [l.name, l.priority]));
-  return rollingOrder([...targets].sort((a, b) => (prio.get(a.name) ?? 0) - (prio.get(b.name) ?? 0)));
-}
 
 function topologyChildren(model: Topology, targets: HostTarget[]): YamlMap {
   const g = topologyGroup(model.name);
@@ -82,7 +77,7 @@ function topologyChildren(model: Topology, targets: HostTarget[]): YamlMap {
 export function inventory(fleet: Array<{ model: Topology; targets: HostTarget[] }>): YamlMap {
   const groups = fleet.map(({ model, targets }) => ({
     name: topologyGroup(model.name),
-    children: topologyChildren(model, deployOrder(model, targets)),
+    children: topologyChildren(model, rollingOrder(targets, model)),
   }));
   const byRole = (suffix: string) => Object.fromEntries(groups.map((g) => [`${g.name}${suffix}`, {}]));
   return {

@@ -21,9 +21,9 @@
 import { osFamily, type Site, type Topology } from '../../../shared/model/types.js';
 import type { HostTarget } from '../deploy/targets.js';
 import { hostTargets } from '../deploy/access.js';
-import { statusCommand } from '../deploy/remote-ops.js';
+import { RESTARTED_SERVICES, statusCommand } from '../deploy/remote-ops.js';
 import { SERVICES, type ServiceName } from '../render/types.js';
-import { siteHostHeader } from '../verify/cluster.js';
+import { siteRequest } from '../verify/cluster.js';
 import { ADDRESSES } from '../verify/host-state.js';
 import { FILTER_PLUGIN } from './ansible-filters.js';
 import { exportedSource, fileEntry } from './ansible-files.js';
@@ -60,11 +60,6 @@ export interface ExportedFile {
   content: string;
 }
 
-/**
- * The services the deploy restarts rather than reloads, and enables under systemd: halab's watcher
- * (deploy/remote-ops.ts reloadCommand and watcherRestartCommand).
- */
-const RESTARTED: ServiceName[] = ['halab-watch'];
 
 /**
  * How the playbook asks, without systemd, whether a service whose init script has no `status`
@@ -116,7 +111,7 @@ const SECRETS_NOTE = [
 function commonVars(secrets: SecretVar[]): YamlMap {
   return {
     halab_service_order: [...SERVICES],
-    halab_restarted_services: [...RESTARTED],
+    halab_restarted_services: [...RESTARTED_SERVICES],
     halab_service_patterns: { ...SERVICE_PATTERNS } as YamlMap,
     halab_running_check: Object.fromEntries(SERVICES.map((s) => [s, [...(statusCommand('sysv', s) as readonly string[])]])),
     halab_addresses_command: [...(ADDRESSES as readonly string[])],
@@ -169,13 +164,8 @@ function topologyVars(model: Topology, secrets: SecretVar[]): YamlMap {
   };
 }
 
-/** As verify/cluster.ts checkSite asks a site: its URL through the VIP, and the page when halab wrote it on every server. */
+/** As the deploy's cluster check asks a site (verify/cluster.ts siteRequest). */
 function siteCheck(site: Site, managed: Set<string>): YamlMap {
-  const address = site.vip.includes(':') ? `[${site.vip}]` : site.vip;
-  return {
-    name: site.name,
-    url: `${site.tls ? 'https' : 'http'}://${address}:${site.tls ? 443 : site.listen}/`,
-    host: siteHostHeader(site.hosts),
-    page: site.servers.every((n) => managed.has(n)) ? site.page : undefined,
-  };
+  const r = siteRequest(site, managed);
+  return { name: site.name, url: r.url, host: r.host, page: r.expectPage };
 }

@@ -176,12 +176,21 @@ async function checkSites(model: Topology, o: ClusterOptions, res: ClusterCheck,
   o.emit({ step: 'sites', status: 'ok', ms: Date.now() - s, message: `${model.sites.length} site(s)${services} answer through the VIP` });
 }
 
-async function checkSite(site: Site, get: HttpGet, managed: Set<string>, deadline: number): Promise<SiteCheck> {
-  const host = siteHostHeader(site.hosts);
+/**
+ * How a site is asked through its VIP (here, and by the exported playbook): its URL, its Host
+ * header, and the page it must show — known only when halab wrote it on every server of the site.
+ */
+export function siteRequest(site: Site, managed: ReadonlySet<string>): { url: string; host: string; expectPage?: string } {
   const address = site.vip.includes(':') ? `[${site.vip}]` : site.vip;
-  const url = `${site.tls ? 'https' : 'http'}://${address}:${site.tls ? 443 : site.listen}/`;
-  // the page is only known when halab wrote it on every server of the site
-  const expectPage = site.servers.every((n) => managed.has(n)) ? site.page : undefined;
+  return {
+    url: `${site.tls ? 'https' : 'http'}://${address}:${site.tls ? 443 : site.listen}/`,
+    host: siteHostHeader(site.hosts),
+    ...(site.servers.every((n) => managed.has(n)) ? { expectPage: site.page } : {}),
+  };
+}
+
+async function checkSite(site: Site, get: HttpGet, managed: Set<string>, deadline: number): Promise<SiteCheck> {
+  const { url, host, expectPage } = siteRequest(site, managed);
   const check: SiteCheck = { site: site.name, url, host, ok: false };
   for (;;) {
     try {
