@@ -61,6 +61,17 @@ export function connectionVars(t: HostTarget): YamlMap {
   };
 }
 
+/**
+ * The group of the lbs changed in wave `k` (1-based): the k-th lb of every topology in its rolling
+ * order. The waves run one after another, the lbs of one wave together, so every topology changes
+ * one lb at a time, backups first and its primary last, while a fleet's topologies go side by side.
+ */
+export const lbWaveGroup = (k: number): string => `${FLEET_GROUPS.lbs}_wave_${k}`;
+
+/** How many waves the fleet's lbs take: the most lbs any topology has. */
+export function lbWaves(fleet: ReadonlyArray<{ model: Topology }>): number {
+  return Math.max(0, ...fleet.map(({ model }) => model.lbs.length));
+}
 
 function topologyChildren(model: Topology, targets: HostTarget[]): YamlMap {
   const g = topologyGroup(model.name);
@@ -80,6 +91,19 @@ export function inventory(fleet: Array<{ model: Topology; targets: HostTarget[] 
     children: topologyChildren(model, rollingOrder(targets, model)),
   }));
   const byRole = (suffix: string) => Object.fromEntries(groups.map((g) => [`${g.name}${suffix}`, {}]));
+  const waves = Object.fromEntries(
+    Array.from({ length: lbWaves(fleet) }, (_, i) => [
+      lbWaveGroup(i + 1),
+      {
+        hosts: Object.fromEntries(
+          fleet.flatMap(({ model, targets }) => {
+            const lb = rollingOrder(targets, model).filter((t) => t.role === 'lb')[i];
+            return lb ? [[inventoryHost(model.name, lb.name), {}]] : [];
+          }),
+        ),
+      },
+    ]),
+  );
   return {
     all: {
       children: {
@@ -88,6 +112,7 @@ export function inventory(fleet: Array<{ model: Topology; targets: HostTarget[] 
             ...Object.fromEntries(groups.map((g) => [g.name, { children: g.children }])),
             [FLEET_GROUPS.upstreams]: { children: byRole('_upstreams') },
             [FLEET_GROUPS.lbs]: { children: byRole('_lbs') },
+            ...waves,
           },
         },
       },

@@ -1,17 +1,34 @@
 /**
- * The playbook of an Ansible export: fixed text, the same for every fleet, written the way an
- * Ansible user would write it (ansible-lint clean). Everything that differs between topologies is
- * data in the inventory, host_vars and group_vars (ansible.ts), so the playbook reads as the
- * procedure `halab deploy` follows (docs/deploy.md), one task per step.
+ * The playbook of an Ansible export: fixed text, the same for every fleet but for the number of
+ * lb waves, written the way an Ansible user would write it (ansible-lint clean). Everything that
+ * differs between topologies is data in the inventory, host_vars and group_vars (ansible.ts), so
+ * the playbook reads as the procedure `halab deploy` follows (docs/deploy.md), one task per step.
  */
+import { lbWaveGroup } from './ansible-inventory.js';
 
-/** site.yml: the secrets, the upstreams, the lbs one at a time, then the cluster check. */
-export const SITE_YML = `---
-# The deploy of \`halab deploy\`, on Ansible: managed upstreams first, then the load balancers one
-# at a time (each topology's backups first, its primary last), then the check that every VIP is on
-# its primary alone and every site answers through it. The first failure stops the run; the host
-# it happened on is put back as it was. Written by \`halab export ansible\`: change the .halab files
-# and export again rather than editing this.
+/**
+ * site.yml: the secrets, the upstreams, one play per wave of load balancers (ansible-inventory.ts
+ * lbWaveGroup), then the cluster check. A wave's lbs run together; `any_errors_fatal` stops the
+ * run at the first failure, so a wave that fails is the last: no primary changes after its backup failed.
+ */
+export function siteYml(waves: number): string {
+  const lbPlays = Array.from({ length: waves }, (_, i) => `- name: Deploy the load balancers, wave ${i + 1} of ${waves} (the lb of each topology at that place in its rolling order)
+  hosts: ${lbWaveGroup(i + 1)}
+  gather_subset:
+    - min
+  any_errors_fatal: true
+  tasks:
+    - name: Deploy the host's files
+      ansible.builtin.import_tasks: tasks/deploy-host.yml
+
+`).join('');
+  return `---
+# The deploy of \`halab deploy\`, on Ansible: managed upstreams first, then the load balancers in
+# waves — wave K holds the K-th lb of every topology, so each topology changes one lb at a time,
+# its backups first and its primary last, while the topologies go side by side — then the check
+# that every VIP is on its primary alone and every site answers through it. The first failure
+# stops the run; the host it happened on is put back as it was. Written by \`halab export
+# ansible\`: change the .halab files and export again rather than editing this.
 - name: Check the secrets are set
   hosts: halab
   gather_facts: false
@@ -35,17 +52,7 @@ export const SITE_YML = `---
     - name: Deploy the host's files
       ansible.builtin.import_tasks: tasks/deploy-host.yml
 
-- name: Deploy the load balancers one at a time, backups first, the primary last
-  hosts: halab_lbs
-  serial: 1
-  gather_subset:
-    - min
-  any_errors_fatal: true
-  tasks:
-    - name: Deploy the host's files
-      ansible.builtin.import_tasks: tasks/deploy-host.yml
-
-- name: Check each VIP is on its primary alone and every site answers through it
+${lbPlays}- name: Check each VIP is on its primary alone and every site answers through it
   hosts: halab_lbs
   gather_facts: false
   vars:
@@ -61,6 +68,7 @@ export const SITE_YML = `---
     - name: Check the cluster
       ansible.builtin.import_tasks: tasks/check-cluster.yml
 `;
+}
 
 /**
  * tasks/deploy-host.yml: one host's part, as HostDeployment does it (deploy/host-deployment.ts),

@@ -27,8 +27,8 @@ import { siteRequest } from '../verify/cluster.js';
 import { ADDRESSES } from '../verify/host-state.js';
 import { FILTER_PLUGIN } from './ansible-filters.js';
 import { exportedSource, fileEntry } from './ansible-files.js';
-import { checkGroupNames, inventory, inventoryHost, topologyGroup } from './ansible-inventory.js';
-import { ANSIBLE_CFG, CHECK_CLUSTER_YML, DEPLOY_HOST_YML, SITE_YML } from './ansible-playbook.js';
+import { checkGroupNames, inventory, inventoryHost, lbWaves, topologyGroup } from './ansible-inventory.js';
+import { ANSIBLE_CFG, CHECK_CLUSTER_YML, DEPLOY_HOST_YML, siteYml } from './ansible-playbook.js';
 import { exportReadme, fileName } from './ansible-readme.js';
 import {
   ExportError, mergeSecretVars, renderForAnsible, secretVars, type AnsibleFile, type SecretSource, type SecretVar,
@@ -88,7 +88,7 @@ export function exportAnsible(members: readonly ExportMember[], opts: AnsibleExp
   const files = [
     { path: 'ansible.cfg', content: ANSIBLE_CFG },
     { path: 'inventory.yml', content: yamlDocument(inventory(fleet), header) },
-    { path: 'site.yml', content: SITE_YML },
+    { path: 'site.yml', content: siteYml(lbWaves(fleet)) },
     { path: 'tasks/deploy-host.yml', content: DEPLOY_HOST_YML },
     { path: 'tasks/check-cluster.yml', content: CHECK_CLUSTER_YML },
     { path: 'filter_plugins/halab.py', content: FILTER_PLUGIN },

@@ -39,7 +39,10 @@ describe('export ansible: one topology', { skip: noPython }, () => {
   it('inventory: a group per topology with its lb and upstream groups, fleet groups, hosts in rolling order', () => {
     const inv = yaml(e, 'inventory.yml');
     const halab = inv.all.children.halab.children;
-    assert.deepEqual(Object.keys(halab), ['halab_lab', 'halab_upstreams', 'halab_lbs']);
+    assert.deepEqual(Object.keys(halab), ['halab_lab', 'halab_upstreams', 'halab_lbs', 'halab_lbs_wave_1', 'halab_lbs_wave_2']);
+    // the waves: the backup first, then the primary
+    assert.deepEqual(Object.keys(halab.halab_lbs_wave_1.hosts), ['lb2.lab']);
+    assert.deepEqual(Object.keys(halab.halab_lbs_wave_2.hosts), ['lb1.lab']);
     const topo = halab.halab_lab.children;
     assert.deepEqual(Object.keys(topo.halab_lab_upstreams.hosts), ['web1.lab', 'web2.lab']);
     assert.deepEqual(Object.keys(topo.halab_lab_lbs.hosts), ['lb2.lab', 'lb1.lab'], 'the backup before the primary');
@@ -107,8 +110,30 @@ describe('export ansible: one topology', { skip: noPython }, () => {
     const docs = parseYaml(ymls.map((f) => f.content));
     assert.ok(docs.every((d) => d !== null && typeof d === 'object'));
     const site = docs[ymls.findIndex((f) => f.path === 'site.yml')] as Array<{ hosts: string; serial?: number }>;
-    assert.deepEqual(site.map((p) => [p.hosts, p.serial]),
-      [['halab', undefined], ['halab_upstreams', undefined], ['halab_lbs', 1], ['halab_lbs', undefined]]);
+    assert.deepEqual(site.map((p) => [p.hosts, p.serial]), [
+      ['halab', undefined], ['halab_upstreams', undefined], ['halab_lbs_wave_1', undefined], ['halab_lbs_wave_2', undefined],
+      ['halab_lbs', undefined],
+    ]);
+  });
+});
+
+describe('export ansible: a fleet goes in waves', { skip: noPython }, () => {
+  it('wave K holds the K-th lb of every topology; a topology with more lbs adds a wave of its own', () => {
+    const three = LAB.replace('lb lb2 { address 198.18.0.12; role backup; os debian }',
+      'lb lb2 { address 198.18.0.12; role backup; os debian }\nlb lb3 { address 198.18.0.13; role backup; priority 200; os debian }');
+    assert.notEqual(three, LAB, 'examples/lab.halab changed shape');
+    const other = LAB.replace(/^topology lab$/m, 'topology two').replaceAll('198.18.0.', '198.18.1.');
+    const e = exportFixed([
+      { file: 'a.halab', model: model(three, 'a.halab') },
+      { file: 'b.halab', model: model(other, 'b.halab') },
+    ]);
+    const halab = yaml(e, 'inventory.yml').all.children.halab.children;
+    // lb3 (priority 200) goes before lb2 (249): backups by rising priority, the primary last
+    assert.deepEqual(Object.keys(halab.halab_lbs_wave_1.hosts), ['lb3.lab', 'lb2.two']);
+    assert.deepEqual(Object.keys(halab.halab_lbs_wave_2.hosts), ['lb2.lab', 'lb1.two']);
+    assert.deepEqual(Object.keys(halab.halab_lbs_wave_3.hosts), ['lb1.lab']);
+    const site = parseYaml([fileOf(e, 'site.yml')])[0] as Array<{ hosts: string }>;
+    assert.deepEqual(site.map((p) => p.hosts).filter((h) => h.includes('wave')), ['halab_lbs_wave_1', 'halab_lbs_wave_2', 'halab_lbs_wave_3']);
   });
 });
 
