@@ -13,7 +13,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -112,6 +112,10 @@ describe('a lab of machines (systemd-nspawn)', { skip, timeout: 1_200_000 }, () 
     assert.doesNotMatch(execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }), /halabml0/);
     // no machine, and no supervisor that could boot one again
     assert.doesNotMatch(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }), /network-namespace-path=\/run\/netns\/halab-mlab-/);
+    // nor the machines' cgroups
+    for (const root of ['/sys/fs/cgroup', '/sys/fs/cgroup/systemd', '/sys/fs/cgroup/unified']) {
+      assert.equal(existsSync(join(root, 'halab', 'halab-mlab-lb1')), false, root);
+    }
   });
 
   it('each machine boots systemd with sshd, and has none of haproxy, keepalived, nginx', async () => {

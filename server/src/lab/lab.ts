@@ -16,7 +16,7 @@ import { NAME_RE } from '../schema/schema.js';
 import { removeEtcDirs, removeLinks, removeNamespaces } from './host-down.js';
 import { createHost, linkAlias, PRIVATE_DIRS } from './host-up.js';
 import { ensureMachineBase } from './machine-base.js';
-import { createMachine, findMachineTools, machineHostKey, machineInit, stopMachines } from './machine-up.js';
+import { createMachine, findMachineTools, machineHostKey, machineInit, removeMachineCgroups, stopMachines } from './machine-up.js';
 import { LabError, netnsName, netnsPrefix, planLab, vethNames, type LabPlan } from './plan.js';
 import { deployWrites } from './seal.js';
 import { labRootDir, labStateDir, readLabState, writeLabState, type LabHost, type LabState } from './state.js';
@@ -295,6 +295,7 @@ export async function labDown(target: Topology | string, opts: { log?: (line: st
   // a machine's supervisor would boot it again: it goes first
   const machines = await stopMachines(namespaces);
   const removed = await removeNamespaces(namespaces, log);
+  removeMachineCgroups(namespaces);
   result.netns = removed.netns;
   result.killed = removed.killed + machines;
   result.links = await removeLinks(topology, hostNames, state);

@@ -213,7 +213,7 @@ async function fillMirror(tools: Record<string, string>, root: string, mirror: s
 
 /**
  * What every machine shares: apt pointed at the lab's mirror only, no host keys (each machine gets
- * its own), no machine id (systemd makes one per boot), key-only root login.
+ * its own), no machine id (each machine gets its own, machine-up.ts), key-only root login.
  */
 function finishRoot(root: string): void {
   fs.writeFileSync(path.join(root, 'etc/apt/sources.list'), `# halab lab machines: the lab's own mirror, nothing else\ndeb [trusted=yes] file:${MIRROR_MOUNT} ./\n`);

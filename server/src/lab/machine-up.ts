@@ -10,6 +10,7 @@
  * across reboots, and lets `lab down` find every machine the way it finds namespace hosts.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { shellJoin, shellQuote } from '../deploy/shell-quote.js';
@@ -39,7 +40,12 @@ export function findMachineTools(): Record<string, string> {
  * The nspawn argv comes in as "$@" after it, never interpolated.
  */
 const SUPERVISOR = [
-  'relink="$1"; shift',
+  'relink="$1"; cg="$2"; shift 2',
+  // a cgroup of its own in every systemd-managed hierarchy (cgroup v2, or v1's name=systemd and
+  // unified): nspawn --keep-unit runs the machine in the caller's cgroup, and machines sharing one
+  // fought over it (units failing with 219/CGROUP at boot)
+  'if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then hs=/sys/fs/cgroup; else hs="/sys/fs/cgroup/systemd /sys/fs/cgroup/unified"; fi',
+  'for h in $hs; do [ -d "$h" ] && mkdir -p "$h/$cg" && echo $$ > "$h/$cg/cgroup.procs" || true; done',
   'while :; do',
   '  "$@"',
   '  rc=$?',
@@ -68,6 +74,44 @@ export const netnsPathArg = (netns: string): string => `--network-namespace-path
 /** The machine's name for nspawn: the namespace's, made a valid hostname ('_' is not one). */
 const machineName = (netns: string): string => netns.replace(/_/g, '-');
 
+/** The machine's cgroup, relative to each hierarchy's root (its supervisor makes it, `lab down` removes it). */
+const machineCgroup = (netns: string): string => `halab/${netns}`;
+
+/** The cgroup hierarchies systemd manages here: cgroup v2's root, or v1's name=systemd and unified. */
+function cgroupRoots(): string[] {
+  const v1 = ['/sys/fs/cgroup/systemd', '/sys/fs/cgroup/unified'];
+  return fs.existsSync('/sys/fs/cgroup/cgroup.controllers') ? ['/sys/fs/cgroup'] : v1.filter((d) => fs.existsSync(d));
+}
+
+/** Removes a machine's (now empty) cgroup, deepest first: the machine's systemd made cgroups inside it. */
+function removeCgroup(dir: string): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) if (e.isDirectory()) removeCgroup(path.join(dir, e.name));
+  try {
+    fs.rmdirSync(dir);
+  } catch {
+    /* still in use, or gone */
+  }
+}
+
+/** The machines' cgroups, once their processes are gone (labDown calls it after the namespaces are emptied). */
+export function removeMachineCgroups(namespaces: Set<string>): void {
+  for (const root of cgroupRoots()) {
+    for (const ns of namespaces) removeCgroup(path.join(root, machineCgroup(ns)));
+    // the parent too, unless another lab's machines still run in it
+    try {
+      fs.rmdirSync(path.join(root, 'halab'));
+    } catch {
+      /* in use, or gone */
+    }
+  }
+}
+
 /** The machine's private files: its overlay's upper layer (its whole writable root), its console log, its relink script. */
 export function machineDir(state: LabState, host: string): { dir: string; upper: string; console: string; relink: string } {
   const dir = path.join(state.dir, 'hosts', host);
@@ -80,6 +124,9 @@ async function seedUpper(plan: LabPlan, h: LabPlanHost, state: LabState, upper: 
   for (const d of ['etc/ssh', 'root/.ssh']) fs.mkdirSync(at(d), { recursive: true, mode: 0o755 });
   fs.chmodSync(at('root/.ssh'), 0o700);
   fs.writeFileSync(at('etc/hostname'), `${h.name}\n`);
+  // an installed server has its machine id: without one every boot is a "first boot", whose units
+  // (systemd-firstboot, sysusers, …) raced each other and left a machine degraded now and then
+  fs.writeFileSync(at('etc/machine-id'), `${randomBytes(16).toString('hex')}\n`, { mode: 0o444 });
   fs.writeFileSync(at('etc/hosts'), hostsFile(plan));
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `root@${h.name}`, '-f', at('etc/ssh/ssh_host_ed25519_key')]);
   fs.copyFileSync(`${state.keyPath}.pub`, at('root/.ssh/authorized_keys'));
@@ -108,7 +155,7 @@ function spawnMachine(h: LabPlanHost, base: MachineBase, files: ReturnType<typeo
   ];
   const logFd = fs.openSync(files.console, 'a', 0o600);
   try {
-    const child = spawn('sh', ['-c', SUPERVISOR, 'halab-machine', files.relink, ...args], {
+    const child = spawn('sh', ['-c', SUPERVISOR, 'halab-machine', files.relink, machineCgroup(h.netns), ...args], {
       detached: true,
       stdio: ['ignore', logFd, logFd],
       env: {
