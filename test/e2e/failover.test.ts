@@ -18,7 +18,7 @@ import { runFailoverTest, type FailoverEvent, type FailoverOptions, type Failove
 import { serviceCommand } from '../../server/src/failover/faults.js';
 import { renderCommand } from '../../server/src/deploy/shell-quote.js';
 import { inFlightAcrossKill } from '../helpers/fault-window.js';
-import { useLabFixture } from '../helpers/lab-fixture.js';
+import { useLabFixture, vipHolders } from '../helpers/lab-fixture.js';
 
 const isRoot = process.getuid?.() === 0;
 const FILE = fileURLToPath(new URL('../fixtures/failover/fo-lab.halab', import.meta.url));
@@ -26,14 +26,7 @@ const ENV = { HALAB_VRRP_AUTH: 'foVrrp12', HALAB_STATS_PASSWORD: 'fo-Stats-pw9' 
 const secrets = envSecrets(ENV);
 const VIP = '198.18.5.100';
 
-async function holders(state: LabState): Promise<string[]> {
-  const out: string[] = [];
-  for (const lb of ['lb1', 'lb2']) {
-    const r = await labExec(state, lb, ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0']);
-    if (r.stdout.includes(` ${VIP}/`)) out.push(lb);
-  }
-  return out;
-}
+const holders = (state: LabState) => vipHolders(state, VIP);
 
 const running = async (state: LabState, host: string, proc: string) => (await labExec(state, host, ['pidof', proc])).code === 0;
 

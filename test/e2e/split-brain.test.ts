@@ -21,7 +21,7 @@ import { faultPlan } from '../../server/src/failover/faults.js';
 import { readLiveStatus } from '../../server/src/verify/live-status.js';
 import { verifyCluster } from '../../server/src/verify/cluster.js';
 import { renderCommand, type Command } from '../../server/src/deploy/shell-quote.js';
-import { useLabFixture } from '../helpers/lab-fixture.js';
+import { useLabFixture, vipHolders } from '../helpers/lab-fixture.js';
 import { labVariant } from '../helpers/lab-variant.js';
 
 const isRoot = process.platform === 'linux' && process.getuid?.() === 0;
@@ -32,15 +32,7 @@ const VIP = `${NET}.100`;
 const secrets = envSecrets({ HALAB_VRRP_AUTH: 'sbVrrp42', HALAB_STATS_PASSWORD: 'sb-Stats-pw8' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Who has the VIP on eth0, seen from the host side (nsenter), not through halab. */
-async function holders(state: LabState): Promise<string[]> {
-  const out: string[] = [];
-  for (const lb of ['lb1', 'lb2']) {
-    const r = await labExec(state, lb, ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0']);
-    if (r.stdout.includes(` ${VIP}/`)) out.push(lb);
-  }
-  return out;
-}
+const holders = (state: LabState) => vipHolders(state, VIP);
 
 /** Polls (bounded) until the VIP is on exactly `want`; fails saying where it is. */
 async function waitHolders(state: LabState, want: string[], ms: number): Promise<void> {

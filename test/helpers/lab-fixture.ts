@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { analyze, hasErrors } from '../../server/src/engine.js';
 import type { Topology } from '../../shared/model/types.js';
-import { labDown, labRestoreHost, labUp, readLabState, type LabState } from '../../server/src/lab/index.js';
+import { labDown, labExec, labRestoreHost, labUp, readLabState, type LabState } from '../../server/src/lab/index.js';
 import { deployTopology } from '../../server/src/deploy/index.js';
 import type { SecretResolver } from '../../server/src/secrets.js';
 
@@ -24,6 +24,16 @@ export interface LabFixture {
 export interface LabLeftovers {
   netns: RegExp;
   link: RegExp;
+}
+
+/** Which of `lbs` have `vip` on eth0, seen from the host side (nsenter), not through halab. */
+export async function vipHolders(state: LabState, vip: string, lbs: readonly string[] = ['lb1', 'lb2']): Promise<string[]> {
+  const out: string[] = [];
+  for (const lb of lbs) {
+    const r = await labExec(state, lb, ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0']);
+    if (r.stdout.includes(` ${vip}/`)) out.push(lb);
+  }
+  return out;
 }
 
 /** The fixture's topology; fails when the file has errors. */

@@ -8,9 +8,9 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LabError, type LabPlan, type LabPlanHost } from './plan.js';
+import { LabError, plannedHost, type LabPlan, type LabPlanHost } from './plan.js';
 import { mountOrder, overlayTargets, type PrivateMount } from './seal.js';
-import type { LabHost, LabState } from './state.js';
+import { hostDir, type LabHost, type LabState } from './state.js';
 import { alive, isPidNsInit, netnsPids, run, sbinPath, sleep, sshBanner } from './sys.js';
 
 /** Alias written on the lab's bridge and veths, so `lab down` finds them without state. */
@@ -240,18 +240,13 @@ export async function createHost(
   await createLink(plan, h);
   const etc = await writeEtc(plan, h, state);
   // Private data dirs, bind-mounted over the machine's in the host's mount namespace.
-  const priv = path.join(state.dir, 'hosts', h.name);
+  const priv = hostDir(state, h.name);
   fs.mkdirSync(priv, { recursive: true, mode: 0o755 });
   const mounts = await privateMounts(priv, etc, written);
   spawnInit(h, tools, priv, mounts);
   const pid = await waitSshd(h, priv, sshWaitMs);
   return {
-    name: h.name,
-    role: h.role,
-    address: h.address,
-    netns: h.netns,
-    interface: h.interface,
-    veth: h.veth,
+    ...plannedHost(h),
     pid,
     private: mounts
       .map((m) => m.target)

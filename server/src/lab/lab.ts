@@ -17,7 +17,7 @@ import { removeEtcDirs, removeLinks, removeNamespaces } from './host-down.js';
 import { createHost, linkAlias, PRIVATE_DIRS } from './host-up.js';
 import { ensureMachineBase } from './machine-base.js';
 import { createMachine, findMachineTools, machineHostKey, machineInit, removeMachineCgroups, stopMachines } from './machine-up.js';
-import { LabError, netnsName, netnsPrefix, planLab, vethNames, type LabPlan } from './plan.js';
+import { LabError, netnsName, netnsPrefix, planLab, plannedHost, vethNames, type LabPlan } from './plan.js';
 import { deployWrites } from './seal.js';
 import { labRootDir, labStateDir, readLabState, writeLabState, type LabHost, type LabState } from './state.js';
 import {
@@ -151,14 +151,7 @@ function startingState(plan: LabPlan, dir: string): LabState {
     dir,
     keyPath: path.join(dir, 'id_ed25519'),
     knownHostsPath: path.join(dir, 'known_hosts'),
-    hosts: plan.hosts.map((h) => ({
-      name: h.name,
-      role: h.role,
-      address: h.address,
-      netns: h.netns,
-      interface: h.interface,
-      veth: h.veth,
-    })),
+    hosts: plan.hosts.map(plannedHost),
     createdAt: new Date().toISOString(),
     status: 'starting',
   };

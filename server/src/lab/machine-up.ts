@@ -16,8 +16,8 @@ import * as path from 'node:path';
 import { shellJoin, shellQuote } from '../deploy/shell-quote.js';
 import { createLink, findInitPid, hostsFile, linkCommands, tail } from './host-up.js';
 import { MIRROR_MOUNT, type MachineBase } from './machine-base.js';
-import { LabError, type LabPlan, type LabPlanHost } from './plan.js';
-import type { LabHost, LabState } from './state.js';
+import { LabError, plannedHost, type LabPlan, type LabPlanHost } from './plan.js';
+import { hostDir, type LabHost, type LabState } from './state.js';
 import { alive, findTools, isPidNsInit, netnsPids, run, sbinPath, sleep, sshBanner } from './sys.js';
 
 /** What running machines needs on this machine (building the base needs more, machine-base.ts). */
@@ -114,7 +114,7 @@ export function removeMachineCgroups(namespaces: Set<string>): void {
 
 /** The machine's private files: its overlay's upper layer (its whole writable root), its console log, its relink script. */
 export function machineDir(state: LabState, host: string): { dir: string; upper: string; console: string; relink: string } {
-  const dir = path.join(state.dir, 'hosts', host);
+  const dir = hostDir(state, host);
   return { dir, upper: path.join(dir, 'root'), console: path.join(dir, 'console.log'), relink: path.join(dir, 'relink.sh') };
 }
 
@@ -207,12 +207,7 @@ export async function createMachine(
   const supervisor = spawnMachine(h, base, files, tools['systemd-nspawn']!);
   const pid = await waitBooted(h, files, supervisor, bootWaitMs);
   return {
-    name: h.name,
-    role: h.role,
-    address: h.address,
-    netns: h.netns,
-    interface: h.interface,
-    veth: h.veth,
+    ...plannedHost(h),
     pid,
     machine: { supervisor },
     // the whole root is the machine's own overlay: a deploy writes nothing of this machine's

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
 import { lbInterface, type Topology } from '../../../shared/model/types.js';
 import { NAME_RE } from '../schema/schema.js';
+import type { LabHost } from './state.js';
 
 /** The only range a lab may use: RFC 2544 benchmarking space, never routed on the internet. */
 export const LAB_RANGE = '198.18.0.0/15';
@@ -46,6 +47,11 @@ export interface LabPlan {
   controlAddress: string;
   hosts: LabPlanHost[];
   warnings: string[];
+}
+
+/** What the lab state records of a planned host before it runs (its pid and mounts come when it does). */
+export function plannedHost(h: LabPlanHost): LabHost {
+  return { name: h.name, role: h.role, address: h.address, netns: h.netns, interface: h.interface, veth: h.veth };
 }
 
 /** Prefix of every lab namespace of a topology: `halab-<topology>-`. */

@@ -95,6 +95,11 @@ export function writeLabState(state: LabState): void {
   fs.renameSync(tmp, file);
 }
 
+/** A host's private files in the lab's state dir: a namespace host's mounts, a machine's overlay and console log. */
+export function hostDir(state: Pick<LabState, 'dir'>, host: string): string {
+  return path.join(state.dir, 'hosts', host);
+}
+
 /** The lab host of that name (lb or upstream), if the lab has one. */
 export function labHost(state: LabState, name: string): LabHost | undefined {
   return state.hosts.find((h) => h.name === name);
