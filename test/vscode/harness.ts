@@ -7,7 +7,7 @@
  * ${HALAB_CACHE:-/var/cache/halab}/code-server); HALAB_CODE_SERVER may point at another binary.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../helpers/free-port.js';
 import { cpSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -71,17 +71,6 @@ export function installExtension(bin: string, vsix: string, extDir: string, user
   if (!/successfully installed/i.test(r.stdout + r.stderr)) throw new Error(`install did not report success: ${r.stdout}\n${r.stderr}`);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** User settings: no gallery, no update checks, no telemetry, no welcome page or AI side bar. */
 const USER_SETTINGS = {

@@ -19,19 +19,10 @@ import { analyze, hasErrors } from '../../../server/src/engine.js';
 import { render } from '../../../server/src/render/render.js';
 import { envSecrets } from '../../../server/src/secrets.js';
 import { haveTool, selfSignedPem } from '../../helpers/validators.js';
+import { freePort } from '../../helpers/free-port.js';
 
 const PASSWORD = 'p a#s;s"w\\o$rd{}';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 interface Reply {
   status: number;
